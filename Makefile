@@ -1,0 +1,53 @@
+# The two commands a newcomer needs: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+RUN_ENV := DEBUG=1
+
+.PHONY: run test setup lint format check-migrations collectstatic worker clean
+
+run: setup
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py import_framework frameworks/*.yaml
+	$(RUN_ENV) $(PY) manage.py seed_demo
+	@echo "Serving on http://$(HOST):$(PORT)/ — log in as tutor, assessor, iqa or learner (see README)."
+	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup
+	./scripts/ensure-chromium
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: requirements.txt
+	@test -x $(PY) || "$$(./scripts/find-python)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+check-migrations: setup
+	$(RUN_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+collectstatic: setup
+	$(PY) manage.py collectstatic --noinput
+
+# A Celery worker for deployments with REDIS_URL set.
+worker: setup
+	$(VENV)/bin/celery -A config worker --loglevel=info --concurrency=2
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+from portfolio.demo import build_demo
+
+
+class Command(BaseCommand):
+    help = "Create the demo cohort with fixed logins (safe to run again: nothing is duplicated)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--learners", type=int, default=6, help="How many learners (default 6).")
+
+    def handle(self, *args: object, learners: int, **options: object) -> None:
+        if learners < 1:
+            self.stderr.write("--learners must be at least 1.")
+            raise SystemExit(2)
+        result = build_demo(learners=learners)
+        verb = "Created" if result.created else "Demo data already present; checked"
+        self.stdout.write(self.style.SUCCESS(f"{verb} the demo cohort “{result.cohort.name}”."))
+        self.stdout.write(f"Logins (password: {settings.DEMO_PASSWORD}):")
+        for username, role in result.logins:
+            self.stdout.write(f"  {username:<12} {role}")
+        if learners > 10:
+            self.stdout.write(f"  … and learner11 to learner{learners}")

@@ -1,0 +1,99 @@
+"""Reads shaped for the pages: each returns a queryset whose cost is a fixed number of queries."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from portfolio.access import cohorts_managed_by, cohorts_visible_to, is_staff_user
+from portfolio.models import (
+    Cohort,
+    Criterion,
+    CriterionGroup,
+    CrosswalkLink,
+    Framework,
+    Invitation,
+    Membership,
+    Portfolio,
+    Role,
+    User,
+)
+
+
+def learner_portfolios(user: User) -> QuerySet[Portfolio]:
+    return (
+        Portfolio.objects.filter(learner=user)
+        .select_related("cohort", "assessor")
+        .prefetch_related("cohort__frameworks")
+        .order_by("-cohort__start_date")
+    )
+
+
+def assessor_caseload(user: User) -> QuerySet[Portfolio]:
+    return (
+        Portfolio.objects.filter(assessor=user)
+        .select_related("learner", "cohort")
+        .order_by("cohort__name", "learner__last_name", "learner__first_name")
+    )
+
+
+def _with_counts(cohorts: QuerySet[Cohort]) -> QuerySet[Cohort]:
+    now = timezone.now()
+    return cohorts.annotate(
+        learner_count=Count("portfolios", distinct=True),
+        assessor_count=Count("memberships", filter=Q(memberships__role=Role.ASSESSOR), distinct=True),
+        unassigned_count=Count("portfolios", filter=Q(portfolios__assessor__isnull=True), distinct=True),
+        pending_invitation_count=Count(
+            "invitations",
+            filter=Q(
+                invitations__accepted_at__isnull=True,
+                invitations__revoked_at__isnull=True,
+                invitations__expires_at__gt=now,
+            ),
+            distinct=True,
+        ),
+    ).order_by("-start_date", "name")
+
+
+def tutor_cohorts(user: User) -> QuerySet[Cohort]:
+    return _with_counts(cohorts_managed_by(user))
+
+
+def iqa_cohorts(user: User) -> QuerySet[Cohort]:
+    if is_staff_user(user):
+        return _with_counts(Cohort.objects.all())
+    return _with_counts(cohorts_visible_to(user).filter(memberships__user=user, memberships__role=Role.IQA))
+
+
+def cohort_roster(cohort: Cohort) -> QuerySet[Portfolio]:
+    return cohort.portfolios.select_related("learner", "assessor").order_by(
+        "learner__last_name", "learner__first_name", "learner__username"
+    )
+
+
+def cohort_assessors(cohort: Cohort) -> list[User]:
+    return list(
+        User.objects.filter(memberships__cohort=cohort, memberships__role=Role.ASSESSOR).order_by(
+            "last_name", "first_name"
+        )
+    )
+
+
+def cohort_staff(cohort: Cohort) -> QuerySet[Membership]:
+    return cohort.memberships.select_related("user").order_by("role", "user__last_name", "user__first_name")
+
+
+def cohort_invitations(cohort: Cohort) -> QuerySet[Invitation]:
+    return cohort.invitations.select_related("invited_by").order_by("-created_at")[:50]
+
+
+def frameworks_with_criteria(frameworks: QuerySet[Framework]) -> QuerySet[Framework]:
+    """Frameworks with their groups, criteria and crosswalk links in four queries."""
+    criteria = Criterion.objects.order_by("order").prefetch_related(
+        Prefetch("crosswalk_out", queryset=CrosswalkLink.objects.select_related("target__framework")),
+        Prefetch("crosswalk_in", queryset=CrosswalkLink.objects.select_related("source__framework")),
+    )
+    groups = CriterionGroup.objects.order_by("order").prefetch_related(
+        Prefetch("criteria", queryset=criteria)
+    )
+    return frameworks.order_by("kind", "code").prefetch_related(Prefetch("groups", queryset=groups))

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from portfolio import views
+
+app_name = "portfolio"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("learner/", views.learner_home, name="learner_home"),
+    path("assessor/", views.assessor_home, name="assessor_home"),
+    path("tutor/", views.tutor_home, name="tutor_home"),
+    path("quality/", views.iqa_home, name="iqa_home"),
+    path("portfolios/<int:pk>/", views.portfolio_detail, name="portfolio_detail"),
+    path("cohorts/new/", views.cohort_create, name="cohort_create"),
+    path("cohorts/<int:pk>/", views.cohort_detail, name="cohort_detail"),
+    path("cohorts/<int:pk>/criteria/", views.cohort_criteria, name="cohort_criteria"),
+    path("cohorts/<int:pk>/invitations/", views.cohort_invite, name="cohort_invite"),
+    path(
+        "cohorts/<int:pk>/invitations/<int:invitation_pk>/withdraw/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path(
+        "cohorts/<int:pk>/learners/<int:portfolio_pk>/assessor/",
+        views.assign_assessor,
+        name="assign_assessor",
+    ),
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+]

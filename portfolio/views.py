@@ -1,0 +1,248 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from portfolio import selectors, services
+from portfolio.access import (
+    get_cohort_for,
+    get_portfolio_for,
+    is_staff_user,
+    role_required,
+)
+from portfolio.forms import AcceptInvitationForm, AssignAssessorForm, CohortForm, InvitationForm
+from portfolio.models import Role
+
+HOME_FOR_ROLE = {
+    Role.LEARNER: "portfolio:learner_home",
+    Role.ASSESSOR: "portfolio:assessor_home",
+    Role.TUTOR: "portfolio:tutor_home",
+    Role.IQA: "portfolio:iqa_home",
+    Role.STAFF: "portfolio:tutor_home",
+}
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each person to their role's home page."""
+    if request.user.is_superuser:
+        return redirect("portfolio:tutor_home")
+    return redirect(HOME_FOR_ROLE.get(request.user.role, "portfolio:learner_home"))
+
+
+# --- Home pages -----------------------------------------------------------------------
+
+
+@role_required(Role.LEARNER)
+def learner_home(request: HttpRequest) -> HttpResponse:
+    portfolios = list(selectors.learner_portfolios(request.user))
+    if len(portfolios) == 1:
+        return redirect("portfolio:portfolio_detail", pk=portfolios[0].pk)
+    return render(request, "portfolio/learner_home.html", {"portfolios": portfolios})
+
+
+@role_required(Role.ASSESSOR)
+def assessor_home(request: HttpRequest) -> HttpResponse:
+    caseload = selectors.assessor_caseload(request.user)
+    return render(request, "portfolio/assessor_home.html", {"caseload": caseload})
+
+
+@role_required(Role.TUTOR)
+def tutor_home(request: HttpRequest) -> HttpResponse:
+    cohorts = selectors.tutor_cohorts(request.user)
+    return render(request, "portfolio/tutor_home.html", {"cohorts": cohorts})
+
+
+@role_required(Role.IQA)
+def iqa_home(request: HttpRequest) -> HttpResponse:
+    cohorts = selectors.iqa_cohorts(request.user)
+    return render(request, "portfolio/iqa_home.html", {"cohorts": cohorts})
+
+
+# --- Portfolio ------------------------------------------------------------------------
+
+
+@login_required
+def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    portfolio = get_portfolio_for(request.user, pk)
+    frameworks = selectors.frameworks_with_criteria(portfolio.cohort.frameworks.all())
+    return render(
+        request,
+        "portfolio/portfolio_detail.html",
+        {
+            "portfolio": portfolio,
+            "frameworks": frameworks,
+            "is_owner": portfolio.learner_id == request.user.pk,
+        },
+    )
+
+
+# --- Cohorts --------------------------------------------------------------------------
+
+
+@role_required(Role.TUTOR)
+def cohort_create(request: HttpRequest) -> HttpResponse:
+    form = CohortForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cohort = services.create_cohort(
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                code=form.cleaned_data["code"],
+                organisation=form.cleaned_data["organisation"],
+                frameworks=list(form.cleaned_data["frameworks"]),
+                start_date=form.cleaned_data["start_date"],
+                end_date=form.cleaned_data["end_date"],
+            )
+        except services.PortfolioError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Cohort “{cohort.name}” created. Invite its learners and assessors.")
+            return redirect(cohort)
+    return render(request, "portfolio/cohort_form.html", {"form": form})
+
+
+@login_required
+def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = get_cohort_for(request.user, pk, overview=True)
+    can_manage = (
+        is_staff_user(request.user) or cohort.memberships.filter(user=request.user, role=Role.TUTOR).exists()
+    )
+    context = {
+        "cohort": cohort,
+        "can_manage": can_manage,
+        "roster": selectors.cohort_roster(cohort),
+        "assessors": selectors.cohort_assessors(cohort) if can_manage else [],
+        "staff_members": selectors.cohort_staff(cohort),
+        "invitations": selectors.cohort_invitations(cohort) if can_manage else [],
+        "invite_form": InvitationForm(),
+        "frameworks": cohort.frameworks.all(),
+    }
+    return render(request, "portfolio/cohort_detail.html", context)
+
+
+@require_POST
+@login_required
+def cohort_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = get_cohort_for(request.user, pk, manage=True)
+    form = InvitationForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(cohort)
+    try:
+        invitation = services.invite_person(
+            cohort=cohort,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+            actor=request.user,
+        )
+    except services.PortfolioError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, f"Invitation sent to {invitation.email} as {invitation.get_role_display().lower()}."
+        )
+    return redirect(cohort)
+
+
+@require_POST
+@login_required
+def invitation_revoke(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
+    cohort = get_cohort_for(request.user, pk, manage=True)
+    invitation = get_object_or_404(cohort.invitations, pk=invitation_pk)
+    try:
+        services.revoke_invitation(invitation=invitation, actor=request.user)
+    except services.PortfolioError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
+    return redirect(cohort)
+
+
+@require_POST
+@login_required
+def assign_assessor(request: HttpRequest, pk: int, portfolio_pk: int) -> HttpResponse:
+    cohort = get_cohort_for(request.user, pk, manage=True)
+    portfolio = get_object_or_404(cohort.portfolios.select_related("learner"), pk=portfolio_pk)
+    form = AssignAssessorForm(request.POST, portfolio=portfolio)
+    if not form.is_valid():
+        messages.error(request, "Choose one of this cohort's assessors.")
+        return redirect(cohort)
+    try:
+        services.assign_assessor(
+            portfolio=portfolio, assessor=form.cleaned_data["assessor"], actor=request.user
+        )
+    except services.PortfolioError as error:
+        messages.error(request, str(error))
+    else:
+        assessor = form.cleaned_data["assessor"]
+        who = assessor.display_name if assessor else "nobody"
+        messages.success(request, f"{portfolio.learner.display_name} is now assessed by {who}.")
+    return redirect(cohort)
+
+
+@login_required
+def cohort_criteria(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = get_cohort_for(request.user, pk)
+    frameworks = selectors.frameworks_with_criteria(cohort.frameworks.all())
+    return render(request, "portfolio/cohort_criteria.html", {"cohort": cohort, "frameworks": frameworks})
+
+
+# --- Invitations (public: the signed token is the credential) -------------------------
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = services.resolve_invitation(token)
+    except services.InvitationError as error:
+        status = 400 if error.reason == "invalid" else 410
+        return render(
+            request,
+            "portfolio/invitation_invalid.html",
+            {"reason": error.reason, "message": str(error)},
+            status=status,
+        )
+
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            try:
+                services.accept_invitation_as(invitation=invitation, user=request.user)
+            except services.PortfolioError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, f"You have joined {invitation.cohort.name}.")
+                return redirect("portfolio:home")
+        return render(request, "portfolio/invitation_existing.html", {"invitation": invitation})
+
+    form = AcceptInvitationForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.accept_invitation(
+                invitation=invitation,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password1"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+            )
+        except services.InvitationError as error:
+            return render(
+                request,
+                "portfolio/invitation_invalid.html",
+                {"reason": error.reason, "message": str(error)},
+                status=410,
+            )
+        except services.PortfolioError as error:
+            form.add_error(None, str(error))
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request, f"Welcome, {user.first_name}. You have joined {invitation.cohort.name}."
+            )
+            return redirect("portfolio:home")
+    return render(request, "portfolio/invitation_accept.html", {"invitation": invitation, "form": form})

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import (
+    AssessorFactory,
+    CohortFactory,
+    IqaFactory,
+    LearnerFactory,
+    PortfolioFactory,
+    TutorFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "media"},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
+def _eager_tasks(settings, request):
+    # Unit tests run tasks in-process; tests marked ``worker`` use a real worker.
+    if "worker" not in request.keywords:
+        settings.CELERY_TASK_ALWAYS_EAGER = True
+        from config.celery import app
+
+        app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def tutor(db):
+    return TutorFactory(username="tutor1")
+
+
+@pytest.fixture
+def cohort(tutor):
+    return CohortFactory(created_by=tutor, tutors=[tutor])
+
+
+@pytest.fixture
+def assessor(cohort):
+    user = AssessorFactory(username="assessor1")
+    cohort.memberships.create(user=user, role="assessor")
+    return user
+
+
+@pytest.fixture
+def other_assessor(cohort):
+    user = AssessorFactory(username="assessor2")
+    cohort.memberships.create(user=user, role="assessor")
+    return user
+
+
+@pytest.fixture
+def iqa(cohort):
+    user = IqaFactory(username="iqa1")
+    cohort.memberships.create(user=user, role="iqa")
+    return user
+
+
+@pytest.fixture
+def learner(cohort, assessor):
+    user = LearnerFactory(username="learner1")
+    PortfolioFactory(cohort=cohort, learner=user, assessor=assessor)
+    return user
+
+
+@pytest.fixture
+def other_learner(cohort, other_assessor):
+    user = LearnerFactory(username="learner2")
+    PortfolioFactory(cohort=cohort, learner=user, assessor=other_assessor)
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    """A tutor of another cohort: signed in, but with no role over ours."""
+    other_tutor = TutorFactory(username="othertutor")
+    CohortFactory(created_by=other_tutor, tutors=[other_tutor])
+    return other_tutor
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(username="staff1", role="staff", is_staff=True)
+
+
+def pytest_collection_modifyitems(config, items):
+    # Browser journeys last: they are the slowest and need the rest to be sound.
+    items.sort(key=lambda item: "e2e" in item.keywords)

@@ -1,0 +1,234 @@
+"""Every URL pattern with an id, walked by every persona.
+
+404 for anyone with no role over the object (missing and not-yours look the same);
+403 for members whose role does not allow the page; 200/302 for those it is for.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import get_resolver, reverse
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ["anonymous", "learner", "other_learner", "assessor", "other_assessor", "tutor", "iqa", "outsider"]
+
+
+@pytest.fixture
+def world(learner, other_learner, assessor, other_assessor, tutor, iqa, outsider, cohort):
+    portfolio = learner.portfolios.get()
+    return {
+        "people": {
+            "learner": learner,
+            "other_learner": other_learner,
+            "assessor": assessor,
+            "other_assessor": other_assessor,
+            "tutor": tutor,
+            "iqa": iqa,
+            "outsider": outsider,
+        },
+        "cohort": cohort,
+        "portfolio": portfolio,
+    }
+
+
+# (url name, kwargs builder, method, expected status per persona)
+MATRIX = [
+    (
+        "portfolio:portfolio_detail",
+        lambda w: {"pk": w["portfolio"].pk},
+        "get",
+        {
+            "anonymous": 302,
+            "learner": 200,
+            "other_learner": 404,
+            "assessor": 200,
+            "other_assessor": 404,
+            "tutor": 200,
+            "iqa": 200,
+            "outsider": 404,
+        },
+    ),
+    (
+        "portfolio:cohort_detail",
+        lambda w: {"pk": w["cohort"].pk},
+        "get",
+        {
+            "anonymous": 302,
+            "learner": 403,
+            "other_learner": 403,
+            "assessor": 403,
+            "other_assessor": 403,
+            "tutor": 200,
+            "iqa": 200,
+            "outsider": 404,
+        },
+    ),
+    (
+        "portfolio:cohort_criteria",
+        lambda w: {"pk": w["cohort"].pk},
+        "get",
+        {
+            "anonymous": 302,
+            "learner": 200,
+            "other_learner": 200,
+            "assessor": 200,
+            "other_assessor": 200,
+            "tutor": 200,
+            "iqa": 200,
+            "outsider": 404,
+        },
+    ),
+    (
+        "portfolio:cohort_invite",
+        lambda w: {"pk": w["cohort"].pk},
+        "post",
+        {
+            "anonymous": 302,
+            "learner": 403,
+            "other_learner": 403,
+            "assessor": 403,
+            "other_assessor": 403,
+            "tutor": 302,
+            "iqa": 403,
+            "outsider": 404,
+        },
+    ),
+    (
+        "portfolio:assign_assessor",
+        lambda w: {"pk": w["cohort"].pk, "portfolio_pk": w["portfolio"].pk},
+        "post",
+        {
+            "anonymous": 302,
+            "learner": 403,
+            "other_learner": 403,
+            "assessor": 403,
+            "other_assessor": 403,
+            "tutor": 302,
+            "iqa": 403,
+            "outsider": 404,
+        },
+    ),
+    (
+        "portfolio:invitation_revoke",
+        lambda w: {"pk": w["cohort"].pk, "invitation_pk": 999999},
+        "post",
+        {
+            "anonymous": 302,
+            "learner": 403,
+            "other_learner": 403,
+            "assessor": 403,
+            "other_assessor": 403,
+            "tutor": 404,
+            "iqa": 403,
+            "outsider": 404,
+        },
+    ),
+    (
+        "portfolio:learner_home",
+        lambda w: {},
+        "get",
+        {
+            "anonymous": 302,
+            "learner": 302,
+            "other_learner": 302,
+            "assessor": 403,
+            "other_assessor": 403,
+            "tutor": 403,
+            "iqa": 403,
+            "outsider": 403,
+        },
+    ),
+    (
+        "portfolio:assessor_home",
+        lambda w: {},
+        "get",
+        {
+            "anonymous": 302,
+            "learner": 403,
+            "other_learner": 403,
+            "assessor": 200,
+            "other_assessor": 200,
+            "tutor": 403,
+            "iqa": 403,
+            "outsider": 403,
+        },
+    ),
+    (
+        "portfolio:tutor_home",
+        lambda w: {},
+        "get",
+        {
+            "anonymous": 302,
+            "learner": 403,
+            "other_learner": 403,
+            "assessor": 403,
+            "other_assessor": 403,
+            "tutor": 200,
+            "iqa": 403,
+            "outsider": 200,
+        },
+    ),
+    (
+        "portfolio:cohort_create",
+        lambda w: {},
+        "get",
+        {
+            "anonymous": 302,
+            "learner": 403,
+            "other_learner": 403,
+            "assessor": 403,
+            "other_assessor": 403,
+            "tutor": 200,
+            "iqa": 403,
+            "outsider": 200,
+        },
+    ),
+    (
+        "portfolio:iqa_home",
+        lambda w: {},
+        "get",
+        {
+            "anonymous": 302,
+            "learner": 403,
+            "other_learner": 403,
+            "assessor": 403,
+            "other_assessor": 403,
+            "tutor": 403,
+            "iqa": 200,
+            "outsider": 403,
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(("name", "kwargs", "method", "expected"), MATRIX, ids=[row[0] for row in MATRIX])
+def test_it_checks_who_is_asking(client, world, persona, name, kwargs, method, expected):
+    if persona != "anonymous":
+        client.force_login(world["people"][persona])
+
+    response = getattr(client, method)(reverse(name, kwargs=kwargs(world)))
+
+    assert response.status_code == expected[persona]
+
+
+def test_the_matrix_covers_every_url_with_an_id_or_a_role():
+    """A new page must be added to the matrix above (public pages are listed here)."""
+    public = {"home", "invitation_accept"}
+    covered = {row[0].split(":")[1] for row in MATRIX}
+    names = {name for name in get_resolver("portfolio.urls").reverse_dict if isinstance(name, str)}
+    assert names - covered - public == set()
+
+
+def test_a_learner_cannot_move_themselves_to_another_assessor(client, learner, other_assessor, cohort):
+    portfolio = learner.portfolios.get()
+    client.force_login(learner)
+
+    response = client.post(
+        reverse("portfolio:assign_assessor", args=[cohort.pk, portfolio.pk]), {"assessor": other_assessor.pk}
+    )
+
+    assert response.status_code == 403
+    portfolio.refresh_from_db()
+    assert portfolio.assessor != other_assessor

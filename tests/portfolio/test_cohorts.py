@@ -1,0 +1,164 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from portfolio.models import Cohort, Membership
+from tests.factories import (
+    AssessorFactory,
+    CohortFactory,
+    LearnerFactory,
+    PortfolioFactory,
+    framework_with_criteria,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_tutor_creates_a_cohort_and_becomes_its_tutor(client, tutor):
+    framework = framework_with_criteria("UNIT")
+    client.force_login(tutor)
+
+    response = client.post(
+        reverse("portfolio:cohort_create"),
+        {
+            "name": "Evening group",
+            "code": "eve-2027",
+            "organisation": "Northfield College",
+            "start_date": "2027-01-10",
+            "end_date": "2027-06-30",
+            "frameworks": [framework.pk],
+        },
+    )
+
+    cohort = Cohort.objects.get(code="eve-2027")
+    assert response.status_code == 302
+    assert list(cohort.frameworks.all()) == [framework]
+    assert Membership.objects.filter(cohort=cohort, user=tutor, role="tutor").exists()
+
+
+def test_a_cohort_cannot_end_before_it_starts(client, tutor):
+    framework = framework_with_criteria("UNIT")
+    client.force_login(tutor)
+
+    response = client.post(
+        reverse("portfolio:cohort_create"),
+        {
+            "name": "Backwards",
+            "code": "back",
+            "start_date": "2027-06-30",
+            "end_date": "2027-01-10",
+            "frameworks": [framework.pk],
+        },
+    )
+
+    assert response.status_code == 200
+    assert "on or after the start date" in response.content.decode()
+    assert not Cohort.objects.filter(code="back").exists()
+
+
+def test_a_cohort_needs_a_framework(client, tutor):
+    client.force_login(tutor)
+
+    response = client.post(reverse("portfolio:cohort_create"), {"name": "No criteria", "code": "none"})
+
+    assert response.status_code == 200
+    assert not Cohort.objects.filter(code="none").exists()
+
+
+def test_a_tutor_assigns_an_assessor_of_the_cohort(client, tutor, cohort, learner, other_assessor):
+    portfolio = learner.portfolios.get()
+    client.force_login(tutor)
+
+    client.post(
+        reverse("portfolio:assign_assessor", args=[cohort.pk, portfolio.pk]), {"assessor": other_assessor.pk}
+    )
+
+    portfolio.refresh_from_db()
+    assert portfolio.assessor == other_assessor
+
+
+def test_an_assessor_from_outside_the_cohort_cannot_be_assigned(client, tutor, cohort, learner, assessor):
+    stranger = AssessorFactory(username="stranger")
+    portfolio = learner.portfolios.get()
+    client.force_login(tutor)
+
+    response = client.post(
+        reverse("portfolio:assign_assessor", args=[cohort.pk, portfolio.pk]),
+        {"assessor": stranger.pk},
+        follow=True,
+    )
+
+    portfolio.refresh_from_db()
+    assert portfolio.assessor == assessor
+    assert "Choose one of this cohort" in response.content.decode()
+
+
+def test_a_learner_of_another_cohort_cannot_be_reached_through_ours(client, tutor, cohort, assessor):
+    elsewhere = PortfolioFactory(cohort=CohortFactory())
+    client.force_login(tutor)
+
+    response = client.post(
+        reverse("portfolio:assign_assessor", args=[cohort.pk, elsewhere.pk]), {"assessor": assessor.pk}
+    )
+
+    assert response.status_code == 404
+
+
+def _fill(cohort, assessor, count: int) -> None:
+    for _ in range(count):
+        PortfolioFactory(cohort=cohort, learner=LearnerFactory(), assessor=assessor)
+
+
+@pytest.mark.parametrize("learners", [1, 20])
+def test_the_cohort_page_costs_the_same_whatever_its_size(
+    client, tutor, cohort, assessor, learners, django_assert_max_num_queries
+):
+    _fill(cohort, assessor, learners)
+    client.force_login(tutor)
+
+    # session, user, cohort, tutor check (access), membership check (manage), roster,
+    # assessor choices (one per select, evaluated once per form: bounded by the cached queryset),
+    # staff, invitations, frameworks
+    with django_assert_max_num_queries(12 + 0):
+        response = client.get(reverse("portfolio:cohort_detail", args=[cohort.pk]))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("cohorts", [1, 20])
+def test_the_tutor_home_costs_the_same_whatever_the_number_of_cohorts(
+    client, tutor, cohorts, django_assert_num_queries
+):
+    for _ in range(cohorts):
+        CohortFactory(created_by=tutor, tutors=[tutor], frameworks=[])
+    client.force_login(tutor)
+
+    # session, user, cohorts with their counts
+    with django_assert_num_queries(3):
+        response = client.get(reverse("portfolio:tutor_home"))
+    assert response.status_code == 200
+    assert response.content.decode().count("Without an assessor") == cohorts
+
+
+@pytest.mark.parametrize("learners", [1, 20])
+def test_the_assessor_home_costs_the_same_whatever_the_caseload(
+    client, cohort, assessor, learners, django_assert_num_queries
+):
+    _fill(cohort, assessor, learners)
+    client.force_login(assessor)
+
+    # session, user, caseload with learner and cohort
+    with django_assert_num_queries(3):
+        response = client.get(reverse("portfolio:assessor_home"))
+    assert response.status_code == 200
+
+
+def test_the_criteria_page_costs_a_fixed_number_of_queries(
+    client, learner, cohort, django_assert_num_queries
+):
+    client.force_login(learner)
+
+    # session, user, cohort (access), frameworks, groups, criteria, crosswalk out, crosswalk in
+    with django_assert_num_queries(8):
+        response = client.get(reverse("portfolio:cohort_criteria", args=[cohort.pk]))
+    assert response.status_code == 200
