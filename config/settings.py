@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "portfolio",
+    "evidence",
+    "audit",
+    "strategy",
 ]
 
 MIDDLEWARE = [

@@ -6,6 +6,8 @@ safe to run again without duplicating anything.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -20,6 +22,11 @@ from portfolio.models import Cohort, Framework, Invitation, Membership, Portfoli
 
 DEMO_COHORT_CODE = "cs-l3-demo"
 FRAMEWORK_DIR = Path(settings.BASE_DIR) / "frameworks"
+
+# Each app that adds to the demo has a module with
+# ``build_demo_content(*, cohort, portfolios)`` (portfolios keyed by username), run in
+# this order; each must be safe to run again.
+DEMO_CONTENT_MODULES = ["audit.demo", "strategy.demo", "evidence.demo", "portfolio.demo_assessment"]
 
 STAFF_PEOPLE = [
     # username, first name, last name, role
@@ -108,6 +115,11 @@ def build_demo(*, learners: int = 6) -> DemoResult:
             invited_by=tutor,
             expires_at=timezone.now() + timedelta(days=settings.INVITATION_MAX_AGE_DAYS),
         )
+
+    portfolios = {p.learner.username: p for p in cohort.portfolios.select_related("learner")}
+    for module_name in DEMO_CONTENT_MODULES:
+        if importlib.util.find_spec(module_name) is not None:
+            importlib.import_module(module_name).build_demo_content(cohort=cohort, portfolios=portfolios)
 
     logins = [(u, r.label) for u, _f, _l, r in STAFF_PEOPLE] + [("admin", "Staff (administration)")]
     logins += [(learner_username(i), "Learner") for i in range(1, min(learners, 10) + 1)]

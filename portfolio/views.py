@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from evidence.selectors import workflow_steps
 from portfolio import selectors, services
 from portfolio.access import (
     get_cohort_for,
@@ -76,6 +77,7 @@ def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "portfolio": portfolio,
             "frameworks": frameworks,
+            "steps": workflow_steps(portfolio),
             "is_owner": portfolio.learner_id == request.user.pk,
         },
     )
