@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 def section(monkeypatch):
     registry = dict(sections._REGISTRY)
     monkeypatch.setattr(sections, "_REGISTRY", registry)
+    monkeypatch.setattr(sections, "reverse", lambda name, kwargs: f"/steps/{kwargs['portfolio_pk']}/")
     return sections.register_section(
         sections.Section(
             key="test.organisation",
