@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import plotly
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -164,6 +165,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    # plotly.js exactly as the pinned plotly Python package ships it.
+    ("vendor/plotly", Path(plotly.__file__).resolve().parent / "package_data"),
 ]
 
 # In development and tests WhiteNoise serves straight from the finders; in production

@@ -27,5 +27,6 @@ urlpatterns = [
         views.assign_assessor,
         name="assign_assessor",
     ),
+    path("assets/plotly.css", views.plotly_stylesheet, name="plotly_css"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

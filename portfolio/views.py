@@ -5,7 +5,8 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_POST
 
 from evidence.selectors import workflow_steps
 from portfolio import selectors, services
@@ -15,6 +16,7 @@ from portfolio.access import (
     is_staff_user,
     role_required,
 )
+from portfolio.charts import plotly_css
 from portfolio.forms import AcceptInvitationForm, AssignAssessorForm, CohortForm, InvitationForm
 from portfolio.models import Role
 
@@ -248,3 +250,10 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             )
             return redirect("portfolio:home")
     return render(request, "portfolio/invitation_accept.html", {"invitation": invitation, "form": form})
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def plotly_stylesheet(request: HttpRequest) -> HttpResponse:
+    """plotly.js's stylesheet as a file, since the CSP forbids its inline <style>."""
+    return HttpResponse(plotly_css(), content_type="text/css; charset=utf-8")
