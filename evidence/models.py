@@ -1,12 +1,34 @@
-"""Evidence items and their mappings to criteria."""
+"""Evidence items, interaction transcripts and their mappings to criteria."""
 
 from __future__ import annotations
 
+import secrets
+from pathlib import PurePosixPath
+
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from portfolio.models import Criterion, Portfolio
+
+
+def evidence_upload_to(instance: Evidence, filename: str) -> str:
+    """An unguessable name: the portfolio's folder and a random token, the checked extension."""
+    extension = PurePosixPath(filename).suffix.lower()
+    return f"evidence/{instance.portfolio_id}/{secrets.token_urlsafe(24)}{extension}"
+
+
+class Platform(models.TextChoices):
+    X = "x", "X (Twitter)"
+    FACEBOOK = "facebook", "Facebook"
+    INSTAGRAM = "instagram", "Instagram"
+    LINKEDIN = "linkedin", "LinkedIn"
+    TIKTOK = "tiktok", "TikTok"
+    YOUTUBE = "youtube", "YouTube"
+    WHATSAPP = "whatsapp", "WhatsApp"
+    REVIEWS = "reviews", "Review site"
+    OTHER = "other", "Other"
 
 
 class Evidence(models.Model):
@@ -19,6 +41,20 @@ class Evidence(models.Model):
         TRANSCRIPT = "transcript", "Social media interaction"
         SECTION = "section", "Portfolio section"
 
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", "Public reply"
+        PRIVATE = "private", "Private message"
+
+    class Scenario(models.TextChoices):
+        POSITIVE = "positive", "Positive feedback"
+        COMPLAINT = "complaint", "Complaint"
+        COMPLEX = "complex", "Complex query"
+        CRISIS = "crisis", "Crisis"
+
+    class Origin(models.TextChoices):
+        REAL = "real", "Real interaction"
+        SIMULATED = "simulated", "Simulated interaction"
+
     portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="evidence")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     title = models.CharField(max_length=200)
@@ -27,6 +63,33 @@ class Evidence(models.Model):
     # For kind=section: the registered section this row stands for (see evidence.sections).
     section_key = models.CharField(max_length=64, blank=True)
     section_complete = models.BooleanField(default=False)
+
+    # kind=file: stored under an unguessable name, served only through a checked view.
+    file = models.FileField(upload_to=evidence_upload_to, max_length=255, blank=True)
+    original_name = models.CharField("file name", max_length=255, blank=True)
+    content_type = models.CharField(max_length=128, blank=True)
+    file_size = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField("SHA-256 digest", max_length=64, blank=True)
+
+    # kind=reflection: Markdown, rendered through a sanitiser.
+    body = models.TextField(blank=True)
+
+    # kind=link: kept as text, never fetched by the server.
+    url = models.URLField("address", max_length=2000, blank=True)
+
+    # Provenance of anything captured from a real platform (file, link, transcript).
+    platform = models.CharField(max_length=16, choices=Platform.choices, blank=True)
+    source_url = models.URLField("source address", max_length=2000, blank=True)
+    captured_at = models.DateTimeField("captured", null=True, blank=True)
+
+    # kind=transcript
+    visibility = models.CharField(max_length=8, choices=Visibility.choices, blank=True)
+    scenario = models.CharField(max_length=16, choices=Scenario.choices, blank=True)
+    origin = models.CharField(max_length=16, choices=Origin.choices, blank=True)
+    account_handle = models.CharField(
+        "organisation's account", max_length=100, blank=True, help_text="For example @FernleafHome."
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -43,10 +106,66 @@ class Evidence(models.Model):
                 condition=Q(kind="section", section_key__gt="") | (~Q(kind="section") & Q(section_key="")),
                 name="section_key_only_for_sections",
             ),
+            models.CheckConstraint(
+                condition=~Q(kind="file") | Q(file__gt="", sha256__gt=""),
+                name="file_evidence_has_file_and_digest",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("evidence:detail", kwargs={"portfolio_pk": self.portfolio_id, "pk": self.pk})
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+    @property
+    def is_inline(self) -> bool:
+        """Images and PDFs open in the browser; everything else downloads."""
+        return self.is_image or self.content_type == "application/pdf"
+
+    @property
+    def has_provenance(self) -> bool:
+        return bool(self.platform or self.source_url or self.captured_at or self.sha256)
+
+
+class TranscriptMessage(models.Model):
+    """One message of a social media interaction, in the order it happened."""
+
+    class Author(models.TextChoices):
+        CUSTOMER = "customer", "Customer"
+        ORGANISATION = "organisation", "Organisation"
+
+    class Stage(models.TextChoices):
+        ACKNOWLEDGE = "acknowledge", "Acknowledge"
+        INVESTIGATE = "investigate", "Investigate"
+        RESOLVE = "resolve", "Resolve"
+        FOLLOW_UP = "follow_up", "Follow up"
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="messages")
+    position = models.PositiveIntegerField()
+    author = models.CharField(max_length=16, choices=Author.choices)
+    sent_at = models.DateTimeField("time")
+    text = models.TextField()
+    stage = models.CharField("complaint-handling stage", max_length=16, choices=Stage.choices, blank=True)
+    annotation = models.TextField(
+        blank=True, help_text="Why you replied this way: the decision and what it shows."
+    )
+
+    class Meta:
+        ordering = ["evidence", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["evidence", "position"], name="unique_message_position"),
+            models.CheckConstraint(
+                condition=Q(author="organisation") | Q(stage=""), name="stage_only_on_organisation_replies"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_author_display()} at {self.sent_at:%H:%M}"
 
 
 class CriterionMapping(models.Model):

@@ -1,0 +1,220 @@
+"""Forms for evidence: they validate and normalise; services do the writing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.validators import URLValidator
+
+from evidence.files import (
+    ALLOWED_EXTENSIONS,
+    CleanFile,
+    FileRefused,
+    check_upload,
+    human_size,
+    max_upload_bytes,
+)
+from evidence.models import Evidence, TranscriptMessage
+from evidence.services import MessageData
+from portfolio.forms import UKDateInput
+
+WEB_ONLY = URLValidator(
+    schemes=["http", "https"], message="Enter a web address starting with https:// or http://."
+)
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class EvidenceForm(forms.ModelForm):
+    """The details every kind of evidence has, plus the fields of its kind."""
+
+    KIND_FIELDS: dict[str, list[str]] = {
+        Evidence.Kind.FILE: ["platform", "source_url", "captured_at"],
+        Evidence.Kind.REFLECTION: ["body"],
+        Evidence.Kind.LINK: ["url", "platform", "captured_at"],
+        Evidence.Kind.TRANSCRIPT: [
+            "platform",
+            "visibility",
+            "scenario",
+            "origin",
+            "account_handle",
+            "source_url",
+            "captured_at",
+        ],
+    }
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "title",
+            "occurred_on",
+            "description",
+            "body",
+            "url",
+            "platform",
+            "visibility",
+            "scenario",
+            "origin",
+            "account_handle",
+            "source_url",
+            "captured_at",
+        ]
+        widgets = {
+            "occurred_on": UKDateInput(),
+            "captured_at": LocalDateTimeInput(),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "body": forms.Textarea(attrs={"rows": 14}),
+        }
+        labels = {"body": "Reflection", "url": "Address of the page", "occurred_on": "Date"}
+        help_texts = {
+            "description": "What this is and why it is in your portfolio.",
+            "body": "Plain text or Markdown: **bold**, *italic*, lists with - and headings with #.",
+            "url": "Kept as text for your assessor to open; the portfolio never visits it.",
+            "platform": "For anything captured from a social media platform.",
+            "source_url": "Where it was captured from, if it is public.",
+            "captured_at": "When you captured it from the platform.",
+        }
+
+    def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        keep = ["title", "occurred_on", "description", *self.KIND_FIELDS[kind]]
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        for name in ("url", "source_url"):
+            if name in self.fields:
+                self.fields[name].validators.append(WEB_ONLY)
+                self.fields[name].assume_scheme = "https"
+        if kind == Evidence.Kind.REFLECTION:
+            self.fields["body"].required = True
+        if kind == Evidence.Kind.LINK:
+            self.fields["url"].required = True
+        if kind == Evidence.Kind.TRANSCRIPT:
+            for name in ("platform", "visibility", "scenario", "origin"):
+                self.fields[name].required = True
+            self.fields["description"].help_text = "The situation, and what the customer needed."
+
+
+class FileEvidenceForm(EvidenceForm):
+    upload = forms.FileField(
+        label="File",
+        help_text=(
+            f"Images (PNG, JPEG, WebP), PDF, Word, Excel, PowerPoint, CSV or plain text, up to "
+            f"{human_size(max_upload_bytes())}. Photos lose their location data when saved."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(ALLOWED_EXTENSIONS)}),
+    )
+
+    field_order = ["upload", "title", "occurred_on", "description"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, kind=Evidence.Kind.FILE, **kwargs)
+        self.clean_file: CleanFile | None = None
+        if "upload" in self.fields:
+            # A title can be left out: the cleaned file name stands in for it.
+            self.fields["title"].required = False
+            self.fields["title"].help_text = "Leave empty to use the file's name."
+
+    def clean_upload(self) -> Any:
+        upload = self.cleaned_data["upload"]
+        limit = max_upload_bytes()
+        # The size is known before reading: refuse early, with the numbers.
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"The file is {human_size(upload.size)}; the limit is {human_size(limit)}.", code="too_big"
+            )
+        upload.seek(0)
+        content = upload.read(limit + 1)
+        try:
+            self.clean_file = check_upload(upload.name or "", content)
+        except FileRefused as refusal:
+            raise forms.ValidationError(str(refusal), code="refused") from None
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.clean_file and not (data.get("title") or "").strip():
+            data["title"] = self.clean_file.name
+        return data
+
+
+class MessageForm(forms.Form):
+    author = forms.ChoiceField(label="Who wrote it", choices=[("", "—"), *TranscriptMessage.Author.choices])
+    sent_at = forms.DateTimeField(label="Time", widget=LocalDateTimeInput())
+    text = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 2}))
+    stage = forms.ChoiceField(
+        label="Complaint stage",
+        choices=[("", "— none —"), *TranscriptMessage.Stage.choices],
+        required=False,
+        help_text="For the organisation's replies.",
+    )
+    annotation = forms.CharField(
+        label="Your annotation",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="Why you replied this way.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("stage") and data.get("author") == TranscriptMessage.Author.CUSTOMER:
+            self.add_error("stage", "Only the organisation's replies serve a complaint-handling stage.")
+        return data
+
+    def as_message(self) -> MessageData:
+        data = self.cleaned_data
+        return MessageData(
+            author=data["author"],
+            sent_at=data["sent_at"],
+            text=data["text"],
+            stage=data.get("stage") or "",
+            annotation=data.get("annotation") or "",
+        )
+
+
+class BaseMessageFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        previous = None
+        for number, form in enumerate(self.kept_forms(), start=1):
+            sent_at = form.cleaned_data["sent_at"]
+            if previous is not None and sent_at < previous:
+                form.add_error("sent_at", f"Message {number} is earlier than the one before it.")
+            previous = sent_at
+
+    def kept_forms(self) -> list[MessageForm]:
+        """Filled-in rows not marked for removal, in the order shown."""
+        return [
+            form
+            for form in self.forms
+            if form.has_changed() and not (self.can_delete and self._should_delete_form(form))
+        ]
+
+    def messages(self) -> list[MessageData]:
+        return [form.as_message() for form in self.kept_forms()]
+
+
+MessageFormSet = forms.formset_factory(
+    MessageForm, formset=BaseMessageFormSet, extra=0, can_delete=True, max_num=200, absolute_max=200
+)
+
+
+def message_initial(evidence: Evidence) -> list[dict[str, Any]]:
+    return [
+        {
+            "author": m.author,
+            "sent_at": m.sent_at,
+            "text": m.text,
+            "stage": m.stage,
+            "annotation": m.annotation,
+        }
+        for m in evidence.messages.order_by("position")
+    ]

@@ -1,0 +1,467 @@
+"""Pages for evidence: items of each kind, mapping to criteria and the coverage matrix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from evidence import selectors, services
+from evidence.forms import EvidenceForm, FileEvidenceForm, MessageFormSet, message_initial
+from evidence.models import Evidence
+from evidence.personal_data import Finding, find_personal_data, redact
+from evidence.rendering import render_markdown
+from evidence.sections import get_section
+from evidence.transcripts import describe_duration, response_times
+from portfolio.access import get_portfolio_for
+from portfolio.models import Criterion, Portfolio
+
+ADDABLE_KINDS = {
+    "file": Evidence.Kind.FILE,
+    "reflection": Evidence.Kind.REFLECTION,
+    "link": Evidence.Kind.LINK,
+    "transcript": Evidence.Kind.TRANSCRIPT,
+}
+# Text a learner writes about customers: scanned for their personal data before saving.
+SCANNED_FIELDS = ("title", "description", "body")
+SCANNED_MESSAGE_FIELDS = ("text", "annotation")
+
+
+def _criteria_of(portfolio: Portfolio):
+    return Criterion.objects.filter(framework__cohorts=portfolio.cohort_id)
+
+
+# --- Personal data check ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldFinding:
+    field: str  # the form field's HTML name
+    where: str  # a label a person understands: "Reflection", "Message 3"
+    finding: Finding
+
+    @property
+    def token(self) -> str:
+        return f"{self.field}|{self.finding.start}|{self.finding.end}"
+
+
+def _scanned_texts(data: QueryDict, formset_prefix: str | None) -> list[tuple[str, str]]:
+    texts = [
+        (name, label)
+        for name, label in (("title", "Title"), ("description", "Description"), ("body", "Reflection"))
+    ]
+    if formset_prefix:
+        try:
+            total = min(int(data.get(f"{formset_prefix}-TOTAL_FORMS", 0)), 200)
+        except ValueError:
+            total = 0
+        for index in range(total):
+            for field, label in (("text", "Message"), ("annotation", "Annotation of message")):
+                texts.append((f"{formset_prefix}-{index}-{field}", f"{label} {index + 1}"))
+    return texts
+
+
+def scan_submission(data: QueryDict, *, formset_prefix: str | None = None) -> list[FieldFinding]:
+    handles = [data.get("account_handle", "")]
+    found = []
+    for name, label in _scanned_texts(data, formset_prefix):
+        for finding in find_personal_data(data.get(name, ""), allowed_handles=handles):
+            found.append(FieldFinding(field=name, where=label, finding=finding))
+    return found
+
+
+def apply_redactions(data: QueryDict, *, token: str, formset_prefix: str | None = None) -> QueryDict:
+    """A copy of the submission with one finding (or every one, for "all") redacted."""
+    data = data.copy()
+    for item in scan_submission(data, formset_prefix=formset_prefix):
+        if token in ("all", item.token):
+            data[item.field] = redact(data[item.field], [item.finding])
+            if token != "all":
+                break
+    # Redacting shifts positions: with "all", findings in one field are redone together.
+    if token == "all":
+        for item in scan_submission(data, formset_prefix=formset_prefix):
+            data[item.field] = redact(
+                data[item.field],
+                find_personal_data(data[item.field], allowed_handles=[data.get("account_handle", "")]),
+            )
+    return data
+
+
+def _privacy_gate(
+    request: HttpRequest, *, formset_prefix: str | None = None
+) -> tuple[QueryDict, list[FieldFinding], bool]:
+    """The submission to validate, the findings to show, and whether saving may go ahead.
+
+    A redaction click redacts and shows the form again; a save with findings shows
+    them first; "save anyway" goes ahead with the learner's confirmation.
+    """
+    data = request.POST
+    token = data.get("redact")
+    if token:
+        data = apply_redactions(data, token=token, formset_prefix=formset_prefix)
+        return data, scan_submission(data, formset_prefix=formset_prefix), False
+    findings = scan_submission(data, formset_prefix=formset_prefix)
+    may_save = not findings or data.get("action") == "save_anyway"
+    return data, findings, may_save
+
+
+# --- Lists and pages -------------------------------------------------------------------
+
+
+@login_required
+def evidence_list(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
+    portfolio = get_portfolio_for(request.user, portfolio_pk)
+    kind = request.GET.get("kind", "")
+    if kind not in Evidence.Kind.values:
+        kind = ""
+    items = list(selectors.evidence_list(portfolio, kind=kind))
+    return render(
+        request,
+        "evidence/list.html",
+        {
+            "portfolio": portfolio,
+            "items": items,
+            "kind": kind,
+            "kinds": Evidence.Kind.choices,
+            "is_owner": portfolio.learner_id == request.user.pk,
+        },
+    )
+
+
+@login_required
+def evidence_detail(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpResponse:
+    portfolio = get_portfolio_for(request.user, portfolio_pk)
+    try:
+        evidence = selectors.evidence_detail(portfolio, pk)
+    except Evidence.DoesNotExist:
+        raise Http404("No such evidence.") from None
+    context: dict[str, Any] = {
+        "portfolio": portfolio,
+        "evidence": evidence,
+        "is_owner": portfolio.learner_id == request.user.pk,
+    }
+    if evidence.kind == Evidence.Kind.TRANSCRIPT:
+        context["times"] = _transcript_times(list(evidence.messages.all()))
+    if evidence.kind == Evidence.Kind.REFLECTION:
+        context["body_html"] = render_markdown(evidence.body)
+    if evidence.kind == Evidence.Kind.SECTION:
+        try:
+            context["section_url"] = get_section(evidence.section_key).url(portfolio.pk)
+        except KeyError:
+            context["section_url"] = ""
+    return render(request, "evidence/detail.html", context)
+
+
+def _transcript_times(message_list: list) -> dict[str, Any]:
+    times = response_times(message_list)
+    return {
+        "rows": [
+            {
+                "message": row.message,
+                "response_time": describe_duration(row.response_time)
+                if row.response_time is not None
+                else "",
+            }
+            for row in times.messages
+        ],
+        "first_response": describe_duration(times.first_response),
+        "longest_wait": describe_duration(times.longest_wait),
+        "duration": describe_duration(times.duration),
+    }
+
+
+@login_required
+def evidence_file(request: HttpRequest, portfolio_pk: int, pk: int) -> FileResponse:
+    """The stored file, to those who may read the portfolio; inline only for images and PDFs."""
+    portfolio = get_portfolio_for(request.user, portfolio_pk)
+    evidence = get_object_or_404(portfolio.evidence.exclude(file=""), pk=pk, kind=Evidence.Kind.FILE)
+    try:
+        handle = evidence.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404("The stored file is missing.") from None
+    response = FileResponse(
+        handle,
+        content_type=evidence.content_type,
+        as_attachment=not evidence.is_inline,
+        filename=evidence.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    # Even an inline file runs nothing: no script, no plugins, no framing by others.
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+    )
+    if evidence.content_type == "application/pdf":
+        # Chromium's PDF viewer does not run in a sandboxed document; PDFs keep the site's policy.
+        del response["Content-Security-Policy"]
+    return response
+
+
+# --- Adding and changing ---------------------------------------------------------------
+
+
+@login_required
+def evidence_add(request: HttpRequest, portfolio_pk: int, kind: str) -> HttpResponse:
+    portfolio = get_portfolio_for(request.user, portfolio_pk, write=True)
+    if kind not in ADDABLE_KINDS:
+        raise Http404("No such kind of evidence.")
+    kind = ADDABLE_KINDS[kind]
+    is_transcript = kind == Evidence.Kind.TRANSCRIPT
+    prefix = "messages" if is_transcript else None
+    findings: list[FieldFinding] = []
+    if request.method == "POST":
+        data, findings, may_save = _privacy_gate(request, formset_prefix=prefix)
+        form = _kind_form(kind, data=data, files=request.FILES)
+        formset = MessageFormSet(data, prefix="messages") if is_transcript else None
+        if may_save and form.is_valid() and (formset is None or formset.is_valid()):
+            try:
+                evidence = services.create_evidence(
+                    portfolio=portfolio,
+                    kind=kind,
+                    values=form.cleaned_data,
+                    upload=getattr(form, "clean_file", None),
+                    messages=formset.messages() if formset is not None else (),
+                    actor=request.user,
+                )
+            except (services.EvidenceError, ValidationError) as error:
+                form.add_error(None, _message(error))
+            else:
+                messages.success(request, f"“{evidence.title}” added. Now map it to the criteria it proves.")
+                return redirect("evidence:mappings", portfolio_pk=portfolio.pk, pk=evidence.pk)
+        elif not may_save:
+            form.is_valid()  # show field errors beside the findings
+            if formset is not None:
+                formset.is_valid()
+    else:
+        form = _kind_form(kind)
+        formset = MessageFormSet(prefix="messages", initial=[{}, {}]) if is_transcript else None
+        if formset is not None:
+            formset.extra = 2
+    return _render_form(
+        request, portfolio, kind=kind, form=form, formset=formset, findings=findings, evidence=None
+    )
+
+
+@login_required
+def evidence_edit(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpResponse:
+    portfolio = get_portfolio_for(request.user, portfolio_pk, write=True)
+    evidence = get_object_or_404(portfolio.evidence.exclude(kind=Evidence.Kind.SECTION), pk=pk)
+    is_transcript = evidence.kind == Evidence.Kind.TRANSCRIPT
+    prefix = "messages" if is_transcript else None
+    findings: list[FieldFinding] = []
+    if request.method == "POST":
+        data, findings, may_save = _privacy_gate(request, formset_prefix=prefix)
+        form = EvidenceForm(data, instance=evidence, kind=evidence.kind)
+        formset = MessageFormSet(data, prefix="messages") if is_transcript else None
+        if may_save and form.is_valid() and (formset is None or formset.is_valid()):
+            try:
+                services.update_evidence(
+                    evidence=evidence,
+                    values=form.cleaned_data,
+                    messages=formset.messages() if formset is not None else None,
+                    actor=request.user,
+                )
+            except (services.EvidenceError, ValidationError) as error:
+                form.add_error(None, _message(error))
+            else:
+                messages.success(request, f"“{evidence.title}” saved.")
+                return redirect(evidence)
+        elif not may_save:
+            form.is_valid()
+            if formset is not None:
+                formset.is_valid()
+    else:
+        form = EvidenceForm(instance=evidence, kind=evidence.kind)
+        formset = (
+            MessageFormSet(prefix="messages", initial=message_initial(evidence)) if is_transcript else None
+        )
+    return _render_form(
+        request,
+        portfolio,
+        kind=evidence.kind,
+        form=form,
+        formset=formset,
+        findings=findings,
+        evidence=evidence,
+    )
+
+
+def _kind_form(kind: str, *, data: QueryDict | None = None, files: Any = None) -> EvidenceForm:
+    if kind == Evidence.Kind.FILE:
+        return FileEvidenceForm(data, files)
+    return EvidenceForm(data, kind=kind)
+
+
+def _message(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return "; ".join(error.messages)
+    return str(error)
+
+
+def _render_form(request: HttpRequest, portfolio: Portfolio, **context: Any) -> HttpResponse:
+    kind = context["kind"]
+    template = "evidence/transcript_form.html" if kind == Evidence.Kind.TRANSCRIPT else "evidence/form.html"
+    context.update(
+        portfolio=portfolio, kind_label=Evidence.Kind(kind).label, is_file=kind == Evidence.Kind.FILE
+    )
+    return render(request, template, context)
+
+
+@login_required
+def evidence_delete(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpResponse:
+    portfolio = get_portfolio_for(request.user, portfolio_pk, write=True)
+    evidence = get_object_or_404(portfolio.evidence.exclude(kind=Evidence.Kind.SECTION), pk=pk)
+    if request.method == "POST":
+        title = evidence.title
+        services.delete_evidence(evidence=evidence, actor=request.user)
+        messages.success(request, f"“{title}” deleted.")
+        return redirect("evidence:list", portfolio_pk=portfolio.pk)
+    return render(
+        request,
+        "evidence/delete.html",
+        {
+            "portfolio": portfolio,
+            "evidence": evidence,
+            "losing": selectors.criteria_losing_only_evidence(evidence),
+        },
+    )
+
+
+# --- Mapping ------------------------------------------------------------------------------
+
+
+def _posted_notes(data: QueryDict, prefix: str, allowed: set[int]) -> dict[int, str]:
+    """Ticked ids (``<prefix>-<id>-on``) and their notes (``<prefix>-<id>-note``)."""
+    wanted = {}
+    for key in data:
+        if key.startswith(f"{prefix}-") and key.endswith("-on"):
+            try:
+                pk = int(key.split("-")[1])
+            except (IndexError, ValueError):
+                continue
+            if pk in allowed:
+                wanted[pk] = data.get(f"{prefix}-{pk}-note", "")
+    return wanted
+
+
+@login_required
+def evidence_mappings(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpResponse:
+    """The picker from an item: every criterion, grouped, searchable, each with its note."""
+    portfolio = get_portfolio_for(request.user, portfolio_pk, write=request.method == "POST")
+    evidence = get_object_or_404(portfolio.evidence, pk=pk)
+    frameworks = list(selectors.portfolio_criteria(portfolio))
+    all_criteria = [c for f in frameworks for g in f.groups.all() for c in g.criteria.all()]
+    current = {m.criterion_id: m for m in evidence.mappings.all()}
+    if request.method == "POST":
+        wanted = _posted_notes(request.POST, "c", {c.pk for c in all_criteria})
+        try:
+            services.set_evidence_mappings(evidence=evidence, wanted=wanted, actor=request.user)
+        except services.EvidenceError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Mappings of “{evidence.title}” saved: {len(wanted)} criteria.")
+            return redirect("evidence:mappings", portfolio_pk=portfolio.pk, pk=evidence.pk)
+    linked = selectors.linked_criteria(all_criteria)
+    suggestions = []
+    for criterion in all_criteria:
+        if criterion.pk in current:
+            for other in linked.get(criterion.pk, []):
+                if other.pk not in current and other.pk not in {s["criterion"].pk for s in suggestions}:
+                    suggestions.append(
+                        {"criterion": other, "because": criterion, "note": current[criterion.pk].note}
+                    )
+    return render(
+        request,
+        "evidence/mappings.html",
+        {
+            "portfolio": portfolio,
+            "evidence": evidence,
+            "frameworks": frameworks,
+            "current": current,
+            "linked": linked,
+            "suggestions": suggestions,
+            "is_owner": portfolio.learner_id == request.user.pk,
+        },
+    )
+
+
+@require_POST
+@login_required
+def mapping_add(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpResponse:
+    """One click on the crosswalk's offer: map the linked criterion with the same note."""
+    portfolio = get_portfolio_for(request.user, portfolio_pk, write=True)
+    evidence = get_object_or_404(portfolio.evidence, pk=pk)
+    try:
+        criterion = _criteria_of(portfolio).get(pk=int(request.POST.get("criterion", "")))
+    except (Criterion.DoesNotExist, ValueError):
+        raise Http404("No such criterion in this cohort.") from None
+    try:
+        services.add_mapping(
+            evidence=evidence, criterion=criterion, note=request.POST.get("note", ""), actor=request.user
+        )
+    except services.EvidenceError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Also mapped to {criterion.framework.code} {criterion.code}.")
+    return redirect("evidence:mappings", portfolio_pk=portfolio.pk, pk=evidence.pk)
+
+
+@login_required
+def criterion_mappings(request: HttpRequest, portfolio_pk: int, criterion_pk: int) -> HttpResponse:
+    """The picker from a criterion: every item of the portfolio, each with its note."""
+    portfolio = get_portfolio_for(request.user, portfolio_pk, write=request.method == "POST")
+    criterion = get_object_or_404(
+        _criteria_of(portfolio).select_related("framework", "group"), pk=criterion_pk
+    )
+    items = list(portfolio.evidence.order_by("-occurred_on", "-created_at"))
+    current = {m.evidence_id: m for m in criterion.mappings.filter(evidence__portfolio=portfolio)}
+    if request.method == "POST":
+        wanted = _posted_notes(request.POST, "e", {e.pk for e in items})
+        try:
+            services.set_criterion_mappings(
+                portfolio=portfolio, criterion=criterion, wanted=wanted, actor=request.user
+            )
+        except services.EvidenceError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Evidence for {criterion.framework.code} {criterion.code} saved.")
+            return redirect(f"{_coverage_url(portfolio)}#criterion-{criterion.pk}")
+    linked = [link.target for link in criterion.crosswalk_out.select_related("target__framework")]
+    linked += [link.source for link in criterion.crosswalk_in.select_related("source__framework")]
+    return render(
+        request,
+        "evidence/criterion_mappings.html",
+        {
+            "portfolio": portfolio,
+            "criterion": criterion,
+            "items": [{"evidence": e, "mapping": current.get(e.pk)} for e in items],
+            "linked": linked,
+            "is_owner": portfolio.learner_id == request.user.pk,
+        },
+    )
+
+
+def _coverage_url(portfolio: Portfolio) -> str:
+    return reverse("evidence:coverage", kwargs={"portfolio_pk": portfolio.pk})
+
+
+@login_required
+def coverage(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
+    portfolio = get_portfolio_for(request.user, portfolio_pk)
+    return render(
+        request,
+        "evidence/coverage.html",
+        {
+            "portfolio": portfolio,
+            "coverage": selectors.coverage_for(portfolio),
+            "is_owner": portfolio.learner_id == request.user.pk,
+        },
+    )
