@@ -85,7 +85,7 @@ class EvidenceForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.kind = kind
         keep = ["title", "occurred_on", "description", *self.KIND_FIELDS[kind]]
-        for name in list(self.fields):
+        for name in self._meta.fields:
             if name not in keep:
                 del self.fields[name]
         for name in ("url", "source_url"):

@@ -358,7 +358,12 @@ def evidence_mappings(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpR
     portfolio = get_portfolio_for(request.user, portfolio_pk, write=request.method == "POST")
     evidence = get_object_or_404(portfolio.evidence, pk=pk)
     frameworks = list(selectors.portfolio_criteria(portfolio))
-    all_criteria = [c for f in frameworks for g in f.groups.all() for c in g.criteria.all()]
+    all_criteria = []
+    for framework in frameworks:
+        for group in framework.groups.all():
+            for criterion in group.criteria.all():
+                criterion.framework = framework  # already loaded: spare a query per suggestion
+                all_criteria.append(criterion)
     current = {m.criterion_id: m for m in evidence.mappings.all()}
     if request.method == "POST":
         wanted = _posted_notes(request.POST, "c", {c.pk for c in all_criteria})

@@ -58,7 +58,11 @@ def test_it_accepts_each_allowed_type_by_content(name, content, key):
         ("empty.png", b"", "empty"),
         ("script.png", b"#!/bin/sh\nrm -rf ~\n", "script"),
         ("payload.png", b"print('hello')\n", "its content is a plain text file"),
-        ("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "not accepted"),
+        (
+            "logo.svg",
+            b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+            "not accepted",
+        ),
         ("logo.png", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "SVG"),
         ("page.txt", b"<!doctype html><html><body><script>alert(1)</script></body></html>", "HTML"),
         ("page.html", b"<html><body>hi</body></html>", "not accepted"),

@@ -1,0 +1,173 @@
+"""Every evidence URL walked by every persona, with the learner's own evidence and another's.
+
+Readers (assessor, tutor, quality assurer) see the learner's evidence but cannot change
+it (403); anyone with no role over the portfolio, and any id from another portfolio,
+gets 404, for viewing, downloading, editing, mapping and deleting alike.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import get_resolver, reverse
+
+from evidence.models import Evidence
+from tests.evidence.factories import FileEvidenceFactory, MappingFactory
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = [
+    "anonymous",
+    "learner",
+    "other_learner",
+    "assessor",
+    "other_assessor",
+    "tutor",
+    "iqa",
+    "outsider",
+    "staff",
+]
+
+
+@pytest.fixture
+def world(learner, other_learner, assessor, other_assessor, tutor, iqa, outsider, staff):
+    portfolio = learner.portfolios.get()
+    other_portfolio = other_learner.portfolios.get()
+    evidence = FileEvidenceFactory(portfolio=portfolio)
+    criterion = portfolio.cohort.frameworks.get().criteria.first()
+    MappingFactory(evidence=evidence, criterion=criterion)
+    return {
+        "people": {
+            "learner": learner,
+            "other_learner": other_learner,
+            "assessor": assessor,
+            "other_assessor": other_assessor,
+            "tutor": tutor,
+            "iqa": iqa,
+            "outsider": outsider,
+            "staff": staff,
+        },
+        "portfolio": portfolio,
+        "other_portfolio": other_portfolio,
+        "evidence": evidence,
+        "foreign_evidence": FileEvidenceFactory(portfolio=other_portfolio),
+        "criterion": criterion,
+    }
+
+
+READ = {
+    "anonymous": 302,
+    "learner": 200,
+    "other_learner": 404,
+    "assessor": 200,
+    "other_assessor": 404,
+    "tutor": 200,
+    "iqa": 200,
+    "outsider": 404,
+    "staff": 200,
+}
+WRITE_PAGE = {**READ, "assessor": 403, "tutor": 403, "iqa": 403, "staff": 403}
+WRITE_POST = {**WRITE_PAGE, "learner": 302}
+
+# (url name, kwargs builder, method, expected per persona)
+MATRIX = [
+    ("evidence:list", lambda w: {"portfolio_pk": w["portfolio"].pk}, "get", READ),
+    ("evidence:coverage", lambda w: {"portfolio_pk": w["portfolio"].pk}, "get", READ),
+    ("evidence:detail", lambda w: {"portfolio_pk": w["portfolio"].pk, "pk": w["evidence"].pk}, "get", READ),
+    ("evidence:file", lambda w: {"portfolio_pk": w["portfolio"].pk, "pk": w["evidence"].pk}, "get", READ),
+    ("evidence:mappings", lambda w: {"portfolio_pk": w["portfolio"].pk, "pk": w["evidence"].pk}, "get", READ),
+    (
+        "evidence:mappings",
+        lambda w: {"portfolio_pk": w["portfolio"].pk, "pk": w["evidence"].pk},
+        "post",
+        WRITE_POST,
+    ),
+    (
+        "evidence:criterion",
+        lambda w: {"portfolio_pk": w["portfolio"].pk, "criterion_pk": w["criterion"].pk},
+        "get",
+        READ,
+    ),
+    (
+        "evidence:criterion",
+        lambda w: {"portfolio_pk": w["portfolio"].pk, "criterion_pk": w["criterion"].pk},
+        "post",
+        WRITE_POST,
+    ),
+    ("evidence:add", lambda w: {"portfolio_pk": w["portfolio"].pk, "kind": "reflection"}, "get", WRITE_PAGE),
+    (
+        "evidence:edit",
+        lambda w: {"portfolio_pk": w["portfolio"].pk, "pk": w["evidence"].pk},
+        "get",
+        WRITE_PAGE,
+    ),
+    (
+        "evidence:delete",
+        lambda w: {"portfolio_pk": w["portfolio"].pk, "pk": w["evidence"].pk},
+        "get",
+        WRITE_PAGE,
+    ),
+    (
+        "evidence:delete",
+        lambda w: {"portfolio_pk": w["portfolio"].pk, "pk": w["evidence"].pk},
+        "post",
+        WRITE_POST,
+    ),
+    (
+        "evidence:mapping_add",
+        lambda w: {"portfolio_pk": w["portfolio"].pk, "pk": w["evidence"].pk},
+        "post",
+        {**WRITE_POST, "learner": 404},  # no criterion posted: nothing to add
+    ),
+]
+
+
+def _ask(client, world, persona, name, kwargs, method):
+    if persona != "anonymous":
+        client.force_login(world["people"][persona])
+    response = getattr(client, method)(reverse(name, kwargs=kwargs(world)))
+    response.close()  # a streamed file must be closed, or its handle leaks
+    return response
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(
+    ("name", "kwargs", "method", "expected"), MATRIX, ids=[f"{row[0]}-{row[2]}" for row in MATRIX]
+)
+def test_it_checks_who_is_asking(client, world, persona, name, kwargs, method, expected):
+    response = _ask(client, world, persona, name, kwargs, method)
+
+    assert response.status_code == expected[persona]
+
+
+ITEM_URLS = ["evidence:detail", "evidence:file", "evidence:mappings", "evidence:edit", "evidence:delete"]
+
+
+@pytest.mark.parametrize("name", ITEM_URLS)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_another_learners_evidence_id_gives_404_even_under_my_portfolio(client, world, name, method):
+    client.force_login(world["people"]["learner"])
+    url = reverse(name, kwargs={"portfolio_pk": world["portfolio"].pk, "pk": world["foreign_evidence"].pk})
+
+    response = getattr(client, method)(url)
+    response.close()
+
+    assert response.status_code in (404, 405)
+    assert Evidence.objects.filter(pk=world["foreign_evidence"].pk).exists()
+
+
+def test_mapping_a_criterion_of_another_cohort_gives_404(client, world):
+    from tests.factories import CriterionFactory
+
+    client.force_login(world["people"]["learner"])
+    stranger = CriterionFactory()
+    url = reverse(
+        "evidence:criterion", kwargs={"portfolio_pk": world["portfolio"].pk, "criterion_pk": stranger.pk}
+    )
+
+    assert client.get(url).status_code == 404
+
+
+def test_the_matrix_covers_every_evidence_url():
+    covered = {row[0].split(":")[1] for row in MATRIX}
+    names = {name for name in get_resolver("evidence.urls").reverse_dict if isinstance(name, str)}
+    assert names - covered == set()
