@@ -36,9 +36,12 @@ def test_a_learner_uploads_a_screenshot(client, learner, portfolio, settings):
     evidence = Evidence.objects.get(portfolio=portfolio)
     assert response.status_code == 302
     assert response["Location"].endswith(f"/evidence/{evidence.pk}/mappings/")
-    assert evidence.kind == "file" and evidence.title == "Facebook reply.png"
-    assert evidence.content_type == "image/png" and len(evidence.sha256) == 64
-    assert evidence.platform == "facebook" and evidence.captured_at is not None
+    assert evidence.kind == "file"
+    assert evidence.title == "Facebook reply.png"
+    assert evidence.content_type == "image/png"
+    assert len(evidence.sha256) == 64
+    assert evidence.platform == "facebook"
+    assert evidence.captured_at is not None
     # Stored under a random name in the portfolio's folder, never the learner's name.
     assert evidence.file.name.startswith(f"evidence/{portfolio.pk}/")
     assert "Facebook" not in evidence.file.name
@@ -59,7 +62,8 @@ def test_a_photo_loses_its_location_when_uploaded(client, learner, portfolio):
 
     with Evidence.objects.get().file.open("rb") as stored:
         content = stored.read()
-    assert b"Exif" not in content and b"PhoneMaker" not in content
+    assert b"Exif" not in content
+    assert b"PhoneMaker" not in content
 
 
 @pytest.mark.parametrize(
@@ -221,7 +225,8 @@ def test_a_learner_records_a_transcript_and_sees_the_response_time(client, learn
     ]
     page = client.get(evidence.get_absolute_url()).content.decode()
     assert "replied after 40 min" in page
-    assert "chat-msg--organisation" in page and "Step: Acknowledge" in page
+    assert "chat-msg--organisation" in page
+    assert "Step: Acknowledge" in page
 
 
 def test_a_customer_message_cannot_have_a_complaint_stage(client, learner, portfolio):

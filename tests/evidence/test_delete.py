@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 def test_the_confirmation_lists_criteria_that_would_lose_their_only_evidence(
     client, learner, portfolio, criteria
 ):
-    p1, p2, p3 = criteria["standard"]
+    p1, p2, _p3 = criteria["standard"]
     doomed = EvidenceFactory(portfolio=portfolio, title="Doomed")
     other = EvidenceFactory(portfolio=portfolio)
     MappingFactory(evidence=doomed, criterion=p1)

@@ -46,7 +46,9 @@ def test_an_unprompted_post_by_the_organisation_has_no_response_time():
 def test_an_empty_transcript_has_no_times():
     times = response_times([])
 
-    assert times.messages == [] and times.first_response is None and times.duration is None
+    assert times.messages == []
+    assert times.first_response is None
+    assert times.duration is None
 
 
 def test_durations_read_as_people_say_them():
