@@ -71,7 +71,13 @@ class EvidenceForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
             "body": forms.Textarea(attrs={"rows": 14}),
         }
-        labels = {"body": "Reflection", "url": "Address of the page", "occurred_on": "Date"}
+        labels = {
+            "body": "Reflection",
+            "url": "Address of the page",
+            "occurred_on": "Date",
+            "visibility": "Public or private",
+            "origin": "Real or simulated",
+        }
         help_texts = {
             "description": "What this is and why it is in your portfolio.",
             "body": "Plain text or Markdown: **bold**, *italic*, lists with - and headings with #.",
@@ -180,6 +186,11 @@ class MessageForm(forms.Form):
 
 
 class BaseMessageFormSet(forms.BaseFormSet):
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = "Remove this message"
+
     def clean(self) -> None:
         if any(self.errors):
             return

@@ -6,7 +6,8 @@ from django import template
 
 register = template.Library()
 
-KIND_ICONS = {"file": "🗎", "reflection": "✎", "link": "🔗", "transcript": "💬", "section": "▤"}
+# Glyphs every system font has (emoji fonts are often missing on servers and in PDFs).
+KIND_ICONS = {"file": "▣", "reflection": "✎", "link": "↗", "transcript": "❝", "section": "▤"}
 STATUS_ICONS = {"none": "✗", "claimed": "◐", "evidenced": "✓"}
 
 

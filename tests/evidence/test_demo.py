@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import pytest
+
+from evidence.demo import build_demo_content
+from evidence.models import CriterionMapping, Evidence, TranscriptMessage
+from evidence.selectors import coverage_for
+from portfolio.demo import build_demo
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo():
+    return build_demo(learners=3)
+
+
+def test_the_rich_learner_has_about_thirty_varied_items_mapped_with_notes(demo):
+    portfolio = demo.cohort.portfolios.get(learner__username="learner")
+    items = portfolio.evidence.all()
+
+    assert 25 <= items.count() <= 35
+    assert set(items.values_list("kind", flat=True)) == {"file", "reflection", "link", "transcript"}
+    transcripts = items.filter(kind=Evidence.Kind.TRANSCRIPT)
+    assert set(transcripts.values_list("scenario", flat=True)) == {
+        "positive",
+        "complaint",
+        "complex",
+        "crisis",
+    }
+    assert set(transcripts.values_list("visibility", flat=True)) == {"public", "private"}
+    assert set(transcripts.values_list("origin", flat=True)) == {"real", "simulated"}
+    assert (
+        TranscriptMessage.objects.filter(evidence__portfolio=portfolio).exclude(annotation="").count() >= 15
+    )
+    files = items.filter(kind=Evidence.Kind.FILE)
+    assert set(files.values_list("content_type", flat=True)) >= {"image/png", "application/pdf", "text/csv"}
+    coverage = coverage_for(portfolio)
+    statuses = [c.status for c in coverage.criteria]
+    # Most criteria evidenced, some only claimed, a few gaps left to show the matrix working.
+    assert statuses.count("evidenced") > 25
+    assert statuses.count("none") >= 1
+
+
+def test_the_other_learners_have_lighter_content(demo):
+    counts = {
+        p.learner.username: p.evidence.count() for p in demo.cohort.portfolios.select_related("learner")
+    }
+
+    assert counts["learner2"] == 4
+    assert counts["learner3"] == 1
+    assert not CriterionMapping.objects.filter(evidence__portfolio__learner__username="learner3").exclude(
+        note=""
+    )
+
+
+def test_running_it_again_changes_nothing(demo):
+    portfolios = {p.learner.username: p for p in demo.cohort.portfolios.select_related("learner")}
+    before = (Evidence.objects.count(), CriterionMapping.objects.count(), TranscriptMessage.objects.count())
+
+    build_demo_content(cohort=demo.cohort, portfolios=portfolios)
+
+    assert (
+        Evidence.objects.count(),
+        CriterionMapping.objects.count(),
+        TranscriptMessage.objects.count(),
+    ) == before
