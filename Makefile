@@ -8,7 +8,11 @@ RUN_ENV := DEBUG=1
 
 .PHONY: run test setup lint format check-migrations collectstatic worker clean
 
+RUN_PACKAGES := libmagic1 fonts-dejavu-core
+TEST_PACKAGES := $(RUN_PACKAGES) chromium
+
 run: setup
+	./scripts/ensure-debian-packages $(RUN_PACKAGES)
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py import_framework frameworks/*.yaml
 	$(RUN_ENV) $(PY) manage.py seed_demo
@@ -16,7 +20,7 @@ run: setup
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: setup
-	./scripts/ensure-chromium
+	./scripts/ensure-debian-packages $(TEST_PACKAGES)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 setup: $(VENV)/.installed node_modules/.installed
