@@ -123,7 +123,8 @@ def compare_periods(
     for key, kpi in KPI_CATALOGUE.items():
         old, new = before[key], after[key]
         change = None if old is None or new is None else round(new - old, 1)
-        improved = None if not change else (change > 0) == kpi.higher_is_better
+        # More contacts is neither better nor worse service, so volume is never judged.
+        improved = None if not change or key == "volume" else (change > 0) == kpi.higher_is_better
         rows.append({"key": key, "baseline": old, "follow_up": new, "change": change, "improved": improved})
     return pd.DataFrame(rows).set_index("key")
 

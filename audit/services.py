@@ -291,3 +291,62 @@ def save_kpi_settings(*, portfolio: Portfolio, values: KpiSettingsInput, actor: 
     )
     log.info("KPI settings of portfolio %s saved by %s", portfolio.pk, actor.username)
     return kpi_settings
+
+
+# --- Guided audit steps ---------------------------------------------------------------
+
+
+@dataclass
+class StepState:
+    complete: bool
+    summary: str
+    missing: list[str]
+
+
+def step_state(*, step, portfolio: Portfolio, header, rows: list) -> StepState:
+    """Whether a step is complete, what is missing, and a one-line summary."""
+    from audit.models import OrganisationProfile
+
+    missing = []
+    complete_rows = [row for row in rows if step.row_complete(row)]
+    if len(complete_rows) < step.min_rows:
+        missing.append(f"at least {step.min_rows} {step.row_label} rows with {step.row_needs}")
+    elif len(complete_rows) < len(rows):
+        missing.append(f"{len(rows) - len(complete_rows)} {step.row_label} rows still need {step.row_needs}")
+    if isinstance(header, OrganisationProfile):
+        for name, label in (
+            ("name", "the organisation's name"),
+            ("service_offer", "the service offer"),
+            ("products", "its products and services"),
+        ):
+            if not getattr(header, name).strip():
+                missing.append(label)
+        subject = header.name.strip() or "Organisation not named yet"
+    else:
+        if step.note_needed and not (header.text or "").strip():
+            missing.append(step.note_label[0].lower() + step.note_label[1:])
+        subject = step.title
+    noun = step.row_label + ("" if len(rows) == 1 else "s")
+    summary = f"{subject}: {len(rows)} {noun}, {len(complete_rows)} complete."
+    return StepState(complete=not missing, summary=summary, missing=missing)
+
+
+@transaction.atomic
+def save_step(*, step, portfolio: Portfolio, header, rows: list, deleted: list, actor: User) -> StepState:
+    """Save the step as it stands (a draft is fine) and record it as evidence."""
+    from evidence.services import record_section
+
+    header.portfolio = portfolio
+    header.save()
+    for row in deleted:
+        if row.pk and row.portfolio_id == portfolio.pk:
+            row.delete()
+    for position, row in enumerate(rows):
+        row.portfolio = portfolio
+        row.position = position
+        row.save()
+    state = step_state(step=step, portfolio=portfolio, header=header, rows=rows)
+    record_section(
+        portfolio=portfolio, key=step.key, complete=state.complete, summary=state.summary, actor=actor
+    )
+    return state
