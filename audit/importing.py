@@ -303,13 +303,12 @@ def _read_xlsx(raw: bytes) -> pd.DataFrame:
     return frame.dropna(how="all")
 
 
-def guess_columns(headers: list[str]) -> dict[str, str]:
-    """A first mapping: a preset whose columns are all present, else matching names."""
+def guess_mapping(headers: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """A first mapping and formats: a preset whose key columns are all present, else matching names."""
     present = set(headers)
     for preset in PRESETS.values():
-        wanted = [preset.columns[key] for key in ("platform", "received_at") if key in preset.columns]
-        if all(header in present for header in wanted):
-            return {key: source for key, source in preset.columns.items() if source in present}
+        if all(preset.columns.get(key) in present for key in ("platform", "received_at")):
+            return {key: source for key, source in preset.columns.items() if source in present}, dict(preset.formats)
     simple = {re.sub(r"[^a-z]", "", header.lower()): header for header in headers}
     guessed = {}
     for key in CANONICAL_KEYS:
@@ -318,7 +317,7 @@ def guess_columns(headers: list[str]) -> dict[str, str]:
             if match:
                 guessed[key] = match
                 break
-    return guessed
+    return guessed, dict(DEFAULT_FORMATS)
 
 
 # --- Checking -------------------------------------------------------------------------

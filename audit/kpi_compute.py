@@ -59,7 +59,7 @@ def compute_kpis(frame: pd.DataFrame, *, sla_minutes: float) -> dict[str, float 
 def week_start(received: pd.Series) -> pd.Series:
     """The Monday (UK local date) of each interaction's week."""
     local = received.dt.tz_convert(LOCAL_TIME_ZONE).dt.tz_localize(None).dt.normalize()
-    return local - pd.to_timedelta(local.dt.dayofweek, unit="D")
+    return local - pd.to_timedelta(local.dt.day_of_week, unit="D")
 
 
 def kpis_by(frame: pd.DataFrame, *, by: str, sla_minutes: float) -> pd.DataFrame:

@@ -86,8 +86,10 @@ class KpiView:
     by_week: pd.DataFrame
 
 
-def kpi_view(portfolio: Portfolio, service_import: ServiceDataImport | None) -> KpiView:
-    settings = kpi_settings_for(portfolio)
+def kpi_view(
+    portfolio: Portfolio, service_import: ServiceDataImport | None, settings: KpiSettings | None = None
+) -> KpiView:
+    settings = settings or kpi_settings_for(portfolio)
     frame = interactions_frame(service_import)
     sla = settings.sla_minutes
     baseline = follow_up = comparison = None

@@ -56,12 +56,7 @@ def upload_service_data(*, portfolio: Portfolio, upload: UploadedFile, actor: Us
     except importing.FileProblem as problem:
         raise AuditError(str(problem)) from None
     headers = list(frame.columns)
-    guessed = importing.guess_columns(headers)
-    formats = dict(importing.DEFAULT_FORMATS)
-    for preset in importing.PRESETS.values():
-        if all(guessed.get(key) == source for key, source in preset.columns.items() if source in headers):
-            formats = dict(preset.formats)
-            break
+    guessed, formats = importing.guess_mapping(headers)
     service_import = ServiceDataImport(
         portfolio=portfolio,
         file_name=name,

@@ -318,7 +318,8 @@ def _table(frame, index_label) -> dict:
 @login_required
 def kpis(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
     portfolio = get_portfolio_for(request.user, portfolio_pk, write=request.method == "POST")
-    settings_form = KpiSettingsForm(request.POST or None, instance=selectors.kpi_settings_for(portfolio))
+    kpi_settings = selectors.kpi_settings_for(portfolio)
+    settings_form = KpiSettingsForm(request.POST or None, instance=kpi_settings)
     if request.method == "POST" and settings_form.is_valid():
         services.save_kpi_settings(
             portfolio=portfolio,
@@ -328,7 +329,9 @@ def kpis(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
         messages.success(request, "Service level and periods saved; the figures below use them.")
         return redirect("audit:kpis", portfolio_pk=portfolio.pk)
     service_import = selectors.current_import(portfolio)
-    view = selectors.kpi_view(portfolio, service_import)
+    if settings_form.is_bound:
+        kpi_settings = selectors.kpi_settings_for(portfolio)  # the form changed the instance it was given
+    view = selectors.kpi_view(portfolio, service_import, kpi_settings)
     context = {
         "portfolio": portfolio,
         "audit_steps": STEPS,

@@ -10,7 +10,7 @@ register = template.Library()
 @register.filter
 def kpi_value(value) -> str:
     """A KPI figure the British way; an em dash when there is nothing to measure."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
         return "—"
     number = float(value)
     if number.is_integer():
@@ -20,7 +20,7 @@ def kpi_value(value) -> str:
 
 @register.filter
 def kpi_change(value) -> str:
-    if value is None:
+    if value is None or value == "":
         return "—"
     text = kpi_value(abs(value))
     return f"+{text}" if value > 0 else (f"−{text}" if value < 0 else "0")
