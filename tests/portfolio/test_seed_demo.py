@@ -56,3 +56,10 @@ def test_the_demo_password_can_be_set(settings):
     call_command("seed_demo", learners=1)
 
     assert User.objects.get(username="learner").check_password("another-demo-secret")
+
+
+def test_it_refuses_a_cohort_without_learners():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("seed_demo", learners=0)

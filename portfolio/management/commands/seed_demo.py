@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from portfolio.demo import build_demo
 
@@ -14,8 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, learners: int, **options: object) -> None:
         if learners < 1:
-            self.stderr.write("--learners must be at least 1.")
-            raise SystemExit(2)
+            raise CommandError("--learners must be at least 1.")
         result = build_demo(learners=learners)
         verb = "Created" if result.created else "Demo data already present; checked"
         self.stdout.write(self.style.SUCCESS(f"{verb} the demo cohort “{result.cohort.name}”."))
