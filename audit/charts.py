@@ -96,7 +96,9 @@ def baseline_follow_up_figure(
     figure = make_subplots(
         rows=rows,
         cols=columns,
-        subplot_titles=[f"{SHORT_LABELS.get(key, KPI_CATALOGUE[key].label)} ({KPI_CATALOGUE[key].unit})" for key in keys],
+        subplot_titles=[
+            f"{SHORT_LABELS.get(key, KPI_CATALOGUE[key].label)} ({KPI_CATALOGUE[key].unit})" for key in keys
+        ],
         vertical_spacing=0.2,
     )
     for number, key in enumerate(keys):

@@ -212,7 +212,8 @@ GAPS = [
     (
         "Complaints about delivery slots and damaged items handled in public",
         "Most X mentions are delivery complaints; claims start after public posts.",
-        "Move delivery and damage cases to private messages within the first reply, with a photo upload link.",
+        "Move delivery and damage cases to private messages within the first reply, with a photo "
+        "upload link.",
         "high",
     ),
     (
@@ -291,7 +292,8 @@ def _fill_steps(portfolio: Portfolio, learner) -> None:
             sector="Online retail: furniture and homeware",
             size_and_locations="About 180 staff; head office and a contact centre of 24 advisers in Leeds; "
             "two-person delivery and assembly crews nationwide.",
-            service_offer="Delivery booking with a two-person crew, assembly on delivery, returns within 30 days "
+            service_offer="Delivery booking with a two-person crew, assembly on delivery, returns "
+            "within 30 days "
             "and a 5-year frame guarantee, supported by phone, e-mail and social media.",
             products="Sofas, beds, dining furniture and soft furnishings.",
         ),

@@ -308,7 +308,9 @@ def guess_mapping(headers: list[str]) -> tuple[dict[str, str], dict[str, str]]:
     present = set(headers)
     for preset in PRESETS.values():
         if all(preset.columns.get(key) in present for key in ("platform", "received_at")):
-            return {key: source for key, source in preset.columns.items() if source in present}, dict(preset.formats)
+            return {key: source for key, source in preset.columns.items() if source in present}, dict(
+                preset.formats
+            )
     simple = {re.sub(r"[^a-z]", "", header.lower()): header for header in headers}
     guessed = {}
     for key in CANONICAL_KEYS:

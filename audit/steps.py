@@ -70,17 +70,22 @@ STEPS: list[Step] = [
         row_needs="a name and how it runs today",
         criteria={
             "CFACSD22": {
-                "P1": "Breaks down the customer service processes that the service offer depends on and how each "
+                "P1": "Breaks down the customer service processes that the service offer depends on "
+                "and how each "
                 "runs today.",
-                "K1": "Shows the learner analysing each process step by step, with its channels and problems.",
-                "K2": "Sets out the organisation's service offer, products and services in the learner's words.",
+                "K1": "Shows the learner analysing each process step by step, with its channels and "
+                "problems.",
+                "K2": "Sets out the organisation's service offer, products and services in the "
+                "learner's words.",
             }
         },
         intro="Start with the business itself: what it sells, what it promises customers after the sale, and "
-        "the service processes that keep those promises. Everything later in the strategy should trace back here.",
+        "the service processes that keep those promises. Everything later in the strategy should "
+        "trace back here.",
         look_for=(
             "A service offer stated plainly: what customers can expect, how quickly, through which channels.",
-            "Products and services named specifically enough that a reader outside the business understands them.",
+            "Products and services named specifically enough that a reader outside the business "
+            "understands them.",
             "At least three essential processes (for example orders, deliveries, returns, complaints), each "
             "described as it really runs today, with where it goes wrong.",
         ),
@@ -102,7 +107,8 @@ STEPS: list[Step] = [
             row, "platform", "audience", "typical_response_minutes", "service_use"
         ),
         row_needs="the platform, its audience, a typical response time and how it is used for service",
-        note_label="Tools used to manage these accounts, and what you learnt from how other organisations use them",
+        note_label="Tools used to manage these accounts, and what you learnt from how other "
+        "organisations use them",
         note_needed=True,
         criteria={
             "CFACSD22": {
@@ -115,19 +121,22 @@ STEPS: list[Step] = [
             "CSSMS": {
                 "1.4": "Describes the features of each external platform that matter for service: messaging, "
                 "reviews, hours, reach.",
-                "1.5": "Names the tools used to manage the accounts and judges how well they support the team.",
+                "1.5": "Names the tools used to manage the accounts and judges how well they "
+                "support the team.",
             },
         },
         intro="Audit every account the organisation runs, platform by platform, with numbers wherever you "
         "can find them: followers, messages a month, how long customers wait, when someone is watching.",
         look_for=(
-            "Figures, not impressions: audience size, monthly message volume and a typical first response time.",
+            "Figures, not impressions: audience size, monthly message volume and a typical first "
+            "response time.",
             "The hours each account is covered, so gaps at evenings and weekends become visible.",
             "For each platform, one example of how another organisation uses it well for service.",
             "The tools used to manage the accounts (inboxes, schedulers, help desks) and their limits.",
         ),
         avoid=(
-            "Leaving out platforms customers use but the organisation ignores: that is often the biggest gap.",
+            "Leaving out platforms customers use but the organisation ignores: that is often the "
+            "biggest gap.",
             "Counting marketing posts as service activity.",
         ),
     ),
@@ -142,10 +151,12 @@ STEPS: list[Step] = [
         min_rows=2,
         row_complete=lambda row: _filled(row, "name", "demographics", "platforms", "uses"),
         row_needs="a name, demographics, the platforms used and what for",
-        note_label="Where your profile comes from (surveys, platform insights, sales data) and what is still unknown",
+        note_label="Where your profile comes from (surveys, platform insights, sales data) and what "
+        "is still unknown",
         criteria={
             "CFACSD22": {
-                "P4": "Profiles customers and potential customers by the platforms they use and what they use "
+                "P4": "Profiles customers and potential customers by the platforms they use and "
+                "what they use "
                 "them for.",
                 "K5": "Shows how the learner built the profile from data about who uses each platform.",
             }
@@ -154,7 +165,8 @@ STEPS: list[Step] = [
         "platforms each group turns to and why: to ask, to complain, to compare, to praise.",
         look_for=(
             "Segments that differ in how they seek help, not only in age or income.",
-            "Platforms named per segment, with the purpose: questions before buying, delivery updates, complaints.",
+            "Platforms named per segment, with the purpose: questions before buying, delivery "
+            "updates, complaints.",
             "Potential customers as well as current ones.",
         ),
         avoid=(
@@ -178,10 +190,12 @@ STEPS: list[Step] = [
             "CFACSD22": {
                 "P5": "Identifies the communities where the organisation's customers talk about its products "
                 "and service.",
-                "P6": "Profiles each community: who is in it, what they discuss and why it matters to service.",
+                "P6": "Profiles each community: who is in it, what they discuss and why it matters "
+                "to service.",
             }
         },
-        intro="Communities are the groups, hashtags, forums and review spaces where customers talk to each other "
+        intro="Communities are the groups, hashtags, forums and review spaces where customers talk "
+        "to each other "
         "about what you sell. They shape opinion whether or not the organisation joins in.",
         look_for=(
             "Communities tied to service: owners' groups, review sites, local groups, interest hashtags.",
@@ -214,7 +228,8 @@ STEPS: list[Step] = [
                 "strengths, weaknesses and lessons drawn."
             }
         },
-        intro="Look at two or more competitors as a customer would: message them, read their replies, note how "
+        intro="Look at two or more competitors as a customer would: message them, read their "
+        "replies, note how "
         "fast and how well they answer on each platform.",
         look_for=(
             "One row per competitor and platform, so differences between platforms show.",
@@ -237,15 +252,18 @@ STEPS: list[Step] = [
         note_label="How these improvements fit together, and which come first",
         criteria={
             "CFACSD22": {
-                "P7": "Defines improvements to the organisation's social customer service, each tied to a gap "
+                "P7": "Defines improvements to the organisation's social customer service, each "
+                "tied to a gap "
                 "the audit found.",
-                "K9": "Shows the learner turning audit findings into measurable improvements with priorities.",
+                "K9": "Shows the learner turning audit findings into measurable improvements with "
+                "priorities.",
             }
         },
         intro="Bring the audit together: each gap the earlier steps revealed, the evidence for it, and the "
         "improvement that would close it. These become the objectives of the strategy.",
         look_for=(
-            "Gaps backed by evidence from the audit or the service data (for example weekend response times).",
+            "Gaps backed by evidence from the audit or the service data (for example weekend "
+            "response times).",
             "Improvements specific enough to measure later, with a priority.",
             "A link between each improvement and a service measure: response time, resolution, satisfaction.",
         ),

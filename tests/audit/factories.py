@@ -15,7 +15,9 @@ class ServiceDataImportFactory(factory.django.DjangoModelFactory):
         model = ServiceDataImport
 
     portfolio = factory.SubFactory(PortfolioFactory)
-    file = factory.LazyFunction(lambda: ContentFile(b"platform,received_at\nfacebook,2026-01-05 09:00\n", "data.csv"))
+    file = factory.LazyFunction(
+        lambda: ContentFile(b"platform,received_at\nfacebook,2026-01-05 09:00\n", "data.csv")
+    )
     file_name = "data.csv"
     file_size = 48
     headers = factory.LazyFunction(lambda: ["platform", "received_at"])

@@ -84,7 +84,12 @@ def test_it_checks_who_is_asking(client, world, persona, name, kwargs, method, e
 
 
 def _step_post() -> dict:
-    return {"rows-TOTAL_FORMS": "0", "rows-INITIAL_FORMS": "0", "rows-MIN_NUM_FORMS": "0", "rows-MAX_NUM_FORMS": "1000"}
+    return {
+        "rows-TOTAL_FORMS": "0",
+        "rows-INITIAL_FORMS": "0",
+        "rows-MIN_NUM_FORMS": "0",
+        "rows-MAX_NUM_FORMS": "1000",
+    }
 
 
 def test_the_matrix_covers_every_audit_url():
@@ -98,7 +103,10 @@ def test_an_import_of_another_portfolio_is_not_found(client, learner, other_lear
     client.force_login(learner)
 
     response = client.get(
-        reverse("audit:data_status", kwargs={"portfolio_pk": learner.portfolios.get().pk, "import_pk": stranger.pk})
+        reverse(
+            "audit:data_status",
+            kwargs={"portfolio_pk": learner.portfolios.get().pk, "import_pk": stranger.pk},
+        )
     )
 
     assert response.status_code == 404

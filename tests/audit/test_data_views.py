@@ -49,10 +49,14 @@ def test_the_preview_lists_problems_by_row_and_column(client, learner, portfolio
         upload=SimpleUploadedFile("bad.csv", b"platform,received_at\nMyspace,2026-01-05 09:00\n"),
         actor=learner,
     )
-    services.map_columns(service_import=service_import, columns=service_import.columns, formats={}, actor=learner)
+    services.map_columns(
+        service_import=service_import, columns=service_import.columns, formats={}, actor=learner
+    )
     client.force_login(learner)
 
-    content = client.get(reverse("audit:data_preview", args=[portfolio.pk, service_import.pk])).content.decode()
+    content = client.get(
+        reverse("audit:data_preview", args=[portfolio.pk, service_import.pk])
+    ).content.decode()
 
     assert "Nothing was imported: 1 problem found" in content
     assert "<td>2</td><td>platform</td>" in content
@@ -65,7 +69,11 @@ def test_an_oversized_upload_gets_a_message_at_the_field(client, learner, portfo
 
     response = client.post(
         reverse("audit:data_upload", args=[portfolio.pk]),
-        {"file": SimpleUploadedFile("big.csv", b"platform,received_at\n" + b"facebook,2026-01-05 09:00\n" * 10)},
+        {
+            "file": SimpleUploadedFile(
+                "big.csv", b"platform,received_at\n" + b"facebook,2026-01-05 09:00\n" * 10
+            )
+        },
     )
 
     assert response.status_code == 400
@@ -87,7 +95,10 @@ def test_a_binary_file_named_csv_is_refused_at_the_field(client, learner, portfo
 
 def test_a_preset_can_be_chosen_on_the_mapping_page(client, learner, portfolio):
     service_import = ServiceDataImportFactory(
-        portfolio=portfolio, status="uploaded", headers=["Via", "Created at", "Satisfaction Score"], columns={}
+        portfolio=portfolio,
+        status="uploaded",
+        headers=["Via", "Created at", "Satisfaction Score"],
+        columns={},
     )
     client.force_login(learner)
 
@@ -101,7 +112,9 @@ def test_a_preset_can_be_chosen_on_the_mapping_page(client, learner, portfolio):
 
 
 def test_the_status_fragment_polls_while_the_import_runs(client, learner, portfolio):
-    service_import = ServiceDataImportFactory(portfolio=portfolio, status="running", progress=40, stage="Saving")
+    service_import = ServiceDataImportFactory(
+        portfolio=portfolio, status="running", progress=40, stage="Saving"
+    )
     client.force_login(learner)
 
     response = client.get(
@@ -160,7 +173,9 @@ def test_kpi_snapshot_gives_every_kpi_of_the_current_dataset(portfolio, learner)
 
 
 @pytest.mark.parametrize("count", [1, 20])
-def test_the_data_page_costs_the_same_queries_for_1_or_20_files(client, learner, portfolio, count, django_assert_num_queries):
+def test_the_data_page_costs_the_same_queries_for_1_or_20_files(
+    client, learner, portfolio, count, django_assert_num_queries
+):
     ServiceDataImportFactory.create_batch(count, portfolio=portfolio)
     client.force_login(learner)
 
@@ -170,7 +185,9 @@ def test_the_data_page_costs_the_same_queries_for_1_or_20_files(client, learner,
 
 
 @pytest.mark.parametrize("count", [1, 20])
-def test_the_kpi_page_costs_the_same_queries_for_1_or_20_files(client, learner, portfolio, count, django_assert_num_queries):
+def test_the_kpi_page_costs_the_same_queries_for_1_or_20_files(
+    client, learner, portfolio, count, django_assert_num_queries
+):
     ServiceDataImportFactory.create_batch(count - 1, portfolio=portfolio)
     _import(portfolio, learner, rows=100)
     client.force_login(learner)
@@ -185,6 +202,9 @@ def _import(portfolio, learner, *, rows: int) -> ServiceDataImport:
         portfolio=portfolio, upload=SimpleUploadedFile("d.csv", interactions_csv(rows)), actor=learner
     )
     services.map_columns(
-        service_import=service_import, columns=service_import.columns, formats=service_import.formats, actor=learner
+        service_import=service_import,
+        columns=service_import.columns,
+        formats=service_import.formats,
+        actor=learner,
     )
     return services.start_import(service_import=service_import, actor=learner)

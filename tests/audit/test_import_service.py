@@ -65,8 +65,15 @@ def test_a_good_file_imports_every_row(portfolio, learner):
         (GOOD.replace("Instagram,", "Carrier pigeon,"), 4, "platform", "Unknown platform"),
         (GOOD.replace("positive", "delighted"), 2, "sentiment", "not positive"),
     ],
-    ids=["unparseable date", "response before message", "negative duration", "satisfaction 7", "nps 11",
-         "unknown platform", "unknown sentiment"],
+    ids=[
+        "unparseable date",
+        "response before message",
+        "negative duration",
+        "satisfaction 7",
+        "nps 11",
+        "unknown platform",
+        "unknown sentiment",
+    ],
 )
 def test_a_bad_row_is_named_and_nothing_is_imported(portfolio, learner, content, row, column, words):
     service_import = run(portfolio, learner, content)
@@ -195,7 +202,8 @@ ZENDESK = (
 FRESHDESK = (
     "Ticket ID,Source,Created time,Initial response time,Resolved time,First response time (in hrs),"
     "Resolution status,Agent interactions,Survey results\n"
-    "1,Facebook,2026-03-02 09:00:00,2026-03-02 09:30:00,2026-03-02 09:30:00,00:30:00,Within SLA,1,Extremely happy\n"
+    "1,Facebook,2026-03-02 09:00:00,2026-03-02 09:30:00,2026-03-02 09:30:00,00:30:00,Within "
+    "SLA,1,Extremely happy\n"
     "2,Twitter,2026-03-02 10:00:00,2026-03-02 12:00:00,,02:00:00,SLA Violated,2,Unhappy\n"
     "3,WhatsApp,2026-03-02 11:00:00,,,,,,\n"
 )
@@ -220,7 +228,11 @@ def test_the_freshdesk_preset_measures_calendar_time_from_timestamps(portfolio, 
     assert service_import.formats["satisfaction_scale"] == "freshdesk"
     rows = list(
         Interaction.objects.order_by("received_at").values_list(
-            "platform", "first_response_minutes", "resolution_minutes", "satisfaction", "resolved_first_contact"
+            "platform",
+            "first_response_minutes",
+            "resolution_minutes",
+            "satisfaction",
+            "resolved_first_contact",
         )
     )
     assert rows == [
@@ -231,11 +243,18 @@ def test_the_freshdesk_preset_measures_calendar_time_from_timestamps(portfolio, 
 
 
 def test_freshdesk_durations_in_hh_mm_ss_or_hours(portfolio, learner):
-    content = "Source,Created time,First response time (in hrs)\nChat,2026-03-02 09:00,01:30:00\nChat,2026-03-02 10:00,2.5\n"
+    content = (
+        "Source,Created time,First response time (in hrs)\n"
+        "Chat,2026-03-02 09:00,01:30:00\nChat,2026-03-02 10:00,2.5\n"
+    )
     service_import = upload(portfolio, learner, content)
     services.map_columns(
         service_import=service_import,
-        columns={"platform": "Source", "received_at": "Created time", "first_response_time": "First response time (in hrs)"},
+        columns={
+            "platform": "Source",
+            "received_at": "Created time",
+            "first_response_time": "First response time (in hrs)",
+        },
         formats={"duration_unit": "hms"},
         actor=learner,
     )
@@ -262,11 +281,16 @@ def test_a_saved_mapping_is_kept_for_next_time(portfolio, learner):
     assert saved.formats["satisfaction_scale"] == "good_bad"
 
 
-def test_a_large_file_is_imported_by_the_task_after_commit(portfolio, learner, monkeypatch, django_capture_on_commit_callbacks):
+def test_a_large_file_is_imported_by_the_task_after_commit(
+    portfolio, learner, monkeypatch, django_capture_on_commit_callbacks
+):
     monkeypatch.setattr(services, "ASYNC_IMPORT_BYTES", 1000)
     service_import = upload(portfolio, learner, interactions_csv(200))
     services.map_columns(
-        service_import=service_import, columns=service_import.columns, formats=service_import.formats, actor=learner
+        service_import=service_import,
+        columns=service_import.columns,
+        formats=service_import.formats,
+        actor=learner,
     )
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:

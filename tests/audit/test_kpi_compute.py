@@ -39,7 +39,9 @@ def hand_frame() -> pd.DataFrame:
             "resolved_first_contact": pd.array([True, False, pd.NA, pd.NA, False, True], dtype="boolean"),
             "satisfaction": pd.array([5, 3, pd.NA, 1, 4, 5], dtype="Int64"),
             "nps": pd.array([10, 6, pd.NA, 0, 9, 8], dtype="Int64"),
-            "sentiment": pd.Series(["positive", "neutral", "negative", pd.NA, "positive", pd.NA], dtype="str"),
+            "sentiment": pd.Series(
+                ["positive", "neutral", "negative", pd.NA, "positive", pd.NA], dtype="str"
+            ),
         }
     )
 

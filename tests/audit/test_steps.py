@@ -74,10 +74,14 @@ def test_the_step_is_complete_when_everything_needed_is_there(client, learner, p
 
     client.post(
         reverse("audit:organisation", args=[portfolio.pk]),
-        organisation_post(processes, name="Fernleaf Home", service_offer="Delivery and assembly", products="Sofas"),
+        organisation_post(
+            processes, name="Fernleaf Home", service_offer="Delivery and assembly", products="Sofas"
+        ),
     )
 
-    assert Evidence.objects.get(portfolio=portfolio, section_key="audit.organisation").section_complete is True
+    assert (
+        Evidence.objects.get(portfolio=portfolio, section_key="audit.organisation").section_complete is True
+    )
 
 
 def test_an_invalid_row_saves_nothing_and_keeps_what_was_typed(client, learner, portfolio):
@@ -103,24 +107,34 @@ def test_an_invalid_row_saves_nothing_and_keeps_what_was_typed(client, learner, 
 def test_a_row_ticked_for_deletion_is_removed(client, learner, portfolio):
     row = ServiceProcess.objects.create(portfolio=portfolio, name="Old process")
     client.force_login(learner)
-    data = organisation_post([]) | management(1, initial=1) | {
-        "rows-0-id": str(row.pk),
-        "rows-0-name": "Old process",
-        "rows-0-DELETE": "on",
-    }
+    data = (
+        organisation_post([])
+        | management(1, initial=1)
+        | {
+            "rows-0-id": str(row.pk),
+            "rows-0-name": "Old process",
+            "rows-0-DELETE": "on",
+        }
+    )
 
     client.post(reverse("audit:organisation", args=[portfolio.pk]), data)
 
     assert not ServiceProcess.objects.filter(pk=row.pk).exists()
 
 
-def test_a_row_of_another_portfolio_cannot_be_changed_through_the_formset(client, learner, other_learner, portfolio):
+def test_a_row_of_another_portfolio_cannot_be_changed_through_the_formset(
+    client, learner, other_learner, portfolio
+):
     stranger = ServiceProcess.objects.create(portfolio=other_learner.portfolios.get(), name="Theirs")
     client.force_login(learner)
-    data = organisation_post([]) | management(1, initial=1) | {
-        "rows-0-id": str(stranger.pk),
-        "rows-0-name": "Mine now",
-    }
+    data = (
+        organisation_post([])
+        | management(1, initial=1)
+        | {
+            "rows-0-id": str(stranger.pk),
+            "rows-0-name": "Mine now",
+        }
+    )
 
     client.post(reverse("audit:organisation", args=[portfolio.pk]), data)
 
@@ -151,8 +165,12 @@ def test_the_step_page_shows_guidance_and_criteria(client, learner, portfolio):
 
 
 @pytest.mark.parametrize("rows", [1, 20])
-def test_a_step_page_costs_the_same_queries_for_1_or_20_rows(client, learner, portfolio, rows, django_assert_num_queries):
-    ServiceProcess.objects.bulk_create([ServiceProcess(portfolio=portfolio, name=f"P{i}") for i in range(rows)])
+def test_a_step_page_costs_the_same_queries_for_1_or_20_rows(
+    client, learner, portfolio, rows, django_assert_num_queries
+):
+    ServiceProcess.objects.bulk_create(
+        [ServiceProcess(portfolio=portfolio, name=f"P{i}") for i in range(rows)]
+    )
     client.force_login(learner)
     client.get(reverse("audit:organisation", args=[portfolio.pk]))
 
