@@ -38,7 +38,9 @@ def step_page(request: HttpRequest, portfolio_pk: int, slug: str) -> HttpRespons
     portfolio = get_portfolio_for(request.user, portfolio_pk, write=request.method == "POST")
     is_owner = portfolio.learner_id == request.user.pk
     header, header_form_class = _header_for(step, portfolio)
-    formset_class = modelformset_factory(step.row_model, form=step.row_form, extra=1, can_delete=True)
+    # Readers see only what was written, without an empty row to fill in.
+    extra = 1 if is_owner else 0
+    formset_class = modelformset_factory(step.row_model, form=step.row_form, extra=extra, can_delete=is_owner)
     rows = getattr(portfolio, step.related_name).all()
     data = request.POST if request.method == "POST" else None
     header_form = header_form_class(data, instance=header, prefix="header")
