@@ -1,5 +1,18 @@
+"""The six audit steps, registered as portfolio sections (see evidence.sections)."""
+
 from __future__ import annotations
 
-from evidence.sections import Section, register_section  # noqa: F401
+from audit.steps import STEPS
+from evidence.sections import Section, register_section
 
-# Sections are registered here as the audit steps are built.
+for _step in STEPS:
+    register_section(
+        Section(
+            key=_step.key,
+            title=_step.title,
+            order=_step.order,
+            url_name=_step.url_name,
+            default_criteria=_step.criteria,
+            stage="Audit",
+        )
+    )

@@ -1,5 +1,22 @@
 from __future__ import annotations
 
+from django.urls import path
+
+from audit import views
+from audit.steps import STEPS
+
 app_name = "audit"
 
-urlpatterns: list = []
+PREFIX = "portfolios/<int:portfolio_pk>/audit/"
+
+urlpatterns = [
+    *[path(f"{PREFIX}{step.slug}/", views.step_page, {"slug": step.slug}, name=step.slug) for step in STEPS],
+    path(f"{PREFIX}data/", views.data_home, name="data"),
+    path(f"{PREFIX}data/upload/", views.data_upload, name="data_upload"),
+    path(f"{PREFIX}data/<int:import_pk>/map/", views.data_map, name="data_map"),
+    path(f"{PREFIX}data/<int:import_pk>/preview/", views.data_preview, name="data_preview"),
+    path(f"{PREFIX}data/<int:import_pk>/import/", views.data_import, name="data_import"),
+    path(f"{PREFIX}data/<int:import_pk>/", views.data_status, name="data_status"),
+    path(f"{PREFIX}data/<int:import_pk>/delete/", views.data_delete, name="data_delete"),
+    path(f"{PREFIX}kpis/", views.kpis, name="kpis"),
+]

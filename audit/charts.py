@@ -1,0 +1,155 @@
+"""One function per chart of the service data, each returning a plotly Figure.
+
+The same figures are drawn in the page (portfolio.charts.chart_context) and can be
+exported as static SVG for the PDF. Inputs are the DataFrames of audit.kpi_compute.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from audit.kpis import KPI_CATALOGUE
+from audit.models import Platform
+
+PLATFORM_LABELS = dict(Platform.choices)
+
+
+def volume_by_week_figure(weekly_volume: pd.DataFrame) -> go.Figure:
+    """Stacked bars: contacts per week (weeks start on Monday), one colour per platform."""
+    figure = go.Figure()
+    for platform in weekly_volume.columns:
+        figure.add_trace(
+            go.Bar(
+                x=[week.strftime("%-d %b") for week in weekly_volume.index],
+                y=weekly_volume[platform].tolist(),
+                name=PLATFORM_LABELS.get(platform, platform),
+                hovertemplate="Week of %{x}: %{y} contacts<extra>%{fullData.name}</extra>",
+            )
+        )
+    figure.update_layout(
+        barmode="stack",
+        xaxis_title="Week beginning",
+        yaxis_title="Contacts",
+        legend_title_text="Platform",
+        height=380,
+    )
+    return figure
+
+
+def first_response_figure(frame: pd.DataFrame, *, sla_minutes: float, cap_hours: float = 24) -> go.Figure:
+    """Distribution of first response times with the median, the 90th percentile and the target."""
+    answered = frame["first_response_minutes"].dropna()
+    hours = (answered / 60).clip(upper=cap_hours)
+    figure = go.Figure(
+        go.Histogram(
+            x=hours.tolist(),
+            xbins={"start": 0, "end": cap_hours, "size": 0.5},
+            name="Answered contacts",
+            hovertemplate="%{x} h: %{y} contacts<extra></extra>",
+        )
+    )
+    markers = [("Target", sla_minutes / 60, "dash")]
+    if len(answered):
+        markers += [
+            ("Median", answered.median() / 60, "solid"),
+            ("90th percentile", answered.quantile(0.9) / 60, "dot"),
+        ]
+    for number, (label, value, dash) in enumerate(markers):
+        figure.add_vline(
+            x=min(value, cap_hours),
+            line_dash=dash,
+            line_color="#212529",
+            annotation_text=f"{label}: {value:.1f} h",
+            annotation_position="top right",
+            annotation_yshift=-18 * number,
+            annotation_bgcolor="rgba(255,255,255,0.85)",
+        )
+    figure.update_layout(
+        xaxis_title=f"Hours to first response (over {cap_hours:g} h shown at {cap_hours:g})",
+        yaxis_title="Contacts",
+        showlegend=False,
+        height=380,
+    )
+    return figure
+
+
+SHORT_LABELS = {
+    "response_rate": "Response rate",
+    "within_sla": "Within target",
+    "fcr": "First contact resolution",
+    "csat": "CSAT",
+    "median_first_response": "Median first response",
+    "median_resolution": "Median resolution",
+}
+COMPARED_KPIS = ["response_rate", "within_sla", "fcr", "csat", "median_first_response", "median_resolution"]
+
+
+def baseline_follow_up_figure(
+    comparison: pd.DataFrame, *, baseline_label: str, follow_up_label: str
+) -> go.Figure:
+    """For each KPI, a pair of bars: baseline period, follow-up period."""
+    keys = [key for key in COMPARED_KPIS if key in comparison.index]
+    columns = 3
+    rows = -(-len(keys) // columns)
+    figure = make_subplots(
+        rows=rows,
+        cols=columns,
+        subplot_titles=[
+            f"{SHORT_LABELS.get(key, KPI_CATALOGUE[key].label)} ({KPI_CATALOGUE[key].unit})" for key in keys
+        ],
+        vertical_spacing=0.2,
+    )
+    for number, key in enumerate(keys):
+        grid_row, column = divmod(number, columns)
+        row = comparison.loc[key]
+        for period, label, colour in (
+            ("baseline", f"Baseline {baseline_label}", "#6c757d"),
+            ("follow_up", f"Follow-up {follow_up_label}", "#0b5563"),
+        ):
+            value = row[period]
+            figure.add_trace(
+                go.Bar(
+                    x=["Baseline" if period == "baseline" else "Follow-up"],
+                    y=[None if pd.isna(value) else value],
+                    name=label,
+                    marker_color=colour,
+                    showlegend=number == 0,
+                    legendgroup=period,
+                    text=[None if pd.isna(value) else f"{value:g}"],
+                    textposition="outside",
+                    cliponaxis=False,
+                    hovertemplate=f"{label}: %{{y}}<extra>{KPI_CATALOGUE[key].label}</extra>",
+                ),
+                row=grid_row + 1,
+                col=column + 1,
+            )
+    figure.update_annotations(font_size=12)
+    figure.update_yaxes(rangemode="tozero")
+    figure.update_layout(height=300 * rows, legend={"orientation": "h", "y": -0.08}, margin={"t": 60})
+    return figure
+
+
+def satisfaction_figure(by_week: pd.DataFrame) -> go.Figure:
+    """CSAT (share of 4–5 ratings) and NPS per week, on their own scales."""
+    weeks = [week.strftime("%-d %b") for week in by_week.index]
+    figure = make_subplots(specs=[[{"secondary_y": True}]])
+    figure.add_trace(
+        go.Scatter(x=weeks, y=by_week["csat"].tolist(), name="CSAT (%)", mode="lines+markers"),
+        secondary_y=False,
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=weeks,
+            y=by_week["nps"].tolist(),
+            name="NPS (−100 to +100)",
+            mode="lines+markers",
+            line_dash="dash",
+        ),
+        secondary_y=True,
+    )
+    figure.update_layout(height=360, xaxis_title="Week beginning", legend={"orientation": "h", "y": -0.2})
+    figure.update_yaxes(title_text="CSAT (%)", range=[0, 100], secondary_y=False)
+    figure.update_yaxes(title_text="NPS", range=[-100, 100], secondary_y=True)
+    return figure

@@ -1,0 +1,271 @@
+"""The learner's audit (organisation, presence, customers, communities, competitors,
+gaps) and the service data they import to measure it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from portfolio.models import Portfolio
+
+
+class Platform(models.TextChoices):
+    FACEBOOK = "facebook", "Facebook"
+    INSTAGRAM = "instagram", "Instagram"
+    X = "x", "X (Twitter)"
+    TIKTOK = "tiktok", "TikTok"
+    WHATSAPP = "whatsapp", "WhatsApp"
+    TRUSTPILOT = "trustpilot", "Trustpilot"
+    LINKEDIN = "linkedin", "LinkedIn"
+    YOUTUBE = "youtube", "YouTube"
+    WEBCHAT = "webchat", "Web chat"
+    EMAIL = "email", "E-mail"
+    WEB = "web", "Web form"
+    PHONE = "phone", "Telephone"
+    OTHER = "other", "Other"
+
+
+# --- Guided audit steps ---------------------------------------------------------------
+
+
+class OrganisationProfile(models.Model):
+    """What the organisation offers and how its service runs today (P1, K1, K2)."""
+
+    portfolio = models.OneToOneField(Portfolio, on_delete=models.CASCADE, related_name="audit_organisation")
+    name = models.CharField("organisation name", max_length=200, blank=True)
+    sector = models.CharField(max_length=200, blank=True)
+    size_and_locations = models.TextField("size and locations", blank=True)
+    service_offer = models.TextField("customer service offer", blank=True)
+    products = models.TextField("products and services", blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.name or "Organisation"
+
+
+class StepNote(models.Model):
+    """The narrative part of a step that is mostly rows: one text per portfolio and step."""
+
+    class Step(models.TextChoices):
+        PRESENCE = "presence", "Current presence"
+        CUSTOMERS = "customers", "Customer profile"
+        COMMUNITIES = "communities", "Communities"
+        COMPETITORS = "competitors", "Competitors"
+        GAPS = "gaps", "Gaps and improvements"
+
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="audit_notes")
+    step = models.CharField(max_length=16, choices=Step.choices)
+    text = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["portfolio", "step"], name="one_audit_note_per_step")]
+
+    def __str__(self) -> str:
+        return f"{self.get_step_display()} note"
+
+
+class AuditRow(models.Model):
+    """Common to every repeating row of the audit: it belongs to a portfolio, in order."""
+
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "pk"]
+
+
+class ServiceProcess(AuditRow):
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="audit_processes")
+    name = models.CharField("process", max_length=200, blank=True)
+    how_it_runs = models.TextField("how it runs today", blank=True)
+    channels = models.CharField("channels used", max_length=200, blank=True)
+    problems = models.TextField("problems seen", blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PlatformPresence(AuditRow):
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="audit_presences")
+    platform = models.CharField(max_length=16, choices=Platform.choices, blank=True)
+    account = models.CharField("account or handle", max_length=200, blank=True)
+    audience = models.PositiveIntegerField("audience (followers)", null=True, blank=True)
+    monthly_messages = models.PositiveIntegerField("customer messages a month", null=True, blank=True)
+    typical_response_minutes = models.PositiveIntegerField(
+        "typical first response (minutes)", null=True, blank=True
+    )
+    hours_covered = models.CharField("hours covered", max_length=200, blank=True)
+    service_use = models.TextField("how it is used for service", blank=True)
+    others_use = models.TextField("how other organisations use it", blank=True)
+
+    def __str__(self) -> str:
+        return self.get_platform_display() or "Platform"
+
+
+class CustomerSegment(AuditRow):
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="audit_segments")
+    name = models.CharField("segment", max_length=200, blank=True)
+    demographics = models.TextField(blank=True)
+    platforms = models.CharField("platforms they use", max_length=300, blank=True)
+    uses = models.TextField("what they use them for", blank=True)
+    needs = models.TextField("service needs", blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Community(AuditRow):
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="audit_communities")
+    name = models.CharField("community", max_length=200, blank=True)
+    platform = models.CharField(max_length=16, choices=Platform.choices, blank=True)
+    size = models.PositiveIntegerField("approximate members", null=True, blank=True)
+    profile = models.TextField("who they are and what they talk about", blank=True)
+    relevance = models.TextField("why it matters to service", blank=True)
+
+    class Meta(AuditRow.Meta):
+        verbose_name_plural = "communities"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CompetitorPresence(AuditRow):
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="audit_competitors")
+    competitor = models.CharField(max_length=200, blank=True)
+    platform = models.CharField(max_length=16, choices=Platform.choices, blank=True)
+    audience = models.PositiveIntegerField("audience (followers)", null=True, blank=True)
+    service_activity = models.TextField("service activity seen", blank=True)
+    strengths = models.TextField(blank=True)
+    weaknesses = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.competitor} on {self.get_platform_display()}"
+
+
+class ServiceGap(AuditRow):
+    class Priority(models.TextChoices):
+        HIGH = "high", "High"
+        MEDIUM = "medium", "Medium"
+        LOW = "low", "Low"
+
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="audit_gaps")
+    gap = models.CharField("service gap", max_length=300, blank=True)
+    evidence = models.TextField("what shows it", blank=True)
+    improvement = models.TextField("improvement proposed", blank=True)
+    priority = models.CharField(max_length=8, choices=Priority.choices, blank=True)
+
+    def __str__(self) -> str:
+        return self.gap
+
+
+# --- Service data ---------------------------------------------------------------------
+
+
+class ColumnMapping(models.Model):
+    """A learner's saved column mapping, reusable for their next export of the same kind."""
+
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="column_mappings")
+    name = models.CharField(max_length=100)
+    # canonical column → header in the file; see audit.importing.CANONICAL_COLUMNS
+    columns = models.JSONField(default=dict)
+    # how values are written: satisfaction scale, duration units, FCR source
+    formats = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["portfolio", "name"], name="unique_mapping_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def import_upload_path(instance: ServiceDataImport, filename: str) -> str:
+    return f"service-data/{instance.portfolio_id}/{filename}"
+
+
+class ServiceDataImport(models.Model):
+    """One uploaded file of interactions, from upload to imported (or refused)."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", "Uploaded, columns to map"
+        MAPPED = "mapped", "Mapped, ready to check"
+        QUEUED = "queued", "Waiting to import"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Refused"
+
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="service_imports")
+    file = models.FileField(upload_to=import_upload_path, max_length=300)
+    file_name = models.CharField(max_length=255)
+    file_size = models.PositiveBigIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.UPLOADED)
+    stage = models.CharField(max_length=100, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
+    headers = models.JSONField(default=list)
+    columns = models.JSONField("column mapping used", default=dict)
+    formats = models.JSONField(default=dict)
+    mapping_name = models.CharField(max_length=100, blank=True)
+    row_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list)  # [{"row": 12, "column": "Created at", "message": "…"}], first 50
+    error_count = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in {self.Status.QUEUED, self.Status.RUNNING}
+
+
+class Interaction(models.Model):
+    """One customer contact on a platform, as imported. Durations in calendar minutes."""
+
+    class Sentiment(models.TextChoices):
+        POSITIVE = "positive", "Positive"
+        NEUTRAL = "neutral", "Neutral"
+        NEGATIVE = "negative", "Negative"
+
+    service_import = models.ForeignKey(
+        ServiceDataImport, on_delete=models.CASCADE, related_name="interactions"
+    )
+    platform = models.CharField(max_length=16, choices=Platform.choices)
+    received_at = models.DateTimeField()
+    first_response_minutes = models.FloatField(null=True, blank=True)
+    resolution_minutes = models.FloatField(null=True, blank=True)
+    resolved_first_contact = models.BooleanField(null=True, blank=True)
+    satisfaction = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    nps = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(10)])
+    sentiment = models.CharField(max_length=8, choices=Sentiment.choices, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["service_import", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()} {self.received_at:%Y-%m-%d %H:%M}"
+
+
+class KpiSettings(models.Model):
+    """The learner's own service level and the two periods they compare."""
+
+    portfolio = models.OneToOneField(Portfolio, on_delete=models.CASCADE, related_name="kpi_settings")
+    sla_minutes = models.PositiveIntegerField(
+        "first response target (minutes)", default=60, validators=[MinValueValidator(1)]
+    )
+    baseline_start = models.DateField(null=True, blank=True)
+    baseline_end = models.DateField(null=True, blank=True)
+    follow_up_start = models.DateField(null=True, blank=True)
+    follow_up_end = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"KPI settings for {self.portfolio}"

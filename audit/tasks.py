@@ -1,0 +1,39 @@
+"""Background work for the audit. Tasks reload by id and call a service."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.utils import timezone
+
+from audit.models import ServiceDataImport
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
+def run_service_import(import_id: int) -> str:
+    """Import a queued file; any failure marks the row refused so the page stops waiting."""
+    from audit.services import execute_import
+
+    service_import = ServiceDataImport.objects.filter(pk=import_id).first()
+    if service_import is None or service_import.status not in {
+        ServiceDataImport.Status.QUEUED,
+        ServiceDataImport.Status.RUNNING,
+    }:
+        return "skipped"
+    try:
+        execute_import(service_import)
+    except Exception:
+        log.exception("service data import %s failed", import_id)
+        ServiceDataImport.objects.filter(pk=import_id).update(
+            status=ServiceDataImport.Status.FAILED,
+            stage="Refused: the import stopped unexpectedly; nothing was imported",
+            progress=100,
+            errors=[{"row": 1, "column": "file", "message": "The import stopped unexpectedly. Try again."}],
+            error_count=1,
+            finished_at=timezone.now(),
+        )
+        raise
+    return service_import.status

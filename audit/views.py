@@ -1,0 +1,388 @@
+"""Pages of the audit: the six guided steps, the service data import and the KPIs."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.forms import modelformset_factory
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from audit import charts, importing, kpi_compute, selectors, services
+from audit.forms import KpiSettingsForm, MappingForm, OrganisationForm, StepNoteForm, UploadForm
+from audit.kpis import KPI_CATALOGUE
+from audit.models import OrganisationProfile, ServiceDataImport, StepNote
+from audit.steps import STEPS, STEPS_BY_SLUG, Step
+from portfolio.access import get_portfolio_for
+from portfolio.charts import chart_context
+
+PREVIEW_ROWS = 10
+
+# --- Guided steps ---------------------------------------------------------------------
+
+
+def _header_for(step: Step, portfolio) -> tuple[object, type]:
+    if step.slug == "organisation":
+        header = OrganisationProfile.objects.filter(portfolio=portfolio).first()
+        return header or OrganisationProfile(portfolio=portfolio), OrganisationForm
+    header = StepNote.objects.filter(portfolio=portfolio, step=step.slug).first()
+    return header or StepNote(portfolio=portfolio, step=step.slug), StepNoteForm
+
+
+@login_required
+def step_page(request: HttpRequest, portfolio_pk: int, slug: str) -> HttpResponse:
+    step = STEPS_BY_SLUG.get(slug)
+    if step is None:
+        raise Http404("No such step.")
+    portfolio = get_portfolio_for(request.user, portfolio_pk, write=request.method == "POST")
+    is_owner = portfolio.learner_id == request.user.pk
+    header, header_form_class = _header_for(step, portfolio)
+    # Readers see only what was written, without an empty row to fill in.
+    extra = 1 if is_owner else 0
+    formset_class = modelformset_factory(step.row_model, form=step.row_form, extra=extra, can_delete=is_owner)
+    rows = getattr(portfolio, step.related_name).all()
+    data = request.POST if request.method == "POST" else None
+    header_form = header_form_class(data, instance=header, prefix="header")
+    if step.note_label:
+        header_form.fields["text"].label = step.note_label
+    formset = formset_class(data, queryset=rows, prefix="rows")
+    if request.method == "POST":
+        if header_form.is_valid() and formset.is_valid():
+            kept, deleted = [], []
+            for form in formset.forms:
+                if form in formset.deleted_forms or not form.has_content():
+                    if form.instance.pk:
+                        deleted.append(form.instance)
+                    continue
+                kept.append(form.save(commit=False))
+            state = services.save_step(
+                step=step,
+                portfolio=portfolio,
+                header=header_form.save(commit=False),
+                rows=kept,
+                deleted=deleted,
+                actor=request.user,
+            )
+            if state.complete:
+                messages.success(request, f"“{step.title}” saved. It is complete.")
+            else:
+                messages.info(request, f"Draft saved. Still needed: {'; '.join(state.missing)}.")
+            return redirect(step.url_name, portfolio_pk=portfolio.pk)
+        messages.error(request, "Nothing was saved yet: correct the fields marked below, then save again.")
+        state = None
+    else:
+        state = services.step_state(step=step, portfolio=portfolio, header=header, rows=list(rows))
+    if not is_owner:
+        for form in [header_form, *formset.forms]:
+            for field in form.fields.values():
+                field.disabled = True
+    position = STEPS.index(step)
+    return render(
+        request,
+        "audit/step.html",
+        {
+            "portfolio": portfolio,
+            "audit_steps": STEPS,
+            "step": step,
+            "header_form": header_form,
+            "formset": formset,
+            "state": state,
+            "is_owner": is_owner,
+            "step_number": position + 1,
+            "previous": STEPS[position - 1] if position else None,
+            "next": STEPS[position + 1] if position + 1 < len(STEPS) else None,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- Service data ---------------------------------------------------------------------
+
+
+@login_required
+def data_home(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
+    portfolio = get_portfolio_for(request.user, portfolio_pk)
+    return render(
+        request,
+        "audit/data_home.html",
+        {
+            "portfolio": portfolio,
+            "audit_steps": STEPS,
+            "imports": list(selectors.imports_for(portfolio)),
+            "form": UploadForm(),
+            "is_owner": portfolio.learner_id == request.user.pk,
+            "canonical": importing.CANONICAL_COLUMNS,
+            "presets": [preset for preset in importing.PRESETS.values() if preset.key != "canonical"],
+        },
+    )
+
+
+@login_required
+@require_POST
+def data_upload(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
+    portfolio = get_portfolio_for(request.user, portfolio_pk, write=True)
+    form = UploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            service_import = services.upload_service_data(
+                portfolio=portfolio, upload=form.cleaned_data["file"], actor=request.user
+            )
+        except services.AuditError as error:
+            form.add_error("file", str(error))
+        else:
+            messages.success(
+                request, f"“{service_import.file_name}” uploaded: check which column holds what."
+            )
+            return redirect("audit:data_map", portfolio_pk=portfolio.pk, import_pk=service_import.pk)
+    return render(
+        request,
+        "audit/data_home.html",
+        {
+            "portfolio": portfolio,
+            "audit_steps": STEPS,
+            "imports": list(selectors.imports_for(portfolio)),
+            "form": form,
+            "is_owner": True,
+            "canonical": importing.CANONICAL_COLUMNS,
+            "presets": [preset for preset in importing.PRESETS.values() if preset.key != "canonical"],
+        },
+        status=400,
+    )
+
+
+def _starting_mapping(request: HttpRequest, portfolio, service_import: ServiceDataImport):
+    """The mapping to show: a preset or saved mapping the learner picked, else the file's own."""
+    choice = request.GET.get("use", "")
+    headers = set(service_import.headers)
+    if choice.startswith("preset:") and choice[7:] in importing.PRESETS:
+        preset = importing.PRESETS[choice[7:]]
+        return {k: v for k, v in preset.columns.items() if v in headers}, preset.formats
+    if choice.startswith("saved:") and choice[6:].isdigit():
+        saved = get_object_or_404(portfolio.column_mappings, pk=int(choice[6:]))
+        return {k: v for k, v in saved.columns.items() if v in headers}, saved.formats
+    return service_import.columns, service_import.formats or importing.DEFAULT_FORMATS
+
+
+@login_required
+def data_map(request: HttpRequest, portfolio_pk: int, import_pk: int) -> HttpResponse:
+    portfolio = get_portfolio_for(request.user, portfolio_pk, write=request.method == "POST")
+    service_import = get_object_or_404(portfolio.service_imports, pk=import_pk)
+    columns, formats = _starting_mapping(request, portfolio, service_import)
+    form = MappingForm(
+        request.POST or None,
+        headers=service_import.headers,
+        initial=MappingForm.initial_for(columns, formats),
+    )
+    if request.method == "POST" and form.is_valid():
+        columns, formats = form.mapping()
+        try:
+            services.map_columns(
+                service_import=service_import,
+                columns=columns,
+                formats=formats,
+                save_as=form.cleaned_data["save_as"],
+                actor=request.user,
+            )
+        except services.AuditError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect("audit:data_preview", portfolio_pk=portfolio.pk, import_pk=service_import.pk)
+    return render(
+        request,
+        "audit/data_map.html",
+        {
+            "portfolio": portfolio,
+            "audit_steps": STEPS,
+            "service_import": service_import,
+            "form": form,
+            "presets": list(importing.PRESETS.values()),
+            "saved": list(portfolio.column_mappings.all()),
+            "is_owner": portfolio.learner_id == request.user.pk,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def data_preview(request: HttpRequest, portfolio_pk: int, import_pk: int) -> HttpResponse:
+    portfolio = get_portfolio_for(request.user, portfolio_pk)
+    service_import = get_object_or_404(portfolio.service_imports, pk=import_pk)
+    if not service_import.columns:
+        return redirect("audit:data_map", portfolio_pk=portfolio.pk, import_pk=service_import.pk)
+    result = None
+    preview_rows: list[list] = []
+    if service_import.status in {ServiceDataImport.Status.MAPPED, ServiceDataImport.Status.UPLOADED}:
+        if service_import.file_size <= services.ASYNC_IMPORT_BYTES:
+            result = services.check_import(service_import)
+        preview_rows = _preview_rows(service_import)
+    mapped = [
+        (column.label, service_import.columns.get(column.key, "")) for column in importing.CANONICAL_COLUMNS
+    ]
+    return render(
+        request,
+        "audit/data_preview.html",
+        {
+            "portfolio": portfolio,
+            "audit_steps": STEPS,
+            "service_import": service_import,
+            "mapped": mapped,
+            "preview_rows": preview_rows,
+            "result": result,
+            "is_owner": portfolio.learner_id == request.user.pk,
+        },
+    )
+
+
+def _preview_rows(service_import: ServiceDataImport) -> list[list]:
+    with service_import.file.open("rb") as handle:
+        raw = handle.read()
+    try:
+        frame = importing.read_table(raw, service_import.file_name).head(PREVIEW_ROWS)
+    except importing.FileProblem:
+        return []
+    sources = [service_import.columns.get(column.key) for column in importing.CANONICAL_COLUMNS]
+    return [
+        [("" if not source else frame[source].iat[i]) for source in sources] for i in range(len(frame.index))
+    ]
+
+
+@login_required
+@require_POST
+def data_import(request: HttpRequest, portfolio_pk: int, import_pk: int) -> HttpResponse:
+    portfolio = get_portfolio_for(request.user, portfolio_pk, write=True)
+    service_import = get_object_or_404(portfolio.service_imports, pk=import_pk)
+    try:
+        service_import = services.start_import(service_import=service_import, actor=request.user)
+    except services.AuditError as error:
+        messages.error(request, str(error))
+        return redirect("audit:data_preview", portfolio_pk=portfolio.pk, import_pk=service_import.pk)
+    if service_import.status == ServiceDataImport.Status.DONE:
+        messages.success(request, f"{service_import.row_count:,} interactions imported.")
+    return redirect("audit:data_status", portfolio_pk=portfolio.pk, import_pk=service_import.pk)
+
+
+@login_required
+def data_status(request: HttpRequest, portfolio_pk: int, import_pk: int) -> HttpResponse:
+    portfolio = get_portfolio_for(request.user, portfolio_pk)
+    service_import = get_object_or_404(portfolio.service_imports, pk=import_pk)
+    template = "audit/data_status.html#status" if request.htmx else "audit/data_status.html"
+    return render(
+        request,
+        template,
+        {
+            "portfolio": portfolio,
+            "audit_steps": STEPS,
+            "service_import": service_import,
+            "is_owner": portfolio.learner_id == request.user.pk,
+        },
+    )
+
+
+@login_required
+@require_POST
+def data_delete(request: HttpRequest, portfolio_pk: int, import_pk: int) -> HttpResponse:
+    portfolio = get_portfolio_for(request.user, portfolio_pk, write=True)
+    service_import = get_object_or_404(portfolio.service_imports, pk=import_pk)
+    try:
+        services.delete_import(service_import=service_import, actor=request.user)
+    except services.AuditError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"“{service_import.file_name}” and its interactions were deleted.")
+    return redirect("audit:data", portfolio_pk=portfolio.pk)
+
+
+# --- KPIs -----------------------------------------------------------------------------
+
+
+def _kpi_rows(values: dict, comparison) -> list[dict]:
+    rows = []
+    for key, kpi in KPI_CATALOGUE.items():
+        row = {"kpi": kpi, "value": values.get(key)}
+        if comparison is not None:
+            row.update(comparison.loc[key].to_dict())
+        rows.append(row)
+    return rows
+
+
+def _table(frame, index_label) -> dict:
+    return {
+        "index_label": index_label,
+        "columns": [KPI_CATALOGUE[key] for key in frame.columns],
+        "rows": [
+            (label, list(values))
+            for label, values in zip(frame.index, frame.itertuples(index=False), strict=True)
+        ],
+    }
+
+
+@login_required
+def kpis(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
+    portfolio = get_portfolio_for(request.user, portfolio_pk, write=request.method == "POST")
+    kpi_settings = selectors.kpi_settings_for(portfolio)
+    settings_form = KpiSettingsForm(request.POST or None, instance=kpi_settings)
+    if request.method == "POST" and settings_form.is_valid():
+        services.save_kpi_settings(
+            portfolio=portfolio,
+            values=services.KpiSettingsInput(**settings_form.cleaned_data),
+            actor=request.user,
+        )
+        messages.success(request, "Service level and periods saved; the figures below use them.")
+        return redirect("audit:kpis", portfolio_pk=portfolio.pk)
+    service_import = selectors.current_import(portfolio)
+    if settings_form.is_bound:
+        kpi_settings = selectors.kpi_settings_for(portfolio)  # the form changed the instance it was given
+    view = selectors.kpi_view(portfolio, service_import, kpi_settings)
+    context = {
+        "portfolio": portfolio,
+        "audit_steps": STEPS,
+        "service_import": service_import,
+        "view": view,
+        "settings_form": settings_form,
+        "is_owner": portfolio.learner_id == request.user.pk,
+        "kpi_rows": _kpi_rows(view.overall, view.comparison),
+        "charts": [],
+    }
+    if not view.frame.empty:
+        by_platform = view.by_platform.rename(index=charts.PLATFORM_LABELS)
+        context["platform_table"] = _table(by_platform, "Platform")
+        context["week_table"] = _table(
+            view.by_week.set_axis([d.strftime("%-d %b %Y") for d in view.by_week.index]), "Week beginning"
+        )
+        context["percentiles"] = kpi_compute.first_response_percentiles(view.frame)
+        context["charts"] = _charts(view)
+    return render(request, "audit/kpis.html", context, status=400 if request.method == "POST" else 200)
+
+
+def _charts(view: selectors.KpiView) -> list[dict]:
+    sla = view.settings.sla_minutes
+    return [
+        chart_context(
+            charts.volume_by_week_figure(kpi_compute.weekly_volume_by_platform(view.frame)),
+            element_id="chart-volume",
+            title="Contacts per week by platform",
+            description="Stacked bars, one colour per platform; the table of weekly figures follows.",
+        ),
+        chart_context(
+            charts.first_response_figure(view.frame, sla_minutes=sla),
+            element_id="chart-first-response",
+            title="How long customers waited for a first response",
+            description=f"Histogram in half hours, with the median, the 90th percentile and the {sla}-minute "
+            "target marked.",
+        ),
+        chart_context(
+            charts.baseline_follow_up_figure(
+                view.comparison, baseline_label=view.baseline.label(), follow_up_label=view.follow_up.label()
+            ),
+            element_id="chart-comparison",
+            title="Baseline against follow-up",
+            description="Pairs of bars per measure; the same figures are in the comparison table.",
+        ),
+        chart_context(
+            charts.satisfaction_figure(view.by_week),
+            element_id="chart-satisfaction",
+            title="Satisfaction per week",
+            description="CSAT on the left scale (per cent), NPS on the right (−100 to +100).",
+        ),
+    ]

@@ -1,0 +1,53 @@
+"""In a real browser: upload a file, map its columns, preview, import, and see the charts."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from audit.synthetic import interactions_csv
+from tests.e2e.conftest import log_in
+from tests.factories import TEST_PASSWORD
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_learner_imports_service_data_and_sees_the_charts(page, learner, tmp_path):
+    portfolio = learner.portfolios.get()
+    export = tmp_path / "zendesk-like.csv"
+    export.write_bytes(interactions_csv(400).replace(b"received_at", b"Created", 1))
+    log_in(page, learner.username, TEST_PASSWORD)
+
+    page.goto(f"/portfolios/{portfolio.pk}/audit/data/")
+    page.get_by_label("File of interactions (CSV or XLSX)").set_input_files(str(export))
+    page.get_by_role("button", name="Upload and map columns").click()
+
+    page.get_by_label("Received (required)").select_option("Created")
+    page.get_by_label("Save this mapping as (optional)").fill("Our inbox export")
+    page.get_by_role("button", name="Check and preview").click()
+    assert page.get_by_text("Every one of the 400 rows passed the checks").is_visible()
+
+    page.get_by_role("button", name=re.compile("Import 400 rows")).click()
+    assert page.get_by_text("400 interactions imported").first.is_visible()
+
+    page.get_by_role("link", name="See the KPIs and charts").first.click()
+    page.wait_for_selector("#chart-volume + script + figcaption, [data-plotly-figure] svg.main-svg")
+    for chart in ("chart-volume", "chart-first-response", "chart-comparison", "chart-satisfaction"):
+        assert page.locator(f'[data-plotly-figure="{chart}-data"] svg.main-svg').first.is_visible()
+    assert page.get_by_role("heading", name="Baseline against follow-up").is_visible()
+
+
+def test_a_bad_file_is_refused_with_row_and_column(page, learner, tmp_path):
+    portfolio = learner.portfolios.get()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("platform,received_at\nFacebook,2026-01-05 09:00\nMyspace,2026-01-05 10:00\n")
+    log_in(page, learner.username, TEST_PASSWORD)
+
+    page.goto(f"/portfolios/{portfolio.pk}/audit/data/")
+    page.get_by_label("File of interactions (CSV or XLSX)").set_input_files(str(bad))
+    page.get_by_role("button", name="Upload and map columns").click()
+    page.get_by_role("button", name="Check and preview").click()
+
+    assert page.get_by_text("Nothing was imported: 1 problem found").is_visible()
+    assert page.get_by_role("cell", name=re.compile("Unknown platform “Myspace”")).is_visible()
