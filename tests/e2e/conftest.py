@@ -5,10 +5,6 @@ import shutil
 
 import pytest
 
-# Playwright's sync API keeps an event loop in this thread; Django's ORM calls in the
-# test itself are still synchronous, so the async-safety guard does not apply.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
@@ -18,6 +14,11 @@ def browser():
 
     if not os.path.exists(CHROMIUM):
         pytest.fail("Debian's chromium is required for browser tests (scripts/ensure-chromium installs it).")
+    # Playwright's sync API keeps an event loop in this thread while the browser lives;
+    # the ORM calls of the tests and of the database fixtures are still synchronous, so
+    # Django's async-safety guard does not apply. Browser tests run last (see conftest).
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -33,6 +34,10 @@ def browser():
         )
         yield browser
         browser.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

@@ -57,7 +57,7 @@ def test_a_tutor_invites_a_learner_who_joins_through_the_link(page, mailoutbox):
     page.get_by_label("First name").fill("Jo")
     page.get_by_label("Last name").fill("Bloggs")
     page.get_by_label("Username").fill("jbloggs")
-    page.get_by_label("Password", exact=True).fill("a-long-pass-phrase-77")
+    page.locator("#id_password1").fill("a-long-pass-phrase-77")
     page.get_by_label("Password again").fill("a-long-pass-phrase-77")
     page.get_by_role("button", name="Create my account and join").click()
 
