@@ -77,6 +77,7 @@ def platform_ranking(ranking: Sequence[RankedPlatform]) -> dict[str, Any]:
     figure.update_layout(
         height=120 + 40 * len(ordered),
         xaxis={"title": {"text": "Weighted score (out of 5)"}, "range": [0, 5.5]},
+        yaxis={"automargin": True},
         margin={"l": 140, "r": 30, "t": 20, "b": 50},
     )
     best = ranking[0] if ranking else None
@@ -112,6 +113,7 @@ def implementation_timeline(tasks: Sequence[Any]) -> dict[str, Any]:
     figure.update_layout(
         height=120 + 36 * len(rows),
         xaxis={"type": "date", "tickformat": "%-d %b %Y"},
+        yaxis={"automargin": True},
         margin={"l": 220, "r": 20, "t": 20, "b": 50},
         bargap=0.3,
     )

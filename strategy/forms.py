@@ -102,6 +102,13 @@ class ObjectiveForm(StrategyRowForm):
             "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["custom_direction"].required = False
+
+    def clean_custom_direction(self) -> str:
+        return self.cleaned_data.get("custom_direction") or models.Objective.Direction.INCREASE
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         problem = timeline_problem(data.get("start"), data.get("deadline"))

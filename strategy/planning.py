@@ -7,10 +7,10 @@ from datetime import date
 
 RACI_CHOICES = [
     ("", "—"),
-    ("R", "R · Responsible"),
-    ("A", "A · Accountable"),
-    ("C", "C · Consulted"),
-    ("I", "I · Informed"),
+    ("R", "R"),
+    ("A", "A"),
+    ("C", "C"),
+    ("I", "I"),
 ]
 RACI_LETTERS = {"R", "A", "C", "I"}
 MAX_ROLES = 8

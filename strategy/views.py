@@ -40,6 +40,11 @@ def _portfolio(request: HttpRequest, portfolio_pk: int) -> tuple[Portfolio, bool
     return portfolio, portfolio.learner_id == request.user.pk
 
 
+def _data(request: HttpRequest) -> Any:
+    """The submitted data on POST (even when empty), None otherwise."""
+    return request.POST if request.method == "POST" else None
+
+
 def _read_only(*parts: BaseForm | BaseFormSet) -> None:
     for part in parts:
         for form in part.forms if isinstance(part, BaseFormSet) else [part]:
@@ -57,7 +62,7 @@ def _initial(rows: Sequence[Any], form_class: type[BaseForm]) -> list[dict[str, 
 
 def _row_formset(request: HttpRequest, form_class: type[BaseForm], rows: Sequence[Any], prefix: str) -> Any:
     formset_class = forms.row_formset(form_class, rows=len(rows))
-    return formset_class(request.POST or None, prefix=prefix, initial=_initial(rows, form_class))
+    return formset_class(_data(request), prefix=prefix, initial=_initial(rows, form_class))
 
 
 def _saved(request: HttpRequest, status: StepStatus) -> None:
@@ -114,7 +119,7 @@ def _save(request: HttpRequest, step: str, portfolio: Portfolio, action: Callabl
 def vision(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
     portfolio, can_edit = _portfolio(request, portfolio_pk)
     row, status = selectors.vision(portfolio)
-    form = forms.VisionForm(request.POST or None, instance=row, prefix="vision")
+    form = forms.VisionForm(_data(request), instance=row, prefix="vision")
     if (
         request.method == "POST"
         and form.is_valid()
@@ -158,7 +163,7 @@ def objectives(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
 def platforms(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
     portfolio, can_edit = _portfolio(request, portfolio_pk)
     view, status = selectors.platforms(portfolio)
-    form = forms.PlatformSelectionForm(request.POST or None, instance=view.selection, prefix="weights")
+    form = forms.PlatformSelectionForm(_data(request), instance=view.selection, prefix="weights")
     formset = _row_formset(request, forms.PlatformScoreForm, view.scores, "platforms")
     if request.method == "POST" and all([form.is_valid(), formset.is_valid()]):
 
@@ -252,14 +257,14 @@ def _raci_formset(request: HttpRequest, view: selectors.ImplementationView) -> f
         {"activity": a.activity, **{f"role_{i}": a.assignments.get(role, "") for i, role in enumerate(roles)}}
         for a in view.activities
     ]
-    return formset_class(request.POST or None, prefix="raci", initial=initial, form_kwargs={"roles": roles})
+    return formset_class(_data(request), prefix="raci", initial=initial, form_kwargs={"roles": roles})
 
 
 @login_required
 def implementation(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
     portfolio, can_edit = _portfolio(request, portfolio_pk)
     view, status = selectors.implementation(portfolio)
-    form = forms.ImplementationPlanForm(request.POST or None, instance=view.plan, prefix="plan")
+    form = forms.ImplementationPlanForm(_data(request), instance=view.plan, prefix="plan")
     raci = _raci_formset(request, view)
     protocols = _row_formset(request, forms.ResponseProtocolForm, view.protocols, "protocols")
     budget = _row_formset(request, forms.BudgetLineForm, view.budget, "budget")
@@ -293,6 +298,7 @@ def implementation(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
         "tasks": tasks,
         "view": view,
         "chart": charts.implementation_timeline(view.tasks) if view.tasks else None,
+        "wide": True,
     }
     return _render(
         request, portfolio, "implementation", status=status, can_edit=can_edit, parts=parts, context=context
@@ -330,7 +336,7 @@ def monitoring(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
 def pitch(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
     portfolio, can_edit = _portfolio(request, portfolio_pk)
     row, status = selectors.pitch(portfolio)
-    form = forms.ChampionPitchForm(request.POST or None, instance=row, prefix="pitch")
+    form = forms.ChampionPitchForm(_data(request), instance=row, prefix="pitch")
     if (
         request.method == "POST"
         and form.is_valid()
