@@ -146,6 +146,10 @@ class PlatformScoreForm(StrategyRowForm):
         fields = ["platform", *(key for key, _label in PLATFORM_CRITERIA), "notes"]
         labels = dict(PLATFORM_CRITERIA)
         widgets = {key: forms.Select(choices=SCORE_CHOICES) for key, _label in PLATFORM_CRITERIA}
+        error_messages = {
+            key: {"min_value": "Score from 1 to 5.", "max_value": "Score from 1 to 5."}
+            for key, _label in PLATFORM_CRITERIA
+        }
 
 
 class RiskForm(StrategyRowForm):

@@ -106,7 +106,8 @@ def test_risks_are_sorted_worst_first_with_their_residual_scores():
         ("a", 4, None),
         ("d", 4, 1),
     ]
-    assert scored[0].level == "High" and scored[0].residual_level == "Low"
+    assert scored[0].level == "High"
+    assert scored[0].residual_level == "Low"
 
 
 def test_the_heat_map_counts_risks_by_impact_row_and_likelihood_column():
@@ -115,4 +116,5 @@ def test_the_heat_map_counts_risks_by_impact_row_and_likelihood_column():
     assert matrix[2][3] == 2  # impact 3, likelihood 4
     assert matrix[4][0] == 1  # impact 5, likelihood 1
     assert sum(map(sum, matrix)) == 3
-    assert len(matrix) == 5 and all(len(row) == 5 for row in matrix)
+    assert len(matrix) == 5
+    assert all(len(row) == 5 for row in matrix)
