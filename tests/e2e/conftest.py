@@ -13,7 +13,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     if not os.path.exists(CHROMIUM):
-        pytest.fail("Debian's chromium is required for browser tests (scripts/ensure-debian-packages installs it).")
+        pytest.fail("Debian's chromium is needed for browser tests (scripts/ensure-debian-packages).")
     # Playwright's sync API keeps an event loop in this thread while the browser lives;
     # the ORM calls of the tests and of the database fixtures are still synchronous, so
     # Django's async-safety guard does not apply. Browser tests run last (see conftest).
