@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -15,7 +17,12 @@ class Command(BaseCommand):
     def handle(self, *args: object, learners: int, **options: object) -> None:
         if learners < 1:
             raise CommandError("--learners must be at least 1.")
-        result = build_demo(learners=learners)
+        # The services log every step they take; here the summary below says enough.
+        logging.disable(logging.INFO)
+        try:
+            result = build_demo(learners=learners)
+        finally:
+            logging.disable(logging.NOTSET)
         verb = "Created" if result.created else "Demo data already present; checked"
         self.stdout.write(self.style.SUCCESS(f"{verb} the demo cohort “{result.cohort.name}”."))
         self.stdout.write(f"Logins (password: {settings.DEMO_PASSWORD}):")

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
-from evidence.selectors import workflow_steps
+from evidence.selectors import coverage_for, workflow_steps
 from portfolio import selectors, services
 from portfolio.access import (
     get_cohort_for,
@@ -71,15 +71,18 @@ def iqa_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The portfolio at a glance: the steps by stage and the coverage of each framework."""
     portfolio = get_portfolio_for(request.user, pk)
-    frameworks = selectors.frameworks_with_criteria(portfolio.cohort.frameworks.all())
+    stages: dict[str, list] = {}
+    for step in workflow_steps(portfolio):
+        stages.setdefault(step.section.stage or "Other", []).append(step)
     return render(
         request,
         "portfolio/portfolio_detail.html",
         {
             "portfolio": portfolio,
-            "frameworks": frameworks,
-            "steps": workflow_steps(portfolio),
+            "stages": stages,
+            "coverage": coverage_for(portfolio),
             "is_owner": portfolio.learner_id == request.user.pk,
         },
     )
