@@ -141,6 +141,10 @@ class CriterionCoverage:
     decision: str | None = None
 
     @property
+    def decision_label(self) -> str:
+        return {"met": "Met", "not_yet_met": "Not yet met"}.get(self.decision or "", "")
+
+    @property
     def count(self) -> int:
         return len(self.evidence)
 
@@ -304,10 +308,10 @@ def coverage_for_portfolios(portfolios: Iterable[Portfolio]) -> dict[int, Covera
 
 
 def assessor_decisions(portfolio_ids: list[int]) -> dict[tuple[int, int], str]:
-    """(portfolio id, criterion id) → the assessor's latest decision on that criterion.
+    """(portfolio id, criterion id) → the assessor's latest decision on that criterion
+    ("met" or "not_yet_met"), from the latest version that has one. One query."""
+    from portfolio.assessment_selectors import latest_decisions
 
-    Assessment decisions arrive with issue 6 ("Assessment"); until that model exists no
-    decision has been recorded, so this is empty and costs no query. When it lands, this
-    function reads the decisions in one query and the matrix shows them beside the status.
-    """
-    return {}
+    if not portfolio_ids:
+        return {}
+    return {key: decision.status for key, decision in latest_decisions(portfolio_ids).items()}

@@ -16,7 +16,7 @@ from django.utils import timezone
 from evidence.files import CleanFile
 from evidence.models import CriterionMapping, Evidence, TranscriptMessage
 from evidence.sections import get_section
-from portfolio.models import Criterion, Portfolio, User
+from portfolio.models import Criterion, Portfolio, User, VersionFile
 
 log = logging.getLogger(__name__)
 
@@ -237,7 +237,8 @@ def delete_evidence(*, evidence: Evidence, actor: User) -> None:
     """Remove an item, its mappings and its stored file (the file once the row is gone)."""
     if evidence.kind == Evidence.Kind.SECTION:
         raise EvidenceError("A portfolio section cannot be deleted; change its mappings instead.")
-    if evidence.file:
+    # A submitted version may refer to the file: then it stays, served from that version.
+    if evidence.file and not VersionFile.objects.filter(name=evidence.file.name).exists():
         storage, name = evidence.file.storage, evidence.file.name
         transaction.on_commit(lambda: storage.delete(name))
     log.info("evidence %s of portfolio %s deleted by %s", evidence.pk, evidence.portfolio_id, actor.username)

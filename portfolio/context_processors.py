@@ -18,11 +18,18 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("My portfolio", reverse("portfolio:learner_home")))
     if user.role == Role.ASSESSOR:
         items.append(("My learners", reverse("portfolio:assessor_home")))
+        items.append(("Waiting for review", reverse("portfolio:review_queue")))
     if user.role == Role.TUTOR or is_staff_user(user):
         items.append(("Cohorts", reverse("portfolio:tutor_home")))
     if user.role == Role.IQA or is_staff_user(user):
         items.append(("Quality assurance", reverse("portfolio:iqa_home")))
+    if user.role == Role.IQA:
+        items.append(("Sampling", reverse("portfolio:qa_sampling")))
     if user.is_staff:
         items.append(("Administration", reverse("admin:index")))
     current = request.path
-    return {"nav_items": [(label, url, current.startswith(url)) for label, url in items]}
+    return {
+        "nav_items": [(label, url, current.startswith(url)) for label, url in items],
+        "notifications_url": reverse("portfolio:notifications"),
+        "unread_notifications": user.notifications.filter(read_at__isnull=True).count(),
+    }

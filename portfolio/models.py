@@ -246,3 +246,188 @@ class Invitation(models.Model):
         if self.is_expired:
             return "expired"
         return "pending"
+
+
+# --- Submission, assessment and quality assurance ------------------------------------
+
+
+class AppendOnlyModel(models.Model):
+    """A record that is written once: saving it again or deleting it raises an error."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not kwargs.pop("_allow_update", False):
+            raise ValueError(f"{self._meta.verbose_name} is append-only: it cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(f"{self._meta.verbose_name} is append-only: it cannot be deleted.")
+
+
+class PortfolioVersion(AppendOnlyModel):
+    """A submitted, frozen copy of the whole portfolio, numbered from 1."""
+
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(default=timezone.now)
+    declaration = models.TextField(help_text="The authenticity declaration the learner signed.")
+    snapshot = models.JSONField()
+    digest = models.CharField("SHA-256 of the snapshot", max_length=64)
+
+    class Meta:
+        ordering = ["portfolio", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["portfolio", "number"], name="unique_version_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.portfolio} version {self.number}"
+
+
+class VersionFile(AppendOnlyModel):
+    """A stored file a version refers to: kept even if the evidence item is deleted later."""
+
+    version = models.ForeignKey(PortfolioVersion, on_delete=models.PROTECT, related_name="files")
+    evidence_id = models.PositiveBigIntegerField()
+    name = models.CharField("storage name", max_length=255)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=128)
+    size = models.PositiveBigIntegerField(null=True)
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["version", "evidence_id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_inline(self) -> bool:
+        return self.content_type.startswith("image/") or self.content_type == "application/pdf"
+
+
+class CriterionDecision(AppendOnlyModel):
+    """An assessor's decision on one criterion of one version. A changed decision is a
+    new row that supersedes the previous one; rows are never edited."""
+
+    class Status(models.TextChoices):
+        MET = "met", "Met"
+        NOT_YET_MET = "not_yet_met", "Not yet met"
+
+    version = models.ForeignKey(PortfolioVersion, on_delete=models.PROTECT, related_name="decisions")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="decisions")
+    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16, choices=Status.choices)
+    feedback = models.TextField(blank=True)
+    evidence_ids = models.JSONField(default=list, help_text="Evidence of the version it rests on.")
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["version", "criterion", "decided_at", "pk"]
+        constraints = [
+            # Only one first decision per criterion and version; later ones each supersede one.
+            models.UniqueConstraint(
+                fields=["version", "criterion"],
+                condition=Q(supersedes__isnull=True),
+                name="one_first_decision_per_criterion",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion.code}: {self.get_status_display()}"
+
+
+class VersionOutcome(AppendOnlyModel):
+    """The end of a review: returned for resubmission, or signed off. One per version."""
+
+    class Kind(models.TextChoices):
+        RETURNED = "returned", "Returned for resubmission"
+        SIGNED_OFF = "signed_off", "Signed off"
+
+    version = models.OneToOneField(PortfolioVersion, on_delete=models.PROTECT, related_name="outcome")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now)
+    comment = models.TextField(blank=True)
+    digest = models.CharField("digest of the version signed", max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.version}: {self.get_kind_display()}"
+
+
+class QualitySample(models.Model):
+    """A decision the internal quality assurer sampled, their finding and the assessor's answer."""
+
+    class Finding(models.TextChoices):
+        PENDING = "pending", "Not yet reviewed"
+        AGREED = "agreed", "Agreed"
+        ACTION = "action", "Action for the assessor"
+
+    decision = models.ForeignKey(CriterionDecision, on_delete=models.PROTECT, related_name="samples")
+    sampled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sampled_at = models.DateTimeField(default=timezone.now)
+    finding = models.CharField(max_length=16, choices=Finding.choices, default=Finding.PENDING)
+    comment = models.TextField(blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    response = models.TextField("assessor's answer", blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sampled_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["decision"], name="sample_a_decision_once")]
+
+    def __str__(self) -> str:
+        return f"Sample of {self.decision}"
+
+
+class AuditEntry(AppendOnlyModel):
+    """One line of a learner's assessment trail: who did what, when, to which version."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        DECIDED = "decided", "Criterion decided"
+        RETURNED = "returned", "Returned for resubmission"
+        SIGNED_OFF = "signed_off", "Signed off"
+        SAMPLED = "sampled", "Sampled for quality assurance"
+        QA_FINDING = "qa_finding", "Quality assurance finding"
+        QA_RESPONSE = "qa_response", "Assessor answered quality assurance"
+
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.PROTECT, related_name="audit_entries")
+    version = models.ForeignKey(PortfolioVersion, on_delete=models.PROTECT, null=True, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=16, choices=Action.choices)
+    summary = models.TextField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor}: {self.get_action_display()}"
+
+
+class Notification(models.Model):
+    """A message for one person in the app (and by e-mail)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="+")
+    subject = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.subject

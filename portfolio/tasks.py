@@ -25,3 +25,23 @@ def send_invitation_email(invitation_id: int) -> bool:
         recipient_list=[invitation.email],
     )
     return True
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_notification_email(notification_id: int) -> bool:
+    """E-mail an in-app notification to its recipient (if they have an address)."""
+    from django.conf import settings
+
+    from portfolio.models import Notification
+
+    note = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
+    if note is None or not note.recipient.email:
+        return False
+    base = settings.SITE_URL.rstrip("/")
+    send_mail(
+        subject=note.subject,
+        message=render_to_string("portfolio/email/notification.txt", {"note": note, "base": base}),
+        from_email=None,
+        recipient_list=[note.recipient.email],
+    )
+    return True

@@ -9,4 +9,7 @@ class StrategyConfig(AppConfig):
 
     def ready(self) -> None:
         # Register the strategy steps as portfolio sections (see evidence.sections).
-        from strategy import sections  # noqa: F401
+        from strategy import (
+            sections,  # noqa: F401
+            snapshot,  # noqa: F401  (its part of a submitted version)
+        )

@@ -1,0 +1,186 @@
+"""Reads for submission and assessment, each a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from portfolio.models import (
+    AuditEntry,
+    Criterion,
+    CriterionDecision,
+    Membership,
+    Notification,
+    Portfolio,
+    PortfolioVersion,
+    QualitySample,
+    Role,
+    User,
+    VersionOutcome,
+)
+
+
+def versions_with_state(portfolio: Portfolio) -> list[PortfolioVersion]:
+    """The portfolio's versions, newest first, each with its outcome (one query)."""
+    return list(
+        portfolio.versions.select_related("outcome", "outcome__assessor", "submitted_by").order_by("-number")
+    )
+
+
+def state_of(version: PortfolioVersion) -> str:
+    outcome = getattr(version, "outcome", None)
+    if outcome is None:
+        return "awaiting review"
+    return "signed off" if outcome.kind == VersionOutcome.Kind.SIGNED_OFF else "returned"
+
+
+def assessor_queue(user: User) -> QuerySet[PortfolioVersion]:
+    """Versions of the assessor's learners waiting for review, oldest first (one query)."""
+    return (
+        PortfolioVersion.objects.filter(portfolio__assessor=user, outcome__isnull=True)
+        .select_related("portfolio__learner", "portfolio__cohort")
+        .annotate(decision_count=Count("decisions", filter=Q(decisions__superseded_by__isnull=True)))
+        .order_by("submitted_at")
+    )
+
+
+def waiting_label(since: Any) -> str:
+    delta: timedelta = timezone.now() - since
+    days = delta.days
+    if days >= 1:
+        return f"{days} day{'s' if days != 1 else ''}"
+    hours = delta.seconds // 3600
+    return f"{hours} hour{'s' if hours != 1 else ''}" if hours else "under an hour"
+
+
+@dataclass
+class CriterionReview:
+    criterion: Criterion
+    decision: CriterionDecision | None
+    history: list[CriterionDecision]  # earlier decisions on this version, oldest first
+    previous: CriterionDecision | None  # the standing decision on the version before
+    snapshot_evidence: list[dict[str, Any]]  # items of this version mapped to the criterion
+
+
+def criteria_review(version: PortfolioVersion) -> list[CriterionReview]:
+    """Every criterion of the cohort with the decisions on this version (three queries)."""
+    portfolio = version.portfolio
+    criteria = list(
+        Criterion.objects.filter(framework__cohorts=portfolio.cohort_id)
+        .select_related("framework", "group")
+        .order_by("framework__kind", "framework__code", "group__order", "order")
+    )
+    by_criterion: dict[int, list[CriterionDecision]] = defaultdict(list)
+    previous: dict[int, CriterionDecision] = {}
+    rows = (
+        CriterionDecision.objects.filter(version__portfolio=portfolio, version__number__lte=version.number)
+        .select_related("assessor", "version")
+        .annotate(is_superseded=Exists(CriterionDecision.objects.filter(supersedes=OuterRef("pk"))))
+        .order_by("version__number", "decided_at", "pk")
+    )
+    for decision in rows:
+        if decision.version_id == version.pk:
+            by_criterion[decision.criterion_id].append(decision)
+        elif not decision.is_superseded:
+            previous[decision.criterion_id] = decision  # later versions overwrite earlier
+    items = version.snapshot.get("parts", {}).get("evidence", {}).get("items", [])
+    mapped: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for item in items:
+        for mapping in item.get("mappings", []):
+            mapped[mapping["criterion_id"]].append({"item": item, "note": mapping["note"]})
+    result = []
+    for criterion in criteria:
+        decisions = by_criterion.get(criterion.pk, [])
+        standing = next((d for d in decisions if not d.is_superseded), None)
+        result.append(
+            CriterionReview(
+                criterion=criterion,
+                decision=standing,
+                history=[d for d in decisions if d is not standing],
+                previous=previous.get(criterion.pk),
+                snapshot_evidence=mapped.get(criterion.pk, []),
+            )
+        )
+    return result
+
+
+def last_reviewed_before(version: PortfolioVersion) -> PortfolioVersion | None:
+    """The latest earlier version that has an outcome: what the assessor last reviewed."""
+    return (
+        version.portfolio.versions.filter(number__lt=version.number, outcome__isnull=False)
+        .order_by("-number")
+        .first()
+    )
+
+
+def latest_decisions(portfolio_ids: list[int]) -> dict[tuple[int, int], CriterionDecision]:
+    """(portfolio id, criterion id) → the standing decision of the latest version that has one (one query)."""
+    result: dict[tuple[int, int], CriterionDecision] = {}
+    rows = (
+        CriterionDecision.objects.filter(version__portfolio_id__in=portfolio_ids, superseded_by__isnull=True)
+        .select_related("version")
+        .order_by("version__number", "decided_at", "pk")
+    )
+    for decision in rows:
+        result[(decision.version.portfolio_id, decision.criterion_id)] = decision
+    return result
+
+
+def trail(portfolio: Portfolio) -> QuerySet[AuditEntry]:
+    return portfolio.audit_entries.select_related("actor", "version").order_by("-at", "-pk")
+
+
+def notifications_for(user: User, *, limit: int = 50) -> list[Notification]:
+    return list(user.notifications.select_related("portfolio__learner")[:limit])
+
+
+def unread_count(user: User) -> int:
+    return user.notifications.filter(read_at__isnull=True).count()
+
+
+# --- Quality assurance ---------------------------------------------------------------------
+
+
+def iqa_portfolios(user: User) -> QuerySet[Portfolio]:
+    cohorts = Membership.objects.filter(user=user, role=Role.IQA).values("cohort_id")
+    return Portfolio.objects.filter(cohort_id__in=cohorts)
+
+
+def sampleable_decisions(user: User) -> QuerySet[CriterionDecision]:
+    """Standing decisions of closed versions in the quality assurer's cohorts (one query)."""
+    return (
+        CriterionDecision.objects.filter(
+            version__portfolio__in=iqa_portfolios(user),
+            superseded_by__isnull=True,
+            version__outcome__isnull=False,
+        )
+        .select_related("assessor", "criterion__framework", "version__portfolio__learner", "version__outcome")
+        .annotate(is_sampled=Exists(QualitySample.objects.filter(decision=OuterRef("pk"))))
+        .order_by("assessor__last_name", "assessor__username", "version__portfolio_id", "criterion__order")
+    )
+
+
+def samples_for_iqa(user: User) -> QuerySet[QualitySample]:
+    return QualitySample.objects.filter(decision__version__portfolio__in=iqa_portfolios(user)).select_related(
+        "decision__assessor",
+        "decision__criterion__framework",
+        "decision__version__portfolio__learner",
+        "sampled_by",
+    )
+
+
+def samples_for_assessor(user: User) -> QuerySet[QualitySample]:
+    return QualitySample.objects.filter(decision__assessor=user).select_related(
+        "decision__criterion__framework", "decision__version__portfolio__learner", "sampled_by"
+    )
+
+
+def open_actions_count(user: User) -> int:
+    return QualitySample.objects.filter(
+        decision__assessor=user, finding=QualitySample.Finding.ACTION, responded_at__isnull=True
+    ).count()

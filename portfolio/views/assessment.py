@@ -1,0 +1,353 @@
+"""Submission, assessment, the audit trail, notifications and quality assurance."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from portfolio import assessment
+from portfolio import assessment_selectors as sel
+from portfolio.access import get_portfolio_for, role_required
+from portfolio.models import (
+    CriterionDecision,
+    Notification,
+    PortfolioVersion,
+    Role,
+)
+from portfolio.versions import diff_snapshots
+
+SKIPPED_FIELDS = {"id", "created_at", "updated_at", "order", "position"}
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, dict):
+        return str(value.get("label", ""))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def content_tables(snapshot: dict) -> list[dict]:
+    """The guided steps' rows of a snapshot as (label, value) lists, empty values left out."""
+    tables = []
+    for label, part in snapshot.get("parts", {}).items():
+        if label == "evidence" or not isinstance(part, dict):
+            continue
+        for block in part.values():
+            labels = block.get("labels", {})
+            rows = []
+            for row in block.get("rows", []):
+                pairs = [
+                    (labels.get(name, name.replace("_", " ").capitalize()), _shown(value))
+                    for name, value in row.items()
+                    if name not in SKIPPED_FIELDS and not name.endswith("_id")
+                ]
+                rows.append([(k, v) for k, v in pairs if v])
+            tables.append({"title": block.get("title", ""), "rows": rows})
+    return tables
+
+
+def _version(request: HttpRequest, portfolio_pk: int, number: int) -> PortfolioVersion:
+    portfolio = get_portfolio_for(request.user, portfolio_pk)
+    version = get_object_or_404(portfolio.versions.select_related("outcome", "submitted_by"), number=number)
+    version.portfolio = portfolio
+    return version
+
+
+# --- Learner: submit and follow the versions -----------------------------------------------
+
+
+@login_required
+def submit(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
+    """The learner signs the declaration and freezes their working copy as a new version."""
+    portfolio = get_portfolio_for(request.user, portfolio_pk, write=True)
+    error = ""
+    if request.method == "POST":
+        try:
+            version = assessment.submit_portfolio(
+                portfolio=portfolio,
+                declaration_signed=request.POST.get("declaration") == "on",
+                actor=request.user,
+            )
+        except assessment.AssessmentError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, f"Version {version.number} submitted. Your assessor has been told.")
+            return redirect("portfolio:versions", portfolio_pk=portfolio.pk)
+    latest = assessment.latest_version(portfolio)
+    context = {
+        "portfolio": portfolio,
+        "declaration": assessment.DECLARATION,
+        "latest": latest,
+        "latest_state": assessment.version_state(latest) if latest else "",
+        "error": error,
+    }
+    return render(request, "portfolio/assessment/submit.html", context, status=400 if error else 200)
+
+
+@login_required
+def versions(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
+    """Every submitted version with its state, and the latest feedback per criterion."""
+    portfolio = get_portfolio_for(request.user, portfolio_pk)
+    rows = [(v, sel.state_of(v)) for v in sel.versions_with_state(portfolio)]
+    feedback = []
+    if rows:
+        feedback = [r for r in sel.criteria_review(rows[0][0]) if r.decision or r.previous]
+    context = {
+        "portfolio": portfolio,
+        "rows": rows,
+        "feedback": feedback,
+        "is_owner": portfolio.learner_id == request.user.pk,
+    }
+    return render(request, "portfolio/assessment/versions.html", context)
+
+
+@login_required
+def version_detail(request: HttpRequest, portfolio_pk: int, number: int) -> HttpResponse:
+    """The frozen version beside the criteria; the assigned assessor decides here."""
+    version = _version(request, portfolio_pk, number)
+    portfolio = version.portfolio
+    state = sel.state_of(version)
+    latest = assessment.latest_version(portfolio)
+    can_assess = (
+        portfolio.assessor_id == request.user.pk and state == "awaiting review" and latest.pk == version.pk
+    )
+    items = version.snapshot.get("parts", {}).get("evidence", {}).get("items", [])
+    files = {f.evidence_id: f for f in version.files.all()}
+    for item in items:
+        item["stored"] = files.get(item["id"])
+    reviews = sel.criteria_review(version)
+    context = {
+        "portfolio": portfolio,
+        "version": version,
+        "state": state,
+        "can_assess": can_assess,
+        "sections": [i for i in items if i["kind"] == "section"],
+        "evidence": [i for i in items if i["kind"] != "section"],
+        "content_tables": content_tables(version.snapshot),
+        "reviews": reviews,
+        "all_met": all(r.decision and r.decision.status == CriterionDecision.Status.MET for r in reviews),
+        "any_not_met": any(
+            r.decision and r.decision.status == CriterionDecision.Status.NOT_YET_MET for r in reviews
+        ),
+        "reviewed_before": sel.last_reviewed_before(version),
+        "waiting": sel.waiting_label(version.submitted_at),
+    }
+    return render(request, "portfolio/assessment/version_detail.html", context)
+
+
+@login_required
+def version_file(request: HttpRequest, portfolio_pk: int, number: int, file_pk: int) -> FileResponse:
+    """A file as the version holds it, for anyone who may read the portfolio."""
+    version = _version(request, portfolio_pk, number)
+    stored = get_object_or_404(version.files, pk=file_pk)
+    try:
+        handle = default_storage.open(stored.name, "rb")
+    except FileNotFoundError:
+        raise Http404("The stored file is missing.") from None
+    response = FileResponse(
+        handle,
+        as_attachment=not stored.is_inline,
+        filename=stored.original_name,
+        content_type=stored.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    return response
+
+
+@login_required
+def version_changes(request: HttpRequest, portfolio_pk: int, number: int) -> HttpResponse:
+    """What changed since the version the assessor last reviewed."""
+    version = _version(request, portfolio_pk, number)
+    before = sel.last_reviewed_before(version)
+    diff = diff_snapshots(before.snapshot, version.snapshot) if before else None
+    context = {"portfolio": version.portfolio, "version": version, "before": before, "diff": diff}
+    return render(request, "portfolio/assessment/changes.html", context)
+
+
+# --- Assessor: decide and close ----------------------------------------------------------------
+
+
+def _assessable(request: HttpRequest, portfolio_pk: int, number: int) -> PortfolioVersion:
+    version = _version(request, portfolio_pk, number)
+    if version.portfolio.assessor_id != request.user.pk:
+        raise PermissionDenied("Only the learner's assigned assessor can assess this portfolio.")
+    if sel.state_of(version) != "awaiting review":
+        raise PermissionDenied("This version has been returned or signed off: it cannot change.")
+    if assessment.latest_version(version.portfolio).pk != version.pk:
+        raise PermissionDenied("A later version has been submitted.")
+    return version
+
+
+@require_POST
+@login_required
+def decide(request: HttpRequest, portfolio_pk: int, number: int, criterion_pk: int) -> HttpResponse:
+    version = _assessable(request, portfolio_pk, number)
+    criterion = get_object_or_404(
+        assessment.Criterion.objects.select_related("framework"),
+        pk=criterion_pk,
+        framework__cohorts=version.portfolio.cohort_id,
+    )
+    try:
+        based_on = int(request.POST["based_on"]) if request.POST.get("based_on") else None
+        evidence_ids = [int(v) for v in request.POST.getlist("evidence")]
+    except ValueError:
+        raise Http404("Bad form.") from None
+    data = assessment.DecisionInput(
+        status=request.POST.get("status", ""),
+        feedback=request.POST.get("feedback", ""),
+        evidence_ids=evidence_ids,
+        based_on=based_on,
+    )
+    try:
+        assessment.record_decision(version=version, criterion=criterion, data=data, actor=request.user)
+    except assessment.DecisionConflict as exc:
+        messages.error(request, str(exc))
+        return redirect(_anchor(version, criterion_pk), permanent=False)
+    except assessment.AssessmentError as exc:
+        messages.error(request, f"{criterion.code}: {exc}")
+        return redirect(_anchor(version, criterion_pk))
+    messages.success(request, f"Decision on {criterion.code} saved.")
+    return redirect(_anchor(version, criterion_pk))
+
+
+def _anchor(version: PortfolioVersion, criterion_pk: int) -> str:
+    from django.urls import reverse
+
+    url = reverse("portfolio:version_detail", args=[version.portfolio_id, version.number])
+    return f"{url}#criterion-{criterion_pk}"
+
+
+@require_POST
+@login_required
+def close_version(request: HttpRequest, portfolio_pk: int, number: int) -> HttpResponse:
+    version = _assessable(request, portfolio_pk, number)
+    outcome = request.POST.get("outcome")
+    comment = request.POST.get("comment", "")
+    try:
+        if outcome == "sign_off":
+            assessment.sign_off_version(version=version, comment=comment, actor=request.user)
+            messages.success(request, f"Version {version.number} signed off. The learner has been told.")
+        elif outcome == "return":
+            assessment.return_version(version=version, comment=comment, actor=request.user)
+            messages.success(request, f"Version {version.number} returned with your feedback.")
+        else:
+            messages.error(request, "Choose to return the portfolio or sign it off.")
+    except assessment.AssessmentError as exc:
+        messages.error(request, str(exc))
+    return redirect("portfolio:version_detail", portfolio_pk=version.portfolio_id, number=version.number)
+
+
+@role_required(Role.ASSESSOR)
+def review_queue(request: HttpRequest) -> HttpResponse:
+    queue = [(v, sel.waiting_label(v.submitted_at)) for v in sel.assessor_queue(request.user)]
+    actions = sel.open_actions_count(request.user)
+    return render(request, "portfolio/assessment/queue.html", {"queue": queue, "open_actions": actions})
+
+
+# --- Audit trail and notifications -------------------------------------------------------------
+
+
+@login_required
+def trail(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
+    portfolio = get_portfolio_for(request.user, portfolio_pk)
+    return render(
+        request, "portfolio/assessment/trail.html", {"portfolio": portfolio, "entries": sel.trail(portfolio)}
+    )
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "portfolio/assessment/notifications.html", {"notes": sel.notifications_for(request.user)}
+    )
+
+
+@require_POST
+@login_required
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    messages.success(request, "All notifications marked as read.")
+    return redirect("portfolio:notifications")
+
+
+# --- Quality assurance --------------------------------------------------------------------------
+
+
+@role_required(Role.IQA)
+def qa_sampling(request: HttpRequest) -> HttpResponse:
+    """Sample a share of each assessor's decisions, or chosen ones; record findings."""
+    candidates = list(sel.sampleable_decisions(request.user))
+    if request.method == "POST":
+        try:
+            if request.POST.get("mode") == "share":
+                try:
+                    percent = int(request.POST.get("percent", ""))
+                except ValueError:
+                    raise assessment.AssessmentError(
+                        "Give the share as a whole number of per cent."
+                    ) from None
+                pool = [d for d in candidates if not d.is_sampled]
+                samples = assessment.sample_share(candidates=pool, percent=percent, actor=request.user)
+            else:
+                wanted = set(request.POST.getlist("decision"))
+                chosen = [d for d in candidates if str(d.pk) in wanted]
+                if not chosen:
+                    raise assessment.AssessmentError("Tick at least one decision to sample.")
+                samples = assessment.sample_decisions(decisions=chosen, actor=request.user)
+        except assessment.AssessmentError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"{len(samples)} decision{'s' if len(samples) != 1 else ''} sampled.")
+        return redirect("portfolio:qa_sampling")
+    context = {
+        "candidates": [d for d in candidates if not d.is_sampled],
+        "samples": sel.samples_for_iqa(request.user),
+    }
+    return render(request, "portfolio/assessment/qa_sampling.html", context)
+
+
+@require_POST
+@role_required(Role.IQA)
+def qa_finding(request: HttpRequest, sample_pk: int) -> HttpResponse:
+    sample = get_object_or_404(sel.samples_for_iqa(request.user), pk=sample_pk)
+    try:
+        assessment.record_finding(
+            sample=sample,
+            finding=request.POST.get("finding", ""),
+            comment=request.POST.get("comment", ""),
+            actor=request.user,
+        )
+    except assessment.AssessmentError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Finding recorded. The assessor has been told.")
+    return redirect("portfolio:qa_sampling")
+
+
+@role_required(Role.ASSESSOR)
+def qa_actions(request: HttpRequest) -> HttpResponse:
+    samples = sel.samples_for_assessor(request.user)
+    return render(request, "portfolio/assessment/qa_actions.html", {"samples": samples})
+
+
+@require_POST
+@role_required(Role.ASSESSOR)
+def qa_answer(request: HttpRequest, sample_pk: int) -> HttpResponse:
+    sample = get_object_or_404(sel.samples_for_assessor(request.user), pk=sample_pk)
+    try:
+        assessment.answer_action(sample=sample, response=request.POST.get("response", ""), actor=request.user)
+    except assessment.AssessmentError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Your answer has been recorded.")
+    return redirect("portfolio:qa_actions")

@@ -1,0 +1,7 @@
+"""The strategy part of a submitted version: every row the learner saved in the strategy steps."""
+
+from __future__ import annotations
+
+from portfolio.versions import portfolio_rows, register_snapshot
+
+register_snapshot("strategy", lambda portfolio: portfolio_rows("strategy", portfolio))
