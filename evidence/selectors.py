@@ -223,13 +223,14 @@ class Coverage:
 
 
 def coverage_for(portfolio: Portfolio) -> Coverage:
-    """Every criterion of the portfolio's cohort with its evidence and status (four queries)."""
+    """Every criterion of the portfolio's cohort with its evidence, status and decision (five queries)."""
     return coverage_for_portfolios([portfolio])[portfolio.pk]
 
 
 def coverage_for_portfolios(portfolios: Iterable[Portfolio]) -> dict[int, Coverage]:
-    """Coverage of many portfolios, e.g. a cohort dashboard, in four queries whatever their number:
-    the cohorts' frameworks, their groups, their criteria, and every mapping of the portfolios.
+    """Coverage of many portfolios, e.g. a cohort dashboard, in five queries whatever their number:
+    the cohorts' frameworks, their groups, their criteria, every mapping of the portfolios and
+    the assessors' standing decisions.
     """
     portfolios = list(portfolios)
     if not portfolios:

@@ -30,6 +30,7 @@ def navigation(request: HttpRequest) -> dict:
     current = request.path
     return {
         "nav_items": [(label, url, current.startswith(url)) for label, url in items],
+        # The unread count loads after the page (htmx), so no page pays a query for it.
         "notifications_url": reverse("portfolio:notifications"),
-        "unread_notifications": user.notifications.filter(read_at__isnull=True).count(),
+        "notifications_count_url": reverse("portfolio:notifications_count"),
     }

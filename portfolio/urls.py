@@ -57,6 +57,7 @@ urlpatterns = [
     path("quality/sampling/", views.qa_sampling, name="qa_sampling"),
     path("quality/samples/<int:sample_pk>/finding/", views.qa_finding, name="qa_finding"),
     path("notifications/", views.notifications, name="notifications"),
+    path("notifications/count/", views.notifications_count, name="notifications_count"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("assets/plotly.css", views.plotly_stylesheet, name="plotly_css"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),

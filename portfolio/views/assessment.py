@@ -272,6 +272,13 @@ def notifications(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_required
+def notifications_count(request: HttpRequest) -> HttpResponse:
+    """The unread count for the navigation, fetched by htmx after the page has loaded."""
+    count = sel.unread_count(request.user)
+    return render(request, "portfolio/assessment/_unread_count.html", {"count": count})
+
+
 @require_POST
 @login_required
 def notifications_read(request: HttpRequest) -> HttpResponse:

@@ -74,8 +74,9 @@ def test_the_batch_costs_four_queries_whatever_the_number_of_portfolios(
     for p in portfolios:
         MappingFactory(evidence=EvidenceFactory(portfolio=p), criterion=criteria["standard"][0], note="n")
 
-    # cohort↔framework links with frameworks, groups, criteria, every mapping of the portfolios
-    with django_assert_num_queries(4):
+    # cohort↔framework links with frameworks, groups, criteria, every mapping of the portfolios,
+    # the assessors' standing decisions
+    with django_assert_num_queries(5):
         result = coverage_for_portfolios(portfolios)
         for coverage in result.values():
             [c.criterion.framework.code for c in coverage.criteria]  # no lazy loads
@@ -102,8 +103,8 @@ def test_the_matrix_page_costs_the_same_with_1_or_25_items(
     client.force_login(learner)
 
     # session, user, portfolio (with cohort, learner, assessor); then coverage's four:
-    # framework links, groups, criteria, mappings with their evidence
-    with django_assert_num_queries(7):
+    # framework links, groups, criteria, mappings with their evidence, assessors' decisions
+    with django_assert_num_queries(8):
         response = client.get(reverse("evidence:coverage", args=[portfolio.pk]))
 
     assert response.status_code == 200

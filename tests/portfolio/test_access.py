@@ -16,7 +16,12 @@ PERSONAS = ["anonymous", "learner", "other_learner", "assessor", "other_assessor
 
 @pytest.fixture
 def world(learner, other_learner, assessor, other_assessor, tutor, iqa, outsider, cohort):
+    from portfolio.assessment import submit_portfolio
+    from tests.evidence.factories import FileEvidenceFactory
+
     portfolio = learner.portfolios.get()
+    FileEvidenceFactory(portfolio=portfolio)
+    version = submit_portfolio(portfolio=portfolio, declaration_signed=True, actor=learner)
     return {
         "people": {
             "learner": learner,
@@ -29,6 +34,9 @@ def world(learner, other_learner, assessor, other_assessor, tutor, iqa, outsider
         },
         "cohort": cohort,
         "portfolio": portfolio,
+        "version": version,
+        "file": version.files.get(),
+        "criterion": portfolio.cohort.frameworks.get().criteria.first(),
     }
 
 
@@ -199,6 +207,246 @@ MATRIX = [
             "outsider": 403,
         },
     ),
+    (
+        "portfolio:submit",
+        lambda w: {"portfolio_pk": w["portfolio"].pk},
+        "get",
+        {
+            "anonymous": 302,
+            "learner": 200,
+            "other_learner": 404,
+            "assessor": 403,
+            "other_assessor": 404,
+            "tutor": 403,
+            "iqa": 403,
+            "outsider": 404,
+        },
+    ),
+    (
+        "portfolio:versions",
+        lambda w: {"portfolio_pk": w["portfolio"].pk},
+        "get",
+        {
+            "anonymous": 302,
+            "learner": 200,
+            "other_learner": 404,
+            "assessor": 200,
+            "other_assessor": 404,
+            "tutor": 200,
+            "iqa": 200,
+            "outsider": 404,
+        },
+    ),
+    (
+        "portfolio:version_detail",
+        lambda w: {"portfolio_pk": w["portfolio"].pk, "number": 1},
+        "get",
+        {
+            "anonymous": 302,
+            "learner": 200,
+            "other_learner": 404,
+            "assessor": 200,
+            "other_assessor": 404,
+            "tutor": 200,
+            "iqa": 200,
+            "outsider": 404,
+        },
+    ),
+    (
+        "portfolio:version_changes",
+        lambda w: {"portfolio_pk": w["portfolio"].pk, "number": 1},
+        "get",
+        {
+            "anonymous": 302,
+            "learner": 200,
+            "other_learner": 404,
+            "assessor": 200,
+            "other_assessor": 404,
+            "tutor": 200,
+            "iqa": 200,
+            "outsider": 404,
+        },
+    ),
+    (
+        "portfolio:version_file",
+        lambda w: {"portfolio_pk": w["portfolio"].pk, "number": 1, "file_pk": w["file"].pk},
+        "get",
+        {
+            "anonymous": 302,
+            "learner": 200,
+            "other_learner": 404,
+            "assessor": 200,
+            "other_assessor": 404,
+            "tutor": 200,
+            "iqa": 200,
+            "outsider": 404,
+        },
+    ),
+    (
+        "portfolio:decide",
+        lambda w: {"portfolio_pk": w["portfolio"].pk, "number": 1, "criterion_pk": w["criterion"].pk},
+        "post",
+        {
+            "anonymous": 302,
+            "learner": 403,
+            "other_learner": 404,
+            "assessor": 302,
+            "other_assessor": 404,
+            "tutor": 403,
+            "iqa": 403,
+            "outsider": 404,
+        },
+    ),
+    (
+        "portfolio:close_version",
+        lambda w: {"portfolio_pk": w["portfolio"].pk, "number": 1},
+        "post",
+        {
+            "anonymous": 302,
+            "learner": 403,
+            "other_learner": 404,
+            "assessor": 302,
+            "other_assessor": 404,
+            "tutor": 403,
+            "iqa": 403,
+            "outsider": 404,
+        },
+    ),
+    (
+        "portfolio:trail",
+        lambda w: {"portfolio_pk": w["portfolio"].pk},
+        "get",
+        {
+            "anonymous": 302,
+            "learner": 200,
+            "other_learner": 404,
+            "assessor": 200,
+            "other_assessor": 404,
+            "tutor": 200,
+            "iqa": 200,
+            "outsider": 404,
+        },
+    ),
+    (
+        "portfolio:review_queue",
+        lambda w: {},
+        "get",
+        {
+            "anonymous": 302,
+            "learner": 403,
+            "other_learner": 403,
+            "assessor": 200,
+            "other_assessor": 200,
+            "tutor": 403,
+            "iqa": 403,
+            "outsider": 403,
+        },
+    ),
+    (
+        "portfolio:qa_actions",
+        lambda w: {},
+        "get",
+        {
+            "anonymous": 302,
+            "learner": 403,
+            "other_learner": 403,
+            "assessor": 200,
+            "other_assessor": 200,
+            "tutor": 403,
+            "iqa": 403,
+            "outsider": 403,
+        },
+    ),
+    (
+        "portfolio:qa_answer",
+        lambda w: {"sample_pk": 999999},
+        "post",
+        {
+            "anonymous": 302,
+            "learner": 403,
+            "other_learner": 403,
+            "assessor": 404,
+            "other_assessor": 404,
+            "tutor": 403,
+            "iqa": 403,
+            "outsider": 403,
+        },
+    ),
+    (
+        "portfolio:qa_sampling",
+        lambda w: {},
+        "get",
+        {
+            "anonymous": 302,
+            "learner": 403,
+            "other_learner": 403,
+            "assessor": 403,
+            "other_assessor": 403,
+            "tutor": 403,
+            "iqa": 200,
+            "outsider": 403,
+        },
+    ),
+    (
+        "portfolio:qa_finding",
+        lambda w: {"sample_pk": 999999},
+        "post",
+        {
+            "anonymous": 302,
+            "learner": 403,
+            "other_learner": 403,
+            "assessor": 403,
+            "other_assessor": 403,
+            "tutor": 403,
+            "iqa": 404,
+            "outsider": 403,
+        },
+    ),
+    (
+        "portfolio:notifications",
+        lambda w: {},
+        "get",
+        {
+            "anonymous": 302,
+            "learner": 200,
+            "other_learner": 200,
+            "assessor": 200,
+            "other_assessor": 200,
+            "tutor": 200,
+            "iqa": 200,
+            "outsider": 200,
+        },
+    ),
+    (
+        "portfolio:notifications_count",
+        lambda w: {},
+        "get",
+        {
+            "anonymous": 302,
+            "learner": 200,
+            "other_learner": 200,
+            "assessor": 200,
+            "other_assessor": 200,
+            "tutor": 200,
+            "iqa": 200,
+            "outsider": 200,
+        },
+    ),
+    (
+        "portfolio:notifications_read",
+        lambda w: {},
+        "post",
+        {
+            "anonymous": 302,
+            "learner": 302,
+            "other_learner": 302,
+            "assessor": 302,
+            "other_assessor": 302,
+            "tutor": 302,
+            "iqa": 302,
+            "outsider": 302,
+        },
+    ),
 ]
 
 
@@ -209,6 +457,7 @@ def test_it_checks_who_is_asking(client, world, persona, name, kwargs, method, e
         client.force_login(world["people"][persona])
 
     response = getattr(client, method)(reverse(name, kwargs=kwargs(world)))
+    response.close()  # a file response holds its file open until closed
 
     assert response.status_code == expected[persona]
 

@@ -106,7 +106,9 @@ def test_a_file_a_version_refers_to_survives_deleting_the_evidence(
     kept = version.files.get()
     response = client.get(reverse("portfolio:version_file", args=[version.portfolio_id, 1, kept.pk]))
     assert response.status_code == 200
-    assert hashlib.sha256(b"".join(response.streaming_content)).hexdigest() == kept.sha256
+    content = b"".join(response.streaming_content)
+    response.close()
+    assert hashlib.sha256(content).hexdigest() == kept.sha256
 
 
 def test_a_file_no_version_refers_to_is_still_removed(learner, portfolio, django_capture_on_commit_callbacks):
