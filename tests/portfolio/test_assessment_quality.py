@@ -30,7 +30,9 @@ def test_a_share_per_assessor_samples_at_least_one_decision_each(signed, iqa):
     assert AuditEntry.objects.filter(action="sampled").count() == 1
 
 
-def test_the_iqa_samples_chosen_decisions_and_records_an_action_the_assessor_answers(client, signed, iqa, assessor):
+def test_the_iqa_samples_chosen_decisions_and_records_an_action_the_assessor_answers(
+    client, signed, iqa, assessor
+):
     decision = signed.decisions.first()
     client.force_login(iqa)
     client.post(reverse("portfolio:qa_sampling"), {"mode": "chosen", "decision": [decision.pk]})
@@ -69,7 +71,9 @@ def test_a_quality_assurer_of_another_cohort_cannot_sample(signed):
     assert not QualitySample.objects.exists()
 
 
-def test_the_sampling_page_costs_a_fixed_number_of_queries(client, signed, iqa, django_assert_max_num_queries):
+def test_the_sampling_page_costs_a_fixed_number_of_queries(
+    client, signed, iqa, django_assert_max_num_queries
+):
     client.force_login(iqa)
     # session + user, candidates, samples, unread notifications
     with django_assert_max_num_queries(6):

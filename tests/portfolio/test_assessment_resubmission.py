@@ -35,7 +35,13 @@ def test_the_diff_names_sections_evidence_and_rows_added_changed_and_removed():
     )
     after = _snapshot(
         [
-            {"id": 1, "kind": "section", "section_key": "audit.gaps", "title": "Gaps", "description": "three"},
+            {
+                "id": 1,
+                "kind": "section",
+                "section_key": "audit.gaps",
+                "title": "Gaps",
+                "description": "three",
+            },
             {"id": 2, "kind": "file", "title": "Screenshot"},
             {"id": 4, "kind": "transcript", "title": "New complaint"},
         ],
@@ -60,7 +66,9 @@ def _return_with_feedback(version, assessor, criteria):
     assessment.return_version(version=version, comment="Nearly there.", actor=assessor)
 
 
-def test_the_learner_sees_feedback_per_criterion_and_on_the_matrix(client, version, learner, assessor, criteria):
+def test_the_learner_sees_feedback_per_criterion_and_on_the_matrix(
+    client, version, learner, assessor, criteria
+):
     _return_with_feedback(version, assessor, criteria)
     client.force_login(learner)
 
@@ -74,7 +82,9 @@ def test_the_learner_sees_feedback_per_criterion_and_on_the_matrix(client, versi
     assert "Not yet met" in matrix
 
 
-def test_after_resubmission_the_assessor_sees_what_changed(client, version, learner, assessor, criteria, filled):
+def test_after_resubmission_the_assessor_sees_what_changed(
+    client, version, learner, assessor, criteria, filled
+):
     _return_with_feedback(version, assessor, criteria)
     EvidenceFactory(portfolio=version.portfolio, title="Weekend response times, March")
     evidence_services.delete_evidence(evidence=filled["file"], actor=learner)
@@ -94,7 +104,9 @@ def test_after_resubmission_the_assessor_sees_what_changed(client, version, lear
     assert "Weekend response screenshot" in first
 
 
-def test_the_old_version_can_no_longer_be_decided_after_resubmission(client, version, learner, assessor, criteria):
+def test_the_old_version_can_no_longer_be_decided_after_resubmission(
+    client, version, learner, assessor, criteria
+):
     _return_with_feedback(version, assessor, criteria)
     assessment.submit_portfolio(portfolio=version.portfolio, declaration_signed=True, actor=learner)
     client.force_login(assessor)
