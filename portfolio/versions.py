@@ -88,7 +88,7 @@ def portfolio_rows(app_label: str, portfolio: Portfolio) -> dict[str, Any]:
         rows = [_row(obj) for obj in model.objects.filter(portfolio=portfolio).order_by("pk")]
         if rows:
             part[model._meta.model_name] = {
-                "title": str(model._meta.verbose_name_plural).capitalize(),
+                "title": str(model._meta.verbose_name).capitalize(),
                 "labels": {
                     (f.attname if f.is_relation else f.name): str(f.verbose_name).capitalize()
                     for f in model._meta.concrete_fields

@@ -9,6 +9,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
 from portfolio import assessment
@@ -124,6 +125,7 @@ def version_detail(request: HttpRequest, portfolio_pk: int, number: int) -> Http
     files = {f.evidence_id: f for f in version.files.all()}
     for item in items:
         item["stored"] = files.get(item["id"])
+        item["occurred"] = parse_date(item.get("occurred_on") or "")
     reviews = sel.criteria_review(version)
     context = {
         "portfolio": portfolio,
