@@ -19,10 +19,10 @@ STARTED = (date.today() - timedelta(days=10)).isoformat()
 
 @pytest.fixture
 def fresh_learner(page):
-    """learner4 of the demo cohort: an empty strategy, logged in on their portfolio."""
-    build_demo(learners=4)
-    portfolio = Portfolio.objects.get(learner__username="learner4")
-    log_in(page, "learner4", settings.DEMO_PASSWORD)
+    """learner5 of the demo cohort (learner4 is signed off): an empty strategy, logged in."""
+    build_demo(learners=5)
+    portfolio = Portfolio.objects.get(learner__username="learner5")
+    log_in(page, "learner5", settings.DEMO_PASSWORD)
     page.wait_for_url(re.compile(r"/portfolios/\d+/$"))
     return portfolio
 
