@@ -32,7 +32,7 @@ def learner_portfolios(user: User) -> QuerySet[Portfolio]:
 def assessor_caseload(user: User) -> QuerySet[Portfolio]:
     return (
         Portfolio.objects.filter(assessor=user)
-        .select_related("learner", "cohort")
+        .select_related("learner", "cohort", "assessor")
         .order_by("cohort__name", "learner__last_name", "learner__first_name")
     )
 

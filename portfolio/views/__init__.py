@@ -37,6 +37,7 @@ from portfolio.views.core import (
     portfolio_detail,
     tutor_home,
 )
+from portfolio.views.dashboards import cohort_dashboard, cohort_export_csv, cohort_export_xlsx
 
 __all__ = [
     "assessor_home",
@@ -44,7 +45,10 @@ __all__ = [
     "close_version",
     "cohort_create",
     "cohort_criteria",
+    "cohort_dashboard",
     "cohort_detail",
+    "cohort_export_csv",
+    "cohort_export_xlsx",
     "cohort_invite",
     "decide",
     "home",

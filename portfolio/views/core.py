@@ -9,7 +9,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from evidence.selectors import coverage_for, workflow_steps
-from portfolio import selectors, services
+from portfolio import dashboard_selectors, selectors, services
 from portfolio.access import (
     get_cohort_for,
     get_portfolio_for,
@@ -50,8 +50,17 @@ def learner_home(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.ASSESSOR)
 def assessor_home(request: HttpRequest) -> HttpResponse:
-    caseload = selectors.assessor_caseload(request.user)
-    return render(request, "portfolio/assessor_home.html", {"caseload": caseload})
+    """The caseload: learners with coverage and submission, the review queue, QA actions."""
+    rows = dashboard_selectors.learner_rows(selectors.assessor_caseload(request.user))
+    queue = dashboard_selectors.review_queue(request.user)
+    context = {
+        "caseload": rows,
+        "queue": queue,
+        "overdue": [item for item in queue if item.overdue],
+        "overdue_days": dashboard_selectors.OVERDUE_REVIEW_DAYS,
+        "qa_actions": list(dashboard_selectors.open_qa_actions(request.user)),
+    }
+    return render(request, "portfolio/assessor_home.html", context)
 
 
 @role_required(Role.TUTOR)

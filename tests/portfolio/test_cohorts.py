@@ -147,8 +147,9 @@ def test_the_assessor_home_costs_the_same_whatever_the_caseload(
     _fill(cohort, assessor, learners)
     client.force_login(assessor)
 
-    # session, user, caseload with learner and cohort
-    with django_assert_num_queries(3):
+    # session, user, caseload with learner, cohort and assessor, coverage (framework links, groups,
+    # criteria, mappings, decisions), versions, steps, review queue, open QA actions
+    with django_assert_num_queries(12):
         response = client.get(reverse("portfolio:assessor_home"))
     assert response.status_code == 200
 

@@ -1,0 +1,169 @@
+"""The tutor's cohort dashboard and its exports."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from portfolio import dashboards
+from portfolio.access import get_cohort_for
+from portfolio.charts import chart_context
+from portfolio.dashboard_selectors import LearnerRow, cohort_portfolios, criterion_summary, learner_rows
+
+SORTS = {
+    "name": (lambda r: (r.portfolio.learner.last_name.lower(), r.portfolio.learner.username), False),
+    "coverage": (lambda r: r.coverage, False),
+    "-coverage": (lambda r: r.coverage, True),
+    "activity": (lambda r: r.portfolio.last_activity_at, False),
+    "-activity": (lambda r: r.portfolio.last_activity_at, True),
+    "risk": (lambda r: len(r.risks), True),
+}
+SORT_LABELS = {
+    "name": "Name",
+    "coverage": "Coverage, lowest first",
+    "-coverage": "Coverage, highest first",
+    "activity": "Last activity, longest ago first",
+    "-activity": "Last activity, most recent first",
+    "risk": "Most at risk first",
+}
+
+
+def _filters(request: HttpRequest, rows: list[LearnerRow]) -> dict[str, str]:
+    """The GET filters that make sense; anything else is ignored."""
+    chosen = {"sort": "name", "state": "", "assessor": "", "risk": ""}
+    if request.GET.get("sort") in SORTS:
+        chosen["sort"] = request.GET["sort"]
+    if request.GET.get("state") in dashboards.SUBMISSION_LABELS:
+        chosen["state"] = request.GET["state"]
+    assessor_ids = {str(r.portfolio.assessor_id) for r in rows if r.portfolio.assessor_id}
+    if request.GET.get("assessor") in assessor_ids | {"none"}:
+        chosen["assessor"] = request.GET["assessor"]
+    if request.GET.get("risk") == "1":
+        chosen["risk"] = "1"
+    return chosen
+
+
+def _apply(rows: list[LearnerRow], chosen: dict[str, str]) -> list[LearnerRow]:
+    if chosen["state"]:
+        rows = [r for r in rows if r.submission == chosen["state"]]
+    if chosen["assessor"] == "none":
+        rows = [r for r in rows if r.portfolio.assessor_id is None]
+    elif chosen["assessor"]:
+        rows = [r for r in rows if str(r.portfolio.assessor_id) == chosen["assessor"]]
+    if chosen["risk"]:
+        rows = [r for r in rows if r.risks]
+    key, reverse = SORTS[chosen["sort"]]
+    return sorted(rows, key=key, reverse=reverse)
+
+
+def coverage_distribution_figure(rows: list[LearnerRow]) -> go.Figure:
+    """How many learners fall in each tenth of coverage."""
+    bands = [f"{i}–{i + 9} %" for i in range(0, 90, 10)] + ["90–100 %"]
+    counts = [0] * 10
+    for row in rows:
+        counts[min(row.coverage // 10, 9)] += 1
+    figure = go.Figure(go.Bar(x=bands, y=counts, hovertemplate="%{x}: %{y} learners<extra></extra>"))
+    figure.update_layout(
+        height=280, xaxis_title="Criteria evidenced or met", yaxis_title="Learners", yaxis={"dtick": 1}
+    )
+    return figure
+
+
+@login_required
+def cohort_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = get_cohort_for(request.user, pk, overview=True)
+    rules = dashboards.RiskRules()
+    all_rows = learner_rows(cohort_portfolios(cohort), rules=rules)
+    chosen = _filters(request, all_rows)
+    rows = _apply(all_rows, chosen)
+    assessors = {r.portfolio.assessor_id: r.portfolio.assessor for r in all_rows if r.portfolio.assessor_id}
+    criteria = [cell.criterion for cell in all_rows[0].cells] if all_rows else []
+    steps = [section for section, _ in all_rows[0].steps] if all_rows else []
+    at_risk = sum(1 for r in all_rows if r.risks)
+    average = round(sum(r.coverage for r in all_rows) / len(all_rows)) if all_rows else 0
+    context: dict[str, Any] = {
+        "cohort": cohort,
+        "rows": rows,
+        "total": len(all_rows),
+        "at_risk": at_risk,
+        "average": average,
+        "expected": dashboards.expected_coverage(cohort.start_date, cohort.end_date, timezone.localdate()),
+        "criteria": criteria,
+        "steps": steps,
+        "summary": criterion_summary(all_rows)[:10],
+        "rules": rules.describe(),
+        "chosen": chosen,
+        "sorts": SORT_LABELS,
+        "states": dashboards.SUBMISSION_LABELS,
+        "assessors": sorted(assessors.items(), key=lambda item: item[1].display_name),
+        "legend": [
+            (dashboards.CELL_SYMBOLS[s], dashboards.CELL_LABELS[s], dashboards.CELL_CLASSES[s])
+            for s in dashboards.CELL_STATES
+        ],
+        "chart": chart_context(
+            coverage_distribution_figure(all_rows),
+            element_id="coverage-distribution",
+            title="Coverage across the cohort",
+            description=f"{len(all_rows)} learners by the share of criteria evidenced or met; "
+            f"the average is {average} %.",
+        )
+        if all_rows
+        else None,
+    }
+    return render(request, "portfolio/dashboards/cohort.html", context)
+
+
+def export_frame(rows: list[LearnerRow]) -> pd.DataFrame:
+    """One row per learner, a column per criterion (framework and code) holding its state."""
+    records = []
+    for row in rows:
+        learner = row.portfolio.learner
+        record: dict[str, Any] = {
+            "Learner": learner.display_name,
+            "Username": learner.username,
+            "Assessor": row.portfolio.assessor.display_name if row.portfolio.assessor else "",
+            "Coverage %": row.coverage,
+            "Last activity": timezone.localtime(row.portfolio.last_activity_at).strftime("%Y-%m-%d"),
+            "Submission": row.submission_label,
+            "Returned": row.returned_count,
+            "Steps complete": row.steps_complete,
+            "At risk": "; ".join(row.risks),
+        }
+        for cell in row.cells:
+            record[f"{cell.criterion.framework.code} {cell.criterion.code}"] = cell.label
+        records.append(record)
+    return pd.DataFrame.from_records(records)
+
+
+def _export(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    cohort = get_cohort_for(request.user, pk, overview=True)
+    frame = export_frame(learner_rows(cohort_portfolios(cohort)))
+    name = f"{cohort.code}-dashboard-{timezone.localdate():%Y-%m-%d}"
+    if kind == "csv":
+        response = HttpResponse(frame.to_csv(index=False), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    buffer = io.BytesIO()
+    frame.to_excel(buffer, index=False, sheet_name="Learners", engine="openpyxl")
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+@login_required
+def cohort_export_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    return _export(request, pk, "csv")
+
+
+@login_required
+def cohort_export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    return _export(request, pk, "xlsx")

@@ -1,0 +1,152 @@
+"""The tutor's cohort dashboard: contents, sorting and filtering, hostile input and query count."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.portfolio.dashboard_data import fill
+
+pytestmark = pytest.mark.django_db
+
+
+def url(cohort, **params):
+    from urllib.parse import urlencode
+
+    base = reverse("portfolio:cohort_dashboard", args=[cohort.pk])
+    return f"{base}?{urlencode(params)}" if params else base
+
+
+@pytest.mark.parametrize("learners", [1, 20])
+def test_the_cohort_dashboard_costs_the_same_whatever_the_cohort_size(
+    client, tutor, cohort, assessor, learners, django_assert_max_num_queries
+):
+    fill(cohort, assessor, learners)
+    client.force_login(tutor)
+
+    # session, user, cohort and membership roles (access), portfolios with learner, assessor and
+    # cohort, coverage (framework links, groups, criteria, mappings, decisions), versions, steps
+    with django_assert_max_num_queries(12):
+        response = client.get(url(cohort, sort="-coverage", risk="1"))
+    assert response.status_code == 200
+
+
+def test_the_heat_map_shows_each_state_in_words_and_symbols(client, tutor, cohort, assessor):
+    [portfolio] = fill(cohort, assessor, 1)
+    client.force_login(tutor)
+
+    response = client.get(url(cohort))
+    heatmap = response.content.decode().split('id="heatmap"')[1].split("</table>")[0]
+
+    # First criterion decided met, second claimed (mapped without a note), third untouched.
+    assert '✓</span><span class="visually-hidden">Met</span>' in heatmap
+    assert '○</span><span class="visually-hidden">Claimed</span>' in heatmap
+    assert '·</span><span class="visually-hidden">No evidence</span>' in heatmap
+    assert portfolio.learner.display_name in heatmap
+
+
+def test_the_page_shows_coverage_submission_assessor_steps_and_the_rules(client, tutor, cohort, assessor):
+    fill(cohort, assessor, 1)
+    client.force_login(tutor)
+
+    response = client.get(url(cohort))
+
+    row = response.context["rows"][0]
+    assert row.coverage == 33  # one of three criteria met
+    assert row.submission_label == "Awaiting review"
+    assert row.returned_count == 1
+    assert dict((s.key, state) for s, state in row.steps)["audit.organisation"] == "in progress"
+    page = response.content.decode()
+    assert "33 %" in page
+    assert "Awaiting review" in page
+    assert assessor.display_name in page
+    assert "No activity for 21 days or more." in page
+    assert "◐ In progress" in page
+
+
+def test_the_summary_puts_the_criteria_most_learners_lack_first(client, tutor, cohort, assessor):
+    fill(cohort, assessor, 3)
+    client.force_login(tutor)
+
+    summary = client.get(url(cohort)).context["summary"]
+
+    assert [s.lacking for s in summary] == [3, 3, 0]
+    assert summary[-1].counts["met"] == 3
+    assert summary[0].counts["claimed"] == 3  # the second criterion: claimed by all, lacked by all
+
+
+def test_sorting_by_coverage_and_filtering_by_risk_and_assessor(
+    client, tutor, cohort, assessor, other_assessor
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import LearnerFactory, PortfolioFactory
+
+    [filled] = fill(cohort, assessor, 1)
+    idle = PortfolioFactory(
+        cohort=cohort,
+        learner=LearnerFactory(last_name="Idle"),
+        assessor=other_assessor,
+        last_activity_at=timezone.now() - timedelta(days=40),
+    )
+    client.force_login(tutor)
+
+    by_coverage = client.get(url(cohort, sort="-coverage")).context["rows"]
+    assert [r.portfolio.pk for r in by_coverage] == [filled.pk, idle.pk]
+    at_risk = client.get(url(cohort, risk="1")).context["rows"]
+    assert [r.portfolio.pk for r in at_risk] == [idle.pk]
+    assert "No activity for 40 days" in at_risk[0].risks
+    theirs = client.get(url(cohort, assessor=other_assessor.pk)).context["rows"]
+    assert [r.portfolio.pk for r in theirs] == [idle.pk]
+    waiting = client.get(url(cohort, state="awaiting_review")).context["rows"]
+    assert [r.portfolio.pk for r in waiting] == [filled.pk]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"sort": "DROP TABLE"},
+        {"state": "<script>"},
+        {"assessor": "999999"},
+        {"assessor": "abc"},
+        {"risk": "yes please"},
+        {"sort": "", "state": "", "assessor": ""},
+        {"sort": "name\x00"},
+    ],
+)
+def test_nonsense_filters_are_ignored_not_an_error(client, tutor, cohort, assessor, params):
+    fill(cohort, assessor, 2)
+    client.force_login(tutor)
+
+    response = client.get(url(cohort, **params))
+
+    assert response.status_code == 200
+    assert len(response.context["rows"]) == 2
+    assert response.context["chosen"] == {"sort": "name", "state": "", "assessor": "", "risk": ""}
+
+
+def test_an_assessor_of_another_cohort_cannot_filter_by_themselves_into_our_cohort(
+    client, tutor, cohort, outsider
+):
+    client.force_login(outsider)
+    assert client.get(url(cohort)).status_code == 404
+
+
+def test_an_empty_cohort_shows_an_empty_dashboard(client, tutor, cohort):
+    client.force_login(tutor)
+
+    response = client.get(url(cohort))
+
+    assert response.status_code == 200
+    assert response.context["total"] == 0
+    assert "No learners match these filters." in response.content.decode()
+
+
+def test_the_cohort_page_and_the_tutors_cards_link_to_the_dashboard(client, tutor, cohort):
+    client.force_login(tutor)
+    target = reverse("portfolio:cohort_dashboard", args=[cohort.pk])
+
+    assert target in client.get(reverse("portfolio:cohort_detail", args=[cohort.pk])).content.decode()
+    assert target in client.get(reverse("portfolio:tutor_home")).content.decode()
