@@ -120,15 +120,23 @@ def cohort_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "portfolio/dashboards/cohort.html", context)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(text: str) -> str:
+    """Text a spreadsheet will show rather than run as a formula."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
 def export_frame(rows: list[LearnerRow]) -> pd.DataFrame:
     """One row per learner, a column per criterion (framework and code) holding its state."""
     records = []
     for row in rows:
         learner = row.portfolio.learner
         record: dict[str, Any] = {
-            "Learner": learner.display_name,
-            "Username": learner.username,
-            "Assessor": row.portfolio.assessor.display_name if row.portfolio.assessor else "",
+            "Learner": _safe(learner.display_name),
+            "Username": _safe(learner.username),
+            "Assessor": _safe(row.portfolio.assessor.display_name) if row.portfolio.assessor else "",
             "Coverage %": row.coverage,
             "Last activity": timezone.localtime(row.portfolio.last_activity_at).strftime("%Y-%m-%d"),
             "Submission": row.submission_label,

@@ -150,3 +150,8 @@ def test_the_cohort_page_and_the_tutors_cards_link_to_the_dashboard(client, tuto
 
     assert target in client.get(reverse("portfolio:cohort_detail", args=[cohort.pk])).content.decode()
     assert target in client.get(reverse("portfolio:tutor_home")).content.decode()
+
+
+def test_staff_may_open_any_cohorts_dashboard(client, staff, cohort):
+    client.force_login(staff)
+    assert client.get(url(cohort)).status_code == 200

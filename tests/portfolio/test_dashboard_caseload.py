@@ -1,0 +1,86 @@
+"""The assessor's caseload on their home page: learners, review queue, overdue reviews, QA actions."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from portfolio.models import CriterionDecision, QualitySample
+from tests.portfolio.dashboard_data import fill, version
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("learners", [1, 20])
+def test_the_caseload_costs_the_same_whatever_its_size(
+    client, cohort, assessor, learners, django_assert_max_num_queries
+):
+    fill(cohort, assessor, learners)
+    client.force_login(assessor)
+
+    # session, user, caseload, coverage (five), versions, steps, review queue, open QA actions
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("portfolio:assessor_home"))
+    assert response.status_code == 200
+    assert len(response.context["caseload"]) == learners
+
+
+def test_the_queue_shows_waiting_days_and_flags_reviews_over_fourteen_days(client, cohort, assessor):
+    fill(cohort, assessor, 16)  # version 2 submitted 0…15 days ago
+    client.force_login(assessor)
+
+    response = client.get(reverse("portfolio:assessor_home"))
+
+    queue = response.context["queue"]
+    assert [item.waiting_days for item in queue] == list(range(15, -1, -1))
+    assert [item.waiting_days for item in response.context["overdue"]] == [15]
+    page = response.content.decode()
+    assert "15 days" in page
+    assert "Overdue" in page
+
+
+def test_the_caseload_shows_only_my_learners_with_coverage_and_submission(
+    client, cohort, assessor, other_assessor
+):
+    [mine] = fill(cohort, assessor, 1)
+    fill(cohort, other_assessor, 2)
+    client.force_login(assessor)
+
+    response = client.get(reverse("portfolio:assessor_home"))
+
+    rows = response.context["caseload"]
+    assert [r.portfolio.pk for r in rows] == [mine.pk]
+    assert rows[0].coverage == 33
+    assert rows[0].submission_label == "Awaiting review"
+    assert [i.version.portfolio_id for i in response.context["queue"]] == [mine.pk]
+
+
+def test_quality_assurance_actions_to_answer_are_listed_until_answered(client, cohort, assessor, iqa):
+    [portfolio] = fill(cohort, assessor, 1)
+    decision = CriterionDecision.objects.get(version__portfolio=portfolio)
+    sample = QualitySample.objects.create(
+        decision=decision,
+        sampled_by=iqa,
+        finding=QualitySample.Finding.ACTION,
+        comment="Say which item shows it.",
+    )
+    client.force_login(assessor)
+
+    assert client.get(reverse("portfolio:assessor_home")).context["qa_actions"] == [sample]
+    assert "Say which item shows it." in client.get(reverse("portfolio:assessor_home")).content.decode()
+
+    QualitySample.objects.filter(pk=sample.pk).update(response="Done.", responded_at=decision.decided_at)
+    assert client.get(reverse("portfolio:assessor_home")).context["qa_actions"] == []
+
+
+def test_a_signed_off_learner_is_not_in_the_queue(client, cohort, assessor):
+    from tests.factories import LearnerFactory, PortfolioFactory
+
+    portfolio = PortfolioFactory(cohort=cohort, learner=LearnerFactory(), assessor=assessor)
+    version(portfolio, 1, outcome="signed_off")
+    client.force_login(assessor)
+
+    response = client.get(reverse("portfolio:assessor_home"))
+
+    assert response.context["queue"] == []
+    assert response.context["caseload"][0].submission_label == "Signed off"

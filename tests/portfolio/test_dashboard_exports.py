@@ -1,0 +1,79 @@
+"""CSV and XLSX exports of the cohort dashboard: one row per learner, a column per criterion."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+from django.urls import reverse
+
+from tests.portfolio.dashboard_data import fill
+
+pytestmark = pytest.mark.django_db
+
+
+def read(response, kind):
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if kind == "csv":
+        return pd.read_csv(io.BytesIO(body), keep_default_na=False)
+    return pd.read_excel(io.BytesIO(body), engine="openpyxl", keep_default_na=False)
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"), [("portfolio:cohort_export_csv", "csv"), ("portfolio:cohort_export_xlsx", "xlsx")]
+)
+def test_the_export_holds_one_row_per_learner_and_a_column_per_criterion(
+    client, tutor, cohort, assessor, name, kind
+):
+    portfolios = fill(cohort, assessor, 3)
+    criteria = list(cohort.frameworks.get().criteria.order_by("order"))
+    code = cohort.frameworks.get().code
+    client.force_login(tutor)
+
+    response = client.get(reverse(name, args=[cohort.pk]))
+
+    assert response.status_code == 200
+    assert f'filename="{cohort.code}-dashboard-' in response["Content-Disposition"]
+    frame = read(response, kind)
+    assert len(frame) == 3
+    assert sorted(frame["Username"]) == sorted(p.learner.username for p in portfolios)
+    for criterion in criteria:
+        assert f"{code} {criterion.code}" in frame.columns
+    assert set(frame[f"{code} {criteria[0].code}"]) == {"Met"}
+    assert set(frame[f"{code} {criteria[1].code}"]) == {"Claimed"}
+    assert set(frame[f"{code} {criteria[2].code}"]) == {"No evidence"}
+    assert set(frame["Coverage %"]) == {33}
+    assert set(frame["Submission"]) == {"Awaiting review"}
+    assert set(frame["Returned"]) == {1}
+    assert set(frame["Assessor"]) == {assessor.display_name}
+
+
+@pytest.mark.parametrize("learners", [1, 20])
+@pytest.mark.parametrize("name", ["portfolio:cohort_export_csv", "portfolio:cohort_export_xlsx"])
+def test_an_export_costs_the_same_whatever_the_cohort_size(
+    client, tutor, cohort, assessor, learners, name, django_assert_max_num_queries
+):
+    fill(cohort, assessor, learners)
+    client.force_login(tutor)
+
+    # session, user, cohort and roles (access), portfolios, coverage (five), versions, steps
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse(name, args=[cohort.pk]))
+    assert response.status_code == 200
+
+
+def test_a_formula_in_a_learners_name_is_not_run_by_a_spreadsheet(client, tutor, cohort, assessor):
+    [portfolio] = fill(cohort, assessor, 1)
+    portfolio.learner.first_name = '=HYPERLINK("http://evil")'
+    portfolio.learner.save()
+    client.force_login(tutor)
+
+    frame = read(client.get(reverse("portfolio:cohort_export_csv", args=[cohort.pk])), "csv")
+
+    assert frame["Learner"][0].startswith("'=")
+
+
+def test_a_learner_cannot_download_the_export(client, learner, cohort):
+    client.force_login(learner)
+    assert client.get(reverse("portfolio:cohort_export_xlsx", args=[cohort.pk])).status_code == 403
