@@ -18,6 +18,7 @@ from portfolio import dashboards
 from portfolio.models import Cohort, Criterion, Portfolio, PortfolioVersion, QualitySample, User
 
 OVERDUE_REVIEW_DAYS = 14
+PAGE_SIZE = 50  # learners per page of the cohort dashboard and the caseload
 
 
 @dataclass

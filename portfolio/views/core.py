@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_control
@@ -53,8 +54,12 @@ def assessor_home(request: HttpRequest) -> HttpResponse:
     """The caseload: learners with coverage and submission, the review queue, QA actions."""
     rows = dashboard_selectors.learner_rows(selectors.assessor_caseload(request.user))
     queue = dashboard_selectors.review_queue(request.user)
+    page = Paginator(rows, dashboard_selectors.PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
-        "caseload": rows,
+        "caseload": page.object_list,
+        "page": page,
+        "learner_count": len(rows),
+        "at_risk_count": sum(1 for row in rows if row.risks),
         "queue": queue,
         "overdue": [item for item in queue if item.overdue],
         "overdue_days": dashboard_selectors.OVERDUE_REVIEW_DAYS,

@@ -8,11 +8,12 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from portfolio import dashboards
+from portfolio import dashboard_selectors, dashboards
 from portfolio.access import get_cohort_for
 from portfolio.charts import chart_context
 from portfolio.dashboard_selectors import LearnerRow, cohort_portfolios, criterion_summary, learner_rows
@@ -83,6 +84,7 @@ def cohort_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     all_rows = learner_rows(cohort_portfolios(cohort), rules=rules)
     chosen = _filters(request, all_rows)
     rows = _apply(all_rows, chosen)
+    page = Paginator(rows, dashboard_selectors.PAGE_SIZE).get_page(request.GET.get("page"))
     assessors = {r.portfolio.assessor_id: r.portfolio.assessor for r in all_rows if r.portfolio.assessor_id}
     criteria = [cell.criterion for cell in all_rows[0].cells] if all_rows else []
     steps = [section for section, _ in all_rows[0].steps] if all_rows else []
@@ -90,7 +92,9 @@ def cohort_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     average = round(sum(r.coverage for r in all_rows) / len(all_rows)) if all_rows else 0
     context: dict[str, Any] = {
         "cohort": cohort,
-        "rows": rows,
+        "rows": page.object_list,
+        "page": page,
+        "matching": len(rows),
         "total": len(all_rows),
         "at_risk": at_risk,
         "average": average,

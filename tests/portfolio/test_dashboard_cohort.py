@@ -155,3 +155,24 @@ def test_the_cohort_page_and_the_tutors_cards_link_to_the_dashboard(client, tuto
 def test_staff_may_open_any_cohorts_dashboard(client, staff, cohort):
     client.force_login(staff)
     assert client.get(url(cohort)).status_code == 200
+
+
+def test_learners_come_in_pages_and_a_nonsense_page_shows_the_first(
+    client, tutor, cohort, assessor, monkeypatch
+):
+    from portfolio import dashboard_selectors
+
+    monkeypatch.setattr(dashboard_selectors, "PAGE_SIZE", 2)
+    fill(cohort, assessor, 3)
+    client.force_login(tutor)
+
+    second = client.get(url(cohort, page=2, sort="name"))
+    assert len(second.context["rows"]) == 1
+    assert (
+        "?page=1&amp;sort=name" in second.content.decode()
+        or "sort=name&amp;page=1" in second.content.decode()
+    )
+    for nonsense in ("abc", "-1", "999"):
+        assert client.get(url(cohort, page=nonsense)).status_code == 200
+    assert len(client.get(url(cohort, page="abc")).context["rows"]) == 2
+    assert client.get(url(cohort, page=2)).context["matching"] == 3
