@@ -19,6 +19,7 @@ from portfolio.views.core import (
     portfolio_detail,
     tutor_home,
 )
+from portfolio.views.readiness import readiness_checklist, readiness_step
 
 __all__ = [
     "assessor_home",
@@ -34,5 +35,7 @@ __all__ = [
     "learner_home",
     "plotly_stylesheet",
     "portfolio_detail",
+    "readiness_checklist",
+    "readiness_step",
     "tutor_home",
 ]
