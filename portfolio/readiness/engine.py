@@ -44,6 +44,11 @@ class Rule:
         return SEVERITIES[self.severity]
 
     @property
+    def area(self) -> str:
+        """"Audit", "Strategy" or "Evidence": the part of the portfolio the rule reads."""
+        return self.id.split(".")[0].capitalize()
+
+    @property
     def step_key(self) -> str:
         """The guided step this rule belongs to, or "" when it is fixed elsewhere."""
         return self.fix if "." in self.fix and ":" not in self.fix else ""
