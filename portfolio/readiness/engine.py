@@ -45,7 +45,7 @@ class Rule:
 
     @property
     def area(self) -> str:
-        """"Audit", "Strategy" or "Evidence": the part of the portfolio the rule reads."""
+        """Audit, Strategy or Evidence: the part of the portfolio the rule reads."""
         return self.id.split(".")[0].capitalize()
 
     @property
