@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from evidence.models import Evidence, TranscriptMessage
 from evidence.personal_data import find_personal_data
-from evidence.selectors import NONE
+from evidence.selectors import CLAIMED, NONE
 from portfolio.readiness.engine import ADVICE, MUST, SHOULD, rule
 from portfolio.readiness.loader import PortfolioData, text
 
@@ -98,9 +98,14 @@ def personal_data(data: PortfolioData) -> list[str]:
     return problems
 
 
+def _codes(items: list) -> str:
+    codes = [f"{c.criterion.framework.code} {c.criterion.code}" for c in items]
+    return ", ".join(codes[:12]) + (f" and {len(codes) - 12} more" if len(codes) > 12 else "")
+
+
 @rule(
     id="evidence.criteria_covered",
-    message="Give every criterion at least one piece of evidence.",
+    message="Give every criterion evidence that proves it: mapped, with a note, from finished work.",
     severity=MUST,
     criteria=(),
     fix="evidence:coverage",
@@ -108,13 +113,17 @@ def personal_data(data: PortfolioData) -> list[str]:
 def criteria_covered(data: PortfolioData) -> list[str]:
     if data.coverage is None:
         return []
-    missing = [
-        f"{c.criterion.framework.code} {c.criterion.code}" for c in data.coverage.criteria if c.status == NONE
-    ]
-    if not missing:
-        return []
-    shown = ", ".join(missing[:12]) + (f" and {len(missing) - 12} more" if len(missing) > 12 else "")
-    return [f"{len(missing)} criteria have no evidence: {shown}."]
+    problems = []
+    missing = [c for c in data.coverage.criteria if c.status == NONE]
+    claimed = [c for c in data.coverage.criteria if c.status == CLAIMED]
+    if missing:
+        problems.append(f"{len(missing)} criteria have no evidence: {_codes(missing)}.")
+    if claimed:
+        problems.append(
+            f"{len(claimed)} criteria are only claimed (no note saying how, or the step is not "
+            f"complete yet): {_codes(claimed)}."
+        )
+    return problems
 
 
 @rule(

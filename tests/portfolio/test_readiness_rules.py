@@ -98,3 +98,12 @@ def test_an_objective_past_its_deadline_fails_the_smart_rule_with_the_test_it_fa
     details = " ".join(_finding(full, "strategy.objectives_smart").details)
 
     assert "Time-bound" in details
+
+
+def test_a_criterion_only_claimed_without_a_note_is_not_covered(full):
+    BREAKERS["evidence.mapping_notes"](full)
+
+    finding = _finding(full, "evidence.criteria_covered")
+
+    assert not finding.passed
+    assert "only claimed" in finding.details[0]
