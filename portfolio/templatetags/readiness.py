@@ -23,3 +23,9 @@ def step_findings(portfolio, key: str) -> dict[str, str]:
 @register.filter
 def failed_only(findings) -> list:
     return [finding for finding in findings if not finding.passed]
+
+
+@register.filter
+def with_failures(counts) -> list:
+    """The rules of a cohort summary that at least one learner still fails."""
+    return [count for count in counts if count.failing]

@@ -118,3 +118,12 @@ def test_the_cohort_page_counts_learners_per_rule(client, tutor, cohort, learner
     assert "Readiness across the cohort" in html
     assert "Include a crisis communication framework" in html
     assert "1</span> of 2" in html
+
+
+def test_the_cohort_page_says_when_every_learner_passes(client, tutor, cohort, learner):
+    build_full(learner.portfolios.get())
+    client.force_login(tutor)
+
+    response = client.get(reverse("portfolio:cohort_detail", args=[cohort.pk]))
+
+    assert "Every learner passes every check." in response.content.decode()
