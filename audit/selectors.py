@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from audit import kpi_compute
-from audit.models import Interaction, KpiSettings, ServiceDataImport
+from audit.models import CustomerSegment, Interaction, KpiSettings, PlatformPresence, ServiceDataImport
 from portfolio.models import Portfolio
 
 
@@ -134,3 +134,26 @@ def kpi_snapshot(portfolio: Portfolio) -> dict[str, float]:
         return {}
     values = kpi_compute.compute_kpis(frame, sla_minutes=kpi_settings_for(portfolio).sla_minutes)
     return {key: float(value) for key, value in values.items() if value is not None}
+
+
+@dataclass(frozen=True)
+class AudienceEvidence:
+    """What the audit found about where customers are: the ground for choosing platforms."""
+
+    presences: list[PlatformPresence]
+    segments: list[CustomerSegment]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.presences and not self.segments
+
+
+def audience_evidence(portfolio: Portfolio) -> AudienceEvidence:
+    """The audit's platforms (largest audience first) and customer segments, in two queries."""
+    presences = (
+        PlatformPresence.objects.filter(portfolio=portfolio)
+        .exclude(platform="")
+        .order_by(F("audience").desc(nulls_last=True), "position", "pk")
+    )
+    segments = CustomerSegment.objects.filter(portfolio=portfolio).exclude(name="").order_by("position", "pk")
+    return AudienceEvidence(presences=list(presences), segments=list(segments))

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from audit.kpis import KPI_CATALOGUE
+from audit.selectors import audience_evidence
 from evidence.sections import get_section
 from portfolio.access import get_portfolio_for
 from portfolio.models import Portfolio
@@ -180,6 +181,8 @@ def platforms(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
         "view": view,
         "criteria": [(label, round(view.weights.get(key, 0) * 100)) for key, label in PLATFORM_CRITERIA],
         "chart": charts.platform_ranking(view.ranking) if view.ranking else None,
+        # The audit's audience data, shown beside the matrix so scores rest on it (P2, 2.2, K3).
+        "audience": audience_evidence(portfolio),
     }
     return _render(
         request,

@@ -96,3 +96,14 @@ def staff(db):
 def pytest_collection_modifyitems(config, items):
     # Browser journeys last: they are the slowest and need the rest to be sound.
     items.sort(key=lambda item: "e2e" in item.keywords)
+
+
+def finish(response):
+    """Read a response to the end, as a WSGI server would, so streamed files are closed.
+
+    Calling ``response.close()`` in a test fires request_finished outside the test
+    client's guard, and on PostgreSQL that closes the test's own database connection.
+    """
+    if response.streaming:
+        b"".join(response.streaming_content)
+    return response

@@ -8,7 +8,7 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from portfolio.demo import build_demo
-from portfolio.models import Portfolio
+from portfolio.models import Criterion, Portfolio
 from tests.e2e.conftest import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -48,7 +48,7 @@ def assert_complete_on_portfolio_page(page, portfolio, titles: list[str]) -> Non
     page.goto(f"/portfolios/{portfolio.pk}/")
     for title in titles:
         item = page.locator("li.list-group-item").filter(has=page.get_by_role("link", name=title, exact=True))
-        assert item.locator(".badge").inner_text() == "Complete", title
+        assert item.locator(".badge").inner_text().endswith("Complete"), title
 
 
 def objective(index: int, metric: str, baseline: str, target: str) -> dict[str, str]:
@@ -79,8 +79,16 @@ def risk(index: int, category: str) -> dict[str, str]:
     }
 
 
+def coverage_row_text(page, portfolio, framework: str, code: str) -> str:
+    criterion = Criterion.objects.get(framework__code=framework, code=code)
+    page.goto(f"/portfolios/{portfolio.pk}/evidence/coverage/")
+    return page.locator(f"#criterion-{criterion.pk}").inner_text()
+
+
 def test_a_learner_completes_the_first_four_strategy_steps(page, fresh_learner):
     portfolio = fresh_learner
+    # Unit criterion 3.5 (analyse the risks) has no evidence before the risk register.
+    assert "No evidence" in coverage_row_text(page, portfolio, "CSSMS", "3.5")
 
     open_step(page, portfolio, "vision")
     for textarea in page.locator("form textarea").all():
@@ -120,6 +128,10 @@ def test_a_learner_completes_the_first_four_strategy_steps(page, fresh_learner):
     assert_complete_on_portfolio_page(
         page, portfolio, ["Vision and fit", "SMART objectives", "Platform selection", "Risk register"]
     )
+    # The coverage matrix fills as the steps are completed: the register now evidences 3.5.
+    row = coverage_row_text(page, portfolio, "CSSMS", "3.5")
+    assert "Risk register" in row
+    assert "Evidenced" in row
 
 
 def test_a_learner_completes_the_last_four_strategy_steps(page, fresh_learner):

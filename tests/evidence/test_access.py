@@ -11,6 +11,7 @@ import pytest
 from django.urls import get_resolver, reverse
 
 from evidence.models import Evidence
+from tests.conftest import finish
 from tests.evidence.factories import FileEvidenceFactory, MappingFactory
 
 pytestmark = pytest.mark.django_db
@@ -125,7 +126,7 @@ def _ask(client, world, persona, name, kwargs, method):
     if persona != "anonymous":
         client.force_login(world["people"][persona])
     response = getattr(client, method)(reverse(name, kwargs=kwargs(world)))
-    response.close()  # a streamed file must be closed, or its handle leaks
+    finish(response)  # read streamed files to the end so they are closed
     return response
 
 
@@ -149,7 +150,7 @@ def test_another_learners_evidence_id_gives_404_even_under_my_portfolio(client, 
     url = reverse(name, kwargs={"portfolio_pk": world["portfolio"].pk, "pk": world["foreign_evidence"].pk})
 
     response = getattr(client, method)(url)
-    response.close()
+    finish(response)  # read streamed files to the end so they are closed
 
     assert response.status_code in (404, 405)
     assert Evidence.objects.filter(pk=world["foreign_evidence"].pk).exists()

@@ -4,6 +4,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
+from tests.conftest import finish
 from tests.evidence.factories import FileEvidenceFactory
 
 pytestmark = pytest.mark.django_db
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def fetch(client, evidence):
     response = client.get(reverse("evidence:file", args=[evidence.portfolio_id, evidence.pk]))
     content = b"".join(response.streaming_content)
-    response.close()
+    finish(response)  # read streamed files to the end so they are closed
     return response, content
 
 

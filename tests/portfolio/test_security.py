@@ -9,6 +9,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from tests.conftest import finish
+
 pytestmark = pytest.mark.django_db
 
 
@@ -43,7 +45,7 @@ def test_pages_load_assets_from_our_own_origin_only(client, tutor):
 def test_vendored_assets_are_served(client):
     for path in ("vendor/bootstrap/css/bootstrap.min.css", "vendor/htmx/htmx.min.js", "css/app.css"):
         response = client.get("/static/" + path)
-        response.close()  # WhiteNoise streams the file; close it as a server would
+        finish(response)  # read streamed files to the end so they are closed
         assert response.status_code == 200, path
 
 

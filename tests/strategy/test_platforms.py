@@ -108,6 +108,33 @@ def test_the_page_costs_the_same_queries_for_1_and_20_platforms(
     PlatformScoreFactory.create_batch(rows, portfolio=portfolio)
     client.force_login(learner)
 
-    # session, user, portfolio (with cohort, learner, assessor), weights, platform scores
-    with django_assert_num_queries(5):
+    # session, user, portfolio (with cohort, learner, assessor), weights, platform scores,
+    # the audit's platforms and customer segments
+    with django_assert_num_queries(7):
         assert client.get(url(portfolio)).status_code == 200
+
+
+def test_the_audits_audience_data_stands_beside_the_matrix(client, learner, portfolio):
+    from audit.models import CustomerSegment, PlatformPresence
+
+    PlatformPresence.objects.create(portfolio=portfolio, position=0, platform="instagram", audience=62000)
+    PlatformPresence.objects.create(portfolio=portfolio, position=1, platform="facebook", audience=48000)
+    CustomerSegment.objects.create(
+        portfolio=portfolio, position=0, name="Young renters", platforms="Instagram, TikTok"
+    )
+    client.force_login(learner)
+
+    html = client.get(url(portfolio)).content.decode()
+
+    assert "What your audit found" in html
+    assert html.index("Instagram") < html.index("Facebook")  # largest audience first
+    assert "62,000" in html
+    assert "Young renters" in html
+
+
+def test_without_audit_data_the_learner_is_sent_to_the_audit(client, learner, portfolio):
+    client.force_login(learner)
+
+    html = client.get(url(portfolio)).content.decode()
+
+    assert "Your audit has no platforms or customer segments yet" in html
