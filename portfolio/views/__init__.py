@@ -37,6 +37,7 @@ from portfolio.views.core import (
     portfolio_detail,
     tutor_home,
 )
+from portfolio.views.readiness import readiness_checklist, readiness_step
 
 __all__ = [
     "assessor_home",
@@ -61,6 +62,8 @@ __all__ = [
     "qa_answer",
     "qa_finding",
     "qa_sampling",
+    "readiness_checklist",
+    "readiness_step",
     "review_queue",
     "submit",
     "trail",
