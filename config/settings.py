@@ -41,11 +41,12 @@ DEBUG = env_bool("DEBUG", False)
 TESTING = env_bool("TESTING", False) or "pytest" in sys.modules
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# Without SECRET_KEY, management commands (migrations, checks) still run with a development
+# key that `check --deploy` flags, but the web and worker processes refuse to start unless
+# DEBUG is on (config/startup.py, called from wsgi.py, asgi.py and the Celery worker).
+SECRET_KEY_IS_SET = bool(SECRET_KEY)
 if not SECRET_KEY:
-    if DEBUG or TESTING:
-        SECRET_KEY = "dev-only-insecure-key-never-used-in-production-0123456789abcdef"
-    else:
-        raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=1 for development).")
+    SECRET_KEY = "django-insecure-development-only-key-never-used-in-production-0123456789"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG or TESTING else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

@@ -13,6 +13,12 @@ urlpatterns = [
     path("tutor/", views.tutor_home, name="tutor_home"),
     path("quality/", views.iqa_home, name="iqa_home"),
     path("portfolios/<int:pk>/", views.portfolio_detail, name="portfolio_detail"),
+    path("portfolios/<int:portfolio_pk>/readiness/", views.readiness_checklist, name="readiness"),
+    path(
+        "portfolios/<int:portfolio_pk>/readiness/steps/<str:key>/",
+        views.readiness_step,
+        name="readiness_step",
+    ),
     path("cohorts/new/", views.cohort_create, name="cohort_create"),
     path("cohorts/<int:pk>/", views.cohort_detail, name="cohort_detail"),
     path("cohorts/<int:pk>/dashboard/", views.cohort_dashboard, name="cohort_dashboard"),

@@ -38,6 +38,7 @@ from portfolio.views.core import (
     tutor_home,
 )
 from portfolio.views.dashboards import cohort_dashboard, cohort_export_csv, cohort_export_xlsx
+from portfolio.views.readiness import readiness_checklist, readiness_step
 
 __all__ = [
     "assessor_home",
@@ -65,6 +66,8 @@ __all__ = [
     "qa_answer",
     "qa_finding",
     "qa_sampling",
+    "readiness_checklist",
+    "readiness_step",
     "review_queue",
     "submit",
     "trail",

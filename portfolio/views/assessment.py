@@ -21,6 +21,7 @@ from portfolio.models import (
     PortfolioVersion,
     Role,
 )
+from portfolio.readiness import checklist_context
 from portfolio.versions import diff_snapshots
 
 SKIPPED_FIELDS = {"id", "created_at", "updated_at", "order", "position"}
@@ -90,6 +91,8 @@ def submit(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
         "latest": latest,
         "latest_state": assessment.version_state(latest) if latest else "",
         "error": error,
+        # The examiner's marking points, checked before the learner signs.
+        **checklist_context(portfolio),
     }
     return render(request, "portfolio/assessment/submit.html", context, status=400 if error else 200)
 

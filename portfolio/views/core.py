@@ -10,7 +10,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from evidence.selectors import coverage_for, workflow_steps
-from portfolio import dashboard_selectors, selectors, services
+from portfolio import dashboard_selectors, readiness, selectors, services
 from portfolio.access import (
     get_cohort_for,
     get_portfolio_for,
@@ -133,10 +133,12 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_manage = (
         is_staff_user(request.user) or cohort.memberships.filter(user=request.user, role=Role.TUTOR).exists()
     )
+    roster = list(selectors.cohort_roster(cohort))
     context = {
         "cohort": cohort,
         "can_manage": can_manage,
-        "roster": selectors.cohort_roster(cohort),
+        "roster": roster,
+        "readiness_counts": readiness.cohort_summary(roster),
         "assessors": selectors.cohort_assessors(cohort) if can_manage else [],
         "staff_members": selectors.cohort_staff(cohort),
         "invitations": selectors.cohort_invitations(cohort) if can_manage else [],

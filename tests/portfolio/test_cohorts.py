@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from portfolio import readiness
 from portfolio.models import Cohort, Membership
 from tests.factories import (
     AssessorFactory,
@@ -119,8 +120,8 @@ def test_the_cohort_page_costs_the_same_whatever_its_size(
 
     # session, user, cohort, tutor check (access), membership check (manage), roster,
     # assessor choices (one per select, evaluated once per form: bounded by the cached queryset),
-    # staff, invitations, frameworks
-    with django_assert_max_num_queries(12 + 0):
+    # staff, invitations, frameworks; plus the readiness batch for the whole roster
+    with django_assert_max_num_queries(12 + readiness.QUERY_COUNT):
         response = client.get(reverse("portfolio:cohort_detail", args=[cohort.pk]))
     assert response.status_code == 200
 

@@ -82,7 +82,7 @@ def test_production_refuses_to_start_without_a_secret_key():
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "TESTING", "SECRET_KEY"}}
     env["DEBUG"] = "0"
     result = subprocess.run(
-        [sys.executable, "-c", "import django; from django.conf import settings; settings.DEBUG"],
+        [sys.executable, "-c", "import config.wsgi"],
         cwd=settings.BASE_DIR,
         env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
         capture_output=True,
@@ -91,3 +91,18 @@ def test_production_refuses_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "Set SECRET_KEY" in result.stderr
+
+
+def test_management_commands_run_without_a_secret_key_but_deploy_check_flags_it():
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "TESTING", "SECRET_KEY", "DATABASE_URL"}}
+    env.update(DEBUG="0", ALLOWED_HOSTS="portfolio.example.org", EMAIL_HOST="smtp.example.org")
+    result = subprocess.run(
+        [sys.executable, "-W", "ignore", "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "security.W009" in result.stdout + result.stderr

@@ -1,0 +1,154 @@
+"""Rules on the evidence: interaction transcripts, personal data, and coverage of criteria."""
+
+from __future__ import annotations
+
+from evidence.models import Evidence, TranscriptMessage
+from evidence.personal_data import find_personal_data
+from evidence.selectors import CLAIMED, NONE
+from portfolio.readiness.engine import ADVICE, MUST, SHOULD, rule
+from portfolio.readiness.loader import PortfolioData, text
+
+Scenario = Evidence.Scenario
+Visibility = Evidence.Visibility
+Stage = TranscriptMessage.Stage
+
+
+@rule(
+    id="evidence.transcript_scenarios",
+    message="Include interactions that show a range of scenarios: a complaint, positive feedback "
+    "and a complex query.",
+    severity=MUST,
+    criteria=("CFACSD22 K7",),
+    fix="evidence:list",
+)
+def transcript_scenarios(data: PortfolioData) -> list[str]:
+    present = {t.scenario for t in data.transcripts}
+    needed = [Scenario.COMPLAINT, Scenario.POSITIVE, Scenario.COMPLEX]
+    missing = [scenario.label.lower() for scenario in needed if scenario not in present]
+    return [f"No interaction yet of: {', '.join(missing)}."] if missing else []
+
+
+@rule(
+    id="evidence.transcript_visibility",
+    message="Show both public replies and private messages, so the examiner sees you choose "
+    "where each conversation belongs.",
+    severity=MUST,
+    criteria=("CFACSD22 K7",),
+    fix="evidence:list",
+)
+def transcript_visibility(data: PortfolioData) -> list[str]:
+    present = {t.visibility for t in data.transcripts}
+    missing = [v.label.lower() for v in (Visibility.PUBLIC, Visibility.PRIVATE) if v not in present]
+    return [f"No interaction yet as a {', '.join(missing)}."] if missing else []
+
+
+@rule(
+    id="evidence.transcript_annotations",
+    message="Annotate every interaction to explain your decisions, not only the replies you posted.",
+    severity=MUST,
+    criteria=("CFACSD22 K7",),
+    fix="evidence:list",
+)
+def transcript_annotations(data: PortfolioData) -> list[str]:
+    bare = [
+        t.title
+        for t in data.transcripts
+        if not any(text(m.annotation) for m in data.messages.get(t.pk, [])) and not text(t.description)
+    ]
+    if not data.transcripts:
+        return ["No interactions recorded yet."]
+    return [f"No annotation or reflection on: {', '.join(bare)}."] if bare else []
+
+
+@rule(
+    id="evidence.complaint_stages",
+    message="Show a complaint handled in full: acknowledged, investigated, resolved and followed up.",
+    severity=SHOULD,
+    criteria=("CFACSD22 K11",),
+    fix="evidence:list",
+)
+def complaint_stages(data: PortfolioData) -> list[str]:
+    needed = {Stage.ACKNOWLEDGE, Stage.INVESTIGATE, Stage.RESOLVE, Stage.FOLLOW_UP}
+    for transcript in data.transcripts:
+        if transcript.scenario == Scenario.COMPLAINT:
+            stages = {m.stage for m in data.messages.get(transcript.pk, [])}
+            if needed <= stages:
+                return []
+    return ["No complaint's replies are tagged with all four stages yet."]
+
+
+@rule(
+    id="evidence.personal_data",
+    message="Remove customers' personal data (e-mail addresses, phone numbers, order numbers, "
+    "handles) from the interactions you include.",
+    severity=MUST,
+    criteria=("CFACSD22 K8",),
+    fix="evidence:list",
+)
+def personal_data(data: PortfolioData) -> list[str]:
+    problems = []
+    for transcript in data.transcripts:
+        handles = [transcript.account_handle]
+        texts = [transcript.description]
+        for message in data.messages.get(transcript.pk, []):
+            texts += [message.text, message.annotation]
+        kinds = {f.label for t in texts for f in find_personal_data(t or "", allowed_handles=handles)}
+        if kinds:
+            problems.append(f"“{transcript.title}” still shows: {', '.join(sorted(kinds))}.")
+    return problems
+
+
+def _codes(items: list) -> str:
+    codes = [f"{c.criterion.framework.code} {c.criterion.code}" for c in items]
+    return ", ".join(codes[:12]) + (f" and {len(codes) - 12} more" if len(codes) > 12 else "")
+
+
+@rule(
+    id="evidence.criteria_covered",
+    message="Give every criterion evidence that proves it: mapped, with a note, from finished work.",
+    severity=MUST,
+    criteria=(),
+    fix="evidence:coverage",
+)
+def criteria_covered(data: PortfolioData) -> list[str]:
+    if data.coverage is None:
+        return []
+    problems = []
+    missing = [c for c in data.coverage.criteria if c.status == NONE]
+    claimed = [c for c in data.coverage.criteria if c.status == CLAIMED]
+    if missing:
+        problems.append(f"{len(missing)} criteria have no evidence: {_codes(missing)}.")
+    if claimed:
+        problems.append(
+            f"{len(claimed)} criteria are only claimed (no note saying how, or the step is not "
+            f"complete yet): {_codes(claimed)}."
+        )
+    return problems
+
+
+@rule(
+    id="evidence.mapping_notes",
+    message="In every mapping, say in a note how the evidence proves the criterion.",
+    severity=SHOULD,
+    criteria=(),
+    fix="evidence:coverage",
+)
+def mapping_notes(data: PortfolioData) -> list[str]:
+    if data.coverage is None:
+        return []
+    bare = sorted({item.title for c in data.coverage.criteria for item in c.evidence if not text(item.note)})
+    return [f"Mappings without a note on: {', '.join(bare)}."] if bare else []
+
+
+@rule(
+    id="evidence.reflection",
+    message="Write a reflection on how you adapted your style to different platforms and what "
+    "you would do differently.",
+    severity=ADVICE,
+    criteria=(),
+    fix="evidence:list",
+)
+def reflection(data: PortfolioData) -> list[str]:
+    if any(e.kind == Evidence.Kind.REFLECTION and text(e.body) for e in data.evidence):
+        return []
+    return ["No written reflection yet."]
