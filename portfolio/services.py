@@ -63,6 +63,31 @@ def create_cohort(
 
 
 @transaction.atomic
+def update_cohort(
+    *,
+    cohort: Cohort,
+    actor: User,
+    name: str,
+    code: str,
+    frameworks: list[Framework],
+    organisation: str = "",
+    start_date: date | None = None,
+    end_date: date | None = None,
+) -> Cohort:
+    """Change a cohort's details and calendar (the dashboards measure progress against it)."""
+    if start_date and end_date and end_date < start_date:
+        raise PortfolioError("The cohort cannot end before it starts.")
+    if not frameworks:
+        raise PortfolioError("Choose at least one framework to assess the cohort against.")
+    cohort.name, cohort.code, cohort.organisation = name, code, organisation
+    cohort.start_date, cohort.end_date = start_date, end_date
+    cohort.save(update_fields=["name", "code", "organisation", "start_date", "end_date"])
+    cohort.frameworks.set(frameworks)
+    log.info("cohort %s updated by %s", cohort.code, actor.username)
+    return cohort
+
+
+@transaction.atomic
 def assign_assessor(*, portfolio: Portfolio, assessor: User | None, actor: User) -> Portfolio:
     if (
         assessor is not None

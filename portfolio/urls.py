@@ -24,6 +24,7 @@ urlpatterns = [
     path("cohorts/<int:pk>/dashboard/", views.cohort_dashboard, name="cohort_dashboard"),
     path("cohorts/<int:pk>/dashboard/export.csv", views.cohort_export_csv, name="cohort_export_csv"),
     path("cohorts/<int:pk>/dashboard/export.xlsx", views.cohort_export_xlsx, name="cohort_export_xlsx"),
+    path("cohorts/<int:pk>/edit/", views.cohort_edit, name="cohort_edit"),
     path("cohorts/<int:pk>/criteria/", views.cohort_criteria, name="cohort_criteria"),
     path("cohorts/<int:pk>/invitations/", views.cohort_invite, name="cohort_invite"),
     path(

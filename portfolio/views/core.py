@@ -128,6 +128,30 @@ def cohort_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def cohort_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = get_cohort_for(request.user, pk, manage=True)
+    form = CohortForm(request.POST or None, instance=cohort)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_cohort(
+                cohort=cohort,
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                code=form.cleaned_data["code"],
+                organisation=form.cleaned_data["organisation"],
+                frameworks=list(form.cleaned_data["frameworks"]),
+                start_date=form.cleaned_data["start_date"],
+                end_date=form.cleaned_data["end_date"],
+            )
+        except services.PortfolioError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The cohort's details and dates are saved.")
+            return redirect(cohort)
+    return render(request, "portfolio/cohort_form.html", {"form": form, "cohort": cohort})
+
+
+@login_required
 def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = get_cohort_for(request.user, pk, overview=True)
     can_manage = (

@@ -268,6 +268,21 @@ MATRIX = [
         },
     ),
     (
+        "portfolio:cohort_edit",
+        lambda w: {"pk": w["cohort"].pk},
+        "get",
+        {
+            "anonymous": 302,
+            "learner": 403,
+            "other_learner": 403,
+            "assessor": 403,
+            "other_assessor": 403,
+            "tutor": 200,
+            "iqa": 403,
+            "outsider": 404,
+        },
+    ),
+    (
         "portfolio:iqa_home",
         lambda w: {},
         "get",

@@ -164,3 +164,45 @@ def test_the_criteria_page_costs_a_fixed_number_of_queries(
     with django_assert_num_queries(8):
         response = client.get(reverse("portfolio:cohort_criteria", args=[cohort.pk]))
     assert response.status_code == 200
+
+
+def test_a_tutor_changes_the_cohort_dates(client, tutor, cohort):
+    client.force_login(tutor)
+    framework = cohort.frameworks.get()
+
+    response = client.post(
+        reverse("portfolio:cohort_edit", args=[cohort.pk]),
+        {
+            "name": cohort.name,
+            "code": cohort.code,
+            "organisation": "Northfield College",
+            "start_date": "2026-09-01",
+            "end_date": "2027-03-31",
+            "frameworks": [framework.pk],
+        },
+    )
+
+    assert response.status_code == 302
+    cohort.refresh_from_db()
+    assert (cohort.start_date.isoformat(), cohort.end_date.isoformat()) == ("2026-09-01", "2027-03-31")
+
+
+def test_changing_the_dates_refuses_an_end_before_the_start_and_saves_nothing(client, tutor, cohort):
+    client.force_login(tutor)
+    before = (cohort.start_date, cohort.end_date)
+
+    response = client.post(
+        reverse("portfolio:cohort_edit", args=[cohort.pk]),
+        {
+            "name": cohort.name,
+            "code": cohort.code,
+            "start_date": "2027-06-30",
+            "end_date": "2027-01-10",
+            "frameworks": [cohort.frameworks.get().pk],
+        },
+    )
+
+    assert response.status_code == 200
+    assert "on or after the start date" in response.content.decode()
+    cohort.refresh_from_db()
+    assert (cohort.start_date, cohort.end_date) == before
