@@ -33,6 +33,13 @@ class InvitationError(PortfolioError):
 # --- Cohorts --------------------------------------------------------------------------
 
 
+def _check_cohort(*, start_date: date | None, end_date: date | None, frameworks: list[Framework]) -> None:
+    if start_date and end_date and end_date < start_date:
+        raise PortfolioError("The cohort cannot end before it starts.")
+    if not frameworks:
+        raise PortfolioError("Choose at least one framework to assess the cohort against.")
+
+
 @transaction.atomic
 def create_cohort(
     *,
@@ -44,10 +51,7 @@ def create_cohort(
     start_date: date | None = None,
     end_date: date | None = None,
 ) -> Cohort:
-    if start_date and end_date and end_date < start_date:
-        raise PortfolioError("The cohort cannot end before it starts.")
-    if not frameworks:
-        raise PortfolioError("Choose at least one framework to assess the cohort against.")
+    _check_cohort(start_date=start_date, end_date=end_date, frameworks=frameworks)
     cohort = Cohort.objects.create(
         name=name,
         code=code,
@@ -75,10 +79,7 @@ def update_cohort(
     end_date: date | None = None,
 ) -> Cohort:
     """Change a cohort's details and calendar (the dashboards measure progress against it)."""
-    if start_date and end_date and end_date < start_date:
-        raise PortfolioError("The cohort cannot end before it starts.")
-    if not frameworks:
-        raise PortfolioError("Choose at least one framework to assess the cohort against.")
+    _check_cohort(start_date=start_date, end_date=end_date, frameworks=frameworks)
     cohort.name, cohort.code, cohort.organisation = name, code, organisation
     cohort.start_date, cohort.end_date = start_date, end_date
     cohort.save(update_fields=["name", "code", "organisation", "start_date", "end_date"])

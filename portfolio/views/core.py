@@ -105,6 +105,19 @@ def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Cohorts --------------------------------------------------------------------------
 
 
+def _cohort_fields(form: CohortForm) -> dict:
+    """The cohort form's cleaned values, as create_cohort and update_cohort take them."""
+    data = form.cleaned_data
+    return {
+        "name": data["name"],
+        "code": data["code"],
+        "organisation": data["organisation"],
+        "frameworks": list(data["frameworks"]),
+        "start_date": data["start_date"],
+        "end_date": data["end_date"],
+    }
+
+
 @role_required(Role.TUTOR)
 def cohort_create(request: HttpRequest) -> HttpResponse:
     form = CohortForm(request.POST or None)
@@ -112,12 +125,7 @@ def cohort_create(request: HttpRequest) -> HttpResponse:
         try:
             cohort = services.create_cohort(
                 actor=request.user,
-                name=form.cleaned_data["name"],
-                code=form.cleaned_data["code"],
-                organisation=form.cleaned_data["organisation"],
-                frameworks=list(form.cleaned_data["frameworks"]),
-                start_date=form.cleaned_data["start_date"],
-                end_date=form.cleaned_data["end_date"],
+                **_cohort_fields(form),
             )
         except services.PortfolioError as error:
             form.add_error(None, str(error))
@@ -136,12 +144,7 @@ def cohort_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.update_cohort(
                 cohort=cohort,
                 actor=request.user,
-                name=form.cleaned_data["name"],
-                code=form.cleaned_data["code"],
-                organisation=form.cleaned_data["organisation"],
-                frameworks=list(form.cleaned_data["frameworks"]),
-                start_date=form.cleaned_data["start_date"],
-                end_date=form.cleaned_data["end_date"],
+                **_cohort_fields(form),
             )
         except services.PortfolioError as error:
             form.add_error(None, str(error))
