@@ -520,6 +520,11 @@ class Export(models.Model):
         return f"version {self.version.number}" if self.version_id else "working copy"
 
     @property
+    def title(self) -> str:
+        """“PDF of version 2”, “PDF of the working copy”."""
+        return f"PDF of {'' if self.version_id else 'the '}{self.subject}"
+
+    @property
     def is_stale(self) -> bool:
         """Waiting or running for longer than any render may take: the run was lost."""
         if self.status not in self.ACTIVE:

@@ -139,6 +139,17 @@ def test_a_worker_killed_mid_task_leaves_the_message_to_be_run_again(tmp_path):
             worker.kill()
             worker.wait()
         log.close()
+        _forget_queue(queue)
+
+
+def _forget_queue(queue: str) -> None:
+    """Remove what kombu kept in Redis about the test's own queue."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter(match=f"*{queue}*"):
+        client.delete(key)
+    client.close()
 
 
 def _wait_for(path: Path, worker: subprocess.Popen, tmp_path: Path, timeout: float = 60) -> Path:
