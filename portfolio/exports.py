@@ -330,7 +330,8 @@ def _tell_requester(export: Export, *, ready: bool) -> None:
     learner = export.portfolio.learner.display_name
     if ready:
         subject = f"The PDF of {learner}'s portfolio ({export.subject}) is ready"
-        body = f"{export.page_count} pages. Download it from the export page."
+        pages = f"{export.page_count} page{'s' if export.page_count != 1 else ''}"
+        body = f"{pages}. Download it from the export page."
     else:
         subject = f"The PDF of {learner}'s portfolio ({export.subject}) could not be made"
         body = export.error
