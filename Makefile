@@ -8,7 +8,7 @@ RUN_ENV := DEBUG=1
 
 .PHONY: run test setup lint format check-migrations collectstatic worker clean
 
-RUN_PACKAGES := libmagic1 fonts-dejavu-core
+RUN_PACKAGES := libmagic1 fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
 TEST_PACKAGES := $(RUN_PACKAGES) chromium
 
 run: setup

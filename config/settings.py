@@ -255,8 +255,22 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
-CELERY_WORKER_MAX_MEMORY_PER_CHILD = 600_000  # KiB
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A worker process is replaced after a task leaves it above this size (a PDF render with
+# many photos is the heaviest), so memory a render held is given back to the machine.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("WORKER_MAX_MEMORY_MB", 600) * 1024  # KiB
+
+# PDF export: at the soft limit the render is stopped and the job marked failed; at the hard
+# limit the worker kills it. A job waiting or running for longer than the hard limit (and a
+# minute's grace) was lost, so it is shown as failed with a retry.
+EXPORT_SOFT_TIME_LIMIT = env_int("EXPORT_SOFT_TIME_LIMIT", 240)
+EXPORT_TIME_LIMIT = env_int("EXPORT_TIME_LIMIT", 300)
+EXPORT_MAX_RETRIES = env_int("EXPORT_MAX_RETRIES", 3)
+EXPORT_STALE_AFTER = EXPORT_TIME_LIMIT + 60
+if not 0 < EXPORT_SOFT_TIME_LIMIT < EXPORT_TIME_LIMIT:
+    raise ImproperlyConfigured("EXPORT_SOFT_TIME_LIMIT must be positive and below EXPORT_TIME_LIMIT.")
+# Redis hands an unacknowledged task to another worker after the visibility timeout; it must
+# outlast the longest render, or a slow render would run twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": max(3600, 2 * EXPORT_TIME_LIMIT)}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
@@ -305,6 +319,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # django-axes announces itself on every start-up and login at INFO.
-    "loggers": {"axes": {"level": "WARNING"}},
+    # django-axes announces itself on every start-up and login at INFO; WeasyPrint and
+    # fontTools narrate every step of every PDF render at INFO.
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

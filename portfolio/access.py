@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
-from portfolio.models import Cohort, Membership, Portfolio, Role, User
+from portfolio.models import Cohort, Export, Membership, Portfolio, Role, User
 
 
 def is_staff_user(user: User) -> bool:
@@ -65,6 +65,19 @@ def get_portfolio_for(user: User, pk: int, *, write: bool = False) -> Portfolio:
     if write and portfolio.learner_id != user.pk:
         raise PermissionDenied("Only the learner can change their portfolio.")
     return portfolio
+
+
+def get_export_for(user: User, portfolio_pk: int, export_pk: int) -> Export:
+    """A PDF export of a portfolio this person may read (404 otherwise, or if the export
+    belongs to another portfolio). The document does not depend on who asked for it, so
+    everyone who may read the portfolio may follow and download its exports."""
+    portfolio = get_portfolio_for(user, portfolio_pk)
+    try:
+        export = portfolio.exports.select_related("version", "requested_by").get(pk=export_pk)
+    except Export.DoesNotExist:
+        raise Http404("No such export.") from None
+    export.portfolio = portfolio
+    return export
 
 
 def get_cohort_for(user: User, pk: int, *, manage: bool = False, overview: bool = False) -> Cohort:

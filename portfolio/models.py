@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -431,3 +433,120 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+# --- PDF exports ----------------------------------------------------------------------------
+
+
+def new_export_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Export(models.Model):
+    """One PDF of a portfolio (its working copy, or a submitted version), from request to file.
+
+    ``content_key`` names what the document shows (see ``portfolio.exports.content_key``), so
+    the same content is rendered once. ``token`` is random: it is the Celery task id and the
+    stored file's name, so neither can be guessed from an id. ``claimed_by`` says which run
+    (a task delivery or the command line) is rendering, so a duplicate run does nothing.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to start"
+        RUNNING = "running", "Being made"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    ACTIVE = (Status.PENDING, Status.RUNNING)
+
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="exports")
+    version = models.ForeignKey(
+        PortfolioVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="exports",
+        help_text="Empty for the working copy.",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when made from the command line.",
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
+    stage = models.CharField(max_length=120, blank=True)
+    content_key = models.CharField(max_length=64)
+    token = models.CharField(max_length=64, unique=True, default=new_export_token, editable=False)
+    claimed_by = models.CharField(max_length=64, blank=True)
+    file = models.FileField(max_length=300, blank=True)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    missing_charts = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    queued_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["portfolio", "-created_at"], name="export_recent_idx")]
+        constraints = [
+            # A double click, or two people asking at once, cannot queue the same document twice.
+            models.UniqueConstraint(
+                fields=["portfolio", "content_key"],
+                condition=Q(status__in=["pending", "running"]),
+                name="one_active_export_per_content",
+            ),
+            # One content, one stored file.
+            models.UniqueConstraint(
+                fields=["portfolio", "content_key"],
+                condition=Q(status="done"),
+                name="one_done_export_per_content",
+            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="export_progress_at_most_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"PDF of {self.portfolio} ({self.subject})"
+
+    @property
+    def subject(self) -> str:
+        return f"version {self.version.number}" if self.version_id else "working copy"
+
+    @property
+    def title(self) -> str:
+        """“PDF of version 2”, “PDF of the working copy”."""
+        return f"PDF of {'' if self.version_id else 'the '}{self.subject}"
+
+    @property
+    def is_stale(self) -> bool:
+        """Waiting or running for longer than any render may take: the run was lost."""
+        if self.status not in self.ACTIVE:
+            return False
+        since = self.started_at if self.status == self.Status.RUNNING and self.started_at else self.queued_at
+        return since < timezone.now() - timedelta(seconds=settings.EXPORT_STALE_AFTER)
+
+    @property
+    def shown_status(self) -> str:
+        """The status to show and act on: a stale job counts as failed, so a retry is offered."""
+        return self.Status.FAILED if self.is_stale else self.status
+
+    @property
+    def is_active(self) -> bool:
+        return self.shown_status in self.ACTIVE
+
+    @property
+    def shown_error(self) -> str:
+        return STALE_EXPORT_MESSAGE if self.is_stale else self.error
+
+
+STALE_EXPORT_MESSAGE = (
+    "The export stopped without finishing (the worker making it may have been restarted). "
+    "Nothing was saved: try again."
+)

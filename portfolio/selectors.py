@@ -11,6 +11,7 @@ from portfolio.models import (
     Criterion,
     CriterionGroup,
     CrosswalkLink,
+    Export,
     Framework,
     Invitation,
     Membership,
@@ -97,3 +98,9 @@ def frameworks_with_criteria(frameworks: QuerySet[Framework]) -> QuerySet[Framew
         Prefetch("criteria", queryset=criteria)
     )
     return frameworks.order_by("kind", "code").prefetch_related(Prefetch("groups", queryset=groups))
+
+
+def recent_exports(portfolio: Portfolio, *, limit: int = 20) -> list[Export]:
+    """The portfolio's latest PDF exports with what was exported and who asked (one query)."""
+    exports = portfolio.exports.select_related("version", "requested_by").order_by("-created_at", "-pk")
+    return list(exports[:limit])

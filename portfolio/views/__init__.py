@@ -39,6 +39,7 @@ from portfolio.views.core import (
     tutor_home,
 )
 from portfolio.views.dashboards import cohort_dashboard, cohort_export_csv, cohort_export_xlsx
+from portfolio.views.exports import export_download, export_request, export_status, exports
 from portfolio.views.readiness import readiness_checklist, readiness_step
 
 __all__ = [
@@ -54,6 +55,10 @@ __all__ = [
     "cohort_export_xlsx",
     "cohort_invite",
     "decide",
+    "export_download",
+    "export_request",
+    "export_status",
+    "exports",
     "home",
     "invitation_accept",
     "invitation_revoke",

@@ -18,10 +18,12 @@ PERSONAS = ["anonymous", "learner", "other_learner", "assessor", "other_assessor
 def world(learner, other_learner, assessor, other_assessor, tutor, iqa, outsider, cohort):
     from portfolio.assessment import submit_portfolio
     from tests.evidence.factories import FileEvidenceFactory
+    from tests.portfolio.factories import ExportFactory
 
     portfolio = learner.portfolios.get()
     FileEvidenceFactory(portfolio=portfolio)
     version = submit_portfolio(portfolio=portfolio, declaration_signed=True, actor=learner)
+    export = ExportFactory(portfolio=portfolio, version=version, requested_by=learner, done=True)
     return {
         "people": {
             "learner": learner,
@@ -37,8 +39,22 @@ def world(learner, other_learner, assessor, other_assessor, tutor, iqa, outsider
         "version": version,
         "file": version.files.get(),
         "criterion": portfolio.cohort.frameworks.get().criteria.first(),
+        "export": export,
     }
 
+
+# Everyone with a role over the learner may read the portfolio; nobody else learns it exists.
+READERS = {
+    "anonymous": 302,
+    "learner": 200,
+    "other_learner": 404,
+    "assessor": 200,
+    "other_assessor": 404,
+    "tutor": 200,
+    "iqa": 200,
+    "outsider": 404,
+}
+SENT_ON = {"learner": 302, "assessor": 302, "tutor": 302, "iqa": 302}
 
 # (url name, kwargs builder, method, expected status per persona)
 MATRIX = [
@@ -416,6 +432,26 @@ MATRIX = [
             "iqa": 200,
             "outsider": 404,
         },
+    ),
+    ("portfolio:exports", lambda w: {"portfolio_pk": w["portfolio"].pk}, "get", READERS),
+    # Readers are sent on to the new job's page; the job stays queued (nothing commits here).
+    (
+        "portfolio:export_request",
+        lambda w: {"portfolio_pk": w["portfolio"].pk},
+        "post",
+        {**READERS, **SENT_ON},
+    ),
+    (
+        "portfolio:export_status",
+        lambda w: {"portfolio_pk": w["portfolio"].pk, "export_pk": w["export"].pk},
+        "get",
+        READERS,
+    ),
+    (
+        "portfolio:export_download",
+        lambda w: {"portfolio_pk": w["portfolio"].pk, "export_pk": w["export"].pk},
+        "get",
+        READERS,
     ),
     (
         "portfolio:review_queue",
