@@ -266,6 +266,12 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# The PDF export. Charts go into the PDF as SVG drawn by Kaleido in a headless Chromium
+# (Debian's, by default); an empty BROWSER_PATH, or a path where nothing runs, leaves a
+# note in the PDF where each chart would be, and the rest of the document still renders.
+BROWSER_PATH = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")
+PDF_CHART_TIMEOUT_SECONDS = env_int("PDF_CHART_TIMEOUT_SECONDS", 60)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
