@@ -311,6 +311,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # django-axes announces itself on every start-up and login at INFO.
-    "loggers": {"axes": {"level": "WARNING"}},
+    # django-axes announces itself on every start-up and login at INFO; WeasyPrint, Kaleido and
+    # the browser driver under it log every step of every PDF render at INFO.
+    "loggers": {
+        name: {"level": "WARNING"} for name in ("axes", "weasyprint.progress", "kaleido", "choreographer")
+    },
 }
