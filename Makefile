@@ -8,8 +8,8 @@ RUN_ENV := DEBUG=1
 
 .PHONY: run test setup lint format check-migrations collectstatic worker clean
 
-RUN_PACKAGES := libmagic1 fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
-TEST_PACKAGES := $(RUN_PACKAGES) chromium
+RUN_PACKAGES := libmagic1 fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 chromium
+TEST_PACKAGES := $(RUN_PACKAGES)
 
 run: setup
 	./scripts/ensure-debian-packages $(RUN_PACKAGES)

@@ -280,6 +280,12 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# The PDF export. Charts go into the PDF as SVG drawn by Kaleido in a headless Chromium
+# (Debian's, by default); an empty BROWSER_PATH, or a path where nothing runs, leaves a
+# note in the PDF where each chart would be, and the rest of the document still renders.
+BROWSER_PATH = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")
+PDF_CHART_TIMEOUT_SECONDS = env_int("PDF_CHART_TIMEOUT_SECONDS", 60)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -319,11 +325,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # django-axes announces itself on every start-up and login at INFO; WeasyPrint and
-    # fontTools narrate every step of every PDF render at INFO.
+    # django-axes announces itself on every start-up and login at INFO; WeasyPrint, fontTools,
+    # Kaleido and the browser driver under it log every step of every PDF render at INFO.
     "loggers": {
-        "axes": {"level": "WARNING"},
-        "weasyprint": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
+        name: {"level": "WARNING"}
+        for name in ("axes", "weasyprint", "fontTools", "kaleido", "choreographer")
     },
 }

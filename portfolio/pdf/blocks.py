@@ -1,0 +1,196 @@
+"""The pieces a chapter of the PDF is made of, and small formatting helpers.
+
+Chapters are built as plain data (a title, the criteria they evidence and a list of
+blocks) so one template lays out every chapter the same way, and tests can read a
+chapter without rendering it. Every string here is user text or derived from it: the
+template escapes it; nothing in a block is ever marked safe.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.apps import apps
+from django.db import models
+from django.utils import dateformat, timezone
+
+from portfolio.pdf.charts import ChartSpec, DrawnChart
+
+
+@dataclass
+class Heading:
+    text: str
+    kind: str = "heading"
+
+
+@dataclass
+class Fields:
+    """Labelled passages: a label, then the learner's text with its line breaks."""
+
+    items: list[tuple[str, str]]
+    kind: str = "fields"
+
+
+@dataclass
+class Facts:
+    """Short label: value pairs laid out side by side (figures, dates, owners)."""
+
+    items: list[tuple[str, str]]
+    kind: str = "facts"
+
+
+@dataclass
+class Table:
+    columns: list[str]
+    rows: list[list[str]]
+    caption: str = ""
+    numeric: tuple[int, ...] = ()  # columns aligned right
+    footer: list[str] | None = None
+    compact: bool = False
+    kind: str = "table"
+
+
+@dataclass
+class Checks:
+    """Tests passed or failed, each with its reason (SMART tests, RACI rules)."""
+
+    items: list[tuple[bool, str, str]]
+    kind: str = "checks"
+
+
+@dataclass
+class Note:
+    text: str
+    kind: str = "note"
+
+
+@dataclass
+class Chart:
+    spec: ChartSpec
+    drawn: DrawnChart | None = None
+    kind: str = "chart"
+
+
+Block = Heading | Fields | Facts | Table | Checks | Note | Chart
+
+
+@dataclass
+class CriterionRef:
+    framework: str
+    code: str
+    note: str = ""
+
+
+@dataclass
+class Chapter:
+    key: str
+    title: str
+    stage: str
+    state: str  # "complete", "in progress", "not started"
+    criteria: list[CriterionRef] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+    number: int = 0
+
+    @property
+    def anchor(self) -> str:
+        return "chapter-" + self.key.replace(".", "-")
+
+    @property
+    def criteria_by_framework(self) -> list[tuple[str, list[str]]]:
+        grouped: dict[str, list[str]] = {}
+        for ref in self.criteria:
+            grouped.setdefault(ref.framework, []).append(ref.code)
+        return list(grouped.items())
+
+    @property
+    def charts(self) -> list[Chart]:
+        return [block for block in self.blocks if isinstance(block, Chart)]
+
+
+# --- Snapshot rows --------------------------------------------------------------------------
+
+
+def snapshot_block(snapshot: dict[str, Any], app_label: str, model_name: str) -> dict[str, Any]:
+    return snapshot.get("parts", {}).get(app_label, {}).get(model_name, {}) or {}
+
+
+def instances(snapshot: dict[str, Any], app_label: str, model_name: str) -> list[models.Model]:
+    """The rows a snapshot holds for one model, as unsaved instances.
+
+    Rebuilding instances lets the PDF reuse the pure functions and display helpers
+    (``get_FOO_display``, SMART tests, risk scores) on exactly what was frozen.
+    """
+    model = apps.get_model(app_label, model_name)
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    fields.update({f.name: f for f in model._meta.concrete_fields})
+    result = []
+    for row in snapshot_block(snapshot, app_label, model_name).get("rows", []):
+        values = {}
+        for name, value in row.items():
+            model_field = fields.get(name)
+            if model_field is None:
+                continue
+            if isinstance(value, dict) and set(value) == {"value", "label"}:
+                value = value["value"]
+            try:
+                values[model_field.attname] = model_field.to_python(value)
+            except Exception:
+                values[model_field.attname] = value
+        result.append(model(**values))
+    return result
+
+
+def first(snapshot: dict[str, Any], app_label: str, model_name: str) -> Any:
+    rows = instances(snapshot, app_label, model_name)
+    return rows[0] if rows else None
+
+
+def label_of(model_name: str, app_label: str, field_name: str) -> str:
+    model = apps.get_model(app_label, model_name)
+    return str(model._meta.get_field(field_name).verbose_name).capitalize()
+
+
+# --- Formatting ------------------------------------------------------------------------------
+
+
+def uk_date(value: date | datetime | str | None) -> str:
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return dateformat.format(value, "j F Y")
+    return dateformat.format(value, "j F Y")
+
+
+def uk_datetime(value: datetime | str | None) -> str:
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return dateformat.format(value, "j M Y, H:i")
+
+
+def number(value: Decimal | float | int | None, *, places: int = 2) -> str:
+    if value is None or value == "":
+        return ""
+    figure = float(value)
+    if figure == int(figure):
+        return f"{int(figure):,}"
+    return f"{figure:,.{places}f}".rstrip("0").rstrip(".")
+
+
+def text_fields(obj: Any, names: list[str]) -> Fields:
+    """The filled text fields of ``obj``, each under its verbose name, in the order given."""
+    items = []
+    for name in names:
+        value = getattr(obj, name, "") if obj is not None else ""
+        if value not in (None, ""):
+            items.append((str(obj._meta.get_field(name).verbose_name).capitalize(), str(value)))
+    return Fields(items)

@@ -1,0 +1,197 @@
+"""The portfolio's charts as static SVG for the PDF.
+
+WeasyPrint runs no JavaScript, so the same plotly figures the pages draw are exported
+as SVG by Kaleido, which drives a headless Chromium (``settings.BROWSER_PATH``). Starting
+Chromium costs seconds, so one Kaleido server serves every chart of a render and stops
+afterwards; MathJax is off and plotly.js comes from the pinned package, so the browser
+loads nothing from outside.
+
+Each SVG is cached in Django's cache (Redis when configured, so every worker shares
+it) under a digest of the figure's JSON and size: the same data gives the same figure,
+so a cached SVG is never stale, and a second export of an unchanged portfolio starts no
+browser at all. The cache rather than files under MEDIA_ROOT because the entries are
+small, expire on their own and need no clean-up, and media may be remote (S3).
+
+When Chromium is absent, fails or times out, the chart becomes a note in the PDF and
+the rest of the document still renders.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import os
+import re
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from queue import Empty, Queue
+from typing import Any
+
+import kaleido
+from django.conf import settings
+from django.core.cache import cache
+
+log = logging.getLogger(__name__)
+
+WIDTH = 760  # px; the SVG scales to the text width, this sets the proportions of the text in it
+CACHE_SECONDS = 60 * 60 * 24 * 30
+CACHE_VERSION = 1
+# The global Kaleido server is one per process; renders in threads of one process take turns.
+_SERVER_LOCK = threading.Lock()
+
+# What a plotly SVG may contain: references to its own elements (#clip…) and, for heat maps,
+# the cells drawn as an embedded PNG. Anything else that could make the renderer fetch is refused.
+_EXTERNAL_REFERENCE = re.compile(
+    r"""href\s*=\s*["'](?!#|data:image/(?:png|jpeg);base64,)"""
+    r"""|url\(\s*["']?(?!#)|<\s*(?:script|foreignObject|iframe|use|style)\b|@import""",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    key: str
+    title: str
+    description: str
+    figure: dict[str, Any]  # the figure as plotly JSON
+
+    @property
+    def height(self) -> int:
+        return int(self.figure.get("layout", {}).get("height") or 420)
+
+    @property
+    def digest(self) -> str:
+        payload = json.dumps(
+            {"figure": self.figure, "width": WIDTH, "height": self.height},
+            sort_keys=True,
+            separators=(",", ":"),
+            default=str,
+        )
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class DrawnChart:
+    key: str
+    title: str
+    description: str
+    svg_uri: str  # a data: URI, empty when the chart could not be drawn
+    width: int
+    height: int
+
+    @property
+    def missing(self) -> bool:
+        return not self.svg_uri
+
+
+def _cache_key(spec: ChartSpec) -> str:
+    return f"pdf-chart-svg:v{CACHE_VERSION}:{spec.digest}"
+
+
+def is_safe_svg(svg: str) -> bool:
+    """True when the SVG starts as SVG and refers to nothing outside itself."""
+    return svg.lstrip().startswith("<svg") and not _EXTERNAL_REFERENCE.search(svg)
+
+
+def browser_available() -> bool:
+    path = getattr(settings, "BROWSER_PATH", "")
+    return bool(path) and os.path.isfile(path) and os.access(path, os.X_OK)
+
+
+def _with_timeout(fn: Callable[[], Any], seconds: float) -> Any:
+    """Run ``fn`` in a daemon thread and give up after ``seconds``.
+
+    Kaleido's sync server waits on a queue with no time limit, so a browser that dies
+    while starting would otherwise hang the render for ever.
+    """
+    results: Queue = Queue(maxsize=1)
+
+    def run() -> None:
+        try:
+            results.put((True, fn()))
+        except BaseException as error:
+            results.put((False, error))
+
+    threading.Thread(target=run, daemon=True, name="pdf-chart").start()
+    try:
+        ok, value = results.get(timeout=seconds)
+    except Empty:
+        raise TimeoutError(f"no answer from the chart renderer within {seconds:g} s") from None
+    if not ok:
+        raise value
+    return value
+
+
+def _draw_with_kaleido(specs: Sequence[ChartSpec]) -> dict[str, str]:
+    """SVG text per chart key, for the charts Kaleido managed to draw."""
+    timeout = float(getattr(settings, "PDF_CHART_TIMEOUT_SECONDS", 60))
+    drawn: dict[str, str] = {}
+    with _SERVER_LOCK:
+        kaleido.start_sync_server(
+            path=settings.BROWSER_PATH, mathjax=False, timeout=timeout, silence_warnings=True
+        )
+        try:
+            for spec in specs:
+                opts = {"format": "svg", "width": WIDTH, "height": spec.height}
+                try:
+                    raw = _with_timeout(
+                        lambda spec=spec, opts=opts: kaleido.calc_fig_sync(spec.figure, opts=opts), timeout
+                    )
+                except Exception as error:
+                    log.warning("PDF: chart %r not drawn: %s", spec.title, error)
+                    if isinstance(error, TimeoutError):
+                        break  # a browser that stopped answering will not answer the next one either
+                    continue
+                svg = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+                if is_safe_svg(svg):
+                    drawn[spec.key] = svg
+                else:
+                    log.warning(
+                        "PDF: chart %r refused: the SVG refers to something outside itself", spec.title
+                    )
+        finally:
+            try:
+                _with_timeout(lambda: kaleido.stop_sync_server(silence_warnings=True), 20)
+            except Exception as error:
+                log.warning("PDF: the chart renderer did not stop cleanly: %s", error)
+    return drawn
+
+
+def draw_charts(specs: Sequence[ChartSpec]) -> list[DrawnChart]:
+    """Every chart as an SVG data URI, from the cache or Kaleido; a note where neither could."""
+    svgs: dict[str, str] = {}
+    to_draw = []
+    for spec in specs:
+        cached = cache.get(_cache_key(spec))
+        if cached is not None:
+            svgs[spec.key] = cached
+        else:
+            to_draw.append(spec)
+    if to_draw and browser_available():
+        for key, svg in _draw_with_kaleido(to_draw).items():
+            svgs[key] = svg
+            spec = next(s for s in to_draw if s.key == key)
+            cache.set(_cache_key(spec), svg, CACHE_SECONDS)
+    elif to_draw:
+        log.warning(
+            "PDF: no browser at BROWSER_PATH=%r; %d charts left as notes", settings.BROWSER_PATH, len(to_draw)
+        )
+    return [
+        DrawnChart(
+            key=spec.key,
+            title=spec.title,
+            description=spec.description,
+            svg_uri=(
+                "data:image/svg+xml;base64,"
+                + base64.b64encode(svgs[spec.key].encode("utf-8")).decode("ascii")
+                if spec.key in svgs
+                else ""
+            ),
+            width=WIDTH,
+            height=spec.height,
+        )
+        for spec in specs
+    ]

@@ -1,0 +1,196 @@
+"""The evidence index of the PDF: every item of a snapshot, numbered E1, E2…, with its
+criteria, and its content laid out for print: images embedded, other files listed,
+reflections as sanitised HTML, transcripts as the conversations they were."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.utils.safestring import SafeString
+
+from evidence.files import ALLOWED_TYPES, human_size
+from evidence.models import Evidence, Platform, TranscriptMessage
+from evidence.rendering import render_markdown
+from evidence.transcripts import describe_duration, response_times
+from portfolio.pdf.blocks import CriterionRef, uk_date, uk_datetime
+from portfolio.pdf.images import PrintImage, print_image
+
+TYPE_LABELS = {t.content_type: t.label for t in ALLOWED_TYPES.values()}
+PLATFORMS = dict(Platform.choices)
+VISIBILITY = dict(Evidence.Visibility.choices)
+SCENARIOS = dict(Evidence.Scenario.choices)
+ORIGINS = dict(Evidence.Origin.choices)
+STAGES = dict(TranscriptMessage.Stage.choices)
+
+
+@dataclass(frozen=True)
+class Message:
+    author: str
+    sent_at: datetime
+    text: str
+    stage: str
+    annotation: str
+
+
+@dataclass
+class ChatLine:
+    author: str  # "customer" or "organisation"
+    who: str
+    when: str
+    text: str
+    stage: str
+    annotation: str
+    replied_after: str
+
+
+@dataclass
+class EvidenceEntry:
+    number: int
+    item_id: int
+    kind: str
+    kind_label: str
+    title: str
+    description: str
+    date: str
+    criteria: list[CriterionRef]
+    provenance: list[tuple[str, str]] = field(default_factory=list)
+    # files
+    file_name: str = ""
+    file_type: str = ""
+    file_size: str = ""
+    is_image: bool = False
+    image: PrintImage | None = None
+    image_job: Future | None = None
+    # reflections, links, transcripts
+    body_html: SafeString | str = ""
+    url: str = ""
+    chat: list[ChatLine] = field(default_factory=list)
+    chat_summary: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"E{self.number}"
+
+    @property
+    def anchor(self) -> str:
+        return f"evidence-{self.number}"
+
+
+def _criteria(item: dict[str, Any]) -> list[CriterionRef]:
+    return [CriterionRef(m["framework"], m["code"], m.get("note", "")) for m in item.get("mappings", [])]
+
+
+def _provenance(item: dict[str, Any]) -> list[tuple[str, str]]:
+    pairs = [
+        ("Platform", PLATFORMS.get(item.get("platform") or "", "")),
+        ("Source address", item.get("source_url") or ""),
+        ("Captured", uk_datetime(item.get("captured_at"))),
+    ]
+    return [(k, v) for k, v in pairs if v]
+
+
+def _transcript(entry: EvidenceEntry, item: dict[str, Any]) -> None:
+    messages = [
+        Message(
+            m["author"],
+            datetime.fromisoformat(m["sent_at"]),
+            m["text"],
+            m.get("stage", ""),
+            m.get("annotation", ""),
+        )
+        for m in sorted(item.get("messages", []), key=lambda m: m["position"])
+    ]
+    handle = item.get("account_handle") or "Organisation"
+    times = response_times(messages) if messages else None
+    entry.chat_summary = [
+        (k, v)
+        for k, v in (
+            ("Platform", PLATFORMS.get(item.get("platform") or "", "")),
+            ("Reply", VISIBILITY.get(item.get("visibility") or "", "")),
+            ("Scenario", SCENARIOS.get(item.get("scenario") or "", "")),
+            ("Origin", ORIGINS.get(item.get("origin") or "", "")),
+            ("First response", describe_duration(times.first_response) if times else ""),
+            ("Longest wait", describe_duration(times.longest_wait) if times else ""),
+        )
+        if v
+    ]
+    if times is None:
+        return
+    for timed in times.messages:
+        message = timed.message
+        entry.chat.append(
+            ChatLine(
+                author=message.author,
+                who=handle if message.author == "organisation" else "Customer",
+                when=uk_datetime(message.sent_at),
+                text=message.text,
+                stage=STAGES.get(message.stage, ""),
+                annotation=message.annotation,
+                replied_after=describe_duration(timed.response_time)
+                if timed.response_time is not None
+                else "",
+            )
+        )
+
+
+def evidence_entries(snapshot: dict[str, Any]) -> list[EvidenceEntry]:
+    """Every item except the guided sections (they are the chapters), oldest first."""
+    items = [
+        item
+        for item in snapshot.get("parts", {}).get("evidence", {}).get("items", [])
+        if item.get("kind") != Evidence.Kind.SECTION
+    ]
+    items.sort(key=lambda item: (item.get("occurred_on") or "", item["id"]))
+    entries = []
+    for number, item in enumerate(items, start=1):
+        entry = EvidenceEntry(
+            number=number,
+            item_id=item["id"],
+            kind=item["kind"],
+            kind_label=item.get("kind_label") or item["kind"],
+            title=item.get("title", ""),
+            description=item.get("description", ""),
+            date=uk_date(item.get("occurred_on")),
+            criteria=_criteria(item),
+            provenance=_provenance(item) if item["kind"] != Evidence.Kind.TRANSCRIPT else [],
+        )
+        stored = item.get("file")
+        if stored:
+            entry.file_name = stored.get("original_name", "")
+            entry.file_type = TYPE_LABELS.get(stored.get("content_type", ""), stored.get("content_type", ""))
+            entry.file_size = human_size(stored["size"]) if stored.get("size") else ""
+            entry.is_image = stored.get("content_type", "").startswith("image/")
+        if item["kind"] == Evidence.Kind.REFLECTION:
+            # Sanitised by nh3 (no images, no styles, only http(s)/mailto links, which
+            # WeasyPrint turns into link annotations and never fetches).
+            entry.body_html = render_markdown(item.get("body", ""))
+        elif item["kind"] == Evidence.Kind.LINK:
+            entry.url = item.get("url", "")
+        elif item["kind"] == Evidence.Kind.TRANSCRIPT:
+            _transcript(entry, item)
+        entries.append(entry)
+    return entries
+
+
+def start_images(entries: Iterable[EvidenceEntry], snapshot: dict[str, Any], executor: Executor) -> None:
+    """Queue the downscaling of every image, so it runs while the charts are drawn."""
+    stored = {
+        item["id"]: item["file"]
+        for item in snapshot.get("parts", {}).get("evidence", {}).get("items", [])
+        if item.get("file")
+    }
+    for entry in entries:
+        if entry.is_image and entry.item_id in stored:
+            file = stored[entry.item_id]
+            entry.image_job = executor.submit(print_image, name=file["name"], sha256=file.get("sha256", ""))
+
+
+def finish_images(entries: Iterable[EvidenceEntry]) -> None:
+    for entry in entries:
+        if entry.image_job is not None:
+            entry.image = entry.image_job.result()
+            entry.image_job = None

@@ -1,0 +1,87 @@
+"""The service data behind the KPI tables and charts of the PDF.
+
+The interactions are not part of a version's snapshot (they are tens of thousands of
+rows); the snapshot records which import was current and the learner's KPI settings,
+so a version's PDF reads that import's rows, with the settings as they were frozen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from audit import kpi_compute
+from audit import selectors as audit_selectors
+from audit.models import KpiSettings, ServiceDataImport
+from portfolio.models import Portfolio, PortfolioVersion
+from portfolio.pdf.blocks import first, instances
+
+
+def _frozen_import(portfolio: Portfolio, snapshot: dict[str, Any]) -> ServiceDataImport | None:
+    """The import that was current when the snapshot was taken (the latest one finished)."""
+    done = [
+        row
+        for row in instances(snapshot, "audit", "servicedataimport")
+        if row.status == ServiceDataImport.Status.DONE and row.pk
+    ]
+    if not done:
+        return None
+    latest = max(done, key=lambda row: (row.finished_at is not None, row.finished_at or 0, row.pk))
+    return portfolio.service_imports.filter(pk=latest.pk).first()
+
+
+def _service_frame(portfolio: Portfolio, version: PortfolioVersion | None) -> pd.DataFrame:
+    """The interactions the KPIs are computed from: the one place the PDF reads service data."""
+    if version is None:
+        service_import = audit_selectors.current_import(portfolio)
+    else:
+        service_import = _frozen_import(portfolio, version.snapshot)
+    return audit_selectors.interactions_frame(service_import)
+
+
+@dataclass
+class KpiFigures:
+    frame: pd.DataFrame
+    sla_minutes: int
+    overall: dict[str, float | None]
+    baseline: kpi_compute.Period
+    follow_up: kpi_compute.Period
+    comparison: pd.DataFrame
+    by_week: pd.DataFrame
+    span: kpi_compute.Period
+
+
+def kpi_figures(
+    portfolio: Portfolio, version: PortfolioVersion | None, snapshot: dict[str, Any]
+) -> KpiFigures | None:
+    """Every figure the PDF shows about the service data; None when there is none."""
+    frame = _service_frame(portfolio, version)
+    if frame.empty:
+        return None
+    settings = first(snapshot, "audit", "kpisettings") or KpiSettings()
+    sla = settings.sla_minutes or 60
+    defaults = kpi_compute.default_periods(frame)
+    baseline = (
+        kpi_compute.Period(settings.baseline_start, settings.baseline_end)
+        if settings.baseline_start and settings.baseline_end
+        else defaults[0]
+    )
+    follow_up = (
+        kpi_compute.Period(settings.follow_up_start, settings.follow_up_end)
+        if settings.follow_up_start and settings.follow_up_end
+        else defaults[1]
+    )
+    return KpiFigures(
+        frame=frame,
+        sla_minutes=sla,
+        overall=kpi_compute.compute_kpis(frame, sla_minutes=sla),
+        baseline=baseline,
+        follow_up=follow_up,
+        comparison=kpi_compute.compare_periods(
+            frame, baseline=baseline, follow_up=follow_up, sla_minutes=sla
+        ),
+        by_week=kpi_compute.kpis_by(frame, by="week", sla_minutes=sla),
+        span=kpi_compute.data_span(frame),
+    )

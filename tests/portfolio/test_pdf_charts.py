@@ -1,0 +1,157 @@
+"""Charts in the PDF: SVG from Kaleido, cached by digest, and a clear note when they cannot be drawn."""
+
+from __future__ import annotations
+
+import base64
+import os
+import time
+from datetime import date
+
+import kaleido
+import pytest
+from django.core.cache import cache
+
+from portfolio.pdf import charts as pdf_charts
+from portfolio.pdf.charts import ChartSpec, draw_charts
+from strategy.models import PlatformScore, Risk, TimelineTask
+from tests.portfolio.pdf_support import render
+
+pytestmark = pytest.mark.django_db
+
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def with_charts(portfolio):
+    """A portfolio with a platform ranking, a risk heat map and a timeline."""
+    for position, name in enumerate(["Facebook", "Instagram"]):
+        PlatformScore.objects.create(
+            portfolio=portfolio,
+            position=position,
+            platform=name,
+            audience_fit=4 + position % 2,
+            customer_usage=3,
+            service_features=4,
+            cost=3,
+            staffing=2,
+        )
+    Risk.objects.create(
+        portfolio=portfolio, category="crisis", description="A post goes viral.", likelihood=3, impact=4
+    )
+    TimelineTask.objects.create(
+        portfolio=portfolio,
+        task="Train the advisers",
+        owner="Team leader",
+        start=date(2026, 9, 1),
+        end=date(2026, 9, 30),
+    )
+    return portfolio
+
+
+@pytest.fixture
+def fake_server(monkeypatch, settings):
+    """Kaleido's server replaced: a browser 'exists' (/bin/sh), calls go to ``calls``."""
+    settings.BROWSER_PATH = "/bin/sh"
+    calls: list[dict] = []
+    monkeypatch.setattr(kaleido, "start_sync_server", lambda **kwargs: calls.append({"start": kwargs}))
+    monkeypatch.setattr(kaleido, "stop_sync_server", lambda **kwargs: calls.append({"stop": kwargs}))
+    return calls
+
+
+CHART_TITLES = ("Platform ranking", "Risk heat map before mitigation", "Implementation timeline")
+
+
+def test_without_a_browser_each_chart_is_a_note_and_the_pdf_still_renders(settings, with_charts):
+    settings.BROWSER_PATH = "/nonexistent/chromium"
+    pdf = render(with_charts)
+    assert pdf.rendered.missing_charts == CHART_TITLES
+    for title in CHART_TITLES:
+        assert f"Chart not drawn: {title}" in pdf.text
+    assert "was not available when this document was made" in pdf.text
+    assert "Facebook" in pdf.text  # the scores table is still there
+
+
+def test_a_failing_renderer_leaves_notes(monkeypatch, fake_server, with_charts):
+    def fail(*args, **kwargs):
+        raise RuntimeError("browser crashed")
+
+    monkeypatch.setattr(kaleido, "calc_fig_sync", fail)
+    pdf = render(with_charts)
+    assert pdf.rendered.missing_charts == CHART_TITLES
+    assert [list(call) for call in fake_server] == [["start"], ["stop"]]
+    assert fake_server[0]["start"]["mathjax"] is False  # nothing fetched from a CDN
+
+
+def test_a_renderer_that_stops_answering_is_given_up_on(monkeypatch, settings, fake_server):
+    settings.PDF_CHART_TIMEOUT_SECONDS = 0.3
+    asked = []
+
+    def hang(*args, **kwargs):
+        asked.append(1)
+        time.sleep(2)
+        return SVG.encode()
+
+    monkeypatch.setattr(kaleido, "calc_fig_sync", hang)
+    specs = [
+        ChartSpec(key=f"c{i}", title=f"Chart {i}", description="", figure={"data": [], "layout": {}})
+        for i in range(3)
+    ]
+    started = time.monotonic()
+    drawn = draw_charts(specs)
+    assert time.monotonic() - started < 1.5
+    assert all(chart.missing for chart in drawn)
+    assert len(asked) == 1  # the other two were not tried against a browser that stopped answering
+
+
+def test_an_svg_that_refers_outside_itself_is_refused(monkeypatch, fake_server):
+    monkeypatch.setattr(
+        kaleido, "calc_fig_sync", lambda *a, **k: b'<svg><image href="http://127.0.0.1:9/x"/></svg>'
+    )
+    (chart,) = draw_charts(
+        [ChartSpec(key="c", title="Chart", description="", figure={"data": [], "layout": {}})]
+    )
+    assert chart.missing
+
+
+def test_svg_is_cached_by_the_figures_digest_and_drawn_once(monkeypatch, fake_server):
+    drawn_figures = []
+
+    def draw(figure, opts):
+        drawn_figures.append(figure)
+        assert opts == {"format": "svg", "width": pdf_charts.WIDTH, "height": 300}
+        return SVG.encode()
+
+    monkeypatch.setattr(kaleido, "calc_fig_sync", draw)
+    spec = ChartSpec(
+        key="c", title="Chart", description="", figure={"data": [{"y": [1]}], "layout": {"height": 300}}
+    )
+    (first,) = draw_charts([spec])
+    assert base64.b64decode(first.svg_uri.split(",", 1)[1]).decode() == SVG
+    (again,) = draw_charts([spec])
+    assert again.svg_uri == first.svg_uri
+    assert len(drawn_figures) == 1
+    assert [list(call) for call in fake_server] == [["start"], ["stop"]]  # no browser for the second
+    changed = ChartSpec(
+        key="c", title="Chart", description="", figure={"data": [{"y": [2]}], "layout": {"height": 300}}
+    )
+    draw_charts([changed])
+    assert len(drawn_figures) == 2
+
+
+@pytest.mark.chromium
+@pytest.mark.skipif(not os.access("/usr/bin/chromium", os.X_OK), reason="Debian's chromium is not installed")
+def test_chromium_draws_every_chart_as_vector_svg(settings, with_charts):
+    settings.BROWSER_PATH = "/usr/bin/chromium"
+    pdf = render(with_charts)
+    assert pdf.rendered.missing_charts == ()
+    assert "Chart not drawn" not in pdf.text
+    # The figures' own text is in the PDF as text: the charts are vectors, not pictures.
+    assert "Weighted score (out of 5)" in pdf.text
+    assert "Likelihood" in pdf.text

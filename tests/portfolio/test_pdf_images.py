@@ -1,0 +1,102 @@
+"""Evidence images are downscaled for print before they go into the PDF."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+import pytest
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from PIL import Image
+
+from portfolio.pdf.images import MAX_HEIGHT, MAX_WIDTH, downscale, print_image
+from tests.evidence.factories import FileEvidenceFactory, MappingFactory
+from tests.portfolio.pdf_support import render
+
+pytestmark = pytest.mark.django_db
+
+
+def photo(size=(3000, 2000)) -> bytes:
+    image = Image.new("RGB", size)
+    image.paste((200, 120, 40), (0, 0, size[0] // 2, size[1]))
+    output = io.BytesIO()
+    image.save(output, format="JPEG", quality=90)
+    return output.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+
+
+def test_a_camera_photo_is_scaled_to_print_size():
+    data, content_type, width, height = downscale(photo())
+    assert content_type == "image/jpeg"
+    assert (width, height) == (MAX_WIDTH, round(MAX_WIDTH * 2000 / 3000))
+    assert Image.open(io.BytesIO(data)).size == (width, height)
+    assert len(data) < 200_000
+
+
+def test_a_tall_screenshot_fits_the_height_and_a_transparent_one_is_flattened():
+    image = Image.new("RGBA", (800, 2400), (0, 0, 0, 0))
+    output = io.BytesIO()
+    image.save(output, format="PNG")
+    data, content_type, _width, height = downscale(output.getvalue())
+    assert content_type == "image/png"
+    assert height == MAX_HEIGHT
+    flat = Image.open(io.BytesIO(data))
+    assert flat.mode == "RGB"
+    assert flat.getpixel((5, 5)) == (255, 255, 255)
+
+
+def test_a_small_image_is_not_enlarged():
+    output = io.BytesIO()
+    Image.new("RGB", (300, 200), "teal").save(output, format="PNG")
+    assert downscale(output.getvalue())[2:] == (300, 200)
+
+
+def test_the_scaled_image_is_cached_by_its_digest():
+    content = photo((1600, 1200))
+    name = default_storage.save("evidence/1/photo.jpg", ContentFile(content))
+    digest = hashlib.sha256(content).hexdigest()
+    first = print_image(name=name, sha256=digest)
+    default_storage.delete(name)
+    assert print_image(name=name, sha256=digest) == first
+    assert print_image(name=name, sha256="another") is None  # not cached, and the file is gone
+
+
+def test_photos_are_embedded_and_other_files_listed(settings, portfolio, criteria):
+    settings.BROWSER_PATH = ""
+    content = photo()
+    upload = FileEvidenceFactory(
+        portfolio=portfolio,
+        title="Photo of the damaged parcel",
+        original_name="parcel.jpg",
+        content_type="image/jpeg",
+        file=ContentFile(content, name="parcel.jpg"),
+        sha256=hashlib.sha256(content).hexdigest(),
+        file_size=len(content),
+    )
+    MappingFactory(evidence=upload, criterion=criteria[0])
+    sheet = FileEvidenceFactory(
+        portfolio=portfolio,
+        title="Rota spreadsheet",
+        original_name="rota.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        file=ContentFile(b"PK", name="rota.xlsx"),
+        sha256="0" * 64,
+        file_size=24_576,
+    )
+    MappingFactory(evidence=sheet, criterion=criteria[1])
+    pdf = render(portfolio)
+    # WeasyPrint shares one resource dictionary between pages: count distinct images.
+    images = {image.name: image for page in pdf.reader.pages for image in page.images}
+    assert len(images) == 1
+    (image,) = images.values()
+    assert image.image.size[0] <= MAX_WIDTH
+    assert "parcel.jpg · JPEG image" in pdf.text
+    assert "rota.xlsx" in pdf.text
+    assert "Excel workbook · 24 KB" in pdf.text
+    assert len(pdf.rendered.content) < len(content)
