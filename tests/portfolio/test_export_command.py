@@ -30,10 +30,15 @@ def test_it_writes_the_working_copy(learner, portfolio, tmp_path):
 
     body = target.read_bytes()
     assert body.startswith(b"%PDF-")
-    assert len(PdfReader(io.BytesIO(body)).pages) >= 1
+    pages = len(PdfReader(io.BytesIO(body)).pages)
     export = Export.objects.get()
-    assert (export.version, export.requested_by, export.status) == (None, None, "done")
-    assert output.startswith(f"Wrote {target}: 1 page, ")
+    assert (export.version, export.requested_by, export.status, export.page_count) == (
+        None,
+        None,
+        "done",
+        pages,
+    )
+    assert output.startswith(f"Wrote {target}: {pages} pages, ")
     assert not Notification.objects.exists()  # nobody to tell: the file is on the disk
     assert list(target.parent.iterdir()) == [target]  # no temporary file left behind
 
