@@ -6,8 +6,9 @@ transaction commits; the task calls ``perform_export``, which claims the row, re
 ``export_portfolio`` calls the same two functions without the queue.
 
 The same content renders once. ``content_key`` names what a document shows: for a version,
-the version's digest and its assessment outcome (decisions appear in the document only once
-the version is returned or signed off, so an outcome recorded later makes a new document);
+the version's digest, its assessment outcome and the quality assurer's samples of it
+(decisions and samples appear in the document only once the version is returned or signed
+off, so an outcome or a sample recorded later makes a new document);
 for the working copy, the digest of ``build_snapshot`` (every row the learner has saved, the
 same data a submission freezes). Both add the cover's facts that live outside the snapshot
 (assessor, cohort, frameworks) and ``DOCUMENT_REVISION``.
@@ -32,7 +33,15 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from portfolio import pdf
-from portfolio.models import STALE_EXPORT_MESSAGE, Export, Portfolio, PortfolioVersion, User, VersionOutcome
+from portfolio.models import (
+    STALE_EXPORT_MESSAGE,
+    Export,
+    Portfolio,
+    PortfolioVersion,
+    QualitySample,
+    User,
+    VersionOutcome,
+)
 from portfolio.versions import build_snapshot, digest_of
 
 log = logging.getLogger(__name__)
@@ -72,6 +81,17 @@ def content_key(*, portfolio: Portfolio, version: PortfolioVersion | None) -> st
     else:
         outcome = VersionOutcome.objects.filter(version=version).values_list("pk", "kind").first()
         facts["version"] = [version.pk, version.digest, list(outcome) if outcome else None]
+        if outcome:
+            # A closed version's document also prints the quality assurer's samples, which
+            # can be recorded, reviewed and answered after the outcome.
+            facts["samples"] = [
+                [pk, finding, str(reviewed_at), str(responded_at)]
+                for pk, finding, reviewed_at, responded_at in QualitySample.objects.filter(
+                    decision__version=version
+                )
+                .order_by("pk")
+                .values_list("pk", "finding", "reviewed_at", "responded_at")
+            ]
     return digest_of(facts)
 
 

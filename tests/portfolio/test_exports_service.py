@@ -153,6 +153,25 @@ def test_an_outcome_recorded_later_makes_a_new_document(
     assert len(renders) == 2
 
 
+def test_a_quality_sample_recorded_after_the_outcome_makes_a_new_document(
+    portfolio, learner, assessor, iqa, version, criteria, renders, django_capture_on_commit_callbacks
+):
+    from portfolio.assessment import record_finding, return_version, sample_decisions
+
+    decision = decide(version, criteria[0], assessor, status="not_yet_met", feedback="Add the weekend times.")
+    return_version(version=version, comment="Nearly there.", actor=assessor)
+    capture = django_capture_on_commit_callbacks
+    closed, _ = _export(portfolio, learner, version, capture=capture)
+    (sample,) = sample_decisions(decisions=[decision], actor=iqa)
+    sampled, created_sampled = _export(portfolio, learner, version, capture=capture)
+    record_finding(sample=sample, finding="agreed", comment="Feedback is specific.", actor=iqa)
+    reviewed, created_reviewed = _export(portfolio, learner, version, capture=capture)
+
+    assert (created_sampled, created_reviewed) == (True, True)
+    assert len({closed.content_key, sampled.content_key, reviewed.content_key}) == 3
+    assert len(renders) == 3
+
+
 def test_the_working_copy_renders_again_only_after_a_change(
     portfolio, learner, filled, renders, django_capture_on_commit_callbacks
 ):
