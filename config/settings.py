@@ -328,7 +328,6 @@ LOGGING = {
     # django-axes announces itself on every start-up and login at INFO; WeasyPrint, fontTools,
     # Kaleido and the browser driver under it log every step of every PDF render at INFO.
     "loggers": {
-        name: {"level": "WARNING"}
-        for name in ("axes", "weasyprint", "fontTools", "kaleido", "choreographer")
+        name: {"level": "WARNING"} for name in ("axes", "weasyprint", "fontTools", "kaleido", "choreographer")
     },
 }

@@ -307,6 +307,7 @@ def _finish(export: Export, claimant: str, name: str, rendered: pdf.RenderedPdf)
         )
         export.refresh_from_db()
         if finished:
+            _replace_older(export)
             _tell_requester(export, ready=True)
     if not finished:
         # The job was given up as lost while this run rendered; its file is not wanted.
@@ -315,6 +316,29 @@ def _finish(export: Export, claimant: str, name: str, rendered: pdf.RenderedPdf)
     else:
         log.info("export %s done: %s pages, %s bytes", export.pk, export.page_count, export.size)
     return export
+
+
+def _replace_older(export: Export) -> None:
+    """Remove the files of earlier PDFs of the same working copy or version.
+
+    Their content has changed since (otherwise this render would not have run), so keeping
+    every one would let storage grow with each saved edit. The rows stay, marked replaced,
+    so the list and any old link say what happened instead of a bare 404.
+    """
+    older = Export.objects.filter(
+        portfolio_id=export.portfolio_id,
+        version_id=export.version_id,
+        status=Export.Status.DONE,
+        pk__lt=export.pk,
+    )
+    names = [name for name in older.values_list("file", flat=True) if name]
+    older.update(status=Export.Status.REPLACED, file="", stage="Replaced by a newer PDF")
+
+    def delete_files() -> None:
+        for name in names:
+            default_storage.delete(name)
+
+    transaction.on_commit(delete_files)
 
 
 def fail_export(*, export_id: int, claimant: str, message: str) -> Export:

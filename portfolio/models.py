@@ -456,6 +456,8 @@ class Export(models.Model):
         RUNNING = "running", "Being made"
         DONE = "done", "Ready"
         FAILED = "failed", "Failed"
+        # A newer PDF of the same working copy or version was made; this file was removed.
+        REPLACED = "replaced", "Replaced by a newer PDF"
 
     ACTIVE = (Status.PENDING, Status.RUNNING)
 

@@ -186,6 +186,28 @@ def test_the_working_copy_renders_again_only_after_a_change(
     assert len(renders) == 2
 
 
+def test_a_newer_pdf_of_the_same_copy_replaces_the_older_file(
+    portfolio, learner, version, filled, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    of_version, _ = _export(portfolio, learner, version, capture=capture)
+    first, _ = _export(portfolio, learner, capture=capture)
+    EvidenceFactory(portfolio=portfolio, title="A reflection written afterwards")
+    second, _ = _export(portfolio, learner, capture=capture)
+    first_name = first.file.name
+    first.refresh_from_db()
+    of_version.refresh_from_db()
+
+    assert first.status == Export.Status.REPLACED
+    assert first.file.name == ""
+    assert not default_storage.exists(first_name)  # storage does not grow with every edit
+    assert second.status == Export.Status.DONE
+    assert default_storage.exists(second.file.name)
+    # A version's PDF is another document: the working copy's newer PDF leaves it alone.
+    assert of_version.status == Export.Status.DONE
+    assert default_storage.exists(of_version.file.name)
+
+
 def test_a_new_assessor_changes_the_working_copy_document(portfolio, learner, other_assessor):
     before = exports.content_key(portfolio=portfolio, version=None)
     portfolio.assessor = other_assessor

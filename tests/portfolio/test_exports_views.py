@@ -277,7 +277,7 @@ def test_an_export_of_another_portfolio_gives_404_even_through_my_own(
     assert through_mine.status_code == through_theirs.status_code == missing.status_code == 404
 
 
-@pytest.mark.parametrize("status", ["pending", "running", "failed"])
+@pytest.mark.parametrize("status", ["pending", "running", "failed", "replaced"])
 def test_an_export_without_a_finished_file_cannot_be_downloaded(client, learner, portfolio, status):
     export = ExportFactory(portfolio=portfolio, status=status)
     client.force_login(learner)
@@ -285,6 +285,18 @@ def test_an_export_without_a_finished_file_cannot_be_downloaded(client, learner,
     response = client.get(reverse("portfolio:export_download", args=[portfolio.pk, export.pk]))
 
     assert response.status_code == 404
+
+
+def test_a_replaced_export_says_so_and_offers_a_new_one(client, learner, portfolio):
+    export = ExportFactory(portfolio=portfolio, status="replaced", finished_at=timezone.now())
+    client.force_login(learner)
+
+    body = client.get(reverse("portfolio:export_status", args=[portfolio.pk, export.pk])).content.decode()
+
+    assert "A newer PDF replaced this one" in body
+    assert reverse("portfolio:exports", args=[portfolio.pk]) in body
+    assert "Export it again" in body
+    assert reverse("portfolio:export_download", args=[portfolio.pk, export.pk]) not in body
 
 
 # --- The list and the buttons ---------------------------------------------------------------------
