@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from evidence.sections import all_sections
 from portfolio import dashboard_selectors, dashboards
 from portfolio.access import get_cohort_for
 from portfolio.charts import chart_context
@@ -86,8 +87,7 @@ def cohort_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     rows = _apply(all_rows, chosen)
     page = Paginator(rows, dashboard_selectors.PAGE_SIZE).get_page(request.GET.get("page"))
     assessors = {r.portfolio.assessor_id: r.portfolio.assessor for r in all_rows if r.portfolio.assessor_id}
-    criteria = [cell.criterion for cell in all_rows[0].cells] if all_rows else []
-    steps = [section for section, _ in all_rows[0].steps] if all_rows else []
+    criteria = all_rows[0].criteria if all_rows else []
     at_risk = sum(1 for r in all_rows if r.risks)
     average = round(sum(r.coverage for r in all_rows) / len(all_rows)) if all_rows else 0
     context: dict[str, Any] = {
@@ -100,7 +100,7 @@ def cohort_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "average": average,
         "expected": dashboards.expected_coverage(cohort.start_date, cohort.end_date, timezone.localdate()),
         "criteria": criteria,
-        "steps": steps,
+        "steps": all_sections() if all_rows else [],
         "summary": criterion_summary(all_rows)[:10],
         "rules": rules.describe(),
         "chosen": chosen,
@@ -148,8 +148,8 @@ def export_frame(rows: list[LearnerRow]) -> pd.DataFrame:
             "Steps complete": row.steps_complete,
             "At risk": "; ".join(row.risks),
         }
-        for cell in row.cells:
-            record[f"{cell.criterion.framework.code} {cell.criterion.code}"] = cell.label
+        for criterion, state in zip(row.criteria, row.states, strict=True):
+            record[f"{criterion.framework.code} {criterion.code}"] = dashboards.CELL_LABELS[state]
         records.append(record)
     return pd.DataFrame.from_records(records)
 
