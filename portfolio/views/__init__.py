@@ -38,7 +38,12 @@ from portfolio.views.core import (
     portfolio_detail,
     tutor_home,
 )
-from portfolio.views.dashboards import cohort_dashboard, cohort_export_csv, cohort_export_xlsx
+from portfolio.views.dashboards import (
+    cohort_dashboard,
+    cohort_export_csv,
+    cohort_export_xlsx,
+    cohort_progress,
+)
 from portfolio.views.readiness import readiness_checklist, readiness_step
 
 __all__ = [
@@ -53,6 +58,7 @@ __all__ = [
     "cohort_export_csv",
     "cohort_export_xlsx",
     "cohort_invite",
+    "cohort_progress",
     "decide",
     "home",
     "invitation_accept",
