@@ -73,8 +73,16 @@ def coverage_distribution_figure(rows: list[LearnerRow]) -> go.Figure:
     for row in rows:
         counts[min(row.coverage // 10, 9)] += 1
     figure = go.Figure(go.Bar(x=bands, y=counts, hovertemplate="%{x}: %{y} learners<extra></extra>"))
+    # Whole learners on the axis: a tick for each one in a small cohort, plotly's own spacing
+    # in a large one (a tick per learner drew 500 labels on top of each other).
+    yaxis = {"dtick": 1} if max(counts) <= 10 else {"tickformat": "d", "rangemode": "tozero"}
     figure.update_layout(
-        height=280, xaxis_title="Criteria evidenced or met", yaxis_title="Learners", yaxis={"dtick": 1}
+        height=300,
+        # Room for the band labels, which plotly slants in a half-width column, under the title.
+        margin={"r": 40},
+        xaxis={"title": {"text": "Criteria evidenced or met", "standoff": 12}, "automargin": True},
+        yaxis_title="Learners",
+        yaxis=yaxis,
     )
     return figure
 

@@ -225,3 +225,16 @@ def test_the_summary_and_counts_cover_the_whole_cohort_not_the_page(
     assert response.context["total"] == 5
     assert response.context["summary"][-1].counts["met"] == 5
     assert "Showing 1–2 of 5" in response.content.decode()
+
+
+def test_the_coverage_chart_numbers_its_axis_sensibly_for_a_large_cohort():
+    from types import SimpleNamespace
+
+    from portfolio.views.dashboards import coverage_distribution_figure
+
+    small = coverage_distribution_figure([SimpleNamespace(coverage=50)] * 3)
+    large = coverage_distribution_figure([SimpleNamespace(coverage=85)] * 500)
+
+    assert small.layout.yaxis.dtick == 1
+    assert large.layout.yaxis.dtick is None  # not 500 ticks on top of each other
+    assert large.layout.yaxis.tickformat == "d"
