@@ -23,24 +23,6 @@ PAGE_SIZE = 50  # learners per page of the cohort dashboard and the caseload
 
 
 @dataclass
-class Cell:
-    criterion: Criterion
-    state: str
-
-    @property
-    def label(self) -> str:
-        return dashboards.CELL_LABELS[self.state]
-
-    @property
-    def symbol(self) -> str:
-        return dashboards.CELL_SYMBOLS[self.state]
-
-    @property
-    def css(self) -> str:
-        return dashboards.CELL_CLASSES[self.state]
-
-
-@dataclass
 class LearnerRow:
     """One learner on a dashboard. States are plain strings in the order of ``criteria`` and of
     ``all_sections()``: a cohort of 500 has 22,500 cells, and objects per cell cost more than
@@ -66,10 +48,6 @@ class LearnerRow:
     @property
     def steps_complete(self) -> int:
         return self.step_states.count("complete")
-
-    @property
-    def cells(self) -> list[Cell]:
-        return [Cell(c, s) for c, s in zip(self.criteria, self.states, strict=True)]
 
 
 @dataclass
