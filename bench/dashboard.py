@@ -5,8 +5,11 @@ Run from the project root: ``DEBUG=1 .venv/bin/python bench/dashboard.py [--lear
 cohort with ``seed_demo --learners N``, then gives every learner ``--items`` evidence items
 (bulk_create) mapped so that every criterion of the cohort has ``--items-per-criterion`` of
 them (``--items-per-criterion 20`` maps every item to every criterion). Prints the server
-time of each page (median of three requests through Django's test Client, in-process) and,
-as its last line, one JSON object with the figures.
+time of each page (median of three requests through Django's test Client, in-process), the
+CPU time the process spent on it (the smallest of the three: on a machine shared with other
+work the wall time can double while the CPU time stays put) and, as its last line, one JSON
+object with the figures. The progress chart is measured on its own: the cohort page fetches
+it once it has loaded.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ django.setup()
 from django.conf import settings  # noqa: E402
 
 settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]
+# seed_demo's notifications would otherwise print every e-mail before the figures.
+settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -49,7 +54,7 @@ from evidence.models import CriterionMapping, Evidence  # noqa: E402
 from portfolio.demo import DEMO_COHORT_CODE  # noqa: E402
 from portfolio.models import Cohort, Criterion, User  # noqa: E402
 
-TARGETS = {"cohort_page_ms": 300, "caseload_page_ms": 300, "xlsx_export_ms": 2000}
+TARGETS = {"cohort_page_ms": 300, "progress_chart_ms": 300, "caseload_page_ms": 300, "xlsx_export_ms": 2000}
 
 
 def seed(learners: int, items: int, per_criterion: int) -> tuple[Cohort, int, int]:
@@ -83,17 +88,23 @@ def seed(learners: int, items: int, per_criterion: int) -> tuple[Cohort, int, in
     return cohort, Evidence.objects.filter(portfolio__cohort=cohort).count(), CriterionMapping.objects.count()
 
 
-def timed(client: Client, url: str) -> tuple[float, int, int]:
-    """Median milliseconds of three requests, the response size and the query count."""
-    times = []
+def timed(client: Client, url: str, **headers: str) -> dict[str, float | int]:
+    """Median milliseconds of three requests, least CPU milliseconds, response size, queries."""
+    times, cpu = [], []
     for _ in range(3):
         with CaptureQueriesContext(connection) as queries:
-            start = time.perf_counter()
-            response = client.get(url)
+            start, start_cpu = time.perf_counter(), time.process_time()
+            response = client.get(url, headers=headers)
             body = response.content
             times.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
         assert response.status_code == 200, (url, response.status_code)
-    return round(statistics.median(times), 1), len(body), len(queries)
+    return {
+        "ms": round(statistics.median(times), 1),
+        "cpu_ms": round(min(cpu), 1),
+        "bytes": len(body),
+        "queries": len(queries),
+    }
 
 
 def main() -> dict:
@@ -115,16 +126,19 @@ def main() -> dict:
     }
     client.force_login(User.objects.get(username="tutor"))
     pages = {
-        "cohort_page": reverse("portfolio:cohort_dashboard", args=[cohort.pk]),
-        "xlsx_export": reverse("portfolio:cohort_export_xlsx", args=[cohort.pk]),
+        "cohort_page": (reverse("portfolio:cohort_dashboard", args=[cohort.pk]), {}),
+        "progress_chart": (reverse("portfolio:cohort_progress", args=[cohort.pk]), {"HX-Request": "true"}),
+        "xlsx_export": (reverse("portfolio:cohort_export_xlsx", args=[cohort.pk]), {}),
     }
-    for name, url in pages.items():
-        ms, size, queries = timed(client, url)
-        figures[f"{name}_ms"], figures[f"{name}_bytes"], figures[f"{name}_queries"] = ms, size, queries
+    for name, (url, headers) in pages.items():
+        for key, value in timed(client, url, **headers).items():
+            figures[f"{name}_{key}"] = value
     client.force_login(User.objects.get(username="assessor"))
-    ms, size, queries = timed(client, reverse("portfolio:assessor_home"))
-    figures.update(caseload_page_ms=ms, caseload_page_bytes=size, caseload_page_queries=queries)
+    for key, value in timed(client, reverse("portfolio:assessor_home")).items():
+        figures[f"caseload_page_{key}"] = value
     figures["within_targets"] = all(figures[key] < limit for key, limit in TARGETS.items())
+    # Other work on the machine stretches the wall times: say how busy it was.
+    figures["load_average"] = round(os.getloadavg()[0], 2)
     for key, value in figures.items():
         print(f"{key:>24}: {value}")
     return figures

@@ -118,17 +118,17 @@ def last_reviewed_before(version: PortfolioVersion) -> PortfolioVersion | None:
     )
 
 
-def latest_decisions(portfolio_ids: list[int]) -> dict[tuple[int, int], CriterionDecision]:
-    """(portfolio id, criterion id) → the standing decision of the latest version that has one (one query)."""
-    result: dict[tuple[int, int], CriterionDecision] = {}
+def latest_decision_statuses(portfolio_ids: list[int]) -> dict[tuple[int, int], str]:
+    """(portfolio id, criterion id) → the status of the standing decision of the latest version
+    that has one (one query). Only three columns: loading the decisions with their versions
+    would bring every version's snapshot along, once per decision."""
     rows = (
         CriterionDecision.objects.filter(version__portfolio_id__in=portfolio_ids, superseded_by__isnull=True)
-        .select_related("version")
         .order_by("version__number", "decided_at", "pk")
+        .values_list("version__portfolio_id", "criterion_id", "status")
     )
-    for decision in rows:
-        result[(decision.version.portfolio_id, decision.criterion_id)] = decision
-    return result
+    # Later versions come last and overwrite earlier ones.
+    return {(portfolio_id, criterion_id): status for portfolio_id, criterion_id, status in rows}
 
 
 def trail(portfolio: Portfolio) -> QuerySet[AuditEntry]:

@@ -39,18 +39,26 @@ pio.templates["portfolio"] = go.layout.Template(
 pio.templates.default = "portfolio"
 
 
-def chart_context(figure: go.Figure, *, element_id: str, title: str, description: str = "") -> dict[str, Any]:
+def chart_context(
+    figure: go.Figure, *, element_id: str, title: str, description: str = "", in_fragment: bool = False
+) -> dict[str, Any]:
     """What ``partials/chart.html`` needs to draw a figure accessibly.
 
     ``description`` is the text alternative: what the chart shows, in a sentence or two.
+    ``in_fragment`` is for a chart that arrives in an htmx fragment: htmx drops every
+    ``<script>`` element from fragments (``allowScriptTags`` is off), JSON islands included,
+    so the figure travels as escaped text in a hidden element instead.
     """
-    return {
+    context = {
         "element_id": element_id,
         "data_id": f"{element_id}-data",
         "title": title,
         "description": description,
         "figure": json.loads(pio.to_json(figure, validate=False)),
     }
+    if in_fragment:
+        context["figure_text"] = json.dumps(context["figure"])
+    return context
 
 
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"

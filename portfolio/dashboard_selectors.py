@@ -13,37 +13,25 @@ from django.utils import timezone
 
 from evidence.models import Evidence
 from evidence.sections import Section, all_sections
-from evidence.selectors import coverage_for_portfolios
+from evidence.selectors import NO_TALLY, PortfolioTally, assessor_decisions, cohort_criteria, coverage_tallies
 from portfolio import dashboards
 from portfolio.models import Cohort, Criterion, Portfolio, PortfolioVersion, QualitySample, User
+from portfolio.selectors import assessor_caseload
 
 OVERDUE_REVIEW_DAYS = 14
 PAGE_SIZE = 50  # learners per page of the cohort dashboard and the caseload
 
 
 @dataclass
-class Cell:
-    criterion: Criterion
-    state: str
-
-    @property
-    def label(self) -> str:
-        return dashboards.CELL_LABELS[self.state]
-
-    @property
-    def symbol(self) -> str:
-        return dashboards.CELL_SYMBOLS[self.state]
-
-    @property
-    def css(self) -> str:
-        return dashboards.CELL_CLASSES[self.state]
-
-
-@dataclass
 class LearnerRow:
+    """One learner on a dashboard. States are plain strings in the order of ``criteria`` and of
+    ``all_sections()``: a cohort of 500 has 22,500 cells, and objects per cell cost more than
+    the page's whole budget."""
+
     portfolio: Portfolio
-    steps: list[tuple[Section, str]]
-    cells: list[Cell]
+    criteria: list[Criterion]  # the cohort's criteria, one list shared by its rows
+    states: list[str]  # heat-map state per criterion
+    step_states: list[str]  # "empty", "in progress" or "complete" per guided step
     coverage: int
     submission: str
     returned_count: int
@@ -54,8 +42,12 @@ class LearnerRow:
         return dashboards.SUBMISSION_LABELS[self.submission]
 
     @property
+    def steps(self) -> list[tuple[Section, str]]:
+        return list(zip(all_sections(), self.step_states, strict=True))
+
+    @property
     def steps_complete(self) -> int:
-        return sum(1 for _, state in self.steps if state == "complete")
+        return self.step_states.count("complete")
 
 
 @dataclass
@@ -89,35 +81,61 @@ def _steps_by_portfolio(ids: list[int]) -> dict[int, dict[str, bool]]:
     return result
 
 
+def _cell_states(
+    criterion_ids: tuple[int, ...],
+    tally: PortfolioTally,
+    decisions: dict[int, dict[int, str]],
+    portfolio_id: int,
+) -> list[str]:
+    """Each criterion's heat-map state: the assessor's decision wins over the evidence."""
+    statuses = tally.statuses(criterion_ids)
+    if portfolio_id not in decisions:  # most learners have no decision yet: nothing to overlay
+        return statuses
+    return [
+        dashboards.cell_state(status, decisions[portfolio_id].get(pk))
+        for pk, status in zip(criterion_ids, statuses, strict=True)
+    ]
+
+
+def _step_states(saved: dict[str, bool], keys: list[str]) -> list[str]:
+    return ["empty" if k not in saved else ("complete" if saved[k] else "in progress") for k in keys]
+
+
 def learner_rows(
-    portfolios: Iterable[Portfolio], *, rules: dashboards.RiskRules | None = None, now: datetime | None = None
+    portfolios: Iterable[Portfolio],
+    *,
+    rules: dashboards.RiskRules | None = None,
+    now: datetime | None = None,
 ) -> list[LearnerRow]:
-    """One row per portfolio (learner and assessor selected already): seven queries in all."""
+    """One row per portfolio (learner and assessor selected already): six queries in all
+    (criteria in two, coverage tallies, decisions, versions, steps)."""
     portfolios = list(portfolios)
     rules = rules or dashboards.RiskRules()
     now = now or timezone.now()
     ids = [p.pk for p in portfolios]
-    coverage = coverage_for_portfolios(portfolios)
+    if not ids:
+        return []
+    criteria_by_cohort = cohort_criteria({p.cohort_id for p in portfolios})
+    tallies = coverage_tallies(ids)
+    decisions: dict[int, dict[int, str]] = defaultdict(dict)
+    for (portfolio_id, criterion_id), status in assessor_decisions(ids).items():
+        decisions[portfolio_id][criterion_id] = status
     versions = _versions_by_portfolio(ids)
     saved_steps = _steps_by_portfolio(ids)
-    sections = all_sections()
+    section_keys = [s.key for s in all_sections()]
+    ids_by_cohort = {cohort: tuple(c.pk for c in criteria) for cohort, criteria in criteria_by_cohort.items()}
     rows = []
     for portfolio in portfolios:
-        cells = [
-            Cell(c.criterion, dashboards.cell_state(c.status, c.decision))
-            for c in coverage[portfolio.pk].criteria
-        ]
-        saved = saved_steps.get(portfolio.pk, {})
-        steps = [
-            (s, "empty" if s.key not in saved else ("complete" if saved[s.key] else "in progress"))
-            for s in sections
-        ]
+        criteria = criteria_by_cohort.get(portfolio.cohort_id, [])
+        tally = tallies.get(portfolio.pk, NO_TALLY)
+        states = _cell_states(ids_by_cohort.get(portfolio.cohort_id, ()), tally, decisions, portfolio.pk)
+        step_states = _step_states(saved_steps.get(portfolio.pk, {}), section_keys)
         history = versions.get(portfolio.pk, [])
         outcome = history[-1][2] if history else None
         submission = dashboards.submission_state(outcome, bool(history))
         returned = sum(1 for _, _, kind in history if kind == dashboards.RETURNED)
-        percent = dashboards.coverage_percent([c.state for c in cells])
-        row = LearnerRow(portfolio, steps, cells, percent, submission, returned)
+        percent = dashboards.coverage_percent(states)
+        row = LearnerRow(portfolio, criteria, states, step_states, percent, submission, returned)
         facts = dashboards.LearnerFacts(portfolio.last_activity_at, percent, returned, submission)
         row.risks = dashboards.risks_for(
             facts, start=portfolio.cohort.start_date, end=portfolio.cohort.end_date, now=now, rules=rules
@@ -126,31 +144,72 @@ def learner_rows(
     return rows
 
 
+@dataclass(frozen=True)
+class ProgressFacts:
+    # For each learner now in the cohort, when each criterion they have evidenced today was
+    # first evidenced (see ``PortfolioTally.evidenced_since``), oldest first.
+    evidenced_at: list[list[datetime]]
+    criteria_count: int
+
+
+def cohort_progress_facts(cohort: Cohort) -> ProgressFacts:
+    """What the progress chart needs, in four queries: the cohort's portfolios, its criteria
+    (two) and the dated coverage tallies."""
+    ids = list(cohort.portfolios.order_by("pk").values_list("pk", flat=True))
+    criteria = cohort_criteria([cohort.pk]).get(cohort.pk, [])
+    wanted = {c.pk for c in criteria}
+    tallies = coverage_tallies(ids, with_dates=True)
+    evidenced_at = [
+        sorted(at for pk, at in tallies.get(i, NO_TALLY).evidenced_since.items() if pk in wanted) for i in ids
+    ]
+    return ProgressFacts(evidenced_at, len(criteria))
+
+
+# What a dashboard row shows of a portfolio, its learner, assessor and cohort. Loading whole
+# users for 500 learners took more time than counting their coverage.
+_PEOPLE = ("first_name", "last_name", "username")
+ROW_FIELDS = (
+    "cohort_id",
+    "learner_id",
+    "assessor_id",
+    "last_activity_at",
+    *(f"learner__{name}" for name in _PEOPLE),
+    *(f"assessor__{name}" for name in _PEOPLE),
+    "cohort__name",
+    "cohort__start_date",
+    "cohort__end_date",
+)
+
+
 def cohort_portfolios(cohort: Cohort) -> QuerySet[Portfolio]:
-    return cohort.portfolios.select_related("learner", "assessor", "cohort").order_by(
-        "learner__last_name", "learner__first_name", "learner__username"
+    return (
+        cohort.portfolios.select_related("learner", "assessor", "cohort")
+        .only(*ROW_FIELDS)
+        .order_by("learner__last_name", "learner__first_name", "learner__username")
     )
+
+
+def caseload_portfolios(user: User) -> QuerySet[Portfolio]:
+    return assessor_caseload(user).only(*ROW_FIELDS)
 
 
 def criterion_summary(rows: list[LearnerRow]) -> list[CriterionSummary]:
     """Per criterion, how many learners are in each state; most lacking first."""
     if not rows:
         return []
-    counts: dict[int, Counter] = defaultdict(Counter)
-    criteria: dict[int, Criterion] = {}
-    for row in rows:
-        for cell in row.cells:
-            counts[cell.criterion.pk][cell.state] += 1
-            criteria.setdefault(cell.criterion.pk, cell.criterion)
-    summary = [
-        CriterionSummary(
-            criterion=criteria[pk],
-            counts={state: counter.get(state, 0) for state in dashboards.CELL_STATES},
-            lacking=sum(n for state, n in counter.items() if state not in dashboards.COVERED),
+    criteria = rows[0].criteria
+    summary = []
+    # Column by column: every row of a cohort has the same criteria in the same order.
+    for criterion, column in zip(criteria, zip(*(row.states for row in rows), strict=True), strict=True):
+        counter = Counter(column)
+        summary.append(
+            CriterionSummary(
+                criterion=criterion,
+                counts={state: counter.get(state, 0) for state in dashboards.CELL_STATES},
+                lacking=sum(n for state, n in counter.items() if state not in dashboards.COVERED),
+            )
         )
-        for pk, counter in counts.items()
-    ]
-    order = {pk: i for i, pk in enumerate(criteria)}
+    order = {c.pk: i for i, c in enumerate(criteria)}
     return sorted(summary, key=lambda s: (-s.lacking, order[s.criterion.pk]))
 
 

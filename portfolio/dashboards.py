@@ -1,10 +1,13 @@
-"""Pure rules for the cohort and caseload dashboards: cell states, coverage share and
-learners at risk. No database access: the selectors hand in plain facts."""
+"""Pure rules for the cohort and caseload dashboards: cell states, coverage share, learners
+at risk and the cohort's progress over time. No database access: the selectors hand in
+plain facts."""
 
 from __future__ import annotations
 
+import statistics
+from bisect import bisect_left
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 # A learner × criterion cell of the heat map: the assessor's decision wins over evidence.
 CELL_NONE = "none"
@@ -128,3 +131,69 @@ def risks_for(
     if end is not None and now.date() > end and facts.submission in (NOT_SUBMITTED, RETURNED):
         reasons.append(f"Submission overdue since {end.day} {end:%B %Y}")
     return reasons
+
+
+# --- Progress over time -------------------------------------------------------------------
+
+MAX_PROGRESS_POINTS = 60  # a long course is drawn fortnightly (or wider) rather than crowded
+
+
+@dataclass(frozen=True)
+class ProgressPoint:
+    on: date
+    median: int  # share of the criteria evidenced by the middle learner, in %
+    lower: int  # lower quartile: a quarter of learners had evidenced this share or less
+    upper: int  # upper quartile
+    expected: int | None  # where the cohort's calendar expects coverage on that day
+
+
+def progress_dates(start: date, today: date) -> list[date]:
+    """Every seventh day from ``start`` (wider steps for long courses), ending with today."""
+    days = (today - start).days
+    step = 7 * max(1, -(-days // (7 * MAX_PROGRESS_POINTS)))
+    return [start + timedelta(days=n) for n in range(0, days, step)] + [today]
+
+
+def _quartiles(values: list[float]) -> tuple[float, float, float]:
+    if len(values) == 1:
+        return values[0], values[0], values[0]
+    lower, median, upper = statistics.quantiles(values, n=4, method="inclusive")
+    return lower, median, upper
+
+
+def progress_over_time(
+    evidenced_at: list[list[datetime]],
+    *,
+    total_criteria: int,
+    start: date | None,
+    end: date | None,
+    today: date,
+    tz: tzinfo,
+) -> list[ProgressPoint]:
+    """The cohort's progress, week by week from its start date to today.
+
+    ``evidenced_at`` holds, for each learner now in the cohort, the sorted times at which
+    each criterion they have evidenced was first evidenced. Each point gives the median and
+    quartiles of the share of criteria the learners had evidenced by the end of that day in
+    ``tz``; a learner with nothing yet counts as 0 %. Without a start date the series begins
+    on the first day anything was evidenced. Empty when there is nothing to draw.
+    """
+    if not evidenced_at or total_criteria <= 0:
+        return []
+    first = start
+    if first is None:
+        earliest = [times[0] for times in evidenced_at if times]
+        first = min(earliest).astimezone(tz).date() if earliest else None
+    if first is None or first > today:
+        return []
+    points = []
+    for day in progress_dates(first, today):
+        # The end of the day where the cohort is, in UTC like the times: comparing datetimes
+        # of one time zone is quick, and a cohort has tens of thousands of them.
+        cutoff = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz).astimezone(UTC)
+        shares = [100 * bisect_left(times, cutoff) / total_criteria for times in evidenced_at]
+        lower, median, upper = _quartiles(shares)
+        points.append(
+            ProgressPoint(day, round(median), round(lower), round(upper), expected_coverage(start, end, day))
+        )
+    return points

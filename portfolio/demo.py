@@ -26,7 +26,13 @@ FRAMEWORK_DIR = Path(settings.BASE_DIR) / "frameworks"
 # Each app that adds to the demo has a module with
 # ``build_demo_content(*, cohort, portfolios)`` (portfolios keyed by username), run in
 # this order; each must be safe to run again.
-DEMO_CONTENT_MODULES = ["audit.demo", "strategy.demo", "evidence.demo", "portfolio.demo_assessment"]
+DEMO_CONTENT_MODULES = [
+    "audit.demo",
+    "strategy.demo",
+    "evidence.demo",
+    "portfolio.demo_assessment",
+    "portfolio.demo_history",
+]
 
 STAFF_PEOPLE = [
     # username, first name, last name, role

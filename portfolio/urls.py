@@ -22,6 +22,7 @@ urlpatterns = [
     path("cohorts/new/", views.cohort_create, name="cohort_create"),
     path("cohorts/<int:pk>/", views.cohort_detail, name="cohort_detail"),
     path("cohorts/<int:pk>/dashboard/", views.cohort_dashboard, name="cohort_dashboard"),
+    path("cohorts/<int:pk>/dashboard/progress/", views.cohort_progress, name="cohort_progress"),
     path("cohorts/<int:pk>/dashboard/export.csv", views.cohort_export_csv, name="cohort_export_csv"),
     path("cohorts/<int:pk>/dashboard/export.xlsx", views.cohort_export_xlsx, name="cohort_export_xlsx"),
     path("cohorts/<int:pk>/edit/", views.cohort_edit, name="cohort_edit"),

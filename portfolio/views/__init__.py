@@ -38,7 +38,12 @@ from portfolio.views.core import (
     portfolio_detail,
     tutor_home,
 )
-from portfolio.views.dashboards import cohort_dashboard, cohort_export_csv, cohort_export_xlsx
+from portfolio.views.dashboards import (
+    cohort_dashboard,
+    cohort_export_csv,
+    cohort_export_xlsx,
+    cohort_progress,
+)
 from portfolio.views.exports import export_download, export_request, export_status, exports
 from portfolio.views.readiness import readiness_checklist, readiness_step
 
@@ -54,6 +59,7 @@ __all__ = [
     "cohort_export_csv",
     "cohort_export_xlsx",
     "cohort_invite",
+    "cohort_progress",
     "decide",
     "export_download",
     "export_request",

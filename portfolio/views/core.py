@@ -52,7 +52,7 @@ def learner_home(request: HttpRequest) -> HttpResponse:
 @role_required(Role.ASSESSOR)
 def assessor_home(request: HttpRequest) -> HttpResponse:
     """The caseload: learners with coverage and submission, the review queue, QA actions."""
-    rows = dashboard_selectors.learner_rows(selectors.assessor_caseload(request.user))
+    rows = dashboard_selectors.learner_rows(dashboard_selectors.caseload_portfolios(request.user))
     queue = dashboard_selectors.review_queue(request.user)
     page = Paginator(rows, dashboard_selectors.PAGE_SIZE).get_page(request.GET.get("page"))
     context = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -13,9 +14,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from evidence.sections import all_sections
 from portfolio import dashboard_selectors, dashboards
 from portfolio.access import get_cohort_for
-from portfolio.charts import chart_context
+from portfolio.charts import BRAND_COLOURS, chart_context
 from portfolio.dashboard_selectors import LearnerRow, cohort_portfolios, criterion_summary, learner_rows
 
 SORTS = {
@@ -71,10 +73,83 @@ def coverage_distribution_figure(rows: list[LearnerRow]) -> go.Figure:
     for row in rows:
         counts[min(row.coverage // 10, 9)] += 1
     figure = go.Figure(go.Bar(x=bands, y=counts, hovertemplate="%{x}: %{y} learners<extra></extra>"))
+    # Whole learners on the axis: a tick for each one in a small cohort, plotly's own spacing
+    # in a large one (a tick per learner drew 500 labels on top of each other).
+    yaxis = {"dtick": 1} if max(counts) <= 10 else {"tickformat": "d", "rangemode": "tozero"}
     figure.update_layout(
-        height=280, xaxis_title="Criteria evidenced or met", yaxis_title="Learners", yaxis={"dtick": 1}
+        height=300,
+        # Room for the band labels, which plotly slants in a half-width column, under the title.
+        margin={"r": 40},
+        xaxis={"title": {"text": "Criteria evidenced or met", "standoff": 12}, "automargin": True},
+        yaxis_title="Learners",
+        yaxis=yaxis,
     )
     return figure
+
+
+def progress_figure(points: list[dashboards.ProgressPoint]) -> go.Figure:
+    """The median learner's share of criteria evidenced over time, the middle half of the cohort
+    as a band around it, and the calendar's expectation as a dashed line."""
+    days = [p.on.isoformat() for p in points]
+    edge = {"x": days, "mode": "lines", "line": {"width": 0}, "hoverinfo": "skip"}
+    traces = [
+        go.Scatter(y=[p.upper for p in points], showlegend=False, **edge),
+        # Filled up to the trace before it: the band between the quartiles.
+        go.Scatter(
+            y=[p.lower for p in points],
+            fill="tonexty",
+            fillcolor="rgba(11, 85, 99, 0.18)",
+            name="Middle half of learners",
+            **edge,
+        ),
+        go.Scatter(
+            x=days,
+            y=[p.median for p in points],
+            mode="lines+markers",
+            name="Median learner",
+            line={"width": 3, "color": BRAND_COLOURS[0]},
+            hovertemplate="%{x|%-d %b %Y}: %{y} %<extra>Median learner</extra>",
+        ),
+    ]
+    if any(p.expected is not None for p in points):
+        traces.append(
+            go.Scatter(
+                x=days,
+                y=[p.expected for p in points],
+                mode="lines",
+                name="Expected by the calendar",
+                line={"dash": "dash", "color": "#6c757d"},
+                hovertemplate="%{x|%-d %b %Y}: %{y} %<extra>Expected</extra>",
+            )
+        )
+    figure = go.Figure(traces)
+    figure.update_layout(
+        height=340,
+        margin={"l": 80},  # room for the axis title beside the "100 %" labels
+        yaxis={"title": "Criteria evidenced", "range": [0, 100], "ticksuffix": " %"},
+        xaxis={"tickformat": "%-d %b"},
+        legend={"orientation": "h", "y": -0.2},
+    )
+    return figure
+
+
+def _uk_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def progress_description(points: list[dashboards.ProgressPoint], learners: int) -> str:
+    first, last = points[0], points[-1]
+    if learners == 1:
+        text = f"On {_uk_date(last.on)} the one learner had evidenced {last.median} % of the criteria"
+    else:
+        text = (
+            f"On {_uk_date(last.on)} the median of the {learners} learners had evidenced {last.median} % of "
+            f"the criteria (the middle half of them between {last.lower} % and {last.upper} %)"
+        )
+    if last.expected is not None:
+        text += f", against {last.expected} % expected by the calendar"
+    was = "it was" if learners == 1 else "the median was"
+    return text + f"; on {_uk_date(first.on)} {was} {first.median} %."
 
 
 @login_required
@@ -86,8 +161,7 @@ def cohort_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     rows = _apply(all_rows, chosen)
     page = Paginator(rows, dashboard_selectors.PAGE_SIZE).get_page(request.GET.get("page"))
     assessors = {r.portfolio.assessor_id: r.portfolio.assessor for r in all_rows if r.portfolio.assessor_id}
-    criteria = [cell.criterion for cell in all_rows[0].cells] if all_rows else []
-    steps = [section for section, _ in all_rows[0].steps] if all_rows else []
+    criteria = all_rows[0].criteria if all_rows else []
     at_risk = sum(1 for r in all_rows if r.risks)
     average = round(sum(r.coverage for r in all_rows) / len(all_rows)) if all_rows else 0
     context: dict[str, Any] = {
@@ -100,7 +174,7 @@ def cohort_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "average": average,
         "expected": dashboards.expected_coverage(cohort.start_date, cohort.end_date, timezone.localdate()),
         "criteria": criteria,
-        "steps": steps,
+        "steps": all_sections() if all_rows else [],
         "summary": criterion_summary(all_rows)[:10],
         "rules": rules.describe(),
         "chosen": chosen,
@@ -122,6 +196,34 @@ def cohort_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         else None,
     }
     return render(request, "portfolio/dashboards/cohort.html", context)
+
+
+@login_required
+def cohort_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress-over-time chart: a fragment the dashboard fetches once it has loaded (it
+    reads every mapping's date, which the rest of the page does not need), or a page of its
+    own for a browser without JavaScript."""
+    cohort = get_cohort_for(request.user, pk, overview=True)
+    facts = dashboard_selectors.cohort_progress_facts(cohort)
+    points = dashboards.progress_over_time(
+        facts.evidenced_at,
+        total_criteria=facts.criteria_count,
+        start=cohort.start_date,
+        end=cohort.end_date,
+        today=timezone.localdate(),
+        tz=timezone.get_current_timezone(),
+    )
+    context: dict[str, Any] = {"cohort": cohort, "points": points, "learners": len(facts.evidenced_at)}
+    if points:
+        context["chart"] = chart_context(
+            progress_figure(points),
+            element_id="progress-over-time",
+            title="Progress over time",
+            description=progress_description(points, len(facts.evidenced_at)),
+            in_fragment=True,
+        )
+    template = "portfolio/dashboards/progress.html"
+    return render(request, f"{template}#progress" if request.htmx else template, context)
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -148,8 +250,8 @@ def export_frame(rows: list[LearnerRow]) -> pd.DataFrame:
             "Steps complete": row.steps_complete,
             "At risk": "; ".join(row.risks),
         }
-        for cell in row.cells:
-            record[f"{cell.criterion.framework.code} {cell.criterion.code}"] = cell.label
+        for criterion, state in zip(row.criteria, row.states, strict=True):
+            record[f"{criterion.framework.code} {criterion.code}"] = dashboards.CELL_LABELS[state]
         records.append(record)
     return pd.DataFrame.from_records(records)
 

@@ -15,6 +15,7 @@
     });
   }
   document.addEventListener("DOMContentLoaded", function () { draw(document); });
-  // Charts arriving in htmx fragments are drawn too.
-  document.addEventListener("htmx:afterSettle", function (event) { draw(event.target); });
+  // Charts arriving in htmx fragments are drawn too. The whole document is searched: after an
+  // outerHTML swap the event's target is the element that was replaced, no longer on the page.
+  document.addEventListener("htmx:afterSettle", function () { draw(document); });
 })();

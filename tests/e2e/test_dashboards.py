@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from django.conf import settings
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import log_in
 
@@ -31,6 +32,13 @@ def test_the_tutor_opens_the_cohort_dashboard_and_downloads_both_exports(page, d
     assert page.get_by_role("heading", name="Criteria heat map").is_visible()
     assert page.locator("#heatmap tbody tr").count() == 6
     assert page.get_by_role("heading", name="How a learner counts as at risk").is_visible()
+    # The progress chart arrives after the page (htmx) and is drawn by plotly, with its table.
+    expect(page.locator('[data-plotly-figure="progress-over-time-data"] .main-svg').first).to_be_visible(
+        timeout=15_000
+    )
+    page.get_by_text("The figures as a table").click()
+    assert page.locator("#progress-table tbody tr").count() >= 8  # the demo cohort started 60 days ago
+    assert page.locator('[data-plotly-figure="coverage-distribution-data"] .main-svg').first.is_visible()
 
     page.get_by_label("Sort by").select_option("-coverage")
     page.get_by_role("button", name="Apply").click()

@@ -134,6 +134,21 @@ MATRIX = [
         },
     ),
     (
+        "portfolio:cohort_progress",
+        lambda w: {"pk": w["cohort"].pk},
+        "get",
+        {
+            "anonymous": 302,
+            "learner": 403,
+            "other_learner": 403,
+            "assessor": 403,
+            "other_assessor": 403,
+            "tutor": 200,
+            "iqa": 200,
+            "outsider": 404,
+        },
+    ),
+    (
         "portfolio:cohort_export_csv",
         lambda w: {"pk": w["cohort"].pk},
         "get",

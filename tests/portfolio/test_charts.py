@@ -32,3 +32,17 @@ def test_a_chart_travels_as_json_not_as_script():
     assert '<script id="kpi-data" type="application/json">' in html
     assert 'data-plotly-figure="kpi-data"' in html
     assert 'aria-label="Volume: One bar"' in html
+
+
+def test_a_chart_in_an_htmx_fragment_travels_as_escaped_text_not_as_script():
+    figure = go.Figure(go.Bar(x=["</div><script>alert(1)</script>"], y=[1]))
+
+    html = render_to_string(
+        "partials/chart.html",
+        chart_context(figure, element_id="kpi", title="Volume", description="One bar", in_fragment=True),
+    )
+
+    assert "<script" not in html
+    assert '<div hidden id="kpi-data">{&quot;data&quot;' in html
+    assert "&lt;/div&gt;&lt;script&gt;" in html
+    assert 'data-plotly-figure="kpi-data"' in html

@@ -148,9 +148,9 @@ def test_the_assessor_home_costs_the_same_whatever_the_caseload(
     _fill(cohort, assessor, learners)
     client.force_login(assessor)
 
-    # session, user, caseload with learner, cohort and assessor, coverage (framework links, groups,
-    # criteria, mappings, decisions), versions, steps, review queue, open QA actions
-    with django_assert_num_queries(12):
+    # session, user, caseload with learner, cohort and assessor, criteria (framework links,
+    # criteria), coverage tallies, decisions, versions, steps, review queue, open QA actions
+    with django_assert_num_queries(11):
         response = client.get(reverse("portfolio:assessor_home"))
     assert response.status_code == 200
 

@@ -18,8 +18,9 @@ def test_the_caseload_costs_the_same_whatever_its_size(
     fill(cohort, assessor, learners)
     client.force_login(assessor)
 
-    # session, user, caseload, coverage (five), versions, steps, review queue, open QA actions
-    with django_assert_max_num_queries(12):
+    # session, user, caseload, criteria (framework links, criteria), coverage tallies,
+    # decisions, versions, steps, review queue, open QA actions
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("portfolio:assessor_home"))
     assert response.status_code == 200
     assert len(response.context["caseload"]) == learners
@@ -84,3 +85,39 @@ def test_a_signed_off_learner_is_not_in_the_queue(client, cohort, assessor):
 
     assert response.context["queue"] == []
     assert response.context["caseload"][0].submission_label == "Signed off"
+
+
+def test_learners_of_two_cohorts_are_each_measured_against_their_own_criteria(client, cohort, assessor):
+    from tests.evidence.factories import EvidenceFactory, MappingFactory
+    from tests.factories import CohortFactory, LearnerFactory, PortfolioFactory, framework_with_criteria
+
+    [mine] = fill(cohort, assessor, 1)  # one of three criteria met
+    other = CohortFactory()
+    other.frameworks.set([framework_with_criteria("UNIT", 4)])
+    other.memberships.create(user=assessor, role="assessor")
+    elsewhere = PortfolioFactory(cohort=other, learner=LearnerFactory(), assessor=assessor)
+    for criterion in other.frameworks.get().criteria.order_by("order")[:3]:
+        MappingFactory(evidence=EvidenceFactory(portfolio=elsewhere), criterion=criterion)
+    client.force_login(assessor)
+
+    rows = {r.portfolio.pk: r for r in client.get(reverse("portfolio:assessor_home")).context["caseload"]}
+
+    assert (rows[mine.pk].coverage, len(rows[mine.pk].states)) == (33, 3)
+    assert (rows[elsewhere.pk].coverage, len(rows[elsewhere.pk].states)) == (75, 4)
+
+
+def test_the_caseload_comes_in_pages_and_the_counts_cover_everyone(client, cohort, assessor, monkeypatch):
+    from portfolio import dashboard_selectors
+
+    monkeypatch.setattr(dashboard_selectors, "PAGE_SIZE", 2)
+    fill(cohort, assessor, 3)
+    client.force_login(assessor)
+
+    first = client.get(reverse("portfolio:assessor_home"))
+    second = client.get(reverse("portfolio:assessor_home"), {"page": 2})
+
+    assert len(first.context["caseload"]) == 2
+    assert "Showing 1–2 of 3" in first.content.decode()
+    assert len(second.context["caseload"]) == 1
+    assert len(second.context["queue"]) == 3  # the queue is never cut
+    assert client.get(reverse("portfolio:assessor_home"), {"page": "nonsense"}).status_code == 200

@@ -25,8 +25,8 @@ def test_the_cohort_dashboard_costs_the_same_whatever_the_cohort_size(
     client.force_login(tutor)
 
     # session, user, cohort and membership roles (access), portfolios with learner, assessor and
-    # cohort, coverage (framework links, groups, criteria, mappings, decisions), versions, steps
-    with django_assert_max_num_queries(12):
+    # cohort, criteria (framework links, criteria), coverage tallies, decisions, versions, steps
+    with django_assert_max_num_queries(11):
         response = client.get(url(cohort, sort="-coverage", risk="1"))
     assert response.status_code == 200
 
@@ -176,3 +176,65 @@ def test_learners_come_in_pages_and_a_nonsense_page_shows_the_first(
         assert client.get(url(cohort, page=nonsense)).status_code == 200
     assert len(client.get(url(cohort, page="abc")).context["rows"]) == 2
     assert client.get(url(cohort, page=2)).context["matching"] == 3
+
+
+def test_heat_map_cells_escape_what_a_framework_file_says(client, tutor, cohort, assessor):
+    fill(cohort, assessor, 1)
+    criterion = cohort.frameworks.get().criteria.order_by("order").last()
+    criterion.code = '<img src=x onerror="alert(1)">'
+    criterion.save()
+    client.force_login(tutor)
+
+    heatmap = client.get(url(cohort)).content.decode().split('id="heatmap"')[1].split("</table>")[0]
+
+    assert "<img" not in heatmap
+    assert 'title="&lt;img src=x onerror=&quot;alert(1)&quot;&gt;: No evidence"' in heatmap
+
+
+def test_every_learner_on_the_page_has_a_cell_per_criterion_and_a_step_per_section(
+    client, tutor, cohort, assessor
+):
+    from evidence.sections import all_sections
+
+    fill(cohort, assessor, 3)
+    client.force_login(tutor)
+
+    page = client.get(url(cohort)).content.decode()
+
+    heatmap = page.split('id="heatmap"')[1].split("</table>")[0]
+    body = heatmap.split("<tbody>")[1]
+    assert body.count("<tr>") == 3
+    assert body.count("<td ") == 3 * cohort.frameworks.get().criteria.count()
+    assert body.count('<span class="visually-hidden">Claimed</span>') == 3
+    assert page.count("◐ In progress") == 3
+    assert page.count("· Empty") == 3 * (len(all_sections()) - 1)
+
+
+def test_the_summary_and_counts_cover_the_whole_cohort_not_the_page(
+    client, tutor, cohort, assessor, monkeypatch
+):
+    from portfolio import dashboard_selectors
+
+    monkeypatch.setattr(dashboard_selectors, "PAGE_SIZE", 2)
+    fill(cohort, assessor, 5)
+    client.force_login(tutor)
+
+    response = client.get(url(cohort, sort="-coverage"))
+
+    assert len(response.context["rows"]) == 2
+    assert response.context["total"] == 5
+    assert response.context["summary"][-1].counts["met"] == 5
+    assert "Showing 1–2 of 5" in response.content.decode()
+
+
+def test_the_coverage_chart_numbers_its_axis_sensibly_for_a_large_cohort():
+    from types import SimpleNamespace
+
+    from portfolio.views.dashboards import coverage_distribution_figure
+
+    small = coverage_distribution_figure([SimpleNamespace(coverage=50)] * 3)
+    large = coverage_distribution_figure([SimpleNamespace(coverage=85)] * 500)
+
+    assert small.layout.yaxis.dtick == 1
+    assert large.layout.yaxis.dtick is None  # not 500 ticks on top of each other
+    assert large.layout.yaxis.tickformat == "d"

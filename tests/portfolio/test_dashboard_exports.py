@@ -57,8 +57,9 @@ def test_an_export_costs_the_same_whatever_the_cohort_size(
     fill(cohort, assessor, learners)
     client.force_login(tutor)
 
-    # session, user, cohort and roles (access), portfolios, coverage (five), versions, steps
-    with django_assert_max_num_queries(12):
+    # session, user, cohort and roles (access), portfolios, criteria (framework links,
+    # criteria), coverage tallies, decisions, versions, steps
+    with django_assert_max_num_queries(11):
         response = client.get(reverse(name, args=[cohort.pk]))
     assert response.status_code == 200
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from portfolio import dashboards as d
 
@@ -103,3 +104,98 @@ def test_the_rules_are_described_in_words_with_their_thresholds():
     assert "10 days" in text
     assert "15 percentage points" in text
     assert "more than 2 times" in text
+
+
+# --- Progress over time --------------------------------------------------------------------
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def at(day: date, hour: int = 12) -> datetime:
+    """A time on a day in London, in UTC as the selectors hand them in."""
+    return datetime(day.year, day.month, day.day, hour, tzinfo=LONDON).astimezone(UTC)
+
+
+def test_progress_is_the_median_and_quartiles_of_the_share_evidenced_each_week():
+    start, today = date(2026, 3, 2), date(2026, 3, 20)
+    learners = [
+        [at(date(2026, 3, 3)), at(date(2026, 3, 10)), at(date(2026, 3, 17))],  # one a week
+        [at(date(2026, 3, 9))],
+        [],  # nothing yet: counts as 0 %
+        [at(date(2026, 2, 20)), at(date(2026, 3, 16)), at(date(2026, 3, 16)), at(date(2026, 3, 20))],
+    ]
+
+    points = d.progress_over_time(
+        learners, total_criteria=4, start=start, end=date(2026, 5, 1), today=today, tz=LONDON
+    )
+
+    assert [p.on for p in points] == [date(2026, 3, 2), date(2026, 3, 9), date(2026, 3, 16), today]
+    # Shares on each day: 2 Mar [0, 0, 0, 25] (evidenced before the start counts from it);
+    # 9 Mar [25, 25, 0, 25]; 16 Mar [50, 25, 0, 75]; 20 Mar [75, 25, 0, 100].
+    assert [(p.lower, p.median, p.upper) for p in points] == [
+        (0, 0, 6),
+        (19, 25, 25),
+        (19, 38, 56),
+        (19, 50, 81),
+    ]
+    assert [p.expected for p in points] == [0, 12, 23, 30]  # 60 days from start to end
+
+
+def test_a_day_ends_at_midnight_where_the_cohort_is_not_in_utc():
+    # In summer London is an hour ahead of UTC: 23:30 there on the 8th is the 8th, 00:30 on the
+    # 9th is the 9th, although both fall on the 8th in UTC.
+    summer_start = date(2026, 6, 1)
+    late = datetime(2026, 6, 8, 23, 30, tzinfo=LONDON).astimezone(UTC)  # 22:30 UTC on the 8th
+    early = datetime(2026, 6, 9, 0, 30, tzinfo=LONDON).astimezone(UTC)  # 23:30 UTC on the 8th
+    points = d.progress_over_time(
+        [[late], [early]], total_criteria=1, start=summer_start, end=None, today=date(2026, 6, 9), tz=LONDON
+    )
+    assert [(p.on, p.median) for p in points] == [
+        (date(2026, 6, 1), 0),
+        (date(2026, 6, 8), 50),
+        (date(2026, 6, 9), 100),
+    ]
+    assert {p.expected for p in points} == {None}
+
+
+def test_without_a_start_date_the_series_begins_with_the_first_evidence():
+    points = d.progress_over_time(
+        [[at(date(2026, 4, 7))], [at(date(2026, 4, 20))]],
+        total_criteria=2,
+        start=None,
+        end=None,
+        today=date(2026, 4, 21),
+        tz=LONDON,
+    )
+    assert [(p.on, p.median) for p in points] == [
+        (date(2026, 4, 7), 25),
+        (date(2026, 4, 14), 25),
+        (date(2026, 4, 21), 50),
+    ]
+
+
+def test_nothing_to_draw_before_the_start_without_learners_or_without_evidence():
+    kwargs = {"total_criteria": 3, "end": None, "tz": LONDON}
+    assert d.progress_over_time([[]], start=date(2026, 9, 1), today=date(2026, 8, 1), **kwargs) == []
+    assert d.progress_over_time([], start=date(2026, 1, 1), today=date(2026, 8, 1), **kwargs) == []
+    assert d.progress_over_time([[], []], start=None, today=date(2026, 8, 1), **kwargs) == []
+    assert (
+        d.progress_over_time(
+            [[at(date(2026, 1, 2))]],
+            start=None,
+            today=date(2026, 8, 1),
+            total_criteria=0,
+            end=None,
+            tz=LONDON,
+        )
+        == []
+    )
+
+
+def test_a_long_course_is_drawn_in_wider_steps_and_always_ends_today():
+    dates = d.progress_dates(date(2025, 1, 1), date(2026, 6, 30))  # 545 days
+    assert len(dates) <= d.MAX_PROGRESS_POINTS + 1
+    assert dates[1] - dates[0] == timedelta(days=14)
+    assert dates[-1] == date(2026, 6, 30)
+    assert d.progress_dates(date(2026, 6, 30), date(2026, 6, 30)) == [date(2026, 6, 30)]
+    assert d.progress_dates(date(2026, 6, 2), date(2026, 6, 9)) == [date(2026, 6, 2), date(2026, 6, 9)]

@@ -63,3 +63,35 @@ def test_it_refuses_a_cohort_without_learners():
 
     with pytest.raises(CommandError, match="at least 1"):
         call_command("seed_demo", learners=0)
+
+
+def test_the_demo_has_a_history_for_the_progress_chart():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from evidence.models import CriterionMapping, Evidence
+    from portfolio import dashboard_selectors, dashboards
+
+    call_command("seed_demo", learners=3)
+    cohort = Cohort.objects.get()
+    amira = Portfolio.objects.get(learner__username="learner")
+    made = list(amira.evidence.order_by("pk").values_list("created_at", flat=True))
+
+    assert made == sorted(made)
+    assert timezone.localtime(made[0]).date() > cohort.start_date
+    assert made[-1] < cohort.created_at - timedelta(days=1)
+    assert not CriterionMapping.objects.exclude(created_at__in=Evidence.objects.values("created_at")).exists()
+    facts = dashboard_selectors.cohort_progress_facts(cohort)
+    points = dashboards.progress_over_time(
+        facts.evidenced_at,
+        total_criteria=facts.criteria_count,
+        start=cohort.start_date,
+        end=cohort.end_date,
+        today=timezone.localdate(),
+        tz=timezone.get_current_timezone(),
+    )
+    assert len({p.upper for p in points}) > 3  # the chart climbs week by week
+
+    call_command("seed_demo", learners=3)
+    assert list(amira.evidence.order_by("pk").values_list("created_at", flat=True)) == made
