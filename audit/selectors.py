@@ -91,8 +91,7 @@ def kpi_view(
 ) -> KpiView:
     settings = settings or kpi_settings_for(portfolio)
     frame = interactions_frame(service_import)
-    sla = settings.sla_minutes
-    baseline = follow_up = comparison = None
+    baseline = follow_up = None
     if not frame.empty:
         defaults = kpi_compute.default_periods(frame)
         baseline = (
@@ -105,18 +104,18 @@ def kpi_view(
             if settings.follow_up_start and settings.follow_up_end
             else defaults[1]
         )
-        comparison = kpi_compute.compare_periods(
-            frame, baseline=baseline, follow_up=follow_up, sla_minutes=sla
-        )
+    tables = kpi_compute.kpi_tables(
+        frame, sla_minutes=settings.sla_minutes, baseline=baseline, follow_up=follow_up
+    )
     return KpiView(
         frame=frame,
         settings=settings,
-        overall=kpi_compute.compute_kpis(frame, sla_minutes=sla),
+        overall=tables.overall,
         baseline=baseline,
         follow_up=follow_up,
-        comparison=comparison,
-        by_platform=kpi_compute.kpis_by(frame, by="platform", sla_minutes=sla),
-        by_week=kpi_compute.kpis_by(frame, by="week", sla_minutes=sla),
+        comparison=tables.comparison,
+        by_platform=tables.by_platform,
+        by_week=tables.by_week,
     )
 
 
