@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
-from audit import importing
+from audit import importing, reading
 from audit.models import ColumnMapping, Interaction, KpiSettings, ServiceDataImport
 from portfolio.models import Portfolio, User
 
@@ -53,8 +53,8 @@ def upload_service_data(*, portfolio: Portfolio, upload: UploadedFile, actor: Us
         raise AuditError(_size_limit_message(len(raw)))
     name = get_valid_filename(upload.name or "interactions.csv")[-200:] or "interactions.csv"
     try:
-        frame = importing.read_table(raw, name)
-    except importing.FileProblem as problem:
+        frame = reading.read_table(raw, name)
+    except reading.FileProblem as problem:
         raise AuditError(str(problem)) from None
     headers = list(frame.columns)
     guessed, formats = importing.guess_mapping(headers)
@@ -129,8 +129,8 @@ def check_import(service_import: ServiceDataImport) -> importing.CheckResult:
     with service_import.file.open("rb") as handle:
         raw = handle.read()
     try:
-        frame = importing.read_table(raw, service_import.file_name)
-    except importing.FileProblem as problem:
+        frame = reading.read_table(raw, service_import.file_name)
+    except reading.FileProblem as problem:
         return importing.CheckResult(None, [importing.Problem(1, "file", str(problem))], 1)
     return importing.check_rows(frame, service_import.columns, service_import.formats)
 

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from audit import charts, importing, kpi_compute, selectors, services
+from audit import charts, importing, kpi_compute, reading, selectors, services
 from audit.forms import KpiSettingsForm, MappingForm, OrganisationForm, StepNoteForm, UploadForm
 from audit.kpis import KPI_CATALOGUE
 from audit.models import OrganisationProfile, ServiceDataImport, StepNote
@@ -238,8 +238,8 @@ def _preview_rows(service_import: ServiceDataImport) -> list[list]:
     with service_import.file.open("rb") as handle:
         raw = handle.read()
     try:
-        frame = importing.read_table(raw, service_import.file_name).head(PREVIEW_ROWS)
-    except importing.FileProblem:
+        frame = reading.read_table(raw, service_import.file_name).head(PREVIEW_ROWS)
+    except reading.FileProblem:
         return []
     sources = [service_import.columns.get(column.key) for column in importing.CANONICAL_COLUMNS]
     return [

@@ -160,11 +160,11 @@ def reference_kpis(frame: pd.DataFrame, sla_minutes: float) -> dict[str, float |
 
 @pytest.fixture(scope="module")
 def synthetic() -> pd.DataFrame:
-    from audit import importing
+    from audit import importing, reading
     from audit.synthetic import interactions_csv
 
     raw = interactions_csv(3000)
-    table = importing.read_table(raw, "d.csv")
+    table = reading.read_table(raw, "d.csv")
     return importing.check_rows(
         table, {key: key for key in importing.CANONICAL_KEYS if key in table.columns}
     ).frame
