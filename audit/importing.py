@@ -351,7 +351,7 @@ def check_rows(
     out["sentiment"] = _sentiment(frame, columns, found)
     if found.count:
         return CheckResult(None, found.sorted(), found.count)
-    return CheckResult(kpi_compute.conform(pd.DataFrame(out)).reset_index(drop=True))
+    return CheckResult(kpi_compute.conform(out).reset_index(drop=True))
 
 
 def _platform(raw: pd.Series, column: str, found: _Collector) -> pd.Series:

@@ -32,9 +32,9 @@ COLUMNS: dict[str, str] = {
 }
 
 
-def conform(frame: pd.DataFrame) -> pd.DataFrame:
-    """The canonical columns of ``frame``, in order, with their types (copy-on-write: no copy
-    where a column already has its type)."""
+def conform(frame: pd.DataFrame | dict[str, pd.Series]) -> pd.DataFrame:
+    """The canonical columns of ``frame`` (a frame or columns by name), in order, with their
+    types (copy-on-write: no copy where a column already has its type)."""
     return pd.DataFrame(
         {
             name: _utc(frame[name]) if name == "received_at" else frame[name].astype(dtype)
@@ -121,11 +121,14 @@ def _group_kpis(columns: _Columns, codes: np.ndarray, groups: int) -> list[dict]
         resolution = columns.resolution if everything else columns.resolution[kept]
         bounds = [0, volume[0]]
     else:
+        codes = codes if everything else codes[kept]
         counts = {
-            name: np.bincount(codes[flag & kept], minlength=groups).tolist()
+            # Summing yes/no as weights: no boolean indexing per fact.
+            name: np.bincount(codes, weights=flag if everything else flag[kept], minlength=groups)
+            .astype(np.int64)
+            .tolist()
             for name, flag in columns.flags.items()
         }
-        codes = codes if everything else codes[kept]
         volume = np.bincount(codes, minlength=groups).tolist()
         # Rows in group order, so that each group's values are one slice (a radix sort: few codes).
         order = np.argsort(codes.astype(np.int16 if groups < 2**15 else np.int64), kind="stable")

@@ -20,6 +20,7 @@ import io
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -126,10 +127,6 @@ def _read_csv_pandas(text: str, delimiter: str) -> pd.DataFrame:
 
 def _read_csv_arrow(utf8: bytes, delimiter: str) -> pd.DataFrame | None:
     """The table as pandas' C engine would read it, or None where pyarrow might differ."""
-    # pandas skips spaces at the start of a field (skipinitialspace), which also lets a
-    # quote after "; " open a quoted field; pyarrow keeps them. Such files take the C engine.
-    if utf8.startswith(b" ") or b"\n " in utf8 or b"\r " in utf8 or (delimiter + " ").encode() in utf8:
-        return None
     header_fields = utf8[: utf8.find(b"\n") if b"\n" in utf8 else len(utf8)].count(delimiter.encode()) + 1
     try:
         table = pa_csv.read_csv(
@@ -150,6 +147,11 @@ def _read_csv_arrow(utf8: bytes, delimiter: str) -> pd.DataFrame | None:
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None  # short or long rows and the like: the C engine reads or names them
     if table.num_columns > header_fields:
+        return None
+    # pandas skips spaces at the start of a field (skipinitialspace), which also lets a
+    # quote after "; " open a quoted field; pyarrow keeps them. Such files take the C engine.
+    # (Looking at the parsed cells is cheaper than searching the bytes for ", " and "\n ".)
+    if b" " in utf8 and any(pc.any(pc.starts_with(column, " ")).as_py() for column in table.columns):
         return None
     names = table.slice(0, 1).to_pylist()[0] if table.num_rows else {}
     headers = [names.get(f"f{i}") for i in range(table.num_columns)]

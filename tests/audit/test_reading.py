@@ -23,6 +23,8 @@ CASES = {
     "quoted empty cell": b'a,b\n"",2\n',
     "trailing spaces": b"a,b\n1 ,2 \n",
     "spaces after the delimiter": b'a, b\n1, "2,5"\n',
+    "a space before a value": b"a,b\n1, 2\n 3,4\n",
+    "a cell of spaces": b"a,b\n1,  \n",
     "tab at the start of a cell": b"a,b\n\tx,2\n",
     "lone quote": b'a,b\n",2\n',
     "unterminated quote": b'a,b\n"x,2\n3,4\n',
