@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import pandas as pd
@@ -10,6 +11,8 @@ from django.db.models import F, QuerySet
 from audit import datasets, kpi_compute
 from audit.models import CustomerSegment, KpiSettings, PlatformPresence, ServiceDataImport, VersionDataset
 from portfolio.models import Portfolio, PortfolioVersion
+
+log = logging.getLogger(__name__)
 
 
 def imports_for(portfolio: Portfolio) -> QuerySet[ServiceDataImport]:
@@ -107,13 +110,18 @@ def kpi_view(
 def kpi_snapshot(portfolio: Portfolio) -> dict[str, float]:
     """Every KPI that has a value, over the whole period of the current dataset.
 
-    Keyed as ``audit.kpis.KPI_CATALOGUE``; an empty dict when nothing is imported.
+    Keyed as ``audit.kpis.KPI_CATALOGUE``; an empty dict when nothing is imported, or
+    when the dataset cannot be read (logged; the KPI page tells the learner).
     The strategy app reads baselines for objectives from here.
     """
     service_import = current_import(portfolio)
     if service_import is None:
         return {}
-    frame = interactions_frame(service_import)
+    try:
+        frame = interactions_frame(service_import)
+    except datasets.DatasetUnavailable:
+        log.exception("service data %s could not be read", service_import.pk)
+        return {}
     if frame.empty:
         return {}
     values = kpi_compute.compute_kpis(frame, sla_minutes=kpi_settings_for(portfolio).sla_minutes)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -139,6 +140,17 @@ def test_the_kpi_page_shows_definitions_and_charts(client, learner, portfolio):
         assert f'data-plotly-figure="{element_id}-data"' in content
 
 
+def test_a_lost_dataset_file_gets_a_message_not_an_error_page(client, learner, portfolio):
+    service_import = _import(portfolio, learner, rows=50)
+    default_storage.delete(service_import.dataset.name)
+    client.force_login(learner)
+
+    response = client.get(reverse("audit:kpis", args=[portfolio.pk]))
+
+    assert response.status_code == 200
+    assert "could not be read from storage" in response.content.decode()
+
+
 def test_the_learner_sets_the_target_and_periods(client, learner, portfolio):
     _import(portfolio, learner, rows=50)
     client.force_login(learner)
@@ -171,6 +183,13 @@ def test_kpi_snapshot_gives_every_kpi_of_the_current_dataset(portfolio, learner)
     assert snapshot["volume"] == 400.0
     assert 0 < snapshot["within_sla"] < 100
     assert all(isinstance(value, float) for value in snapshot.values())
+
+
+def test_kpi_snapshot_is_empty_when_the_dataset_file_is_lost(portfolio, learner):
+    service_import = _import(portfolio, learner, rows=50)
+    default_storage.delete(service_import.dataset.name)
+
+    assert selectors.kpi_snapshot(portfolio) == {}
 
 
 @pytest.mark.parametrize("count", [1, 20])
