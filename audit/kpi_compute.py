@@ -39,7 +39,8 @@ def conform(frame: pd.DataFrame | dict[str, pd.Series]) -> pd.DataFrame:
         {
             name: _utc(frame[name]) if name == "received_at" else frame[name].astype(dtype)
             for name, dtype in COLUMNS.items()
-        }
+        },
+        copy=False,
     )
 
 
