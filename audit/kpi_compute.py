@@ -1,22 +1,57 @@
 """Service KPIs from a DataFrame of interactions: pure pandas, no database.
 
-The frame has the canonical interaction columns (see audit.importing): ``platform``,
-``received_at`` (UTC), ``first_response_minutes``, ``resolution_minutes``,
-``resolved_first_contact``, ``satisfaction``, ``nps``, ``sentiment``. Every key of
+The frame has the canonical interaction columns (``COLUMNS`` below; the import makes
+them, see audit.importing, and audit.datasets stores them). Every key of
 ``audit.kpis.KPI_CATALOGUE`` is computed here, with the definitions written there.
 A KPI whose denominator is empty is ``None`` (not zero): "no ratings" is not "0 %".
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 
 from audit.kpis import KPI_CATALOGUE
 
 LOCAL_TIME_ZONE = "Europe/London"
+
+# The interaction frame every function here takes: columns in this order, with these types.
+COLUMNS: dict[str, str] = {
+    "platform": "str",  # audit.models.Platform value
+    "received_at": "datetime64[us, UTC]",
+    "first_response_minutes": "float64",  # calendar minutes; missing if unanswered
+    "resolution_minutes": "float64",  # calendar minutes; missing if unresolved
+    "resolved_first_contact": "boolean",
+    "satisfaction": "Int64",  # 1–5
+    "nps": "Int64",  # 0–10
+    "sentiment": "str",  # positive / neutral / negative
+}
+
+
+def conform(frame: pd.DataFrame | dict[str, pd.Series]) -> pd.DataFrame:
+    """The canonical columns of ``frame`` (a frame or columns by name), in order, with their
+    types (copy-on-write: no copy where a column already has its type)."""
+    return pd.DataFrame(
+        {
+            name: _utc(frame[name]) if name == "received_at" else frame[name].astype(dtype)
+            for name, dtype in COLUMNS.items()
+        },
+        copy=False,
+    )
+
+
+def _utc(received: pd.Series) -> pd.Series:
+    if getattr(received.dtype, "tz", None) is None:
+        received = pd.to_datetime(received, utc=True)
+    return received.dt.tz_convert("UTC").dt.as_unit("us")
+
+
+def empty_frame() -> pd.DataFrame:
+    return conform(pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in COLUMNS.items()}))
 
 
 def _share(numerator: int | float, denominator: int | float) -> float | None:
@@ -27,49 +62,145 @@ def _round(value: float) -> float | None:
     return None if value is None or pd.isna(value) else round(float(value), 1)
 
 
+# --- The KPIs of groups of rows, in one pass -------------------------------------------
+#
+# Every view (overall, per platform, per week, two periods) is the same catalogue over
+# groups of rows. Counting per group with numpy and taking medians per group slice is
+# one pass over the frame, where a pandas computation per group costs some twenty
+# operations on a sub-frame for each of the twenty-odd groups (ten times slower at
+# 100,000 rows). The tests hold these results equal to the straightforward computation.
+
+
+class _Columns:
+    """The frame's columns as plain numpy arrays (missing = NaN), and the yes/no facts the
+    shares count, made once per frame and service level."""
+
+    def __init__(self, frame: pd.DataFrame, sla_minutes: float) -> None:
+        self.received = frame["received_at"]
+        self.platform = frame["platform"]
+        self.first_response = frame["first_response_minutes"].to_numpy(dtype=float, na_value=np.nan)
+        self.resolution = frame["resolution_minutes"].to_numpy(dtype=float, na_value=np.nan)
+        fcr = frame["resolved_first_contact"].astype("boolean")
+        fcr_known = fcr.notna().to_numpy() & ~np.isnan(self.resolution)
+        satisfaction = frame["satisfaction"].to_numpy(dtype=float, na_value=np.nan)
+        nps = frame["nps"].to_numpy(dtype=float, na_value=np.nan)
+        sentiment = frame["sentiment"]
+        self.flags: dict[str, np.ndarray] = {
+            "within": self.first_response <= sla_minutes,  # unanswered (NaN) is outside it
+            "fcr_known": fcr_known,
+            "fcr_yes": fcr_known & fcr.to_numpy(dtype=bool, na_value=False),
+            "rated": ~np.isnan(satisfaction),
+            "satisfied": satisfaction >= 4,
+            "nps_answers": ~np.isnan(nps),
+            "promoters": nps >= 9,
+            "detractors": nps <= 6,
+            "tagged": sentiment.notna().to_numpy(),
+            "positive": (sentiment == "positive").to_numpy(dtype=bool, na_value=False),
+        }
+
+    @functools.cached_property
+    def days(self) -> np.ndarray:
+        """Each interaction's UK local calendar date, as numpy days."""
+        return _local_days(self.received)
+
+
+def _group_kpis(columns: _Columns, codes: np.ndarray, groups: int) -> list[dict]:
+    """The catalogue for each group 0…groups-1 of ``codes``; rows with code -1 are left out.
+
+    Same definitions, rounding and ``None`` for an empty denominator as computing each
+    group alone (the tests hold the two equal).
+    """
+    kept = codes >= 0
+    everything = bool(kept.all())
+    if groups == 1:
+        counts = {
+            name: [int(np.count_nonzero(flag if everything else flag & kept))]
+            for name, flag in columns.flags.items()
+        }
+        volume = [int(np.count_nonzero(kept))]
+        first_response = columns.first_response if everything else columns.first_response[kept]
+        resolution = columns.resolution if everything else columns.resolution[kept]
+        bounds = [0, volume[0]]
+    else:
+        codes = codes if everything else codes[kept]
+        counts = {
+            # Summing yes/no as weights: no boolean indexing per fact.
+            name: np.bincount(codes, weights=flag if everything else flag[kept], minlength=groups)
+            .astype(np.int64)
+            .tolist()
+            for name, flag in columns.flags.items()
+        }
+        volume = np.bincount(codes, minlength=groups).tolist()
+        # Rows in group order, so that each group's values are one slice (a radix sort: few codes).
+        order = np.argsort(codes.astype(np.int16 if groups < 2**15 else np.int64), kind="stable")
+        first_response = (columns.first_response if everything else columns.first_response[kept])[order]
+        resolution = (columns.resolution if everything else columns.resolution[kept])[order]
+        bounds = [0, *np.cumsum(volume).tolist()]
+    rows = []
+    for group in range(groups):
+        part = slice(bounds[group], bounds[group + 1])
+        replies = first_response[part][~np.isnan(first_response[part])]
+        resolved = resolution[part][~np.isnan(resolution[part])]
+        total = volume[group]
+        count = {name: values[group] for name, values in counts.items()}
+        values: dict[str, float | None] = {
+            "volume": float(total),
+            "response_rate": _share(len(replies), total),
+            "median_first_response": _round(np.median(replies)) if len(replies) else None,
+            "p90_first_response": _round(np.quantile(replies, 0.9)) if len(replies) else None,
+            "within_sla": _share(count["within"], total),
+            "median_resolution": _round(np.median(resolved) / 60) if len(resolved) else None,
+            "fcr": _share(count["fcr_yes"], count["fcr_known"]),
+            "csat": _share(count["satisfied"], count["rated"]),
+            "nps": (
+                _round(100.0 * (count["promoters"] - count["detractors"]) / count["nps_answers"])
+                if count["nps_answers"]
+                else None
+            ),
+            "positive_sentiment": _share(count["positive"], count["tagged"]),
+        }
+        rows.append(values)
+    return rows
+
+
 def compute_kpis(frame: pd.DataFrame, *, sla_minutes: float) -> dict[str, float | None]:
     """Every catalogued KPI over the whole frame."""
-    volume = len(frame.index)
-    first_response = frame["first_response_minutes"]
-    answered = first_response.dropna()
-    resolution = frame["resolution_minutes"].dropna()
-    resolved_count = len(resolution)
-    fcr_known = frame["resolved_first_contact"].notna() & frame["resolution_minutes"].notna()
-    satisfaction = frame["satisfaction"].dropna()
-    nps = frame["nps"].dropna()
-    sentiment = frame["sentiment"].dropna()
-    values: dict[str, float | None] = {
-        "volume": float(volume),
-        "response_rate": _share(len(answered), volume),
-        "median_first_response": _round(answered.median()) if len(answered) else None,
-        "p90_first_response": _round(answered.quantile(0.9)) if len(answered) else None,
-        "within_sla": _share(int((first_response <= sla_minutes).sum()), volume),
-        "median_resolution": _round(resolution.median() / 60) if resolved_count else None,
-        "fcr": _share(
-            int(frame.loc[fcr_known, "resolved_first_contact"].astype(bool).sum()), int(fcr_known.sum())
-        ),
-        "csat": _share(int((satisfaction >= 4).sum()), len(satisfaction)),
-        "nps": _round(100.0 * ((nps >= 9).sum() - (nps <= 6).sum()) / len(nps)) if len(nps) else None,
-        "positive_sentiment": _share(int((sentiment == "positive").sum()), len(sentiment)),
-    }
+    return _overall(_Columns(frame, sla_minutes))
+
+
+def _overall(columns: _Columns) -> dict[str, float | None]:
+    values = _group_kpis(columns, np.zeros(len(columns.first_response), dtype=np.intp), 1)[0]
     assert set(values) == set(KPI_CATALOGUE)
     return values
 
 
+def _local_days(received: pd.Series) -> np.ndarray:
+    local = received.dt.tz_convert(LOCAL_TIME_ZONE).dt.tz_localize(None)
+    return local.to_numpy().astype("datetime64[D]")
+
+
+def _mondays(days: np.ndarray) -> np.ndarray:
+    # Day 0 of numpy's calendar, 1 January 1970, was a Thursday (3, counting Monday as 0).
+    return (days - (days.astype(np.int64) + 3) % 7).astype("datetime64[us]")
+
+
 def week_start(received: pd.Series) -> pd.Series:
     """The Monday (UK local date) of each interaction's week."""
-    local = received.dt.tz_convert(LOCAL_TIME_ZONE).dt.tz_localize(None).dt.normalize()
-    return local - pd.to_timedelta(local.dt.day_of_week, unit="D")
+    return pd.Series(_mondays(_local_days(received)), index=received.index)
 
 
 def kpis_by(frame: pd.DataFrame, *, by: str, sla_minutes: float) -> pd.DataFrame:
     """One row per platform or per week ("platform" / "week"), one column per KPI."""
-    keys = week_start(frame["received_at"]) if by == "week" else frame["platform"]
-    rows = {
-        group: compute_kpis(part, sla_minutes=sla_minutes)
-        for group, part in frame.groupby(keys.rename(by), sort=True, observed=True)
-    }
-    table = pd.DataFrame.from_dict(rows, orient="index", columns=list(KPI_CATALOGUE))
+    return _kpis_by(_Columns(frame, sla_minutes), by=by)
+
+
+def _kpis_by(columns: _Columns, *, by: str) -> pd.DataFrame:
+    keys = pd.Series(_mondays(columns.days)) if by == "week" else columns.platform
+    codes, groups = pd.factorize(keys, sort=True)  # a missing key gets -1: left out, as groupby does
+    rows = _group_kpis(columns, codes, len(groups))
+    table = pd.DataFrame.from_dict(
+        dict(zip(groups, rows, strict=True)), orient="index", columns=list(KPI_CATALOGUE)
+    )
     table.index.name = by
     return table
 
@@ -109,16 +240,26 @@ def default_periods(frame: pd.DataFrame) -> tuple[Period, Period] | None:
 
 
 def in_period(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
-    local_day = frame["received_at"].dt.tz_convert(LOCAL_TIME_ZONE).dt.date
-    return frame[(local_day >= period.start) & (local_day <= period.end)]
+    return frame[_period_mask(_local_days(frame["received_at"]), period)]
+
+
+def _period_mask(days: np.ndarray, period: Period) -> np.ndarray:
+    return (days >= np.datetime64(period.start, "D")) & (days <= np.datetime64(period.end, "D"))
 
 
 def compare_periods(
     frame: pd.DataFrame, *, baseline: Period, follow_up: Period, sla_minutes: float
 ) -> pd.DataFrame:
     """One row per KPI: baseline, follow-up, change and whether it is an improvement."""
-    before = compute_kpis(in_period(frame, baseline), sla_minutes=sla_minutes)
-    after = compute_kpis(in_period(frame, follow_up), sla_minutes=sla_minutes)
+    return _compare(_Columns(frame, sla_minutes), baseline=baseline, follow_up=follow_up)
+
+
+def _compare(columns: _Columns, *, baseline: Period, follow_up: Period) -> pd.DataFrame:
+    # The periods may overlap, so each is counted on its own.
+    before, after = (
+        _group_kpis(columns, np.where(_period_mask(columns.days, period), 0, -1), 1)[0]
+        for period in (baseline, follow_up)
+    )
     rows = []
     for key, kpi in KPI_CATALOGUE.items():
         old, new = before[key], after[key]
@@ -129,23 +270,35 @@ def compare_periods(
     return pd.DataFrame(rows).set_index("key")
 
 
+@dataclass(frozen=True)
+class KpiTables:
+    """Every KPI view of one dataset: what the KPI page, the strategy and the PDF show."""
+
+    overall: dict[str, float | None]
+    by_platform: pd.DataFrame
+    by_week: pd.DataFrame
+    comparison: pd.DataFrame | None
+
+
+def kpi_tables(
+    frame: pd.DataFrame, *, sla_minutes: float, baseline: Period | None, follow_up: Period | None
+) -> KpiTables:
+    """``compute_kpis``, ``kpis_by`` both ways and ``compare_periods`` (if both periods are
+    given), sharing the work of reading the columns and the local dates once."""
+    columns = _Columns(frame, sla_minutes)
+    comparison = None
+    if baseline is not None and follow_up is not None:
+        comparison = _compare(columns, baseline=baseline, follow_up=follow_up)
+    return KpiTables(
+        overall=_overall(columns),
+        by_platform=_kpis_by(columns, by="platform"),
+        by_week=_kpis_by(columns, by="week"),
+        comparison=comparison,
+    )
+
+
 def first_response_percentiles(frame: pd.DataFrame, points=(0.5, 0.75, 0.9, 0.95)) -> dict[float, float]:
     answered = frame["first_response_minutes"].dropna()
     if answered.empty:
         return {}
     return {p: round(float(v), 1) for p, v in answered.quantile(list(points)).items()}
-
-
-def empty_frame() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "platform": pd.Series(dtype="str"),
-            "received_at": pd.Series(dtype="datetime64[ns, UTC]"),
-            "first_response_minutes": pd.Series(dtype=float),
-            "resolution_minutes": pd.Series(dtype=float),
-            "resolved_first_contact": pd.Series(dtype="boolean"),
-            "satisfaction": pd.Series(dtype="Int64"),
-            "nps": pd.Series(dtype="Int64"),
-            "sentiment": pd.Series(dtype="str"),
-        }
-    )

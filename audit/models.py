@@ -6,8 +6,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 
-from portfolio.models import Portfolio
+from portfolio.models import AppendOnlyModel, Portfolio, PortfolioVersion
 
 
 class Platform(models.TextChoices):
@@ -187,7 +188,11 @@ def import_upload_path(instance: ServiceDataImport, filename: str) -> str:
 
 
 class ServiceDataImport(models.Model):
-    """One uploaded file of interactions, from upload to imported (or refused)."""
+    """One uploaded file of interactions, from upload to imported (or refused).
+
+    Once every row has passed the checks, the interactions are kept as one Parquet file
+    (``dataset``, see audit.datasets) with its SHA-256; only an import that is done has one.
+    """
 
     class Status(models.TextChoices):
         UPLOADED = "uploaded", "Uploaded, columns to map"
@@ -211,12 +216,23 @@ class ServiceDataImport(models.Model):
     row_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list)  # [{"row": 12, "column": "Created at", "message": "…"}], first 50
     error_count = models.PositiveIntegerField(default=0)
+    # The storage names the file itself (audit.datasets.storage_name), hence no upload_to.
+    dataset = models.FileField("imported interactions (Parquet)", max_length=300, blank=True)
+    dataset_sha256 = models.CharField("SHA-256 of the dataset", max_length=64, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            # All or nothing: a dataset exactly when every row passed and the import is done.
+            models.CheckConstraint(
+                condition=(Q(status="done") & ~Q(dataset="") & ~Q(dataset_sha256=""))
+                | (~Q(status="done") & Q(dataset="") & Q(dataset_sha256="")),
+                name="dataset_exactly_when_done",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.file_name
@@ -226,33 +242,25 @@ class ServiceDataImport(models.Model):
         return self.status in {self.Status.QUEUED, self.Status.RUNNING}
 
 
-class Interaction(models.Model):
-    """One customer contact on a platform, as imported. Durations in calendar minutes."""
+class VersionDataset(AppendOnlyModel):
+    """The service data a submitted version's KPIs were computed from.
 
-    class Sentiment(models.TextChoices):
-        POSITIVE = "positive", "Positive"
-        NEUTRAL = "neutral", "Neutral"
-        NEGATIVE = "negative", "Negative"
+    Like ``portfolio.VersionFile`` for evidence files: the row keeps the dataset file
+    alive when the import is deleted later, so the version still shows what was assessed.
+    """
 
-    service_import = models.ForeignKey(
-        ServiceDataImport, on_delete=models.CASCADE, related_name="interactions"
-    )
-    platform = models.CharField(max_length=16, choices=Platform.choices)
-    received_at = models.DateTimeField()
-    first_response_minutes = models.FloatField(null=True, blank=True)
-    resolution_minutes = models.FloatField(null=True, blank=True)
-    resolved_first_contact = models.BooleanField(null=True, blank=True)
-    satisfaction = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
-    )
-    nps = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(10)])
-    sentiment = models.CharField(max_length=8, choices=Sentiment.choices, blank=True)
+    version = models.OneToOneField(PortfolioVersion, on_delete=models.PROTECT, related_name="service_dataset")
+    import_id = models.PositiveBigIntegerField()  # not a key: the import may be deleted
+    name = models.CharField("storage name", max_length=300, db_index=True)
+    original_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    row_count = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["service_import", "received_at"])]
+        ordering = ["version"]
 
     def __str__(self) -> str:
-        return f"{self.get_platform_display()} {self.received_at:%Y-%m-%d %H:%M}"
+        return self.original_name
 
 
 class KpiSettings(models.Model):

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import pandas as pd
-from django.db import connection
 from django.db.models import F, QuerySet
 
-from audit import kpi_compute
-from audit.models import CustomerSegment, Interaction, KpiSettings, PlatformPresence, ServiceDataImport
-from portfolio.models import Portfolio
+from audit import datasets, kpi_compute
+from audit.models import CustomerSegment, KpiSettings, PlatformPresence, ServiceDataImport, VersionDataset
+from portfolio.models import Portfolio, PortfolioVersion
+
+log = logging.getLogger(__name__)
 
 
 def imports_for(portfolio: Portfolio) -> QuerySet[ServiceDataImport]:
@@ -28,45 +30,31 @@ def current_import(portfolio: Portfolio) -> ServiceDataImport | None:
 
 
 def interactions_frame(service_import: ServiceDataImport | None) -> pd.DataFrame:
-    """The imported interactions as the DataFrame kpi_compute expects, in one query."""
-    if service_import is None:
+    """The import's interactions as the DataFrame kpi_compute expects, read from its dataset
+    file (no query). Empty without an import; ``DatasetUnavailable`` if the file is gone or altered."""
+    if service_import is None or not service_import.dataset:
         return kpi_compute.empty_frame()
-    fields = [
-        "platform",
-        "received_at",
-        "first_response_minutes",
-        "resolution_minutes",
-        "resolved_first_contact",
-        "satisfaction",
-        "nps",
-        "sentiment",
-    ]
-    table = connection.ops.quote_name(Interaction._meta.db_table)
-    selected = []
-    for name in fields:
-        column = connection.ops.quote_name(Interaction._meta.get_field(name).column)
-        # On SQLite, CAST skips the per-row Python converters of datetime and bool columns.
-        if connection.vendor == "sqlite" and name in {"received_at", "resolved_first_contact"}:
-            column = f"CAST({column} AS {'TEXT' if name == 'received_at' else 'INTEGER'})"
-        selected.append(column)
-    import_column = connection.ops.quote_name(Interaction._meta.get_field("service_import").column)
-    sql = f"SELECT {', '.join(selected)} FROM {table} WHERE {import_column} = %s"  # noqa: S608 — fixed names
-    # A plain cursor: 100,000 rows through the ORM's per-row conversion cost seconds.
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [service_import.pk])
-        rows = cursor.fetchall()
-    if not rows:
+    return datasets.read(
+        service_import.dataset.name, service_import.dataset_sha256, storage=service_import.dataset.storage
+    )
+
+
+def service_data_frame(*, portfolio: Portfolio, version: PortfolioVersion | None = None) -> pd.DataFrame:
+    """The interactions the KPIs are computed from (``kpi_compute.COLUMNS``).
+
+    Without ``version``: the working copy's current import. With a submitted version of
+    this portfolio: the dataset frozen with it, even if the import was deleted since; an
+    empty frame if the version had no service data. One query either way.
+    Raises ``datasets.DatasetUnavailable`` if a recorded file is missing or altered.
+    """
+    if version is None:
+        return interactions_frame(current_import(portfolio))
+    if version.portfolio_id != portfolio.pk:
+        raise ValueError(f"Version {version.pk} is not a version of portfolio {portfolio.pk}.")
+    kept = VersionDataset.objects.filter(version=version).first()
+    if kept is None:
         return kpi_compute.empty_frame()
-    frame = pd.DataFrame.from_records(rows, columns=fields)
-    frame["platform"] = frame["platform"].astype("str")
-    frame["received_at"] = pd.to_datetime(frame["received_at"], format="ISO8601", utc=True)
-    frame["first_response_minutes"] = frame["first_response_minutes"].astype(float)
-    frame["resolution_minutes"] = frame["resolution_minutes"].astype(float)
-    frame["resolved_first_contact"] = frame["resolved_first_contact"].astype("float").astype("boolean")
-    frame["satisfaction"] = frame["satisfaction"].astype("Int64")
-    frame["nps"] = frame["nps"].astype("Int64")
-    frame["sentiment"] = frame["sentiment"].replace("", pd.NA).astype("str")
-    return frame
+    return datasets.read(kept.name, kept.sha256)
 
 
 def kpi_settings_for(portfolio: Portfolio) -> KpiSettings:
@@ -91,8 +79,7 @@ def kpi_view(
 ) -> KpiView:
     settings = settings or kpi_settings_for(portfolio)
     frame = interactions_frame(service_import)
-    sla = settings.sla_minutes
-    baseline = follow_up = comparison = None
+    baseline = follow_up = None
     if not frame.empty:
         defaults = kpi_compute.default_periods(frame)
         baseline = (
@@ -105,31 +92,36 @@ def kpi_view(
             if settings.follow_up_start and settings.follow_up_end
             else defaults[1]
         )
-        comparison = kpi_compute.compare_periods(
-            frame, baseline=baseline, follow_up=follow_up, sla_minutes=sla
-        )
+    tables = kpi_compute.kpi_tables(
+        frame, sla_minutes=settings.sla_minutes, baseline=baseline, follow_up=follow_up
+    )
     return KpiView(
         frame=frame,
         settings=settings,
-        overall=kpi_compute.compute_kpis(frame, sla_minutes=sla),
+        overall=tables.overall,
         baseline=baseline,
         follow_up=follow_up,
-        comparison=comparison,
-        by_platform=kpi_compute.kpis_by(frame, by="platform", sla_minutes=sla),
-        by_week=kpi_compute.kpis_by(frame, by="week", sla_minutes=sla),
+        comparison=tables.comparison,
+        by_platform=tables.by_platform,
+        by_week=tables.by_week,
     )
 
 
 def kpi_snapshot(portfolio: Portfolio) -> dict[str, float]:
     """Every KPI that has a value, over the whole period of the current dataset.
 
-    Keyed as ``audit.kpis.KPI_CATALOGUE``; an empty dict when nothing is imported.
+    Keyed as ``audit.kpis.KPI_CATALOGUE``; an empty dict when nothing is imported, or
+    when the dataset cannot be read (logged; the KPI page tells the learner).
     The strategy app reads baselines for objectives from here.
     """
     service_import = current_import(portfolio)
     if service_import is None:
         return {}
-    frame = interactions_frame(service_import)
+    try:
+        frame = interactions_frame(service_import)
+    except datasets.DatasetUnavailable:
+        log.exception("service data %s could not be read", service_import.pk)
+        return {}
     if frame.empty:
         return {}
     values = kpi_compute.compute_kpis(frame, sla_minutes=kpi_settings_for(portfolio).sla_minutes)

@@ -9,24 +9,21 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-import numpy as np
-import pandas as pd
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
-from audit import importing
-from audit.models import ColumnMapping, Interaction, KpiSettings, ServiceDataImport
+from audit import datasets, importing, reading
+from audit.models import ColumnMapping, KpiSettings, ServiceDataImport, VersionDataset
 from portfolio.models import Portfolio, User
 
 log = logging.getLogger(__name__)
 
 # Files above this size are imported by a background task; smaller ones at once.
 ASYNC_IMPORT_BYTES = 1024 * 1024
-INSERT_BATCH = 20_000
 
 
 class AuditError(Exception):
@@ -53,8 +50,8 @@ def upload_service_data(*, portfolio: Portfolio, upload: UploadedFile, actor: Us
         raise AuditError(_size_limit_message(len(raw)))
     name = get_valid_filename(upload.name or "interactions.csv")[-200:] or "interactions.csv"
     try:
-        frame = importing.read_table(raw, name)
-    except importing.FileProblem as problem:
+        frame = reading.read_table(raw, name)
+    except reading.FileProblem as problem:
         raise AuditError(str(problem)) from None
     headers = list(frame.columns)
     guessed, formats = importing.guess_mapping(headers)
@@ -129,8 +126,8 @@ def check_import(service_import: ServiceDataImport) -> importing.CheckResult:
     with service_import.file.open("rb") as handle:
         raw = handle.read()
     try:
-        frame = importing.read_table(raw, service_import.file_name)
-    except importing.FileProblem as problem:
+        frame = reading.read_table(raw, service_import.file_name)
+    except reading.FileProblem as problem:
         return importing.CheckResult(None, [importing.Problem(1, "file", str(problem))], 1)
     return importing.check_rows(frame, service_import.columns, service_import.formats)
 
@@ -163,7 +160,12 @@ def _set_stage(service_import: ServiceDataImport, stage: str, progress: int, **f
 
 
 def execute_import(service_import: ServiceDataImport) -> ServiceDataImport:
-    """Check every row, then write all of them or none. Called in-process or by the task."""
+    """Check every row, then keep all of them or none. Called in-process or by the task.
+
+    The rows are kept as one Parquet file (audit.datasets). It is written before the row
+    says "done", in the same step, and removed again if that step fails: there is never a
+    dataset without a finished import, nor a finished import without its dataset.
+    """
     _set_stage(service_import, "Reading and checking every row", 10, status=ServiceDataImport.Status.RUNNING)
     result = check_import(service_import)
     if not result.ok:
@@ -177,82 +179,59 @@ def execute_import(service_import: ServiceDataImport) -> ServiceDataImport:
             finished_at=timezone.now(),
         )
         return service_import
-    _set_stage(service_import, f"Saving {len(result.frame.index):,} interactions", 50)
-    with transaction.atomic():
-        service_import.interactions.all().delete()
-        insert_interactions(service_import=service_import, frame=result.frame)
-        _set_stage(
-            service_import,
-            "Imported",
-            100,
-            status=ServiceDataImport.Status.DONE,
-            row_count=len(result.frame.index),
-            errors=[],
-            error_count=0,
-            finished_at=timezone.now(),
-        )
-    return service_import
-
-
-def _nullable(series: pd.Series) -> list:
-    return series.astype(object).where(series.notna(), None).tolist()
-
-
-def insert_interactions(*, service_import: ServiceDataImport, frame: pd.DataFrame) -> None:
-    """Write the checked rows in large batches with one prepared INSERT.
-
-    ``bulk_create`` builds a model instance per row; at 100,000 rows that costs more
-    than the checks, so the columns go straight from pandas to ``executemany``.
-    """
-    received = frame["received_at"].dt.tz_convert("UTC")
-    if connection.vendor == "sqlite":
-        # The text form Django's SQLite backend stores and reads back for aware datetimes.
-        # numpy formats in C; pandas' strftime goes through Python per value.
-        iso = np.datetime_as_string(received.dt.tz_localize(None).to_numpy(dtype="datetime64[s]"), unit="s")
-        received_values = np.char.replace(iso, "T", " ").tolist()
-    else:
-        received_values = received.dt.to_pydatetime().tolist()
-    fcr = frame["resolved_first_contact"]
-    columns = [
-        [service_import.pk] * len(frame.index),
-        frame["platform"].tolist(),
-        received_values,
-        _nullable(frame["first_response_minutes"]),
-        _nullable(frame["resolution_minutes"]),
-        [None if pd.isna(v) else bool(v) for v in fcr.tolist()],
-        _nullable(frame["satisfaction"]),
-        _nullable(frame["nps"]),
-        frame["sentiment"].fillna("").tolist(),
-    ]
-    rows = list(zip(*columns, strict=True))
-    table = connection.ops.quote_name(Interaction._meta.db_table)
-    names = ", ".join(
-        connection.ops.quote_name(Interaction._meta.get_field(name).column)
-        for name in (
-            "service_import",
-            "platform",
-            "received_at",
-            "first_response_minutes",
-            "resolution_minutes",
-            "resolved_first_contact",
-            "satisfaction",
-            "nps",
-            "sentiment",
-        )
+    rows = len(result.frame.index)
+    _set_stage(service_import, f"Saving {rows:,} interactions", 50)
+    data = datasets.to_parquet(result.frame)
+    storage = service_import.dataset.storage
+    name = datasets.write(
+        data,
+        name=datasets.storage_name(portfolio_id=service_import.portfolio_id, import_id=service_import.pk),
+        storage=storage,
     )
-    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * 9)})"  # noqa: S608 — fixed names
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), INSERT_BATCH):
-            cursor.executemany(sql, rows[start : start + INSERT_BATCH])
+    try:
+        with transaction.atomic():
+            _set_stage(
+                service_import,
+                "Imported",
+                100,
+                status=ServiceDataImport.Status.DONE,
+                dataset=name,
+                dataset_sha256=datasets.sha256(data),
+                row_count=rows,
+                errors=[],
+                error_count=0,
+                finished_at=timezone.now(),
+            )
+    except BaseException:
+        storage.delete(name)
+        raise
+    return service_import
 
 
 @transaction.atomic
 def delete_import(*, service_import: ServiceDataImport, actor: User) -> None:
+    """Delete the import, its uploaded file and its dataset, unless a submitted version
+    was computed from that dataset: then the file stays, as the version's record."""
+    # The same lock as submit_portfolio takes: a version is either submitted before this
+    # delete (and its VersionDataset seen below) or after it (and without this import).
+    Portfolio.objects.select_for_update().filter(pk=service_import.portfolio_id).first()
     if service_import.is_active:
         raise AuditError("This file is being imported; wait for it to finish before deleting it.")
-    service_import.file.delete(save=False)
-    service_import.delete()
+    names = [service_import.file.name]
+    dataset = service_import.dataset.name
+    if dataset and not VersionDataset.objects.filter(name=dataset).exists():
+        names.append(dataset)
+    storage = service_import.file.storage
+
+    def delete_files() -> None:
+        for name in names:
+            if name:
+                storage.delete(name)
+
+    # Files go once the rows are gone: a rolled-back delete keeps them.
+    transaction.on_commit(delete_files)
     log.info("service data %s deleted by %s", service_import.pk, actor.username)
+    service_import.delete()
 
 
 # --- KPI settings ---------------------------------------------------------------------

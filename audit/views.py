@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.forms import modelformset_factory
@@ -9,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from audit import charts, importing, kpi_compute, selectors, services
+from audit import charts, datasets, importing, kpi_compute, reading, selectors, services
 from audit.forms import KpiSettingsForm, MappingForm, OrganisationForm, StepNoteForm, UploadForm
 from audit.kpis import KPI_CATALOGUE
 from audit.models import OrganisationProfile, ServiceDataImport, StepNote
@@ -18,6 +20,7 @@ from portfolio.access import get_portfolio_for
 from portfolio.charts import chart_context
 
 PREVIEW_ROWS = 10
+log = logging.getLogger(__name__)
 
 # --- Guided steps ---------------------------------------------------------------------
 
@@ -238,8 +241,8 @@ def _preview_rows(service_import: ServiceDataImport) -> list[list]:
     with service_import.file.open("rb") as handle:
         raw = handle.read()
     try:
-        frame = importing.read_table(raw, service_import.file_name).head(PREVIEW_ROWS)
-    except importing.FileProblem:
+        frame = reading.read_table(raw, service_import.file_name).head(PREVIEW_ROWS)
+    except reading.FileProblem:
         return []
     sources = [service_import.columns.get(column.key) for column in importing.CANONICAL_COLUMNS]
     return [
@@ -333,7 +336,17 @@ def kpis(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
     service_import = selectors.current_import(portfolio)
     if settings_form.is_bound:
         kpi_settings = selectors.kpi_settings_for(portfolio)  # the form changed the instance it was given
-    view = selectors.kpi_view(portfolio, service_import, kpi_settings)
+    try:
+        view = selectors.kpi_view(portfolio, service_import, kpi_settings)
+    except datasets.DatasetUnavailable:
+        log.exception("service data %s could not be read", service_import.pk)
+        messages.error(
+            request,
+            f"The imported data of “{service_import.file_name}” could not be read from storage. "
+            "Import the file again; if this keeps happening, tell your tutor.",
+        )
+        service_import = None
+        view = selectors.kpi_view(portfolio, None, kpi_settings)
     context = {
         "portfolio": portfolio,
         "audit_steps": STEPS,

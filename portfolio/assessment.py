@@ -31,7 +31,7 @@ from portfolio.models import (
     VersionFile,
     VersionOutcome,
 )
-from portfolio.versions import build_snapshot, digest_of
+from portfolio.versions import build_snapshot, digest_of, run_on_submit
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +155,7 @@ def submit_portfolio(*, portfolio: Portfolio, declaration_signed: bool, actor: U
             if item.get("file")
         ]
     )
+    run_on_submit(version)
     record_entry(
         portfolio=portfolio,
         version=version,

@@ -4,7 +4,9 @@ and the comparison of two snapshots.
 Each app contributes its part of a snapshot with ``register_snapshot(app_label, fn)``
 (from ``<app>/snapshot.py``, imported in its ``AppConfig.ready``); ``fn(portfolio)``
 returns plain JSON-ready data. ``build_snapshot`` collects every part, so an app added
-later joins submissions without a change here.
+later joins submissions without a change here. An app that must keep something alive
+for a version (a stored file its part names) registers ``register_on_submit(app_label,
+fn)``; ``fn(version)`` runs in the submission's transaction, once the version exists.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
-from portfolio.models import Portfolio
+from portfolio.models import Portfolio, PortfolioVersion
 
 SnapshotFn = Callable[[Portfolio], Any]
+OnSubmitFn = Callable[[PortfolioVersion], None]
 _SNAPSHOTS: dict[str, SnapshotFn] = {}
+_ON_SUBMIT: dict[str, OnSubmitFn] = {}
 
 
 def register_snapshot(app_label: str, fn: SnapshotFn) -> SnapshotFn:
@@ -32,6 +36,17 @@ def register_snapshot(app_label: str, fn: SnapshotFn) -> SnapshotFn:
 
 def registered_snapshots() -> dict[str, SnapshotFn]:
     return dict(sorted(_SNAPSHOTS.items()))
+
+
+def register_on_submit(app_label: str, fn: OnSubmitFn) -> OnSubmitFn:
+    _ON_SUBMIT[app_label] = fn
+    return fn
+
+
+def run_on_submit(version: PortfolioVersion) -> None:
+    """Every app's follow-up to a new version, in app order (see the module docstring)."""
+    for _label, fn in sorted(_ON_SUBMIT.items()):
+        fn(version)
 
 
 def canonical_json(data: Any) -> str:

@@ -3,14 +3,39 @@
 from __future__ import annotations
 
 import factory
+import pandas as pd
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from audit.models import Interaction, ServiceDataImport
+from audit import datasets
+from audit.models import ServiceDataImport
 from tests.factories import PortfolioFactory
 
 
+def _one_interaction() -> bytes:
+    return datasets.to_parquet(
+        pd.DataFrame(
+            {
+                "platform": ["facebook"],
+                "received_at": pd.to_datetime(["2026-01-05 09:00"], utc=True),
+                "first_response_minutes": [30.0],
+                "resolution_minutes": [None],
+                "resolved_first_contact": pd.array([None], dtype="boolean"),
+                "satisfaction": pd.array([None], dtype="Int64"),
+                "nps": pd.array([None], dtype="Int64"),
+                "sentiment": pd.Series([None], dtype="str"),
+            }
+        )
+    )
+
+
+ONE_INTERACTION = _one_interaction()
+_done = factory.LazyAttribute(lambda o: o.status == ServiceDataImport.Status.DONE)
+
+
 class ServiceDataImportFactory(factory.django.DjangoModelFactory):
+    """An import; a finished one (the default) has its one-interaction dataset file."""
+
     class Meta:
         model = ServiceDataImport
 
@@ -26,13 +51,9 @@ class ServiceDataImportFactory(factory.django.DjangoModelFactory):
     row_count = 1
     created_by = factory.SelfAttribute("portfolio.learner")
     finished_at = factory.LazyFunction(timezone.now)
-
-
-class InteractionFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Interaction
-
-    service_import = factory.SubFactory(ServiceDataImportFactory)
-    platform = "facebook"
-    received_at = factory.LazyFunction(timezone.now)
-    first_response_minutes = 30.0
+    dataset = factory.Maybe(
+        _done,
+        yes_declaration=factory.LazyFunction(lambda: ContentFile(ONE_INTERACTION, "dataset.parquet")),
+        no_declaration="",
+    )
+    dataset_sha256 = factory.Maybe(_done, yes_declaration=datasets.sha256(ONE_INTERACTION), no_declaration="")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from audit import selectors, services
-from audit.models import Interaction, KpiSettings, ServiceDataImport
+from audit.models import KpiSettings, ServiceDataImport
 from audit.synthetic import interactions_csv
 from tests.audit.factories import ServiceDataImportFactory
 
@@ -38,7 +39,8 @@ def test_upload_map_preview_and_import(client, learner, portfolio):
     assert "Every one of the 50 rows passed the checks" in preview.content.decode()
 
     response = client.post(reverse("audit:data_import", args=[portfolio.pk, service_import.pk]))
-    assert Interaction.objects.count() == 50
+    service_import.refresh_from_db()
+    assert len(selectors.interactions_frame(service_import)) == 50
     status = client.get(response.url)
     assert "50 interactions imported" in status.content.decode()
 
@@ -138,6 +140,17 @@ def test_the_kpi_page_shows_definitions_and_charts(client, learner, portfolio):
         assert f'data-plotly-figure="{element_id}-data"' in content
 
 
+def test_a_lost_dataset_file_gets_a_message_not_an_error_page(client, learner, portfolio):
+    service_import = _import(portfolio, learner, rows=50)
+    default_storage.delete(service_import.dataset.name)
+    client.force_login(learner)
+
+    response = client.get(reverse("audit:kpis", args=[portfolio.pk]))
+
+    assert response.status_code == 200
+    assert "could not be read from storage" in response.content.decode()
+
+
 def test_the_learner_sets_the_target_and_periods(client, learner, portfolio):
     _import(portfolio, learner, rows=50)
     client.force_login(learner)
@@ -172,6 +185,13 @@ def test_kpi_snapshot_gives_every_kpi_of_the_current_dataset(portfolio, learner)
     assert all(isinstance(value, float) for value in snapshot.values())
 
 
+def test_kpi_snapshot_is_empty_when_the_dataset_file_is_lost(portfolio, learner):
+    service_import = _import(portfolio, learner, rows=50)
+    default_storage.delete(service_import.dataset.name)
+
+    assert selectors.kpi_snapshot(portfolio) == {}
+
+
 @pytest.mark.parametrize("count", [1, 20])
 def test_the_data_page_costs_the_same_queries_for_1_or_20_files(
     client, learner, portfolio, count, django_assert_num_queries
@@ -192,8 +212,9 @@ def test_the_kpi_page_costs_the_same_queries_for_1_or_20_files(
     _import(portfolio, learner, rows=100)
     client.force_login(learner)
 
-    # session, user, portfolio (access), KPI settings, current import, its interactions
-    with django_assert_num_queries(6):
+    # session, user, portfolio (access), KPI settings, current import; the interactions
+    # come from the import's dataset file, not the database
+    with django_assert_num_queries(5):
         client.get(reverse("audit:kpis", args=[portfolio.pk]))
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 
 import openpyxl
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from audit import services
-from audit.models import ColumnMapping, Interaction, ServiceDataImport
+from audit import selectors, services
+from audit.models import ColumnMapping, ServiceDataImport
 from audit.synthetic import interactions_csv
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +36,20 @@ def upload(portfolio, learner, content: bytes | str, name: str = "data.csv") -> 
     )
 
 
+def stored(service_import: ServiceDataImport, *columns: str) -> list[tuple]:
+    """The imported rows as read back from the dataset file, in order of arrival."""
+    frame = selectors.interactions_frame(service_import).sort_values("received_at", kind="stable")
+    frame = frame.astype(object).where(frame.notna(), None)
+    return list(frame[list(columns)].itertuples(index=False, name=None))
+
+
+def dataset_files(portfolio) -> list[str]:
+    folder = f"service-data/{portfolio.pk}"
+    if not default_storage.exists(folder):
+        return []
+    return [name for name in default_storage.listdir(folder)[1] if name.startswith("dataset-")]
+
+
 def run(portfolio, learner, content, *, columns=None, formats=None, name="data.csv") -> ServiceDataImport:
     service_import = upload(portfolio, learner, content, name)
     services.map_columns(
@@ -50,8 +66,13 @@ def test_a_good_file_imports_every_row(portfolio, learner):
 
     assert service_import.status == "done"
     assert service_import.row_count == 3
-    rows = list(Interaction.objects.order_by("received_at").values_list("platform", "first_response_minutes"))
-    assert rows == [("facebook", 20.0), ("x", 60.0), ("instagram", 5.0)]
+    assert stored(service_import, "platform", "first_response_minutes") == [
+        ("facebook", 20.0),
+        ("x", 60.0),
+        ("instagram", 5.0),
+    ]
+    with service_import.dataset.open("rb") as handle:
+        assert service_import.dataset_sha256 == hashlib.sha256(handle.read()).hexdigest()
 
 
 @pytest.mark.parametrize(
@@ -79,7 +100,8 @@ def test_a_bad_row_is_named_and_nothing_is_imported(portfolio, learner, content,
     service_import = run(portfolio, learner, content)
 
     assert service_import.status == "failed"
-    assert Interaction.objects.count() == 0
+    assert (service_import.dataset.name, service_import.dataset_sha256) == ("", "")
+    assert dataset_files(portfolio) == []
     problem = service_import.errors[0]
     assert (problem["row"], problem["column"]) == (row, column)
     assert words in problem["message"]
@@ -103,7 +125,7 @@ def test_a_missing_column_is_named(portfolio, learner):
         "column": "Sentiment score",
         "message": "The column “Sentiment score” (for Sentiment) is missing from the file.",
     }
-    assert Interaction.objects.count() == 0
+    assert dataset_files(portfolio) == []
 
 
 def test_a_file_without_a_received_column_cannot_be_mapped(portfolio, learner):
@@ -189,7 +211,10 @@ def test_it_reads_an_xlsx_workbook(portfolio, learner):
     service_import = run(portfolio, learner, buffer.getvalue(), name="export.xlsx")
 
     assert service_import.status == "done"
-    assert sorted(Interaction.objects.values_list("platform", flat=True)) == ["tiktok", "whatsapp"]
+    assert stored(service_import, "platform", "first_response_minutes") == [
+        ("whatsapp", 12.0),
+        ("tiktok", 90.0),
+    ]
 
 
 ZENDESK = (
@@ -213,10 +238,8 @@ def test_the_zendesk_preset_reads_minutes_and_good_bad_ratings(portfolio, learne
     service_import = run(portfolio, learner, ZENDESK)
 
     assert service_import.status == "done", service_import.errors
-    rows = list(
-        Interaction.objects.order_by("received_at").values_list(
-            "platform", "first_response_minutes", "satisfaction", "resolved_first_contact"
-        )
+    rows = stored(
+        service_import, "platform", "first_response_minutes", "satisfaction", "resolved_first_contact"
     )
     assert rows == [("x", 15.0, 5, True), ("facebook", 40.0, None, False), ("email", 300.0, 1, False)]
 
@@ -226,14 +249,13 @@ def test_the_freshdesk_preset_measures_calendar_time_from_timestamps(portfolio, 
 
     assert service_import.status == "done", service_import.errors
     assert service_import.formats["satisfaction_scale"] == "freshdesk"
-    rows = list(
-        Interaction.objects.order_by("received_at").values_list(
-            "platform",
-            "first_response_minutes",
-            "resolution_minutes",
-            "satisfaction",
-            "resolved_first_contact",
-        )
+    rows = stored(
+        service_import,
+        "platform",
+        "first_response_minutes",
+        "resolution_minutes",
+        "satisfaction",
+        "resolved_first_contact",
     )
     assert rows == [
         ("facebook", 30.0, 30.0, 5, True),
@@ -259,9 +281,9 @@ def test_freshdesk_durations_in_hh_mm_ss_or_hours(portfolio, learner):
         actor=learner,
     )
 
-    services.start_import(service_import=service_import, actor=learner)
+    service_import = services.start_import(service_import=service_import, actor=learner)
 
-    assert sorted(Interaction.objects.values_list("first_response_minutes", flat=True)) == [90.0, 150.0]
+    assert stored(service_import, "first_response_minutes") == [(90.0,), (150.0,)]
 
 
 def test_a_saved_mapping_is_kept_for_next_time(portfolio, learner):
@@ -301,7 +323,7 @@ def test_a_large_file_is_imported_by_the_task_after_commit(
     service_import.refresh_from_db()
     assert service_import.status == "done"
     assert service_import.progress == 100
-    assert Interaction.objects.count() == 200
+    assert len(selectors.interactions_frame(service_import)) == service_import.row_count == 200
 
 
 def test_a_task_for_a_missing_import_does_nothing():
@@ -316,4 +338,5 @@ def test_an_imported_file_cannot_be_imported_twice(portfolio, learner):
     with pytest.raises(services.AuditError):
         services.start_import(service_import=service_import, actor=learner)
 
-    assert Interaction.objects.count() == 3
+    assert len(selectors.interactions_frame(service_import)) == 3
+    assert len(dataset_files(portfolio)) == 1

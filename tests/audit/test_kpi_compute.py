@@ -12,7 +12,10 @@ from audit.kpi_compute import (
     compare_periods,
     compute_kpis,
     default_periods,
+    in_period,
+    kpi_tables,
     kpis_by,
+    week_start,
     weekly_volume_by_platform,
 )
 from audit.kpis import KPI_CATALOGUE
@@ -119,3 +122,115 @@ def test_an_empty_frame_gives_every_kpi_without_failing(key):
     values = compute_kpis(hand_frame().iloc[0:0], sla_minutes=30)
 
     assert key in values
+
+
+# --- The one-pass computation against the definitions, group by group ---------------------
+
+
+def reference_kpis(frame: pd.DataFrame, sla_minutes: float) -> dict[str, float | None]:
+    """The catalogue computed the plain way, one pandas operation per definition."""
+
+    def share(numerator, denominator):
+        return None if not denominator else round(100.0 * numerator / denominator, 1)
+
+    def rounded(value):
+        return None if value is None or pd.isna(value) else round(float(value), 1)
+
+    first_response = frame["first_response_minutes"]
+    answered = first_response.dropna()
+    resolution = frame["resolution_minutes"].dropna()
+    fcr_known = frame["resolved_first_contact"].notna() & frame["resolution_minutes"].notna()
+    satisfaction, nps = frame["satisfaction"].dropna(), frame["nps"].dropna()
+    sentiment = frame["sentiment"].dropna()
+    return {
+        "volume": float(len(frame)),
+        "response_rate": share(len(answered), len(frame)),
+        "median_first_response": rounded(answered.median()) if len(answered) else None,
+        "p90_first_response": rounded(answered.quantile(0.9)) if len(answered) else None,
+        "within_sla": share(int((first_response <= sla_minutes).sum()), len(frame)),
+        "median_resolution": rounded(resolution.median() / 60) if len(resolution) else None,
+        "fcr": share(
+            int(frame.loc[fcr_known, "resolved_first_contact"].astype(bool).sum()), int(fcr_known.sum())
+        ),
+        "csat": share(int((satisfaction >= 4).sum()), len(satisfaction)),
+        "nps": rounded(100.0 * ((nps >= 9).sum() - (nps <= 6).sum()) / len(nps)) if len(nps) else None,
+        "positive_sentiment": share(int((sentiment == "positive").sum()), len(sentiment)),
+    }
+
+
+@pytest.fixture(scope="module")
+def synthetic() -> pd.DataFrame:
+    from audit import importing, reading
+    from audit.synthetic import interactions_csv
+
+    raw = interactions_csv(3000)
+    table = reading.read_table(raw, "d.csv")
+    return importing.check_rows(
+        table, {key: key for key in importing.CANONICAL_KEYS if key in table.columns}
+    ).frame
+
+
+def test_the_whole_frame_matches_the_definitions(synthetic):
+    for sla in (15, 60, 240):
+        assert compute_kpis(synthetic, sla_minutes=sla) == reference_kpis(synthetic, sla)
+
+
+@pytest.mark.parametrize("by", ["platform", "week"])
+def test_every_group_matches_the_definitions_computed_on_its_own(synthetic, by):
+    table = kpis_by(synthetic, by=by, sla_minutes=60)
+
+    keys = week_start(synthetic["received_at"]) if by == "week" else synthetic["platform"]
+    expected = {
+        group: reference_kpis(part, 60) for group, part in synthetic.groupby(keys.rename(by), sort=True)
+    }
+    assert list(table.index) == list(expected)
+    for group, values in expected.items():
+        row = {key: (None if pd.isna(value) else value) for key, value in table.loc[group].items()}
+        assert row == values, group
+
+
+def test_overlapping_periods_are_each_counted_whole(synthetic):
+    baseline, follow_up = (
+        Period(date(2026, 1, 5), date(2026, 2, 20)),
+        Period(date(2026, 2, 1), date(2026, 3, 29)),
+    )
+
+    comparison = compare_periods(synthetic, baseline=baseline, follow_up=follow_up, sla_minutes=60)
+
+    assert comparison["baseline"].to_dict() == reference_kpis(in_period(synthetic, baseline), 60)
+    assert comparison["follow_up"].to_dict() == reference_kpis(in_period(synthetic, follow_up), 60)
+
+
+def test_a_period_without_contacts_gives_none_not_zero(synthetic):
+    empty = Period(date(2030, 1, 1), date(2030, 1, 31))
+
+    comparison = compare_periods(synthetic, baseline=empty, follow_up=empty, sla_minutes=60)
+
+    assert comparison.loc["volume", "baseline"] == 0.0
+    assert pd.isna(comparison.loc["csat", "baseline"])  # missing, not 0 %
+
+
+def test_all_tables_at_once_equal_each_computed_alone(synthetic):
+    baseline, follow_up = default_periods(synthetic)
+
+    tables = kpi_tables(synthetic, sla_minutes=60, baseline=baseline, follow_up=follow_up)
+
+    assert tables.overall == compute_kpis(synthetic, sla_minutes=60)
+    pd.testing.assert_frame_equal(tables.by_platform, kpis_by(synthetic, by="platform", sla_minutes=60))
+    pd.testing.assert_frame_equal(tables.by_week, kpis_by(synthetic, by="week", sla_minutes=60))
+    pd.testing.assert_frame_equal(
+        tables.comparison, compare_periods(synthetic, baseline=baseline, follow_up=follow_up, sla_minutes=60)
+    )
+
+
+def test_uk_weeks_start_on_monday_in_local_time():
+    # 23:30 UTC on Sunday 29 March 2026 is 00:30 on Monday 30 March in British Summer Time.
+    received = pd.Series(
+        pd.to_datetime(["2026-03-29 23:30", "2026-03-29 22:30", "2026-01-04 23:59"], utc=True)
+    )
+
+    assert week_start(received).tolist() == [
+        pd.Timestamp("2026-03-30"),
+        pd.Timestamp("2026-03-23"),
+        pd.Timestamp("2025-12-29"),
+    ]
