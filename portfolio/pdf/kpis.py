@@ -1,44 +1,40 @@
 """The service data behind the KPI tables and charts of the PDF.
 
 The interactions are not part of a version's snapshot (they are tens of thousands of
-rows); the snapshot records which import was current and the learner's KPI settings,
-so a version's PDF reads that import's rows, with the settings as they were frozen.
+rows); a submitted version keeps its dataset file (``audit.models.VersionDataset``) and its
+snapshot holds the learner's KPI settings, so a version's PDF reads the frozen data with
+the settings as they were frozen.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from audit import kpi_compute
+from audit import datasets, kpi_compute
 from audit import selectors as audit_selectors
-from audit.models import KpiSettings, ServiceDataImport
+from audit.models import KpiSettings
 from portfolio.models import Portfolio, PortfolioVersion
-from portfolio.pdf.blocks import first, instances
+from portfolio.pdf.blocks import first
 
-
-def _frozen_import(portfolio: Portfolio, snapshot: dict[str, Any]) -> ServiceDataImport | None:
-    """The import that was current when the snapshot was taken (the latest one finished)."""
-    done = [
-        row
-        for row in instances(snapshot, "audit", "servicedataimport")
-        if row.status == ServiceDataImport.Status.DONE and row.pk
-    ]
-    if not done:
-        return None
-    latest = max(done, key=lambda row: (row.finished_at is not None, row.finished_at or 0, row.pk))
-    return portfolio.service_imports.filter(pk=latest.pk).first()
+log = logging.getLogger(__name__)
 
 
 def _service_frame(portfolio: Portfolio, version: PortfolioVersion | None) -> pd.DataFrame:
-    """The interactions the KPIs are computed from: the one place the PDF reads service data."""
-    if version is None:
-        service_import = audit_selectors.current_import(portfolio)
-    else:
-        service_import = _frozen_import(portfolio, version.snapshot)
-    return audit_selectors.interactions_frame(service_import)
+    """The interactions the KPIs are computed from: the one place the PDF reads service data.
+
+    A version reads the dataset frozen with it, even if the learner deleted the import since.
+    A dataset file that is missing or altered leaves the KPI chapter without figures (the
+    page says there is no service data) rather than failing the whole document.
+    """
+    try:
+        return audit_selectors.service_data_frame(portfolio=portfolio, version=version)
+    except datasets.DatasetUnavailable:
+        log.warning("portfolio %s: the service data file is unavailable for the PDF", portfolio.pk)
+        return kpi_compute.empty_frame()
 
 
 @dataclass
