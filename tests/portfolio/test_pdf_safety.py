@@ -93,7 +93,7 @@ def test_hostile_text_everywhere_is_printed_as_text_and_nothing_is_fetched(
     StepNote.objects.create(portfolio=portfolio, step="gaps", text=text)
     Vision.objects.create(portfolio=portfolio, vision_statement=text)
     Risk.objects.create(
-        portfolio=portfolio, category="crisis", description=text, likelihood=2, impact=3, owner=text
+        portfolio=portfolio, category="crisis", description=text, likelihood=2, impact=3, owner=text[:120]
     )
     item = EvidenceFactory(
         portfolio=portfolio, kind=Evidence.Kind.LINK, title=text[:200], description=text, url=text
