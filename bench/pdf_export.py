@@ -1,10 +1,13 @@
 """Benchmark: the PDF export of the rich demo portfolio, enlarged with camera photos.
 
 Run from the project root: ``DEBUG=1 .venv/bin/python bench/pdf_export.py [--photos 40]
-[--items 60]``. Uses a temporary SQLite database and media folder. Seeds the demo, then
-gives the demo learner ``--photos`` generated camera-size JPEGs (3000 × 2000) and, if the
-portfolio still has fewer than ``--items`` evidence items, written reflections up to that.
-Every chart is in it (platform ranking, risk heat map, timeline, four KPI charts).
+[--items 60]``. Uses a temporary SQLite database and media folder. Seeds the demo, then tops
+the demo learner's portfolio up, never trimming it: generated camera-size JPEGs (3000 × 2000)
+until it holds ``--photos`` photos, then written reflections until it holds ``--items``
+evidence items. The demo already holds 29 items that are not photos (transcripts,
+reflections, links, five PNG screenshots and four other files), so 40 photos make 69 items:
+more than 60, and the figures are for the larger document. ``--photos 31`` gives exactly
+60 items. Every chart is in it (platform ranking, risk heat map, timeline, four KPI charts).
 
 The export runs in a fresh child process so its peak memory is its own: first with an
 empty chart and image cache (``cold``: Chromium starts, every photo is scaled), then
@@ -60,7 +63,7 @@ def camera_photo(seed: int) -> bytes:
     return output.getvalue()
 
 
-def seed(photos: int, items: int) -> dict:
+def seed(photos: int, total: int) -> dict:
     from django.core.management import call_command
 
     from evidence import services
@@ -75,7 +78,10 @@ def seed(photos: int, items: int) -> dict:
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     portfolio = Portfolio.objects.select_related("learner").get(learner__username="learner")
     criteria = list(Criterion.objects.filter(framework__cohorts=portfolio.cohort).order_by("pk"))
-    for number in range(photos):
+    items = Evidence.objects.filter(portfolio=portfolio).exclude(kind=Evidence.Kind.SECTION)
+    # Top up, never trim: photos until the portfolio holds ``photos`` camera photos, then
+    # written reflections until it holds ``total`` items. The demo's own items all stay.
+    for number in range(max(0, photos - items.filter(content_type="image/jpeg").count())):
         clean = check_upload(f"site-visit-{number + 1}.jpg", camera_photo(number))
         item = services.create_evidence(
             portfolio=portfolio,
@@ -87,8 +93,7 @@ def seed(photos: int, items: int) -> dict:
         CriterionMapping.objects.create(
             evidence=item, criterion=criteria[number % len(criteria)], note="Shows it."
         )
-    others = Evidence.objects.filter(portfolio=portfolio).exclude(kind=Evidence.Kind.SECTION)
-    for number in range(max(0, items - others.count())):
+    for number in range(max(0, total - items.count())):
         Evidence.objects.create(
             portfolio=portfolio,
             kind=Evidence.Kind.REFLECTION,
@@ -96,6 +101,8 @@ def seed(photos: int, items: int) -> dict:
             body="What went well, what I would change, and what the data showed.\n\n" * 6,
         )
     evidence = Evidence.objects.filter(portfolio=portfolio).exclude(kind=Evidence.Kind.SECTION)
+    if evidence.count() > total:
+        print(f"note: {photos} photos on top of the demo make {evidence.count()} items, more than {total}")
     return {
         "evidence_items": evidence.count(),
         "photos": evidence.filter(content_type="image/jpeg").count(),
