@@ -31,7 +31,7 @@ from portfolio.models import (
 )
 from portfolio.pdf import audit_chapters, strategy_chapters
 from portfolio.pdf.blocks import Chapter, Chart, CriterionRef, first, uk_date, uk_datetime
-from portfolio.pdf.evidence_index import EvidenceEntry, evidence_entries
+from portfolio.pdf.evidence_index import EvidenceEntry, evidence_entries, evidence_rows
 from portfolio.pdf.kpis import kpi_figures
 from portfolio.versions import build_snapshot
 
@@ -151,6 +151,11 @@ class Document:
     @property
     def charts(self) -> list[Chart]:
         return [chart for chapter in self.chapters for chart in chapter.charts]
+
+    @property
+    def evidence_rows(self) -> list[list[EvidenceEntry]]:
+        """Only meaningful once the images are prepared: whether a photo is a card depends on it."""
+        return evidence_rows(self.evidence)
 
     @property
     def audit_chapters(self) -> list[Chapter]:
