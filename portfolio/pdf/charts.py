@@ -160,38 +160,88 @@ def _draw_with_kaleido(specs: Sequence[ChartSpec]) -> dict[str, str]:
     return drawn
 
 
+def _drawn(spec: ChartSpec, svg: str | None) -> DrawnChart:
+    uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii") if svg else ""
+    return DrawnChart(
+        key=spec.key,
+        title=spec.title,
+        description=spec.description,
+        svg_uri=uri,
+        width=WIDTH,
+        height=spec.height,
+    )
+
+
+def placeholder(spec: ChartSpec) -> DrawnChart:
+    """An empty SVG exactly the size of the chart, for laying out the pages while it is drawn.
+
+    The layout only needs the chart's size, which is fixed in advance (WIDTH × the figure's
+    height); the key makes each placeholder's URI unique, so WeasyPrint gives each its own image.
+    """
+    tag = hashlib.sha256(spec.key.encode("utf-8")).hexdigest()
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{spec.height}" '
+        f'viewBox="0 0 {WIDTH} {spec.height}"><desc>{tag}</desc></svg>'
+    )
+    return _drawn(spec, svg)
+
+
+class ChartJob:
+    """The charts of one render, drawn in a background thread while the pages are laid out.
+
+    Cached charts are ready at once; if none is missing, or there is no browser, no thread
+    starts. Kaleido's browser works in its own processes, so the thread mostly waits and
+    the layout keeps the interpreter.
+    """
+
+    def __init__(self, specs: Sequence[ChartSpec]) -> None:
+        self.specs = list(specs)
+        self._svgs: dict[str, str] = {}
+        self._to_draw: list[ChartSpec] = []
+        for spec in self.specs:
+            cached = cache.get(_cache_key(spec))
+            if cached is not None:
+                self._svgs[spec.key] = cached
+            else:
+                self._to_draw.append(spec)
+        self._drawn: dict[str, str] = {}
+        self._thread: threading.Thread | None = None
+        if self._to_draw and browser_available():
+            self._thread = threading.Thread(target=self._draw, daemon=True, name="pdf-charts")
+            self._thread.start()
+        elif self._to_draw:
+            log.warning(
+                "PDF: no browser at BROWSER_PATH=%r; %d charts left as notes",
+                settings.BROWSER_PATH,
+                len(self._to_draw),
+            )
+
+    def _draw(self) -> None:
+        # Only drawing happens in the thread; the cache is written by result(), in the caller's
+        # thread, so no cache connection is opened in a thread that then ends.
+        try:
+            self._drawn.update(_draw_with_kaleido(self._to_draw))
+        except Exception:
+            log.exception("PDF: the chart renderer failed; charts left as notes")
+
+    def done(self) -> bool:
+        return self._thread is None or not self._thread.is_alive()
+
+    def result(self) -> list[DrawnChart]:
+        """Every chart as an SVG data URI, or a note where it could not be drawn."""
+        if self._thread is not None:
+            timeout = float(getattr(settings, "PDF_CHART_TIMEOUT_SECONDS", 60))
+            # Each chart and the browser's start and stop are bounded by the timeout already.
+            self._thread.join(timeout * (len(self._to_draw) + 2) + 30)
+            self._thread = None
+            drawn, self._drawn = dict(self._drawn), {}
+            for spec in self._to_draw:
+                if spec.key in drawn:
+                    cache.set(_cache_key(spec), drawn[spec.key], CACHE_SECONDS)
+            self._svgs.update(drawn)
+        return [_drawn(spec, self._svgs.get(spec.key)) for spec in self.specs]
+
+
 def draw_charts(specs: Sequence[ChartSpec]) -> list[DrawnChart]:
     """Every chart as an SVG data URI, from the cache or Kaleido; a note where neither could."""
-    svgs: dict[str, str] = {}
-    to_draw = []
-    for spec in specs:
-        cached = cache.get(_cache_key(spec))
-        if cached is not None:
-            svgs[spec.key] = cached
-        else:
-            to_draw.append(spec)
-    if to_draw and browser_available():
-        for key, svg in _draw_with_kaleido(to_draw).items():
-            svgs[key] = svg
-            spec = next(s for s in to_draw if s.key == key)
-            cache.set(_cache_key(spec), svg, CACHE_SECONDS)
-    elif to_draw:
-        log.warning(
-            "PDF: no browser at BROWSER_PATH=%r; %d charts left as notes", settings.BROWSER_PATH, len(to_draw)
-        )
-    return [
-        DrawnChart(
-            key=spec.key,
-            title=spec.title,
-            description=spec.description,
-            svg_uri=(
-                "data:image/svg+xml;base64,"
-                + base64.b64encode(svgs[spec.key].encode("utf-8")).decode("ascii")
-                if spec.key in svgs
-                else ""
-            ),
-            width=WIDTH,
-            height=spec.height,
-        )
-        for spec in specs
-    ]
+    return ChartJob(specs).result()
