@@ -240,3 +240,36 @@ def test_a_browser_that_fails_after_the_layout_leaves_notes_in_a_second_layout(
     assert pdf.rendered.missing_charts == CHART_TITLES
     for title in CHART_TITLES:
         assert f"Chart not drawn: {title}" in pdf.text
+
+
+# --- Which plotly.js the browser loads -------------------------------------------------------
+
+
+def spec_with(*types: str) -> ChartSpec:
+    return ChartSpec(key="c", title="Chart", description="", figure={"data": [{"type": t} for t in types]})
+
+
+def test_the_browser_loads_the_small_cartesian_bundle_for_the_portfolios_charts():
+    assert pdf_charts.plotly_bundle([spec_with("bar", "heatmap"), spec_with("scatter")]) == (
+        pdf_charts.CARTESIAN_PLOTLY_JS
+    )
+    assert pdf_charts.CARTESIAN_PLOTLY_JS.stat().st_size < pdf_charts.PLOTLY_JS.stat().st_size / 2
+
+
+def test_a_trace_the_cartesian_bundle_lacks_gets_the_full_bundle():
+    assert pdf_charts.plotly_bundle([spec_with("bar"), spec_with("scattergeo")]) == pdf_charts.PLOTLY_JS
+
+
+def test_a_cartesian_bundle_of_another_version_or_none_at_all_gets_the_full_bundle(monkeypatch, tmp_path):
+    older = tmp_path / "plotly-cartesian.min.js"
+    older.write_text("/**\n* plotly.js (cartesian - minified) v2.0.0\n*/")
+    monkeypatch.setattr(pdf_charts, "CARTESIAN_PLOTLY_JS", older)
+    assert pdf_charts.plotly_bundle([spec_with("bar")]) == pdf_charts.PLOTLY_JS
+    monkeypatch.setattr(pdf_charts, "CARTESIAN_PLOTLY_JS", tmp_path / "missing.js")
+    assert pdf_charts.plotly_bundle([spec_with("bar")]) == pdf_charts.PLOTLY_JS
+
+
+def test_the_server_is_started_with_the_chosen_bundle(monkeypatch, fake_server):
+    monkeypatch.setattr(kaleido, "calc_fig_sync", lambda *a, **k: SVG.encode())
+    draw_charts([spec_with("bar")])
+    assert fake_server[0]["start"]["plotlyjs"] == str(pdf_charts.CARTESIAN_PLOTLY_JS)
