@@ -19,7 +19,7 @@ import weasyprint
 
 from portfolio.models import Portfolio, PortfolioVersion
 from portfolio.pdf.charts import ChartJob, DrawnChart, placeholder
-from portfolio.pdf.document import Document, build_document
+from portfolio.pdf.document import Document, build_document, document_snapshot
 from portfolio.pdf.evidence_index import finish_images, start_images
 from portfolio.pdf.fetcher import PortfolioURLFetcher, fetcher_for
 from portfolio.pdf.render import document_html, fill_placeholders, layout
@@ -41,16 +41,18 @@ def _prepared(
 ) -> tuple[Document, ChartJob]:
     """The document with its images downscaled and its charts being drawn."""
     progress(5, "Gathering the portfolio")
-    document = build_document(portfolio=portfolio, version=version)
-    progress(20, "Drawing the charts")
-    # The browser starts and draws in the background from here until the PDF is written.
-    charts = ChartJob([chart.spec for chart in document.charts])
-    # Images scale in threads (Pillow releases the GIL) while the browser starts.
+    snapshot = document_snapshot(portfolio=portfolio, version=version)
+    # Images scale in threads (Pillow releases the GIL) while the rest is gathered.
     with ThreadPoolExecutor(
         max_workers=max(2, min(4, os.cpu_count() or 2)), thread_name_prefix="pdf-image"
     ) as pool:
-        start_images(document.evidence, document.snapshot, pool)
-        finish_images(document.evidence)
+        jobs = start_images(snapshot, pool)
+        document = build_document(portfolio=portfolio, version=version, snapshot=snapshot)
+        finish_images(document.evidence, jobs)
+    progress(20, "Drawing the charts")
+    # Only now does the browser start: it then draws on the second core while the pages are
+    # laid out, rather than taking it from the images.
+    charts = ChartJob([chart.spec for chart in document.charts])
     return document, charts
 
 

@@ -355,9 +355,20 @@ def _cover(
     )
 
 
-def build_document(*, portfolio: Portfolio, version: PortfolioVersion | None) -> Document:
-    """The whole document as data; charts are specified but not yet drawn."""
-    snapshot = version.snapshot if version is not None else build_snapshot(portfolio)
+def document_snapshot(*, portfolio: Portfolio, version: PortfolioVersion | None) -> dict[str, Any]:
+    """What the document shows: the version's frozen snapshot, or the working copy's."""
+    return version.snapshot if version is not None else build_snapshot(portfolio)
+
+
+def build_document(
+    *, portfolio: Portfolio, version: PortfolioVersion | None, snapshot: dict[str, Any] | None = None
+) -> Document:
+    """The whole document as data; charts are specified but not yet drawn, images not yet scaled.
+
+    ``snapshot`` is ``document_snapshot``'s result when the caller already has it.
+    """
+    if snapshot is None:
+        snapshot = document_snapshot(portfolio=portfolio, version=version)
     outcome = _outcome(version)
     today: date = timezone.localdate(version.submitted_at) if version is not None else timezone.localdate()
     ctx = strategy_chapters.Context(

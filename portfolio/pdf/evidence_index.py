@@ -70,7 +70,6 @@ class EvidenceEntry:
     file_size: str = ""
     is_image: bool = False
     image: PrintImage | None = None
-    image_job: Future | None = None
     # reflections, links, transcripts
     body_html: SafeString | str = ""
     url: str = ""
@@ -210,21 +209,24 @@ def evidence_rows(entries: Iterable[EvidenceEntry]) -> list[list[EvidenceEntry]]
     return rows
 
 
-def start_images(entries: Iterable[EvidenceEntry], snapshot: dict[str, Any], executor: Executor) -> None:
-    """Queue the downscaling of every image, so it runs while the charts are drawn."""
-    stored = {
-        item["id"]: item["file"]
+def start_images(snapshot: dict[str, Any], executor: Executor) -> dict[int, Future]:
+    """Queue the downscaling of every image file of the snapshot; the jobs by item id.
+
+    Called as soon as the snapshot exists, so the images scale while the rest of the
+    document is gathered (Pillow decodes and encodes without holding the GIL).
+    """
+    return {
+        item["id"]: executor.submit(
+            print_image, name=item["file"]["name"], sha256=item["file"].get("sha256", "")
+        )
         for item in snapshot.get("parts", {}).get("evidence", {}).get("items", [])
-        if item.get("file")
+        if item.get("kind") != Evidence.Kind.SECTION
+        and item.get("file")
+        and item["file"].get("content_type", "").startswith("image/")
     }
-    for entry in entries:
-        if entry.is_image and entry.item_id in stored:
-            file = stored[entry.item_id]
-            entry.image_job = executor.submit(print_image, name=file["name"], sha256=file.get("sha256", ""))
 
 
-def finish_images(entries: Iterable[EvidenceEntry]) -> None:
+def finish_images(entries: Iterable[EvidenceEntry], jobs: dict[int, Future]) -> None:
     for entry in entries:
-        if entry.image_job is not None:
-            entry.image = entry.image_job.result()
-            entry.image_job = None
+        if entry.is_image and entry.item_id in jobs:
+            entry.image = jobs[entry.item_id].result()
