@@ -54,14 +54,11 @@ class Table:
 
     @property
     def widths(self) -> TableWidths:
-        texts = [
-            [self.columns[i], *(row[i] for row in self.rows if i < len(row))]
-            for i in range(len(self.columns))
-        ]
+        texts = [[row[i] for row in self.rows if i < len(row)] for i in range(len(self.columns))]
         if self.footer:
             for i, cell in enumerate(self.footer[: len(texts)]):
                 texts[i].append(cell)
-        return table_widths(texts, shrink=self.compact)
+        return table_widths(texts, shrink=self.compact, headers=self.columns)
 
 
 # Column widths are decided here rather than by WeasyPrint's automatic table layout, which
@@ -89,19 +86,25 @@ class TableWidths:
         return [f"width: {width:g}%" for width in self.columns]
 
 
-def table_widths(texts_by_column: list[list[str]], *, shrink: bool = False) -> TableWidths:
+def table_widths(
+    texts_by_column: list[list[str]], *, shrink: bool = False, headers: list[str] | None = None
+) -> TableWidths:
     """Widths for a fixed-layout table whose column ``i`` holds the strings ``texts_by_column[i]``.
 
     A column gets at least its longest word and shares the rest of the width in proportion
     to its longest line (as pre-line cells break only where the text does), so a column of
-    figures stays narrow and a column of sentences takes the room.
+    figures stays narrow and a column of sentences takes the room. A header counts only by
+    its longest word: it may wrap in the header band, so "Staffing (5 = lightest)" over a
+    column of single figures does not take room from the column of names beside it.
     """
     if not texts_by_column:
         return TableWidths(100.0, ())
     count = len(texts_by_column)
     lines = [[line for text in texts for line in str(text).splitlines()] or [""] for texts in texts_by_column]
+    heads = [str(header).split() for header in headers or []] + [[]] * count
     narrowest = [
-        max([3, *(min(LONGEST_WORD, len(word)) for line in col for word in line.split())]) for col in lines
+        max([3, *(min(LONGEST_WORD, len(word)) for line in col for word in [*line.split(), *head])])
+        for col, head in zip(lines, heads[:count], strict=True)
     ]
     widest = [max(narrow, *(len(line) for line in col)) for narrow, col in zip(narrowest, lines, strict=True)]
     available = TABLE_CHARS - CELL_PADDING_CHARS * count

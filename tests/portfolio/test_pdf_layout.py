@@ -31,6 +31,18 @@ def test_a_column_of_figures_stays_narrow_and_a_column_of_sentences_takes_the_ro
     assert widths.columns[0] < 20 < widths.columns[1]
 
 
+def test_a_long_header_over_figures_does_not_take_the_room_of_the_names_beside_it():
+    names = ["WhatsApp Business", "Instagram", "Facebook"]
+    figures = ["3", "2", "3"]
+    widths = table_widths([names, figures], headers=["Platform", "Staffing (5 = lightest)"])
+    assert widths.columns[0] > 1.5 * widths.columns[1]
+    # Counted as a line of the column, the header would have made the figures the wider column.
+    as_a_line = table_widths([["Platform", *names], ["Staffing (5 = lightest)", *figures]])
+    assert as_a_line.columns[0] < as_a_line.columns[1]
+    # Its longest word still fits.
+    assert table_widths([figures], headers=["Satisfaction"]).columns == (100.0,)
+
+
 def test_short_columns_share_the_width_by_their_longest_line():
     widths = table_widths([["Platform", "Facebook"], ["Share", "12%"]])
     assert widths.columns[0] > widths.columns[1]
