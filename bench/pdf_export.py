@@ -12,19 +12,22 @@ more than 60, and the figures are for the larger document. ``--photos 31`` gives
 The export runs in a fresh child process so its peak memory is its own: first with an
 empty chart and image cache (``cold``: Chromium starts, every photo is scaled), then
 again (``warm``: what a second export or another version of the same portfolio costs),
-then WeasyPrint alone on the same final HTML with the same fetcher. Prints the figures
-and, as its last line, one JSON object.
+then WeasyPrint alone on the same final HTML with the same fetcher; ``--rounds`` times
+(default 3), reporting each round and the medians. Prints the figures and, as its last
+line, one JSON object.
 """
 
 from __future__ import annotations
 
 import argparse
 import atexit
+import gc
 import io
 import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -110,8 +113,14 @@ def seed(photos: int, total: int) -> dict:
     }
 
 
-def measure() -> dict:
-    """In the child process: cold export, warm export, WeasyPrint alone."""
+def measure(rounds: int) -> dict:
+    """In the child process, ``rounds`` times: cold export, warm export, WeasyPrint alone.
+
+    Each round empties the chart and image caches first, so every cold export starts the
+    browser and scales every photo. The machine is shared, so one sample can be off by a
+    fifth either way: the figures are medians, and each ratio is taken within its round
+    (cold and WeasyPrint alone measured a few seconds apart) before the median is taken.
+    """
     import weasyprint
     from django.core.cache import cache
 
@@ -121,37 +130,66 @@ def measure() -> dict:
     from portfolio.pdf.render import assets_dir
 
     portfolio = Portfolio.objects.select_related("learner", "cohort").get(learner__username="learner")
-    cache.clear()
-    stages: list[tuple[float, str]] = []
-    started = time.perf_counter()
-    cold = render_portfolio_pdf(
-        portfolio=portfolio,
-        version=None,
-        progress=lambda _percent, stage: stages.append((round(time.perf_counter() - started, 2), stage)),
-    )
-    cold_s = time.perf_counter() - started
-    started = time.perf_counter()
-    warm = render_portfolio_pdf(portfolio=portfolio, version=None)
-    warm_s = time.perf_counter() - started
-    html = render_portfolio_html(portfolio=portfolio, version=None)
     base_url = assets_dir().resolve().as_uri() + "/"
-    started = time.perf_counter()
-    alone = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher_for(portfolio.pk)).write_pdf()
-    alone_s = time.perf_counter() - started
+    samples = []
+    for _round in range(rounds):
+        cache.clear()
+        stages: list[tuple[float, str]] = []
+        # Each measurement starts from a collected heap, so none pays for the last one's garbage.
+        gc.collect()
+        started = time.perf_counter()
+        cold = render_portfolio_pdf(
+            portfolio=portfolio,
+            version=None,
+            progress=lambda _percent, stage, started=started, stages=stages: stages.append(
+                (round(time.perf_counter() - started, 2), stage)
+            ),
+        )
+        cold_s = time.perf_counter() - started
+        gc.collect()
+        started = time.perf_counter()
+        warm = render_portfolio_pdf(portfolio=portfolio, version=None)
+        warm_s = time.perf_counter() - started
+        html = render_portfolio_html(portfolio=portfolio, version=None)
+        fetcher = fetcher_for(portfolio.pk)
+        gc.collect()
+        started = time.perf_counter()
+        alone = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()
+        alone_s = time.perf_counter() - started
+        samples.append(
+            {
+                "cold_wall_s": round(cold_s, 2),
+                "warm_wall_s": round(warm_s, 2),
+                "weasyprint_alone_s": round(alone_s, 2),
+                "cold_ratio_to_weasyprint": round(cold_s / alone_s, 2),
+                "warm_ratio_to_weasyprint": round(warm_s / alone_s, 2),
+                "cold_stages": stages,
+                "pages": cold.page_count,
+                "size_mb": round(len(cold.content) / 1024 / 1024, 2),
+                "warm_size_mb": round(len(warm.content) / 1024 / 1024, 2),
+                "weasyprint_alone_size_mb": round(len(alone) / 1024 / 1024, 2),
+                "missing_charts": list(cold.missing_charts),
+            }
+        )
+    medians = {
+        key: round(statistics.median(sample[key] for sample in samples), 2)
+        for key in (
+            "cold_wall_s",
+            "warm_wall_s",
+            "weasyprint_alone_s",
+            "cold_ratio_to_weasyprint",
+            "warm_ratio_to_weasyprint",
+        )
+    }
     return {
-        "cold_wall_s": round(cold_s, 2),
-        "warm_wall_s": round(warm_s, 2),
-        "weasyprint_alone_s": round(alone_s, 2),
-        "cold_ratio_to_weasyprint": round(cold_s / alone_s, 2),
-        "warm_ratio_to_weasyprint": round(warm_s / alone_s, 2),
-        "cold_stages": stages,
-        "pages": cold.page_count,
-        "size_mb": round(len(cold.content) / 1024 / 1024, 2),
-        "warm_size_mb": round(len(warm.content) / 1024 / 1024, 2),
-        "weasyprint_alone_size_mb": round(len(alone) / 1024 / 1024, 2),
-        "missing_charts": list(cold.missing_charts),
+        **medians,
+        "slowest_cold_wall_s": max(sample["cold_wall_s"] for sample in samples),
+        "pages": samples[0]["pages"],
+        "size_mb": samples[0]["size_mb"],
+        "missing_charts": sorted({title for sample in samples for title in sample["missing_charts"]}),
         "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "chromium_peak_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
+        "rounds": samples,
     }
 
 
@@ -159,11 +197,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--photos", type=int, default=40)
     parser.add_argument("--items", type=int, default=60)
+    parser.add_argument("--rounds", type=int, default=3, help="cold, warm and alone measured this many times")
     parser.add_argument("--measure-in", help=argparse.SUPPRESS)  # the child process
     args = parser.parse_args()
     if args.measure_in:
         _django(args.measure_in)
-        print(json.dumps(measure()))
+        print(json.dumps(measure(args.rounds)))
         return
     workdir = tempfile.mkdtemp(prefix="pdf-bench-")
     atexit.register(shutil.rmtree, workdir, ignore_errors=True)
@@ -173,7 +212,7 @@ def main() -> None:
     print(f"seeded in {time.perf_counter() - started:.1f} s: {counts}", flush=True)
     # This same script, with our own arguments: a fresh process for the measured export.
     child = subprocess.run(
-        [sys.executable, __file__, "--measure-in", workdir],
+        [sys.executable, __file__, "--measure-in", workdir, "--rounds", str(args.rounds)],
         capture_output=True,
         text=True,
         check=True,
@@ -186,14 +225,22 @@ def main() -> None:
         "targets": TARGETS,
         "meets": {
             "wall_s": figures["cold_wall_s"] <= TARGETS["wall_s"],
+            "wall_s_every_round": figures["slowest_cold_wall_s"] <= TARGETS["wall_s"],
             "peak_mb": figures["peak_mb"] <= TARGETS["peak_mb"],
             "size_mb": figures["size_mb"] <= TARGETS["size_mb"],
             "ratio_to_weasyprint_warm": figures["warm_ratio_to_weasyprint"] <= TARGETS["ratio_to_weasyprint"],
             "ratio_to_weasyprint_cold": figures["cold_ratio_to_weasyprint"] <= TARGETS["ratio_to_weasyprint"],
         },
     }
+    for number, sample in enumerate(figures["rounds"], start=1):
+        print(
+            f"round {number}: cold {sample['cold_wall_s']} s, warm {sample['warm_wall_s']} s, "
+            f"WeasyPrint alone {sample['weasyprint_alone_s']} s (ratio cold "
+            f"{sample['cold_ratio_to_weasyprint']}, warm {sample['warm_ratio_to_weasyprint']})"
+        )
     print(
-        f"cold export {figures['cold_wall_s']} s, warm {figures['warm_wall_s']} s, WeasyPrint alone "
+        f"median of {len(figures['rounds'])}: cold export {figures['cold_wall_s']} s (slowest "
+        f"{figures['slowest_cold_wall_s']} s), warm {figures['warm_wall_s']} s, WeasyPrint alone "
         f"{figures['weasyprint_alone_s']} s (ratio cold {figures['cold_ratio_to_weasyprint']}, warm "
         f"{figures['warm_ratio_to_weasyprint']}); {figures['pages']} pages, {figures['size_mb']} MB; "
         f"peak {figures['peak_mb']} MB (Chromium {figures['chromium_peak_mb']} MB)"
