@@ -250,6 +250,8 @@ def spec_with(*types: str) -> ChartSpec:
 
 
 def test_the_browser_loads_the_small_cartesian_bundle_for_the_portfolios_charts():
+    # Pinned in package.json: `npm ci` (make setup) installs it.
+    assert pdf_charts.CARTESIAN_PLOTLY_JS.is_file(), "plotly.js-cartesian-dist-min missing: run npm ci"
     assert pdf_charts.plotly_bundle([spec_with("bar", "heatmap"), spec_with("scatter")]) == (
         pdf_charts.CARTESIAN_PLOTLY_JS
     )
