@@ -1,27 +1,33 @@
 """Benchmark: the PDF export of the rich demo portfolio, enlarged with camera photos.
 
 Run from the project root: ``DEBUG=1 .venv/bin/python bench/pdf_export.py [--photos 40]
-[--items 60]``. Uses a temporary SQLite database and media folder. Seeds the demo, then
-gives the demo learner ``--photos`` generated camera-size JPEGs (3000 × 2000) and, if the
-portfolio still has fewer than ``--items`` evidence items, written reflections up to that.
-Every chart is in it (platform ranking, risk heat map, timeline, four KPI charts).
+[--items 60]``. Uses a temporary SQLite database and media folder. Seeds the demo, then tops
+the demo learner's portfolio up, never trimming it: generated camera-size JPEGs (3000 × 2000)
+until it holds ``--photos`` photos, then written reflections until it holds ``--items``
+evidence items. The demo already holds 29 items that are not photos (transcripts,
+reflections, links, five PNG screenshots and four other files), so 40 photos make 69 items:
+more than 60, and the figures are for the larger document. ``--photos 31`` gives exactly
+60 items. Every chart is in it (platform ranking, risk heat map, timeline, four KPI charts).
 
 The export runs in a fresh child process so its peak memory is its own: first with an
 empty chart and image cache (``cold``: Chromium starts, every photo is scaled), then
 again (``warm``: what a second export or another version of the same portfolio costs),
-then WeasyPrint alone on the same final HTML with the same fetcher. Prints the figures
-and, as its last line, one JSON object.
+then WeasyPrint alone on the same final HTML with the same fetcher; ``--rounds`` times
+(default 3), reporting each round and the medians. Prints the figures and, as its last
+line, one JSON object.
 """
 
 from __future__ import annotations
 
 import argparse
 import atexit
+import gc
 import io
 import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -60,7 +66,7 @@ def camera_photo(seed: int) -> bytes:
     return output.getvalue()
 
 
-def seed(photos: int, items: int) -> dict:
+def seed(photos: int, total: int) -> dict:
     from django.core.management import call_command
 
     from evidence import services
@@ -75,7 +81,10 @@ def seed(photos: int, items: int) -> dict:
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     portfolio = Portfolio.objects.select_related("learner").get(learner__username="learner")
     criteria = list(Criterion.objects.filter(framework__cohorts=portfolio.cohort).order_by("pk"))
-    for number in range(photos):
+    items = Evidence.objects.filter(portfolio=portfolio).exclude(kind=Evidence.Kind.SECTION)
+    # Top up, never trim: photos until the portfolio holds ``photos`` camera photos, then
+    # written reflections until it holds ``total`` items. The demo's own items all stay.
+    for number in range(max(0, photos - items.filter(content_type="image/jpeg").count())):
         clean = check_upload(f"site-visit-{number + 1}.jpg", camera_photo(number))
         item = services.create_evidence(
             portfolio=portfolio,
@@ -87,8 +96,7 @@ def seed(photos: int, items: int) -> dict:
         CriterionMapping.objects.create(
             evidence=item, criterion=criteria[number % len(criteria)], note="Shows it."
         )
-    others = Evidence.objects.filter(portfolio=portfolio).exclude(kind=Evidence.Kind.SECTION)
-    for number in range(max(0, items - others.count())):
+    for number in range(max(0, total - items.count())):
         Evidence.objects.create(
             portfolio=portfolio,
             kind=Evidence.Kind.REFLECTION,
@@ -96,6 +104,8 @@ def seed(photos: int, items: int) -> dict:
             body="What went well, what I would change, and what the data showed.\n\n" * 6,
         )
     evidence = Evidence.objects.filter(portfolio=portfolio).exclude(kind=Evidence.Kind.SECTION)
+    if evidence.count() > total:
+        print(f"note: {photos} photos on top of the demo make {evidence.count()} items, more than {total}")
     return {
         "evidence_items": evidence.count(),
         "photos": evidence.filter(content_type="image/jpeg").count(),
@@ -103,8 +113,14 @@ def seed(photos: int, items: int) -> dict:
     }
 
 
-def measure() -> dict:
-    """In the child process: cold export, warm export, WeasyPrint alone."""
+def measure(rounds: int) -> dict:
+    """In the child process, ``rounds`` times: cold export, warm export, WeasyPrint alone.
+
+    Each round empties the chart and image caches first, so every cold export starts the
+    browser and scales every photo. The machine is shared, so one sample can be off by a
+    fifth either way: the figures are medians, and each ratio is taken within its round
+    (cold and WeasyPrint alone measured a few seconds apart) before the median is taken.
+    """
     import weasyprint
     from django.core.cache import cache
 
@@ -114,37 +130,66 @@ def measure() -> dict:
     from portfolio.pdf.render import assets_dir
 
     portfolio = Portfolio.objects.select_related("learner", "cohort").get(learner__username="learner")
-    cache.clear()
-    stages: list[tuple[float, str]] = []
-    started = time.perf_counter()
-    cold = render_portfolio_pdf(
-        portfolio=portfolio,
-        version=None,
-        progress=lambda _percent, stage: stages.append((round(time.perf_counter() - started, 2), stage)),
-    )
-    cold_s = time.perf_counter() - started
-    started = time.perf_counter()
-    warm = render_portfolio_pdf(portfolio=portfolio, version=None)
-    warm_s = time.perf_counter() - started
-    html = render_portfolio_html(portfolio=portfolio, version=None)
     base_url = assets_dir().resolve().as_uri() + "/"
-    started = time.perf_counter()
-    alone = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher_for(portfolio.pk)).write_pdf()
-    alone_s = time.perf_counter() - started
+    samples = []
+    for _round in range(rounds):
+        cache.clear()
+        stages: list[tuple[float, str]] = []
+        # Each measurement starts from a collected heap, so none pays for the last one's garbage.
+        gc.collect()
+        started = time.perf_counter()
+        cold = render_portfolio_pdf(
+            portfolio=portfolio,
+            version=None,
+            progress=lambda _percent, stage, started=started, stages=stages: stages.append(
+                (round(time.perf_counter() - started, 2), stage)
+            ),
+        )
+        cold_s = time.perf_counter() - started
+        gc.collect()
+        started = time.perf_counter()
+        warm = render_portfolio_pdf(portfolio=portfolio, version=None)
+        warm_s = time.perf_counter() - started
+        html = render_portfolio_html(portfolio=portfolio, version=None)
+        fetcher = fetcher_for(portfolio.pk)
+        gc.collect()
+        started = time.perf_counter()
+        alone = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()
+        alone_s = time.perf_counter() - started
+        samples.append(
+            {
+                "cold_wall_s": round(cold_s, 2),
+                "warm_wall_s": round(warm_s, 2),
+                "weasyprint_alone_s": round(alone_s, 2),
+                "cold_ratio_to_weasyprint": round(cold_s / alone_s, 2),
+                "warm_ratio_to_weasyprint": round(warm_s / alone_s, 2),
+                "cold_stages": stages,
+                "pages": cold.page_count,
+                "size_mb": round(len(cold.content) / 1024 / 1024, 2),
+                "warm_size_mb": round(len(warm.content) / 1024 / 1024, 2),
+                "weasyprint_alone_size_mb": round(len(alone) / 1024 / 1024, 2),
+                "missing_charts": list(cold.missing_charts),
+            }
+        )
+    medians = {
+        key: round(statistics.median(sample[key] for sample in samples), 2)
+        for key in (
+            "cold_wall_s",
+            "warm_wall_s",
+            "weasyprint_alone_s",
+            "cold_ratio_to_weasyprint",
+            "warm_ratio_to_weasyprint",
+        )
+    }
     return {
-        "cold_wall_s": round(cold_s, 2),
-        "warm_wall_s": round(warm_s, 2),
-        "weasyprint_alone_s": round(alone_s, 2),
-        "cold_ratio_to_weasyprint": round(cold_s / alone_s, 2),
-        "warm_ratio_to_weasyprint": round(warm_s / alone_s, 2),
-        "cold_stages": stages,
-        "pages": cold.page_count,
-        "size_mb": round(len(cold.content) / 1024 / 1024, 2),
-        "warm_size_mb": round(len(warm.content) / 1024 / 1024, 2),
-        "weasyprint_alone_size_mb": round(len(alone) / 1024 / 1024, 2),
-        "missing_charts": list(cold.missing_charts),
+        **medians,
+        "slowest_cold_wall_s": max(sample["cold_wall_s"] for sample in samples),
+        "pages": samples[0]["pages"],
+        "size_mb": samples[0]["size_mb"],
+        "missing_charts": sorted({title for sample in samples for title in sample["missing_charts"]}),
         "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "chromium_peak_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
+        "rounds": samples,
     }
 
 
@@ -152,11 +197,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--photos", type=int, default=40)
     parser.add_argument("--items", type=int, default=60)
+    parser.add_argument("--rounds", type=int, default=3, help="cold, warm and alone measured this many times")
     parser.add_argument("--measure-in", help=argparse.SUPPRESS)  # the child process
     args = parser.parse_args()
     if args.measure_in:
         _django(args.measure_in)
-        print(json.dumps(measure()))
+        print(json.dumps(measure(args.rounds)))
         return
     workdir = tempfile.mkdtemp(prefix="pdf-bench-")
     atexit.register(shutil.rmtree, workdir, ignore_errors=True)
@@ -166,7 +212,7 @@ def main() -> None:
     print(f"seeded in {time.perf_counter() - started:.1f} s: {counts}", flush=True)
     # This same script, with our own arguments: a fresh process for the measured export.
     child = subprocess.run(
-        [sys.executable, __file__, "--measure-in", workdir],
+        [sys.executable, __file__, "--measure-in", workdir, "--rounds", str(args.rounds)],
         capture_output=True,
         text=True,
         check=True,
@@ -179,14 +225,22 @@ def main() -> None:
         "targets": TARGETS,
         "meets": {
             "wall_s": figures["cold_wall_s"] <= TARGETS["wall_s"],
+            "wall_s_every_round": figures["slowest_cold_wall_s"] <= TARGETS["wall_s"],
             "peak_mb": figures["peak_mb"] <= TARGETS["peak_mb"],
             "size_mb": figures["size_mb"] <= TARGETS["size_mb"],
             "ratio_to_weasyprint_warm": figures["warm_ratio_to_weasyprint"] <= TARGETS["ratio_to_weasyprint"],
             "ratio_to_weasyprint_cold": figures["cold_ratio_to_weasyprint"] <= TARGETS["ratio_to_weasyprint"],
         },
     }
+    for number, sample in enumerate(figures["rounds"], start=1):
+        print(
+            f"round {number}: cold {sample['cold_wall_s']} s, warm {sample['warm_wall_s']} s, "
+            f"WeasyPrint alone {sample['weasyprint_alone_s']} s (ratio cold "
+            f"{sample['cold_ratio_to_weasyprint']}, warm {sample['warm_ratio_to_weasyprint']})"
+        )
     print(
-        f"cold export {figures['cold_wall_s']} s, warm {figures['warm_wall_s']} s, WeasyPrint alone "
+        f"median of {len(figures['rounds'])}: cold export {figures['cold_wall_s']} s (slowest "
+        f"{figures['slowest_cold_wall_s']} s), warm {figures['warm_wall_s']} s, WeasyPrint alone "
         f"{figures['weasyprint_alone_s']} s (ratio cold {figures['cold_ratio_to_weasyprint']}, warm "
         f"{figures['warm_ratio_to_weasyprint']}); {figures['pages']} pages, {figures['size_mb']} MB; "
         f"peak {figures['peak_mb']} MB (Chromium {figures['chromium_peak_mb']} MB)"

@@ -31,7 +31,7 @@ from portfolio.models import (
 )
 from portfolio.pdf import audit_chapters, strategy_chapters
 from portfolio.pdf.blocks import Chapter, Chart, CriterionRef, first, uk_date, uk_datetime
-from portfolio.pdf.evidence_index import EvidenceEntry, evidence_entries
+from portfolio.pdf.evidence_index import EvidenceEntry, evidence_entries, evidence_rows
 from portfolio.pdf.kpis import kpi_figures
 from portfolio.versions import build_snapshot
 
@@ -151,6 +151,11 @@ class Document:
     @property
     def charts(self) -> list[Chart]:
         return [chart for chapter in self.chapters for chart in chapter.charts]
+
+    @property
+    def evidence_rows(self) -> list[list[EvidenceEntry]]:
+        """Only meaningful once the images are prepared: whether a photo is a card depends on it."""
+        return evidence_rows(self.evidence)
 
     @property
     def audit_chapters(self) -> list[Chapter]:
@@ -350,9 +355,20 @@ def _cover(
     )
 
 
-def build_document(*, portfolio: Portfolio, version: PortfolioVersion | None) -> Document:
-    """The whole document as data; charts are specified but not yet drawn."""
-    snapshot = version.snapshot if version is not None else build_snapshot(portfolio)
+def document_snapshot(*, portfolio: Portfolio, version: PortfolioVersion | None) -> dict[str, Any]:
+    """What the document shows: the version's frozen snapshot, or the working copy's."""
+    return version.snapshot if version is not None else build_snapshot(portfolio)
+
+
+def build_document(
+    *, portfolio: Portfolio, version: PortfolioVersion | None, snapshot: dict[str, Any] | None = None
+) -> Document:
+    """The whole document as data; charts are specified but not yet drawn, images not yet scaled.
+
+    ``snapshot`` is ``document_snapshot``'s result when the caller already has it.
+    """
+    if snapshot is None:
+        snapshot = document_snapshot(portfolio=portfolio, version=version)
     outcome = _outcome(version)
     today: date = timezone.localdate(version.submitted_at) if version is not None else timezone.localdate()
     ctx = strategy_chapters.Context(

@@ -25,6 +25,12 @@ VISIBILITY = dict(Evidence.Visibility.choices)
 SCENARIOS = dict(Evidence.Scenario.choices)
 ORIGINS = dict(Evidence.Origin.choices)
 STAGES = dict(TranscriptMessage.Stage.choices)
+# Characters of title, description, provenance and criteria notes a photo card (half the
+# text width) may hold: with the photo at most 95 mm high, the card then stays well under a
+# page, which it must, as a card beside another cannot break across pages.
+PHOTO_CARD_TEXT = 600
+PHOTO_CARD_CRITERIA = 6
+CLAIMED = "Claimed (no note on how it proves the criterion)"
 
 
 @dataclass(frozen=True)
@@ -64,7 +70,6 @@ class EvidenceEntry:
     file_size: str = ""
     is_image: bool = False
     image: PrintImage | None = None
-    image_job: Future | None = None
     # reflections, links, transcripts
     body_html: SafeString | str = ""
     url: str = ""
@@ -74,6 +79,19 @@ class EvidenceEntry:
     @property
     def label(self) -> str:
         return f"E{self.number}"
+
+    @property
+    def card(self) -> bool:
+        """Printed as a card in half the width, beside another: a photo with little text."""
+        if self.image is None or not self.image.photo or len(self.criteria) > PHOTO_CARD_CRITERIA:
+            return False
+        text = (
+            len(self.title)
+            + len(self.description)
+            + sum(len(label) + len(value) for label, value in self.provenance)
+            + sum(len(ref.framework) + len(ref.code) + len(ref.note or CLAIMED) for ref in self.criteria)
+        )
+        return text <= PHOTO_CARD_TEXT
 
     @property
     def anchor(self) -> str:
@@ -176,21 +194,39 @@ def evidence_entries(snapshot: dict[str, Any]) -> list[EvidenceEntry]:
     return entries
 
 
-def start_images(entries: Iterable[EvidenceEntry], snapshot: dict[str, Any], executor: Executor) -> None:
-    """Queue the downscaling of every image, so it runs while the charts are drawn."""
-    stored = {
-        item["id"]: item["file"]
+def evidence_rows(entries: Iterable[EvidenceEntry]) -> list[list[EvidenceEntry]]:
+    """The entries as the index prints them: photo cards two to a row, everything else alone.
+
+    Two photos one after the other share a row; a photo card after a full-width entry
+    starts a new row. Order is never changed, so E-numbers still read in sequence.
+    """
+    rows: list[list[EvidenceEntry]] = []
+    for entry in entries:
+        if entry.card and rows and rows[-1][0].card and len(rows[-1]) < 2:
+            rows[-1].append(entry)
+        else:
+            rows.append([entry])
+    return rows
+
+
+def start_images(snapshot: dict[str, Any], executor: Executor) -> dict[int, Future]:
+    """Queue the downscaling of every image file of the snapshot; the jobs by item id.
+
+    Called as soon as the snapshot exists, so the images scale while the rest of the
+    document is gathered (Pillow decodes and encodes without holding the GIL).
+    """
+    return {
+        item["id"]: executor.submit(
+            print_image, name=item["file"]["name"], sha256=item["file"].get("sha256", "")
+        )
         for item in snapshot.get("parts", {}).get("evidence", {}).get("items", [])
-        if item.get("file")
+        if item.get("kind") != Evidence.Kind.SECTION
+        and item.get("file")
+        and item["file"].get("content_type", "").startswith("image/")
     }
-    for entry in entries:
-        if entry.is_image and entry.item_id in stored:
-            file = stored[entry.item_id]
-            entry.image_job = executor.submit(print_image, name=file["name"], sha256=file.get("sha256", ""))
 
 
-def finish_images(entries: Iterable[EvidenceEntry]) -> None:
+def finish_images(entries: Iterable[EvidenceEntry], jobs: dict[int, Future]) -> None:
     for entry in entries:
-        if entry.image_job is not None:
-            entry.image = entry.image_job.result()
-            entry.image_job = None
+        if entry.is_image and entry.item_id in jobs:
+            entry.image = jobs[entry.item_id].result()

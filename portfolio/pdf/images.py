@@ -1,11 +1,13 @@
 """Evidence images made the right size for the page before they go into the HTML.
 
-A phone photo is 12 megapixels and several megabytes; on an A4 page it is printed about
-16 cm wide, where 1,400 pixels are already finer than the printer. Decoding and
-downscaling here (JPEG's draft mode decodes at a fraction of the size straight away)
-keeps the renderer's memory and the PDF small. The result is cached by the file's
-SHA-256, which the snapshot records: a stored evidence file never changes, so the same
-photo is never scaled twice.
+A phone photo is 12 megapixels and several megabytes. In the PDF photos are printed two
+side by side, 84 mm wide, where 750 pixels (about 230 dpi) are already finer than the
+printer; screenshots keep the whole text width (16 cm, 1,400 pixels) so their text stays
+legible. Decoding and downscaling here keeps the renderer's memory, the HTML it parses
+and the PDF small. A JPEG is decoded straight at a quarter or an eighth of its size (draft
+mode), so a 3000 × 2000 photo costs a 750 × 500 decode and no resampling. The result is
+cached by the file's SHA-256, which the snapshot records: a stored evidence file never
+changes, so the same photo is never scaled twice.
 """
 
 from __future__ import annotations
@@ -24,12 +26,16 @@ from evidence.files import max_image_pixels
 
 log = logging.getLogger(__name__)
 
-MAX_WIDTH = 1400  # px: 16 cm at about 220 dpi
+MAX_WIDTH = 1400  # px: a screenshot across the 16 cm text width at about 220 dpi
 MAX_HEIGHT = 1000
+PHOTO_MAX_WIDTH = 750  # px: a photo in half the text width (84 mm) at about 230 dpi
+PHOTO_MAX_HEIGHT = 820  # px: a portrait photo up to 95 mm high
 JPEG_QUALITY = 80
-PNG_LIMIT = 350_000  # bytes: a bigger PNG (a photo saved as PNG) goes in as JPEG instead
+PNG_LIMIT = 350_000  # bytes: a bigger PNG (a photo saved as PNG) goes in as a JPEG photo instead
+PHOTO_FORMATS = {"JPEG", "MPO"}  # camera formats; everything else is treated as a screenshot first
+ORIENTATION = 0x0112  # the EXIF tag
 CACHE_SECONDS = 60 * 60 * 24 * 30
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -38,26 +44,49 @@ class PrintImage:
     width: int
     height: int
 
+    @property
+    def photo(self) -> bool:
+        """A photograph (printed two to a row) rather than a screenshot (printed full width)."""
+        return self.data_uri.startswith("data:image/jpeg")
 
-def _fit(width: int, height: int) -> tuple[int, int]:
-    scale = min(1.0, MAX_WIDTH / width, MAX_HEIGHT / height)
+
+def _fit(width: int, height: int, box: tuple[int, int]) -> tuple[int, int]:
+    scale = min(1.0, box[0] / width, box[1] / height)
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
+def _resized(picture: Image.Image, box: tuple[int, int]) -> Image.Image:
+    target = _fit(picture.width, picture.height, box)
+    if picture.size == target:
+        return picture
+    return picture.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
+
+
 def downscale(content: bytes) -> tuple[bytes, str, int, int]:
-    """(bytes, content type, width, height) of the image fitted within MAX_WIDTH × MAX_HEIGHT."""
+    """(bytes, content type, width, height) of the image at print size.
+
+    A photo (JPEG) fits PHOTO_MAX_WIDTH × PHOTO_MAX_HEIGHT and stays a JPEG; anything else
+    fits MAX_WIDTH × MAX_HEIGHT as a PNG, unless that PNG is big, which means a photo saved
+    as PNG: it is then printed as a photo.
+    """
+    photo_box, screen_box = (PHOTO_MAX_WIDTH, PHOTO_MAX_HEIGHT), (MAX_WIDTH, MAX_HEIGHT)
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         with Image.open(io.BytesIO(content)) as image:
             if image.width * image.height > max_image_pixels():
                 raise ValueError("image larger than the upload limit")
-            target = _fit(image.width, image.height)
-            if image.format == "JPEG":
-                # Decode at 1/2, 1/4 or 1/8 scale directly when that is still big enough.
-                image.draft("RGB", target)
+            photo = image.format in PHOTO_FORMATS
+            box = photo_box if photo else screen_box
+            if photo:
+                # Decode at 1/2, 1/4 or 1/8 scale directly when that is still big enough,
+                # measured the way the photo is shown (EXIF orientations 5 to 8 turn it).
+                if image.getexif().get(ORIENTATION, 1) in {5, 6, 7, 8}:
+                    shown = _fit(image.height, image.width, box)
+                    image.draft("RGB", (shown[1], shown[0]))
+                else:
+                    image.draft("RGB", _fit(image.width, image.height, box))
             image.load()
             picture = ImageOps.exif_transpose(image)
-            target = _fit(picture.width, picture.height)
             if picture.mode in {"RGBA", "LA", "PA"} or (
                 picture.mode == "P" and "transparency" in picture.info
             ):
@@ -67,23 +96,26 @@ def downscale(content: bytes) -> tuple[bytes, str, int, int]:
                 picture.paste(rgba, mask=rgba.getchannel("A"))
             elif picture.mode not in {"RGB", "L"}:
                 picture = picture.convert("RGB")
-            if picture.size != target:
-                picture = picture.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
-            was_jpeg = image.format == "JPEG"
+            picture = _resized(picture, box)
     output = io.BytesIO()
-    if not was_jpeg:
+    if not photo:
         # Screenshots keep sharp text as PNG while that stays small.
         picture.save(output, format="PNG", compress_level=6)
         if output.tell() <= PNG_LIMIT:
             return output.getvalue(), "image/png", picture.width, picture.height
         output = io.BytesIO()
+        picture = _resized(picture, photo_box)
     picture.save(output, format="JPEG", quality=JPEG_QUALITY, optimize=True, progressive=False)
     return output.getvalue(), "image/jpeg", picture.width, picture.height
 
 
 def print_image(*, name: str, sha256: str) -> PrintImage | None:
     """The stored image ``name`` ready to embed, or None when it is missing or unreadable."""
-    key = f"pdf-image:v{CACHE_VERSION}:{sha256}:{MAX_WIDTH}x{MAX_HEIGHT}" if sha256 else ""
+    key = (
+        f"pdf-image:v{CACHE_VERSION}:{sha256}:{MAX_WIDTH}x{MAX_HEIGHT}:{PHOTO_MAX_WIDTH}x{PHOTO_MAX_HEIGHT}"
+        if sha256
+        else ""
+    )
     if key and (cached := cache.get(key)) is not None:
         return PrintImage(*cached)
     try:

@@ -155,3 +155,123 @@ def test_chromium_draws_every_chart_as_vector_svg(settings, with_charts):
     # The figures' own text is in the PDF as text: the charts are vectors, not pictures.
     assert "Weighted score (out of 5)" in pdf.text
     assert "Likelihood" in pdf.text
+
+
+# --- Charts drawn while the pages are laid out ------------------------------------------------
+
+
+def sized_svg(figure: dict, opts: dict, text: str) -> bytes:
+    width, height = opts["width"], opts["height"]
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}"><text x="20" y="40" font-size="16">{text}</text></svg>'
+    ).encode()
+
+
+@pytest.fixture
+def layouts(monkeypatch):
+    """Counts the layouts of a render and signals when the first one is done."""
+    import threading
+
+    import portfolio.pdf as pdf_package
+
+    done = threading.Event()
+    calls = []
+    real = pdf_package.layout
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        result = real(*args, **kwargs)
+        done.set()
+        return result
+
+    monkeypatch.setattr(pdf_package, "layout", counted)
+    return calls, done
+
+
+def test_charts_drawn_after_the_layout_are_put_in_place_without_laying_out_again(
+    monkeypatch, fake_server, with_charts, layouts
+):
+    calls, laid_out = layouts
+
+    def draw_after_the_layout(figure, opts):
+        assert laid_out.wait(30)  # the pages are laid out before any chart is ready
+        return sized_svg(figure, opts, "Drawn while the pages were laid out")
+
+    monkeypatch.setattr(kaleido, "calc_fig_sync", draw_after_the_layout)
+    pdf = render(with_charts)
+    assert pdf.rendered.missing_charts == ()
+    assert len(calls) == 1
+    assert pdf.text.count("Drawn while the pages were laid out") == len(CHART_TITLES)
+    assert "Chart not drawn" not in pdf.text
+    # The charts drawn in the background are cached like any other.
+    again = render(with_charts)
+    assert [list(call) for call in fake_server] == [["start"], ["stop"]]
+    assert again.text.count("Drawn while the pages were laid out") == len(CHART_TITLES)
+
+
+def test_a_chart_of_another_size_is_laid_out_again_rather_than_stretched(
+    monkeypatch, fake_server, with_charts, layouts
+):
+    calls, laid_out = layouts
+
+    def draw_small(figure, opts):
+        assert laid_out.wait(30)
+        return sized_svg(figure, {"width": 200, "height": 100}, "Small chart")
+
+    monkeypatch.setattr(kaleido, "calc_fig_sync", draw_small)
+    pdf = render(with_charts)
+    assert len(calls) == 2
+    assert pdf.text.count("Small chart") == len(CHART_TITLES)
+
+
+def test_a_browser_that_fails_after_the_layout_leaves_notes_in_a_second_layout(
+    monkeypatch, fake_server, with_charts, layouts
+):
+    calls, laid_out = layouts
+
+    def fail_late(figure, opts):
+        assert laid_out.wait(30)
+        raise RuntimeError("browser crashed")
+
+    monkeypatch.setattr(kaleido, "calc_fig_sync", fail_late)
+    pdf = render(with_charts)
+    assert len(calls) == 2
+    assert pdf.rendered.missing_charts == CHART_TITLES
+    for title in CHART_TITLES:
+        assert f"Chart not drawn: {title}" in pdf.text
+
+
+# --- Which plotly.js the browser loads -------------------------------------------------------
+
+
+def spec_with(*types: str) -> ChartSpec:
+    return ChartSpec(key="c", title="Chart", description="", figure={"data": [{"type": t} for t in types]})
+
+
+def test_the_browser_loads_the_small_cartesian_bundle_for_the_portfolios_charts():
+    # Pinned in package.json: `npm ci` (make setup) installs it.
+    assert pdf_charts.CARTESIAN_PLOTLY_JS.is_file(), "plotly.js-cartesian-dist-min missing: run npm ci"
+    assert pdf_charts.plotly_bundle([spec_with("bar", "heatmap"), spec_with("scatter")]) == (
+        pdf_charts.CARTESIAN_PLOTLY_JS
+    )
+    assert pdf_charts.CARTESIAN_PLOTLY_JS.stat().st_size < pdf_charts.PLOTLY_JS.stat().st_size / 2
+
+
+def test_a_trace_the_cartesian_bundle_lacks_gets_the_full_bundle():
+    assert pdf_charts.plotly_bundle([spec_with("bar"), spec_with("scattergeo")]) == pdf_charts.PLOTLY_JS
+
+
+def test_a_cartesian_bundle_of_another_version_or_none_at_all_gets_the_full_bundle(monkeypatch, tmp_path):
+    older = tmp_path / "plotly-cartesian.min.js"
+    older.write_text("/**\n* plotly.js (cartesian - minified) v2.0.0\n*/")
+    monkeypatch.setattr(pdf_charts, "CARTESIAN_PLOTLY_JS", older)
+    assert pdf_charts.plotly_bundle([spec_with("bar")]) == pdf_charts.PLOTLY_JS
+    monkeypatch.setattr(pdf_charts, "CARTESIAN_PLOTLY_JS", tmp_path / "missing.js")
+    assert pdf_charts.plotly_bundle([spec_with("bar")]) == pdf_charts.PLOTLY_JS
+
+
+def test_the_server_is_started_with_the_chosen_bundle(monkeypatch, fake_server):
+    monkeypatch.setattr(kaleido, "calc_fig_sync", lambda *a, **k: SVG.encode())
+    draw_charts([spec_with("bar")])
+    assert fake_server[0]["start"]["plotlyjs"] == str(pdf_charts.CARTESIAN_PLOTLY_JS)

@@ -11,7 +11,13 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image
 
-from portfolio.pdf.images import MAX_HEIGHT, MAX_WIDTH, downscale, print_image
+from portfolio.pdf.images import (
+    MAX_HEIGHT,
+    PHOTO_MAX_HEIGHT,
+    PHOTO_MAX_WIDTH,
+    downscale,
+    print_image,
+)
 from tests.evidence.factories import FileEvidenceFactory, MappingFactory
 from tests.portfolio.pdf_support import render
 
@@ -32,11 +38,32 @@ def _empty_cache():
 
 
 def test_a_camera_photo_is_scaled_to_print_size():
+    # Photos print two to a row, 84 mm wide: 750 px is about 230 dpi there.
     data, content_type, width, height = downscale(photo())
     assert content_type == "image/jpeg"
-    assert (width, height) == (MAX_WIDTH, round(MAX_WIDTH * 2000 / 3000))
+    assert (width, height) == (PHOTO_MAX_WIDTH, round(PHOTO_MAX_WIDTH * 2000 / 3000))
     assert Image.open(io.BytesIO(data)).size == (width, height)
-    assert len(data) < 200_000
+    assert len(data) < 80_000
+
+
+def test_a_photo_turned_by_its_exif_orientation_is_fitted_as_it_is_shown():
+    image = Image.new("RGB", (3000, 2000), (200, 120, 40))
+    exif = image.getexif()
+    exif[0x0112] = 6  # shown turned a quarter: 2000 wide, 3000 high
+    output = io.BytesIO()
+    image.save(output, format="JPEG", quality=90, exif=exif)
+    _data, _type, width, height = downscale(output.getvalue())
+    assert height == PHOTO_MAX_HEIGHT
+    assert width == round(PHOTO_MAX_HEIGHT * 2000 / 3000)
+
+
+def test_a_photo_saved_as_png_is_printed_as_a_photo():
+    noisy = Image.effect_noise((1600, 1200), 60).convert("RGB")
+    output = io.BytesIO()
+    noisy.save(output, format="PNG")
+    _data, content_type, width, _height = downscale(output.getvalue())
+    assert content_type == "image/jpeg"
+    assert width == PHOTO_MAX_WIDTH
 
 
 def test_a_tall_screenshot_fits_the_height_and_a_transparent_one_is_flattened():
@@ -95,7 +122,7 @@ def test_photos_are_embedded_and_other_files_listed(settings, portfolio, criteri
     images = {image.name: image for page in pdf.reader.pages for image in page.images}
     assert len(images) == 1
     (image,) = images.values()
-    assert image.image.size[0] <= MAX_WIDTH
+    assert image.image.size[0] <= PHOTO_MAX_WIDTH
     assert "parcel.jpg · JPEG image" in pdf.text
     assert "rota.xlsx" in pdf.text
     assert "Excel workbook · 24 KB" in pdf.text
