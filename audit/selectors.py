@@ -62,6 +62,25 @@ def kpi_settings_for(portfolio: Portfolio) -> KpiSettings:
     return KpiSettings.objects.filter(portfolio=portfolio).first() or KpiSettings(portfolio=portfolio)
 
 
+def compared_periods(
+    settings: KpiSettings, frame: pd.DataFrame
+) -> tuple[kpi_compute.Period, kpi_compute.Period]:
+    """The baseline and follow-up periods: the learner's own where both ends are set,
+    otherwise the default split of the data (``kpi_compute.default_periods``)."""
+    defaults = kpi_compute.default_periods(frame)
+    baseline = (
+        kpi_compute.Period(settings.baseline_start, settings.baseline_end)
+        if settings.baseline_start and settings.baseline_end
+        else defaults[0]
+    )
+    follow_up = (
+        kpi_compute.Period(settings.follow_up_start, settings.follow_up_end)
+        if settings.follow_up_start and settings.follow_up_end
+        else defaults[1]
+    )
+    return baseline, follow_up
+
+
 @dataclass
 class KpiView:
     frame: pd.DataFrame
@@ -81,17 +100,7 @@ def kpi_view(
     frame = interactions_frame(service_import)
     baseline = follow_up = None
     if not frame.empty:
-        defaults = kpi_compute.default_periods(frame)
-        baseline = (
-            kpi_compute.Period(settings.baseline_start, settings.baseline_end)
-            if settings.baseline_start and settings.baseline_end
-            else defaults[0]
-        )
-        follow_up = (
-            kpi_compute.Period(settings.follow_up_start, settings.follow_up_end)
-            if settings.follow_up_start and settings.follow_up_end
-            else defaults[1]
-        )
+        baseline, follow_up = compared_periods(settings, frame)
     tables = kpi_compute.kpi_tables(
         frame, sla_minutes=settings.sla_minutes, baseline=baseline, follow_up=follow_up
     )

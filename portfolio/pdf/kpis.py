@@ -58,17 +58,7 @@ def kpi_figures(
         return None
     settings = first(snapshot, "audit", "kpisettings") or KpiSettings()
     sla = settings.sla_minutes or 60
-    defaults = kpi_compute.default_periods(frame)
-    baseline = (
-        kpi_compute.Period(settings.baseline_start, settings.baseline_end)
-        if settings.baseline_start and settings.baseline_end
-        else defaults[0]
-    )
-    follow_up = (
-        kpi_compute.Period(settings.follow_up_start, settings.follow_up_end)
-        if settings.follow_up_start and settings.follow_up_end
-        else defaults[1]
-    )
+    baseline, follow_up = audit_selectors.compared_periods(settings, frame)
     return KpiFigures(
         frame=frame,
         sla_minutes=sla,
