@@ -213,19 +213,7 @@ class ImplementationPlanForm(forms.ModelForm):
     class Meta:
         model = models.ImplementationPlan
         fields = ["roles", *(name for name, _label in PLAN_FIELDS)]
-        widgets = _textareas(
-            [
-                "roles",
-                "escalation_path",
-                "crisis_framework",
-                "brand_voice",
-                "voice_do",
-                "voice_dont",
-                "training_needs",
-                "technology",
-                "capability_review",
-            ]
-        )
+        widgets = _textareas(["roles", *(name for name, _label in PLAN_FIELDS)])
         help_texts = {
             "roles": "One person or role per line; each becomes a column of the responsibility matrix "
             f"(up to {MAX_ROLES}).",

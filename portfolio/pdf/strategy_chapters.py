@@ -38,7 +38,7 @@ from portfolio.pdf.blocks import (
 from portfolio.pdf.charts import ChartSpec
 from portfolio.pdf.kpis import KpiFigures
 from strategy import charts as strategy_charts
-from strategy.completeness import VISION_FIELDS, objective_facts
+from strategy.completeness import PLAN_FIELDS, VISION_FIELDS, objective_facts
 from strategy.models import PlatformSelection
 from strategy.planning import parse_roles, raci_problems
 from strategy.scoring import PLATFORM_CRITERIA, ScoringError, heat_map_matrix, rank_platforms, score_risks
@@ -237,21 +237,7 @@ def implementation(ctx: Context) -> list[Block]:
                 ],
             ),
         ]
-    blocks.append(
-        text_fields(
-            plan,
-            [
-                "escalation_path",
-                "crisis_framework",
-                "brand_voice",
-                "voice_do",
-                "voice_dont",
-                "training_needs",
-                "technology",
-                "capability_review",
-            ],
-        )
-    )
+    blocks.append(text_fields(plan, [name for name, _label in PLAN_FIELDS]))
     budget = instances(ctx.snapshot, "strategy", "budgetline")
     if budget:
         total = sum((line.amount or Decimal(0) for line in budget), Decimal(0))
