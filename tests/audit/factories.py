@@ -57,3 +57,21 @@ class ServiceDataImportFactory(factory.django.DjangoModelFactory):
         no_declaration="",
     )
     dataset_sha256 = factory.Maybe(_done, yes_declaration=datasets.sha256(ONE_INTERACTION), no_declaration="")
+
+
+def import_service_data(portfolio, learner, content: bytes, *, name: str = "inbox.csv") -> ServiceDataImport:
+    """Upload a CSV, keep the columns the upload recognised, import it: the learner's journey."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from audit import services
+
+    service_import = services.upload_service_data(
+        portfolio=portfolio, upload=SimpleUploadedFile(name, content, "text/csv"), actor=learner
+    )
+    services.map_columns(
+        service_import=service_import,
+        columns=service_import.columns,
+        formats=service_import.formats,
+        actor=learner,
+    )
+    return services.start_import(service_import=service_import, actor=learner)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from audit import selectors, services
 from audit.models import KpiSettings, ServiceDataImport
 from audit.synthetic import interactions_csv
-from tests.audit.factories import ServiceDataImportFactory
+from tests.audit.factories import ServiceDataImportFactory, import_service_data
 
 pytestmark = pytest.mark.django_db
 
@@ -219,13 +219,4 @@ def test_the_kpi_page_costs_the_same_queries_for_1_or_20_files(
 
 
 def _import(portfolio, learner, *, rows: int) -> ServiceDataImport:
-    service_import = services.upload_service_data(
-        portfolio=portfolio, upload=SimpleUploadedFile("d.csv", interactions_csv(rows)), actor=learner
-    )
-    services.map_columns(
-        service_import=service_import,
-        columns=service_import.columns,
-        formats=service_import.formats,
-        actor=learner,
-    )
-    return services.start_import(service_import=service_import, actor=learner)
+    return import_service_data(portfolio, learner, interactions_csv(rows), name="d.csv")

@@ -14,7 +14,7 @@ from audit import datasets, kpi_compute, selectors, services
 from audit.models import ServiceDataImport, VersionDataset
 from audit.synthetic import generate_interactions, interactions_csv
 from portfolio import assessment
-from tests.audit.factories import ServiceDataImportFactory
+from tests.audit.factories import ServiceDataImportFactory, import_service_data
 
 pytestmark = pytest.mark.django_db
 
@@ -25,16 +25,7 @@ def portfolio(learner):
 
 
 def _import(portfolio, learner, content: bytes) -> ServiceDataImport:
-    service_import = services.upload_service_data(
-        portfolio=portfolio, upload=SimpleUploadedFile("inbox.csv", content, "text/csv"), actor=learner
-    )
-    services.map_columns(
-        service_import=service_import,
-        columns=service_import.columns,
-        formats=service_import.formats,
-        actor=learner,
-    )
-    return services.start_import(service_import=service_import, actor=learner)
+    return import_service_data(portfolio, learner, content)
 
 
 def _files(portfolio) -> list[str]:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audit import services
 from audit.synthetic import interactions_csv
 from portfolio import assessment
+from tests.audit.factories import import_service_data
 from tests.portfolio.pdf_support import render
 
 pytestmark = pytest.mark.django_db
@@ -20,18 +20,7 @@ def _no_charts(settings):
 
 
 def _import(portfolio, learner, rows: int):
-    service_import = services.upload_service_data(
-        portfolio=portfolio,
-        upload=SimpleUploadedFile("inbox.csv", interactions_csv(rows), "text/csv"),
-        actor=learner,
-    )
-    services.map_columns(
-        service_import=service_import,
-        columns=service_import.columns,
-        formats=service_import.formats,
-        actor=learner,
-    )
-    return services.start_import(service_import=service_import, actor=learner)
+    return import_service_data(portfolio, learner, interactions_csv(rows))
 
 
 def test_a_versions_pdf_keeps_its_kpis_after_the_import_is_deleted_and_replaced(
