@@ -1,81 +1,100 @@
-"""The imported interactions as a columnar file: one Parquet file per import.
+"""The imported interactions as a columnar file: one Arrow IPC file per import.
 
-An import that passes every check is written once, as Parquet, to the default storage
-(local folder or S3) and referenced from its ``ServiceDataImport`` with its SHA-256 and
-row count. KPIs read the file back whole: 100,000 rows are a 1–2 MB file read in
-milliseconds, where the same rows as database records cost seconds to write and read.
-A submitted version keeps the file it was computed from (``VersionDataset``).
+An import that passes every check is written once, in Arrow's IPC file format, to the
+default storage (local folder or S3; see ``audit.arrowfiles``) and referenced from its
+``ServiceDataImport`` with its SHA-256 and row count. KPIs read the file back whole: the
+IPC format is Arrow's own layout in memory, so reading 100,000 rows back is a matter of
+pointing at the bytes, where the same rows as database records cost seconds to write and
+read. Imports made before this format was chosen were stored as Parquet; those files are
+recognised by their first bytes and read as before. A submitted version keeps the file it
+was computed from (``VersionDataset``).
 
-The frame is the one ``audit.kpi_compute`` works on (``kpi_compute.COLUMNS``).
+The columns are ``SCHEMA`` (the import makes them, see audit.importing); ``to_frame`` gives
+the frame ``audit.kpi_compute`` works on (``kpi_compute.COLUMNS``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
-
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, default_storage
 
+from audit import arrowfiles
 from audit.kpi_compute import conform
+
+SCHEMA = pa.schema(
+    [
+        ("platform", pa.string()),
+        ("received_at", pa.timestamp("us", tz="UTC")),
+        ("first_response_minutes", pa.float64()),  # calendar minutes; null if unanswered
+        ("resolution_minutes", pa.float64()),  # calendar minutes; null if unresolved
+        ("resolved_first_contact", pa.bool_()),
+        ("satisfaction", pa.int64()),  # 1–5
+        ("nps", pa.int64()),  # 0–10
+        ("sentiment", pa.string()),
+    ]
+)
+SUFFIX = ".arrow"
+PARQUET_MAGIC = b"PAR1"
+
+# Arrow types → the pandas types of kpi_compute.COLUMNS (missing values stay missing).
+_PANDAS_TYPES = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
 
 
 class DatasetUnavailable(Exception):
     """A dataset file recorded in the database is missing or not the file that was written."""
 
 
-def to_parquet(frame: pd.DataFrame) -> bytes:
-    """The frame as Parquet bytes. Platform and sentiment hold a handful of values, so
-    they are dictionary-encoded; numbers and times are stored plain (they rarely repeat,
-    and trying a dictionary first costs more than it saves)."""
-    table = pa.Table.from_pandas(conform(frame), preserve_index=False)
-    buffer = io.BytesIO()
-    pq.write_table(
-        table,
-        buffer,
-        compression="snappy",
-        use_dictionary=["platform", "sentiment"],
-        write_statistics=False,
-    )
-    return buffer.getvalue()
+def encode(table: pa.Table) -> bytes:
+    """The canonical table as the bytes of an Arrow IPC file (what ``write`` stores)."""
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_file(sink, SCHEMA) as writer:
+        writer.write_table(table.cast(SCHEMA))
+    return sink.getvalue().to_pybytes()
 
 
-def from_parquet(data: bytes) -> pd.DataFrame:
-    return conform(pq.read_table(io.BytesIO(data)).to_pandas())
+def decode(data: bytes | pa.Buffer) -> pa.Table:
+    if arrowfiles.starts_with(data, PARQUET_MAGIC):
+        return pq.read_table(pa.BufferReader(data))
+    return pa.ipc.open_file(pa.BufferReader(data)).read_all()
 
 
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def from_frame(frame: pd.DataFrame) -> pa.Table:
+    """A frame of the canonical columns (``kpi_compute.COLUMNS``) as a table of ``SCHEMA``."""
+    return pa.Table.from_pandas(conform(frame), schema=SCHEMA, preserve_index=False)
+
+
+def to_frame(table: pa.Table) -> pd.DataFrame:
+    """The interactions as the frame ``audit.kpi_compute`` works on."""
+    return conform(table.to_pandas(types_mapper=_PANDAS_TYPES.get))
+
+
+def sha256(data: bytes | pa.Buffer) -> str:
+    return arrowfiles.sha256(data)
 
 
 def storage_name(*, portfolio_id: int, import_id: int) -> str:
     # One name per import, so a retried import replaces what a killed attempt left behind.
-    return f"service-data/{portfolio_id}/dataset-{import_id}.parquet"
+    return f"service-data/{portfolio_id}/dataset-{import_id}{SUFFIX}"
 
 
-def write(data: bytes, *, name: str, storage: Storage = default_storage) -> str:
-    """Save the bytes under ``name`` (replacing a leftover of an earlier attempt at the same
-    import); the name the storage chose. On failure nothing is left behind."""
+def write(table: pa.Table, *, name: str, storage: Storage = default_storage) -> tuple[str, str]:
+    """Store the canonical table under ``name`` (replacing a leftover of an earlier attempt
+    at the same import), uncompressed (about 60 bytes a row: compressing would cost more
+    time than the small file saves); the name the storage chose and the file's SHA-256.
+    On failure nothing is left behind."""
     if storage.exists(name):
         storage.delete(name)
-    try:
-        return storage.save(name, ContentFile(data))
-    except BaseException:
-        if storage.exists(name):
-            storage.delete(name)
-        raise
+    return arrowfiles.save_table(table.cast(SCHEMA), name=name, storage=storage)
 
 
 def read(name: str, expected_sha256: str, *, storage: Storage = default_storage) -> pd.DataFrame:
     """The frame stored under ``name``, after checking it is the file that was recorded."""
     try:
-        with storage.open(name, "rb") as handle:
-            data = handle.read()
+        data = arrowfiles.load_buffer(name, storage=storage)
     except FileNotFoundError:
         raise DatasetUnavailable(f"The dataset file {name} is missing from the storage.") from None
     if sha256(data) != expected_sha256:
         raise DatasetUnavailable(f"The dataset file {name} is not the file that was imported.")
-    return from_parquet(data)
+    return to_frame(decode(data))

@@ -190,8 +190,10 @@ def import_upload_path(instance: ServiceDataImport, filename: str) -> str:
 class ServiceDataImport(models.Model):
     """One uploaded file of interactions, from upload to imported (or refused).
 
-    Once every row has passed the checks, the interactions are kept as one Parquet file
-    (``dataset``, see audit.datasets) with its SHA-256; only an import that is done has one.
+    ``file`` is the upload as it was read (audit.reading keeps the parsed table, so the file
+    is parsed once). Once every row has passed the checks, the interactions are kept as one
+    Arrow IPC file (``dataset``, see audit.datasets) with its SHA-256; only an import that
+    is done has one.
     """
 
     class Status(models.TextChoices):
@@ -203,7 +205,7 @@ class ServiceDataImport(models.Model):
         FAILED = "failed", "Refused"
 
     portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="service_imports")
-    file = models.FileField(upload_to=import_upload_path, max_length=300)
+    file = models.FileField("the file as read", upload_to=import_upload_path, max_length=300)
     file_name = models.CharField(max_length=255)
     file_size = models.PositiveBigIntegerField(default=0)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.UPLOADED)
@@ -217,7 +219,7 @@ class ServiceDataImport(models.Model):
     errors = models.JSONField(default=list)  # [{"row": 12, "column": "Created at", "message": "…"}], first 50
     error_count = models.PositiveIntegerField(default=0)
     # The storage names the file itself (audit.datasets.storage_name), hence no upload_to.
-    dataset = models.FileField("imported interactions (Parquet)", max_length=300, blank=True)
+    dataset = models.FileField("imported interactions (Arrow IPC)", max_length=300, blank=True)
     dataset_sha256 = models.CharField("SHA-256 of the dataset", max_length=64, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,15 +1,18 @@
-"""Reading an uploaded file of interactions into a table of text cells: no database.
+"""Reading an uploaded file of interactions into an Arrow table: no database.
+
+A file is read once, at upload, and kept as read (``to_stored``/``from_stored``: Arrow's
+IPC format, which reads back without parsing), so the import, the preview and the checks
+never parse the CSV again.
 
 A CSV file may be UTF-8 (with or without BOM) or Windows-1252, with any common
-delimiter; an XLSX workbook is read through openpyxl. Every cell comes back as text
-(or missing) so that the checks in ``audit.importing`` can quote the learner's own
-value when it is wrong.
-
-CSV is parsed by pyarrow's multi-threaded reader, several times faster than pandas'
-C engine with ``dtype=str``. pyarrow does not know every convention pandas accepts
-(spaces after the delimiter, short or long rows, duplicate or empty headers), so any
-file it refuses or might read differently goes through the C engine instead, which
-gives the results and messages learners had before.
+delimiter; an XLSX workbook is read through openpyxl. pyarrow's multi-threaded reader
+parses a CSV and converts, in the same pass, every column whose cells are all plain
+numbers, ISO 8601 dates and times or true/false into those types; any other column stays
+text, so that the checks in ``audit.importing`` can quote the learner's own value when it
+is wrong. pyarrow does not know every convention pandas accepts (spaces after the
+delimiter, short or long rows, duplicate or empty headers), so any file it refuses or
+might read differently goes through pandas' C engine instead, every cell as text, which
+gives the results and messages learners had before. Workbooks are read as text too.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ XLSX_MAGIC = b"PK\x03\x04"
 BINARY_MARKERS = (b"\x00", b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"MZ")
 DELIMITERS = ",;\t|"
 SNIFF_LINES = 20
+DICTIONARY_MAX_VALUES = 100
 
 
 class FileProblem(Exception):
@@ -79,12 +83,13 @@ def sniff_delimiter(text: str) -> str:
         return max(DELIMITERS, key=header.count)
 
 
-def read_table(raw: bytes, file_name: str) -> pd.DataFrame:
-    """Every cell as text (or missing), headers stripped. Raises FileProblem."""
+def read_table(raw: bytes, file_name: str) -> pa.Table:
+    """The file's columns, typed or text (missing cells are null), headers stripped.
+    Raises FileProblem."""
     if not raw or raw.isspace():  # not raw.strip(): no copy of a large file
         raise FileProblem("The file is empty.")
     if raw.startswith(XLSX_MAGIC):
-        frame = _read_xlsx(raw)
+        table = _text_table(_read_xlsx(raw))
     else:
         if file_name.lower().endswith((".xlsx", ".xlsm")):
             raise FileProblem("This file is named as a spreadsheet but is not a valid XLSX file.")
@@ -92,13 +97,52 @@ def read_table(raw: bytes, file_name: str) -> pd.DataFrame:
         if not text or text.isspace():
             raise FileProblem("The file is empty.")
         delimiter = sniff_delimiter(text)
-        frame = _read_csv_arrow(utf8, delimiter)
-        if frame is None:
-            frame = _read_csv_pandas(text, delimiter)
-    frame.columns = [str(column).strip() for column in frame.columns]
-    if len(frame.index) == 0:
+        table = _read_csv_arrow(utf8, delimiter)
+        if table is None:
+            table = _text_table(_read_csv_pandas(text, delimiter))
+    if table.num_rows == 0:
         raise FileProblem("The file has a header but no rows of data.")
-    return frame
+    return table
+
+
+def _text_table(frame: pd.DataFrame) -> pa.Table:
+    """A frame of text cells as an Arrow table of text columns, headers stripped."""
+    names = [str(column).strip() for column in frame.columns]
+    return pa.table(
+        [pa.array(frame[column], type=pa.string(), from_pandas=True) for column in frame.columns],
+        names=names,
+    )
+
+
+# The file as read, kept between the upload and the import as an Arrow IPC file
+# (audit.arrowfiles), so that reading it back is a matter of pointing at the bytes.
+IPC_MAGIC = b"ARROW1"
+STORED_SUFFIX = ".arrow"
+
+
+def for_storing(table: pa.Table) -> pa.Table:
+    """The table as the IPC file format keeps it: one dictionary per encoded column."""
+    return table.unify_dictionaries()
+
+
+def to_stored(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    table = for_storing(table)
+    with pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def from_stored(data: bytes | pa.Buffer, file_name: str) -> pa.Table:
+    """The table kept at upload; a file kept as uploaded (before tables were kept) is read
+    again. Raises FileProblem."""
+    head = bytes(memoryview(data)[: len(IPC_MAGIC)])
+    if head == IPC_MAGIC:
+        try:
+            return pa.ipc.open_file(pa.BufferReader(data)).read_all()
+        except (pa.ArrowInvalid, OSError):
+            raise FileProblem("The stored copy of this file is damaged; upload the file again.") from None
+    return read_table(bytes(memoryview(data)), file_name)
 
 
 def _read_xlsx(raw: bytes) -> pd.DataFrame:
@@ -125,38 +169,44 @@ def _read_csv_pandas(text: str, delimiter: str) -> pd.DataFrame:
         raise FileProblem(f"The file could not be read as CSV: {error}") from None
 
 
-def _read_csv_arrow(utf8: bytes, delimiter: str) -> pd.DataFrame | None:
-    """The table as pandas' C engine would read it, or None where pyarrow might differ."""
-    header_fields = utf8[: utf8.find(b"\n") if b"\n" in utf8 else len(utf8)].count(delimiter.encode()) + 1
+def _read_csv_arrow(utf8: bytes, delimiter: str) -> pa.Table | None:
+    """The table, or None where pyarrow might read the file differently from pandas."""
     try:
         table = pa_csv.read_csv(
             io.BytesIO(utf8),
-            # The header is read as a row of text like the others, so that every column is
-            # text whatever its name (column_types needs names before the file is read).
-            read_options=pa_csv.ReadOptions(autogenerate_column_names=True),
             parse_options=pa_csv.ParseOptions(
                 delimiter=delimiter, newlines_in_values=b'"' in utf8, ignore_empty_lines=True
             ),
             convert_options=pa_csv.ConvertOptions(
-                column_types={f"f{i}": pa.string() for i in range(header_fields)},
+                # Only an empty cell is missing: "NA" or "null" is the learner's text.
+                null_values=[""],
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=True,
-                null_values=[""],
+                # Text columns of a few distinct values (platform, sentiment, yes/no) come
+                # dictionary-encoded: the checks look each distinct value up once.
+                auto_dict_encode=True,
+                auto_dict_max_cardinality=DICTIONARY_MAX_VALUES,
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None  # short or long rows and the like: the C engine reads or names them
-    if table.num_columns > header_fields:
-        return None
     # pandas skips spaces at the start of a field (skipinitialspace), which also lets a
-    # quote after "; " open a quoted field; pyarrow keeps them. Such files take the C engine.
-    # (Looking at the parsed cells is cheaper than searching the bytes for ", " and "\n ".)
-    if b" " in utf8 and any(pc.any(pc.starts_with(column, " ")).as_py() for column in table.columns):
+    # quote after "; " open a quoted field; pyarrow keeps them in text. Such files take the
+    # C engine. (Typed columns had none: pyarrow trims numbers as pandas does.)
+    if b" " in utf8 and any(_starts_with_space(column) for column in table.columns):
         return None
-    names = table.slice(0, 1).to_pylist()[0] if table.num_rows else {}
-    headers = [names.get(f"f{i}") for i in range(table.num_columns)]
+    headers = [name.strip() for name in table.column_names]
     # pandas renames empty and repeated headers ("Unnamed: 2", "Id.1"): leave that to it.
     if not headers or any(not header for header in headers) or len(set(headers)) != len(headers):
         return None
-    frame = table.slice(1).rename_columns(headers).to_pandas()
-    return frame
+    return table.rename_columns(headers)
+
+
+def _starts_with_space(column: pa.ChunkedArray) -> bool:
+    """Whether a text cell starts with a space (a dictionary-encoded column's distinct values
+    are looked at, not every cell)."""
+    if pa.types.is_dictionary(column.type):
+        return any(pc.any(pc.starts_with(chunk.dictionary, " ")).as_py() for chunk in column.chunks)
+    if pa.types.is_string(column.type):
+        return bool(pc.any(pc.starts_with(column, " ")).as_py())
+    return False

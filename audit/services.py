@@ -10,13 +10,12 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
-from audit import datasets, importing, reading
+from audit import arrowfiles, datasets, importing, reading
 from audit.models import ColumnMapping, KpiSettings, ServiceDataImport, VersionDataset
 from portfolio.models import Portfolio, User
 
@@ -42,7 +41,9 @@ def _size_limit_message(size: int) -> str:
 
 @transaction.atomic
 def upload_service_data(*, portfolio: Portfolio, upload: UploadedFile, actor: User) -> ServiceDataImport:
-    """Keep the file and read its headers; the columns are mapped next."""
+    """Read the file and keep it as read (``reading.to_stored``); the columns are mapped next.
+
+    The file is parsed here, once: the preview and the import read the kept table."""
     if upload.size > settings.MAX_UPLOAD_BYTES:
         raise AuditError(_size_limit_message(upload.size))
     raw = upload.read(settings.MAX_UPLOAD_BYTES + 1)
@@ -50,10 +51,10 @@ def upload_service_data(*, portfolio: Portfolio, upload: UploadedFile, actor: Us
         raise AuditError(_size_limit_message(len(raw)))
     name = get_valid_filename(upload.name or "interactions.csv")[-200:] or "interactions.csv"
     try:
-        frame = reading.read_table(raw, name)
+        table = reading.read_table(raw, name)
     except reading.FileProblem as problem:
         raise AuditError(str(problem)) from None
-    headers = list(frame.columns)
+    headers = list(table.column_names)
     guessed, formats = importing.guess_mapping(headers)
     service_import = ServiceDataImport(
         portfolio=portfolio,
@@ -62,11 +63,21 @@ def upload_service_data(*, portfolio: Portfolio, upload: UploadedFile, actor: Us
         headers=headers,
         columns=guessed,
         formats=formats,
-        row_count=len(frame.index),
+        row_count=table.num_rows,
         created_by=actor,
     )
-    service_import.file.save(name, ContentFile(raw), save=False)
-    service_import.save()
+    storage = service_import.file.storage
+    service_import.file.name, _digest = arrowfiles.save_table(
+        reading.for_storing(table),
+        name=service_import.file.field.generate_filename(service_import, f"{name}{reading.STORED_SUFFIX}"),
+        storage=storage,
+        digest=False,
+    )
+    try:
+        service_import.save()
+    except BaseException:
+        storage.delete(service_import.file.name)
+        raise
     log.info(
         "service data %s uploaded to portfolio %s by %s", service_import.pk, portfolio.pk, actor.username
     )
@@ -121,15 +132,22 @@ def map_columns(
     return service_import
 
 
-def check_import(service_import: ServiceDataImport) -> importing.CheckResult:
-    """Read the stored file and check every row against the mapping (no writes)."""
-    with service_import.file.open("rb") as handle:
-        raw = handle.read()
+def stored_table(service_import: ServiceDataImport):
+    """The file as it was read at upload. Raises ``reading.FileProblem``."""
     try:
-        frame = reading.read_table(raw, service_import.file_name)
+        data = arrowfiles.load_buffer(service_import.file.name, storage=service_import.file.storage)
+    except FileNotFoundError:
+        raise reading.FileProblem("The uploaded file is missing from the storage; upload it again.") from None
+    return reading.from_stored(data, service_import.file_name)
+
+
+def check_import(service_import: ServiceDataImport) -> importing.CheckResult:
+    """Check every row of the file as read at upload against the mapping (no writes)."""
+    try:
+        table = stored_table(service_import)
     except reading.FileProblem as problem:
         return importing.CheckResult(None, [importing.Problem(1, "file", str(problem))], 1)
-    return importing.check_rows(frame, service_import.columns, service_import.formats)
+    return importing.check_rows(table, service_import.columns, service_import.formats)
 
 
 def start_import(*, service_import: ServiceDataImport, actor: User) -> ServiceDataImport:
@@ -162,7 +180,7 @@ def _set_stage(service_import: ServiceDataImport, stage: str, progress: int, **f
 def execute_import(service_import: ServiceDataImport) -> ServiceDataImport:
     """Check every row, then keep all of them or none. Called in-process or by the task.
 
-    The rows are kept as one Parquet file (audit.datasets). It is written before the row
+    The rows are kept as one Arrow IPC file (audit.datasets). It is written before the row
     says "done", in the same step, and removed again if that step fails: there is never a
     dataset without a finished import, nor a finished import without its dataset.
     """
@@ -179,12 +197,11 @@ def execute_import(service_import: ServiceDataImport) -> ServiceDataImport:
             finished_at=timezone.now(),
         )
         return service_import
-    rows = len(result.frame.index)
+    rows = result.table.num_rows
     _set_stage(service_import, f"Saving {rows:,} interactions", 50)
-    data = datasets.to_parquet(result.frame)
     storage = service_import.dataset.storage
-    name = datasets.write(
-        data,
+    name, digest = datasets.write(
+        result.table,
         name=datasets.storage_name(portfolio_id=service_import.portfolio_id, import_id=service_import.pk),
         storage=storage,
     )
@@ -196,7 +213,7 @@ def execute_import(service_import: ServiceDataImport) -> ServiceDataImport:
                 100,
                 status=ServiceDataImport.Status.DONE,
                 dataset=name,
-                dataset_sha256=datasets.sha256(data),
+                dataset_sha256=digest,
                 row_count=rows,
                 errors=[],
                 error_count=0,

@@ -238,15 +238,18 @@ def data_preview(request: HttpRequest, portfolio_pk: int, import_pk: int) -> Htt
 
 
 def _preview_rows(service_import: ServiceDataImport) -> list[list]:
-    with service_import.file.open("rb") as handle:
-        raw = handle.read()
     try:
-        frame = reading.read_table(raw, service_import.file_name).head(PREVIEW_ROWS)
+        table = services.stored_table(service_import).slice(0, PREVIEW_ROWS)
     except reading.FileProblem:
         return []
     sources = [service_import.columns.get(column.key) for column in importing.CANONICAL_COLUMNS]
+    cells = {
+        source: importing.cell_texts(table[source])
+        for source in sources
+        if source and source in table.column_names
+    }
     return [
-        [("" if not source else frame[source].iat[i]) for source in sources] for i in range(len(frame.index))
+        [cells[source][i] if source in cells else "" for source in sources] for i in range(table.num_rows)
     ]
 
 

@@ -13,18 +13,20 @@ from tests.factories import PortfolioFactory
 
 
 def _one_interaction() -> bytes:
-    return datasets.to_parquet(
-        pd.DataFrame(
-            {
-                "platform": ["facebook"],
-                "received_at": pd.to_datetime(["2026-01-05 09:00"], utc=True),
-                "first_response_minutes": [30.0],
-                "resolution_minutes": [None],
-                "resolved_first_contact": pd.array([None], dtype="boolean"),
-                "satisfaction": pd.array([None], dtype="Int64"),
-                "nps": pd.array([None], dtype="Int64"),
-                "sentiment": pd.Series([None], dtype="str"),
-            }
+    return datasets.encode(
+        datasets.from_frame(
+            pd.DataFrame(
+                {
+                    "platform": ["facebook"],
+                    "received_at": pd.to_datetime(["2026-01-05 09:00"], utc=True),
+                    "first_response_minutes": [30.0],
+                    "resolution_minutes": [None],
+                    "resolved_first_contact": pd.array([None], dtype="boolean"),
+                    "satisfaction": pd.array([None], dtype="Int64"),
+                    "nps": pd.array([None], dtype="Int64"),
+                    "sentiment": pd.Series([None], dtype="str"),
+                }
+            )
         )
     )
 
@@ -53,7 +55,7 @@ class ServiceDataImportFactory(factory.django.DjangoModelFactory):
     finished_at = factory.LazyFunction(timezone.now)
     dataset = factory.Maybe(
         _done,
-        yes_declaration=factory.LazyFunction(lambda: ContentFile(ONE_INTERACTION, "dataset.parquet")),
+        yes_declaration=factory.LazyFunction(lambda: ContentFile(ONE_INTERACTION, "dataset.arrow")),
         no_declaration="",
     )
     dataset_sha256 = factory.Maybe(_done, yes_declaration=datasets.sha256(ONE_INTERACTION), no_declaration="")

@@ -166,7 +166,7 @@ def synthetic() -> pd.DataFrame:
     raw = interactions_csv(3000)
     table = reading.read_table(raw, "d.csv")
     return importing.check_rows(
-        table, {key: key for key in importing.CANONICAL_KEYS if key in table.columns}
+        table, {key: key for key in importing.CANONICAL_KEYS if key in table.column_names}
     ).frame
 
 

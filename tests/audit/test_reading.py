@@ -3,7 +3,10 @@ reads, and leave anything they might read differently to pandas."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from audit import importing, reading
@@ -42,12 +45,26 @@ CASES = {
 }
 
 
-def _cells(frame: pd.DataFrame) -> tuple:
-    return (
-        list(frame.columns),
-        frame.astype(object).where(frame.notna(), None).values.tolist(),
-        list(frame.index),
-    )
+def _same_cells(fast: pa.Table, expected: pd.DataFrame) -> None:
+    """pyarrow's table holds what pandas read: the same headers and rows, text columns
+    cell for cell, and typed columns the values pandas' own conversions give the text."""
+    assert fast.column_names == list(expected.columns)
+    assert fast.num_rows == len(expected.index)
+    for name in fast.column_names:
+        column, text = fast[name], expected[name]
+        if importing._is_text(column):
+            assert importing.cell_texts(column) == text.astype(object).where(text.notna(), None).tolist()
+        elif pa.types.is_timestamp(column.type):
+            values = pd.Series(pc.cast(column, pa.timestamp("us")).to_pandas())
+            pd.testing.assert_series_equal(
+                values, pd.to_datetime(text, format="ISO8601").dt.as_unit("us"), check_names=False
+            )
+        elif pa.types.is_boolean(column.type):
+            cells = text.astype(object).where(text.notna(), None).tolist()
+            assert column.to_pylist() == [None if cell is None else cell.lower() == "true" for cell in cells]
+        else:
+            numbers = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
+            np.testing.assert_array_equal(numbers, pd.to_numeric(text).to_numpy(dtype=float))
 
 
 @pytest.mark.parametrize("raw", CASES.values(), ids=CASES.keys())
@@ -61,18 +78,45 @@ def test_pyarrow_reads_what_pandas_reads_or_steps_aside(raw):
         assert fast is None
         return
     if fast is not None:
-        assert _cells(fast) == _cells(expected)
-        assert list(fast.dtypes) == list(expected.dtypes)
+        _same_cells(fast, expected)
 
 
-def test_a_clean_export_takes_the_fast_path():
+def test_a_clean_export_takes_the_fast_path_and_keeps_the_types_it_found():
     raw = interactions_csv(50)
     text, utf8 = reading._decode(raw)
 
     fast = reading._read_csv_arrow(utf8, ",")
 
     assert fast is not None
-    pd.testing.assert_frame_equal(reading.read_table(raw, "d.csv"), reading._read_csv_pandas(text, ","))
+    table = reading.read_table(raw, "d.csv")
+    _same_cells(table, reading._read_csv_pandas(text, ","))
+    assert str(table["received_at"].type) == "timestamp[s]"
+    assert str(table["first_response_time"].type) == "double"
+    assert pa.types.is_dictionary(table["platform"].type)
+
+
+def test_the_table_kept_at_upload_reads_back_as_it_was_read():
+    table = reading.read_table(interactions_csv(500), "d.csv")
+
+    kept = reading.from_stored(reading.to_stored(table), "d.csv")
+
+    assert kept.column_names == table.column_names
+    assert kept.to_pylist() == table.to_pylist()
+
+
+def test_a_file_kept_as_uploaded_is_read_again():
+    raw = interactions_csv(20)
+
+    kept = reading.from_stored(raw, "d.csv")
+
+    assert kept.to_pylist() == reading.read_table(raw, "d.csv").to_pylist()
+
+
+def test_a_damaged_kept_table_is_a_file_problem():
+    data = reading.to_stored(reading.read_table(interactions_csv(20), "d.csv"))
+
+    with pytest.raises(reading.FileProblem, match="damaged"):
+        reading.from_stored(data[: len(data) // 2], "d.csv")
 
 
 def test_the_delimiter_is_sniffed_from_the_first_lines_only():
@@ -94,10 +138,23 @@ def test_the_delimiter_is_sniffed_from_the_first_lines_only():
 )
 def test_numbers_convert_exactly_as_pandas_converts_them(cells):
     raw = pd.Series(cells, dtype="str")
+    expected = pd.to_numeric(raw, errors="coerce").astype(float).to_numpy()
 
-    pd.testing.assert_series_equal(
-        importing._to_number(raw), pd.to_numeric(raw, errors="coerce").astype(float), check_dtype=False
-    )
+    number = importing._to_number(pa.array(cells, pa.string()))
+
+    np.testing.assert_array_equal(number.to_numpy(zero_copy_only=False), expected)
+    assert number.null_count == int(np.isnan(expected).sum())  # missing is null, never NaN
+
+
+def test_a_column_read_as_numbers_converts_as_its_text_would():
+    table = reading.read_table(b"a,b,c\n42,1.5,nan\n-5,,2\n", "d.csv")
+
+    assert [str(table[name].type) for name in "abc"] == ["int64", "double", "double"]
+    for name in "abc":
+        typed = importing._to_number(table[name]).to_pylist()
+        text = importing._to_number(pc.cast(table[name], pa.string())).to_pylist()
+        assert typed == text
+    assert importing._to_number(table["c"]).to_pylist() == [None, 2.0]  # the text "nan" is no number
 
 
 def test_the_text_nan_is_not_a_duration():
@@ -130,15 +187,49 @@ def test_the_text_nan_is_not_a_duration():
     ids=["naive ISO", "zoned ISO", "UK dates", "odd ones"],
 )
 def test_date_times_parse_exactly_as_the_pandas_path_parses_them(cells, monkeypatch):
-    raw = pd.Series(cells, dtype="str")
+    raw = pa.array(cells, pa.string())
     fast_found, slow_found = importing._Collector(), importing._Collector()
 
     fast = importing._datetime(raw, "when", fast_found)
     monkeypatch.setattr(importing, "_naive_iso_datetimes", lambda text: None)
     slow = importing._datetime(raw, "when", slow_found)
 
-    pd.testing.assert_series_equal(fast, slow)
+    assert fast.to_pylist() == slow.to_pylist()
     assert [p.as_dict() for p in fast_found.problems] == [p.as_dict() for p in slow_found.problems]
+
+
+def test_date_times_read_as_such_are_the_instants_their_text_gives():
+    # Around both clock changes and midnight, and one missing cell.
+    lines = ["2026-03-29 00:59:59", "2026-03-29 01:30:00", "2026-10-25 01:30:00", "2026-10-25 23:59:59", ""]
+    table = reading.read_table(("when,n\n" + "".join(f"{line},1\n" for line in lines)).encode(), "d.csv")
+    assert pa.types.is_timestamp(table["when"].type)
+
+    typed = importing._datetime(table["when"], "when", importing._Collector(), required=False)
+    text = importing._datetime_from_text(pd.Series([*lines[:-1], None], dtype="str"))
+
+    assert typed.to_pylist() == text.to_pylist()
+    assert typed.to_pylist()[-1] is None
+
+
+def test_uk_local_times_convert_hour_by_hour_as_pandas_converts_them_row_by_row():
+    # Every 7 minutes through both clock changes of 2026 and a few days around them.
+    local = np.concatenate(
+        [
+            np.arange(np.datetime64("2026-03-27"), np.datetime64("2026-03-31"), np.timedelta64(7, "m")),
+            np.arange(np.datetime64("2026-10-23"), np.datetime64("2026-10-27"), np.timedelta64(7, "m")),
+        ]
+    ).astype("datetime64[us]")
+    naive = pa.array(local, pa.timestamp("us"), mask=np.arange(len(local)) % 97 == 0)
+
+    fast = importing._uk_local_to_utc(naive)
+    by_pandas = importing._localised(pd.Series(local)).dt.tz_convert("UTC")
+
+    assert fast.type == importing.UTC_STAMP
+    assert fast.null_count == naive.null_count
+    expected = [
+        None if missing else stamp for missing, stamp in zip(pc.is_null(naive).to_pylist(), by_pandas)
+    ]
+    assert [None if stamp is None else pd.Timestamp(stamp) for stamp in fast.to_pylist()] == expected
 
 
 def test_checking_gives_the_same_rows_from_either_reader():
@@ -167,7 +258,13 @@ def test_rows_keep_their_numbers_when_a_workbook_had_blank_rows(monkeypatch):
 
     fast = importing.check_rows(frame, columns).frame
     monkeypatch.setattr(importing, "_naive_iso_datetimes", lambda text: None)
-    monkeypatch.setattr(importing, "_to_number", lambda raw: pd.to_numeric(raw, errors="coerce"))
+    monkeypatch.setattr(
+        importing,
+        "_to_number",
+        lambda raw: importing._from_series(
+            pd.to_numeric(importing._series(raw), errors="coerce"), pa.float64()
+        ),
+    )
     slow = importing.check_rows(frame, columns).frame
 
     pd.testing.assert_frame_equal(fast, slow)

@@ -1,10 +1,14 @@
-"""The imported interactions as a Parquet file: written all or nothing, read by the KPIs,
+"""The imported interactions as an Arrow IPC file: written all or nothing, read by the KPIs,
 frozen with a submitted version, and deleted with the import unless a version keeps it."""
 
 from __future__ import annotations
 
+import io
+
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
@@ -44,7 +48,7 @@ def test_the_dataset_holds_every_checked_row_and_its_digest(portfolio, learner):
 
     assert service_import.status == "done"
     assert service_import.row_count == len(frame) == 120
-    assert service_import.dataset.name == f"service-data/{portfolio.pk}/dataset-{service_import.pk}.parquet"
+    assert service_import.dataset.name == f"service-data/{portfolio.pk}/dataset-{service_import.pk}.arrow"
     with service_import.dataset.open("rb") as handle:
         assert datasets.sha256(handle.read()) == service_import.dataset_sha256
     assert {name: str(dtype) for name, dtype in frame.dtypes.items()} == {
@@ -134,10 +138,27 @@ def test_an_altered_dataset_file_is_refused_not_read(portfolio, learner):
     service_import = _import(portfolio, learner, interactions_csv(20))
     name = service_import.dataset.name
     default_storage.delete(name)
-    default_storage.save(name, SimpleUploadedFile("x", datasets.to_parquet(kpi_compute.empty_frame())))
+    default_storage.save(
+        name, SimpleUploadedFile("x", datasets.encode(datasets.from_frame(kpi_compute.empty_frame())))
+    )
 
     with pytest.raises(datasets.DatasetUnavailable, match="not the file that was imported"):
         selectors.service_data_frame(portfolio=portfolio)
+
+
+def test_a_dataset_stored_as_parquet_before_the_switch_to_arrow_still_reads(portfolio, learner):
+    service_import = _import(portfolio, learner, interactions_csv(30))
+    expected = selectors.service_data_frame(portfolio=portfolio)
+    buffer = io.BytesIO()
+    pq.write_table(datasets.from_frame(expected), buffer)
+    name = default_storage.save(
+        f"service-data/{portfolio.pk}/dataset-old.parquet", ContentFile(buffer.getvalue())
+    )
+    ServiceDataImport.objects.filter(pk=service_import.pk).update(
+        dataset=name, dataset_sha256=datasets.sha256(buffer.getvalue())
+    )
+
+    pd.testing.assert_frame_equal(selectors.service_data_frame(portfolio=portfolio), expected)
 
 
 def test_deleting_an_import_deletes_its_upload_and_its_dataset(

@@ -1,0 +1,114 @@
+"""Arrow tables to and from the default storage, without a copy of the file in memory.
+
+An upload as read and an import's interactions are kept as Arrow IPC files (see
+``audit.reading`` and ``audit.datasets``): a few megabytes for 100,000 rows. Building such a
+file in memory and handing the bytes to the storage copies it twice, and on a small server
+the fresh memory costs more than the writing. So a table is written straight into a
+temporary file beside its destination, hashed as it is written, and the storage moves the
+file into place (a local storage renames it; a remote one, such as S3, uploads it).
+Reading maps a local file into memory (``pa.memory_map``): the table's columns point into
+the file and nothing is copied; a remote file is read whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+
+import pyarrow as pa
+from django.core.files import File
+from django.core.files.storage import Storage, default_storage
+
+
+class _HashingSink:
+    """A binary file pyarrow writes to, that hashes what passes through it."""
+
+    def __init__(self, handle, digest: bool) -> None:
+        self.handle = handle
+        self.digest = hashlib.sha256() if digest else None
+        self.size = 0
+        self.closed = False
+
+    def write(self, data) -> int:
+        if self.digest is not None:
+            self.digest.update(data)
+        self.size += len(data)
+        return self.handle.write(data)
+
+    def tell(self) -> int:
+        return self.size
+
+    def flush(self) -> None:
+        self.handle.flush()
+
+    def close(self) -> None:
+        self.closed = True  # the temporary file is closed by its owner
+
+
+class _WrittenFile(File):
+    """A finished temporary file: a local storage moves it into place rather than copying."""
+
+    def __init__(self, path: str, size: int) -> None:
+        super().__init__(open(path, "rb"), name=os.path.basename(path))  # noqa: SIM115 (closed below)
+        self._path = path
+        self.size = size
+
+    def temporary_file_path(self) -> str:
+        return self._path
+
+
+def local_path(name: str, storage: Storage) -> str | None:
+    """Where the storage keeps ``name`` on this machine, or None for a remote storage."""
+    try:
+        return storage.path(name)
+    except NotImplementedError:
+        return None
+
+
+def save_table(
+    table: pa.Table, *, name: str, storage: Storage = default_storage, digest: bool = True
+) -> tuple[str, str]:
+    """Write ``table`` as an Arrow IPC file under ``name`` (or the name the storage chooses
+    if that is taken); the name and the file's SHA-256 ("" if ``digest`` is false: hashing
+    costs about as much as writing). On failure nothing is left behind."""
+    destination = local_path(name, storage)
+    folder = os.path.dirname(destination) if destination else None
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile(dir=folder, prefix=".writing-", suffix=".arrow", delete=False)  # noqa: SIM115
+    try:
+        with handle:
+            sink = _HashingSink(handle, digest)
+            with pa.ipc.new_file(pa.PythonFile(sink, mode="w"), table.schema) as writer:
+                writer.write_table(table)
+        written = _WrittenFile(handle.name, sink.size)
+        try:
+            saved = storage.save(name, written)
+        finally:
+            written.close()
+    finally:
+        if os.path.exists(handle.name):  # moved into place by a local storage, else still here
+            os.remove(handle.name)
+    return saved, sink.digest.hexdigest() if sink.digest is not None else ""
+
+
+def load_buffer(name: str, *, storage: Storage = default_storage) -> pa.Buffer:
+    """The file's bytes: mapped into memory if the storage is local, else read whole.
+    Raises FileNotFoundError if it is not there."""
+    path = local_path(name, storage)
+    if path is not None:
+        if not os.path.exists(path):
+            raise FileNotFoundError(path)
+        # The buffer keeps the mapping alive for as long as a table points into it.
+        return pa.memory_map(path).read_buffer()
+    with storage.open(name, "rb") as handle:
+        return pa.py_buffer(handle.read())
+
+
+def sha256(data: bytes | pa.Buffer) -> str:
+    return hashlib.sha256(memoryview(data)).hexdigest()
+
+
+def starts_with(data: bytes | pa.Buffer, magic: bytes) -> bool:
+    return bytes(memoryview(data)[: len(magic)]) == magic
