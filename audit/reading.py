@@ -30,6 +30,7 @@ XLSX_MAGIC = b"PK\x03\x04"
 BINARY_MARKERS = (b"\x00", b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"MZ")
 DELIMITERS = ",;\t|"
 SNIFF_LINES = 20
+SNIFF_BYTES = 262_144  # the delimiter is guessed from the first lines within this much
 DICTIONARY_MAX_VALUES = 100
 
 
@@ -42,11 +43,20 @@ def decode_text(raw: bytes) -> str:
     return _decode(raw)[0]
 
 
-def _decode(raw: bytes) -> tuple[str, bytes]:
-    """The text, and the same text as UTF-8 bytes without a BOM (for pyarrow)."""
-    head = raw[:8192]
+def _refuse_binary_start(head: bytes) -> None:
     if any(head.startswith(marker) for marker in BINARY_MARKERS[1:]) or b"\x00" in head:
         raise FileProblem("This file is not a CSV or XLSX file: its content is binary.")
+
+
+def _refuse_control_characters(text: str) -> None:
+    controls = sum(1 for char in text[:4096] if ord(char) < 32 and char not in "\r\n\t")
+    if controls > 4:
+        raise FileProblem("This file is not a CSV or XLSX file: its content is binary.")
+
+
+def _decode(raw: bytes) -> tuple[str, bytes]:
+    """The text, and the same text as UTF-8 bytes without a BOM (for pyarrow)."""
+    _refuse_binary_start(raw[:8192])
     try:
         text = raw.decode("utf-8-sig")
         utf8 = raw[len(codecs.BOM_UTF8) :] if raw.startswith(codecs.BOM_UTF8) else raw
@@ -58,9 +68,7 @@ def _decode(raw: bytes) -> tuple[str, bytes]:
                 "This file is neither UTF-8 nor Windows-1252 text; save it as CSV (UTF-8) and try again."
             ) from None
         utf8 = text.encode("utf-8")
-    controls = sum(1 for char in text[:4096] if ord(char) < 32 and char not in "\r\n\t")
-    if controls > 4:
-        raise FileProblem("This file is not a CSV or XLSX file: its content is binary.")
+    _refuse_control_characters(text)
     return text, utf8
 
 
@@ -93,13 +101,22 @@ def read_table(raw: bytes, file_name: str) -> pa.Table:
     else:
         if file_name.lower().endswith((".xlsx", ".xlsm")):
             raise FileProblem("This file is named as a spreadsheet but is not a valid XLSX file.")
-        text, utf8 = _decode(raw)
-        if not text or text.isspace():
-            raise FileProblem("The file is empty.")
-        delimiter = sniff_delimiter(text)
+        if raw.isascii():
+            # Plain ASCII is already UTF-8: no need to decode the whole file (a few megabytes
+            # of text made only to be thrown away); pandas, if it is needed, decodes it.
+            _refuse_binary_start(raw[:8192])
+            head = raw[:SNIFF_BYTES].decode("ascii")
+            _refuse_control_characters(head)
+            text, utf8 = None, raw
+        else:
+            text, utf8 = _decode(raw)
+            if not text or text.isspace():  # a byte order mark alone, say
+                raise FileProblem("The file is empty.")
+            head = text[:SNIFF_BYTES]
+        delimiter = sniff_delimiter(head)
         table = _read_csv_arrow(utf8, delimiter)
         if table is None:
-            table = _text_table(_read_csv_pandas(text, delimiter))
+            table = _text_table(_read_csv_pandas(raw.decode("ascii") if text is None else text, delimiter))
     if table.num_rows == 0:
         raise FileProblem("The file has a header but no rows of data.")
     return table

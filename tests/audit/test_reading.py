@@ -270,3 +270,22 @@ def test_rows_keep_their_numbers_when_a_workbook_had_blank_rows(monkeypatch):
     pd.testing.assert_frame_equal(fast, slow)
     assert fast["received_at"].notna().all()
     assert fast["first_response_minutes"].tolist()[:2] == [5.0, 7.5]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"a,b\n\x01\x02\x03\x04\x05\x06,1\n", "a,b\n\x01\x02\x03\x04\x05\x06,é\n".encode()],
+    ids=["ASCII", "UTF-8"],
+)
+def test_text_full_of_control_characters_is_refused_as_binary(raw):
+    with pytest.raises(reading.FileProblem, match="binary"):
+        reading.read_table(raw, "d.csv")
+
+
+def test_a_plain_ascii_file_is_read_as_its_decoded_text_would_be():
+    raw = b"platform;received_at\nX;2026-01-05 09:00\n"
+
+    table = reading.read_table(raw, "d.csv")
+
+    assert table.column_names == ["platform", "received_at"]
+    assert table.to_pylist() == reading.read_table("\ufeff".encode() + raw, "d.csv").to_pylist()
