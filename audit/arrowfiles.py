@@ -18,7 +18,7 @@ import tempfile
 
 import pyarrow as pa
 from django.core.files import File
-from django.core.files.storage import Storage, default_storage
+from django.core.files.storage import FileSystemStorage, Storage, default_storage
 
 
 class _HashingSink:
@@ -59,11 +59,11 @@ class _WrittenFile(File):
 
 
 def local_path(name: str, storage: Storage) -> str | None:
-    """Where the storage keeps ``name`` on this machine, or None for a remote storage."""
-    try:
-        return storage.path(name)
-    except NotImplementedError:
+    """Where the storage keeps ``name`` on this machine's disk, or None for any other storage
+    (S3, or Django's in-memory storage, whose paths are not files)."""
+    if not isinstance(storage, FileSystemStorage):
         return None
+    return storage.path(name)
 
 
 def save_table(

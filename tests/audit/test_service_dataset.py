@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import InMemoryStorage, default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -282,3 +282,21 @@ def test_the_version_page_lists_the_frozen_dataset(client, portfolio, learner):
     ).content.decode()
 
     assert "Service data the KPIs are computed from" in content
+
+
+def test_the_journey_works_on_a_remote_storage(portfolio, learner, settings):
+    # S3 in production: no local paths, so files are uploaded and read whole.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+
+    service_import = _import(portfolio, learner, interactions_csv(50))
+
+    assert service_import.status == "done"
+    assert isinstance(default_storage, InMemoryStorage)
+    with default_storage.open(service_import.dataset.name, "rb") as handle:
+        assert datasets.sha256(handle.read()) == service_import.dataset_sha256
+    frame = selectors.service_data_frame(portfolio=portfolio)
+    assert len(frame) == 50
+    assert frame["platform"].tolist() == generate_interactions(50)["platform"].tolist()
