@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from audit import kpi_compute
 from audit.kpi_compute import (
     Period,
     compare_periods,
@@ -234,3 +236,15 @@ def test_uk_weeks_start_on_monday_in_local_time():
         pd.Timestamp("2026-03-23"),
         pd.Timestamp("2025-12-29"),
     ]
+
+
+def test_conform_copies_nothing_of_a_conformed_frame():
+    conformed = kpi_compute.conform(hand_frame())
+
+    again = kpi_compute.conform(conformed)
+
+    pd.testing.assert_frame_equal(again, conformed)
+    assert np.shares_memory(again["received_at"].array.asi8, conformed["received_at"].array.asi8)
+    assert np.shares_memory(
+        again["first_response_minutes"].to_numpy(), conformed["first_response_minutes"].to_numpy()
+    )
