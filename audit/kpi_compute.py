@@ -209,10 +209,22 @@ def _kpis_by(columns: _Columns, *, by: str) -> pd.DataFrame:
     keys = pd.Series(_mondays(columns.days)) if by == "week" else columns.platform
     codes, groups = pd.factorize(keys, sort=True)  # a missing key gets -1: left out, as groupby does
     rows = _group_kpis(columns, codes, len(groups))
-    table = pd.DataFrame.from_dict(
-        dict(zip(groups, rows, strict=True)), orient="index", columns=list(KPI_CATALOGUE)
-    )
-    table.index.name = by
+    keys = pd.DatetimeIndex(groups) if by == "week" else pd.Index(groups)
+    return _table(rows, keys.rename(by))
+
+
+def _table(rows: list[dict], index: pd.Index) -> pd.DataFrame:
+    """What ``pd.DataFrame.from_dict(dict(zip(index, rows)), orient="index")`` gives with the
+    catalogue's columns, in a tenth of the time: built from one float array (None as NaN),
+    except that a column with no value at all holds its Nones as objects, as pandas infers."""
+    if not rows:
+        table = pd.DataFrame.from_dict({}, orient="index", columns=list(KPI_CATALOGUE))
+        table.index.name = index.name
+        return table
+    values = np.array([[row[key] for key in KPI_CATALOGUE] for row in rows], dtype=float)
+    table = pd.DataFrame(values, index=index, columns=list(KPI_CATALOGUE))
+    for column in table.columns[np.isnan(values).all(axis=0)]:
+        table[column] = pd.Series([None] * len(rows), index=index, dtype=object)
     return table
 
 
@@ -271,14 +283,23 @@ def _compare(columns: _Columns, *, baseline: Period, follow_up: Period) -> pd.Da
         _group_kpis(columns, np.where(_period_mask(columns.days, period), 0, -1), 1)[0]
         for period in (baseline, follow_up)
     )
-    rows = []
+    rows: dict[str, list] = {"baseline": [], "follow_up": [], "change": [], "improved": []}
     for key, kpi in KPI_CATALOGUE.items():
         old, new = before[key], after[key]
         change = None if old is None or new is None else round(new - old, 1)
         # More contacts is neither better nor worse service, so volume is never judged.
         improved = None if not change or key == "volume" else (change > 0) == kpi.higher_is_better
-        rows.append({"key": key, "baseline": old, "follow_up": new, "change": change, "improved": improved})
-    return pd.DataFrame(rows).set_index("key")
+        for column, value in zip(rows, (old, new, change, improved), strict=True):
+            rows[column].append(value)
+    # Volume is never None, so the first three columns are floats (None as NaN), as pandas
+    # would infer them from the rows; "improved" holds True, False and None.
+    return pd.DataFrame(
+        {
+            **{column: np.array(rows[column], dtype=float) for column in ("baseline", "follow_up", "change")},
+            "improved": np.array(rows["improved"], dtype=object),
+        },
+        index=pd.Index(list(KPI_CATALOGUE), name="key"),
+    )
 
 
 @dataclass(frozen=True)

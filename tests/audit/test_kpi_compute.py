@@ -248,3 +248,24 @@ def test_conform_copies_nothing_of_a_conformed_frame():
     assert np.shares_memory(
         again["first_response_minutes"].to_numpy(), conformed["first_response_minutes"].to_numpy()
     )
+
+
+def test_all_tables_of_an_empty_frame():
+    tables = kpi_tables(kpi_compute.empty_frame(), sla_minutes=60, baseline=None, follow_up=None)
+
+    assert tables.overall == {**dict.fromkeys(KPI_CATALOGUE), "volume": 0.0}
+    for table, by in ((tables.by_platform, "platform"), (tables.by_week, "week")):
+        assert table.empty
+        assert list(table.columns) == list(KPI_CATALOGUE)
+        assert table.index.name == by
+    assert tables.comparison is None
+
+
+def test_a_kpi_no_group_can_measure_is_a_column_of_nones():
+    frame = kpi_compute.conform(hand_frame().assign(satisfaction=pd.array([pd.NA] * 6, dtype="Int64")))
+
+    by_platform = kpis_by(frame, by="platform", sla_minutes=30)
+
+    assert by_platform["csat"].dtype == object
+    assert by_platform["csat"].tolist() == [None, None, None]
+    assert by_platform["median_first_response"].dtype == float
