@@ -166,8 +166,13 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
-    # plotly.js exactly as the pinned plotly Python package ships it.
+    # plotly.js exactly as the pinned plotly Python package ships it (its stylesheet is read
+    # from there, portfolio.charts.plotly_css), and the cartesian bundle of the same version
+    # (npm), which the pages load: every chart is bars, lines, a histogram or a heat map, and
+    # the full bundle is three times the size and injects a map library's inline <style>,
+    # which the Content Security Policy refuses.
     ("vendor/plotly", Path(plotly.__file__).resolve().parent / "package_data"),
+    ("vendor/plotly-cartesian", BASE_DIR / "node_modules" / "plotly.js-cartesian-dist-min"),
 ]
 
 # In development and tests WhiteNoise serves straight from the finders; in production

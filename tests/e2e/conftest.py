@@ -47,8 +47,16 @@ def page(browser, live_server):
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
+    # Anything the Content Security Policy refuses (an inline style or script, say) shows up
+    # in the console; a journey that met one fails, whatever it was testing.
+    refused = []
+    page.on(
+        "console",
+        lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     yield page
     context.close()
+    assert refused == [], f"The Content Security Policy refused something: {refused}"
 
 
 def log_in(page, username: str, password: str) -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import plotly.graph_objects as go
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -46,3 +48,18 @@ def test_a_chart_in_an_htmx_fragment_travels_as_escaped_text_not_as_script():
     assert '<div hidden id="kpi-data">{&quot;data&quot;' in html
     assert "&lt;/div&gt;&lt;script&gt;" in html
     assert 'data-plotly-figure="kpi-data"' in html
+
+
+def test_pages_load_the_cartesian_bundle_of_the_same_plotly_js_as_the_python_package():
+    from django.contrib.staticfiles import finders
+
+    from portfolio.pdf import charts as pdf_charts
+
+    served = finders.find("vendor/plotly-cartesian/plotly-cartesian.min.js")
+    html = render_to_string("partials/chart_scripts.html")
+
+    assert served is not None
+    assert "vendor/plotly-cartesian/plotly-cartesian.min.js" in html
+    version = pdf_charts._bundle_version(pdf_charts.PLOTLY_JS)
+    assert version
+    assert pdf_charts._bundle_version(Path(served)) == version

@@ -84,7 +84,7 @@ def test_without_javascript_the_chart_is_a_page_of_its_own(client, tutor, cohort
     assert "<html" in body
     assert f">{cohort.name}</h1>" in body
     assert "Progress over time" in body
-    assert "plotly.min.js" in body
+    assert "plotly-cartesian.min.js" in body
 
 
 def test_a_cohort_not_started_or_without_learners_says_so(client, tutor, cohort, assessor):
