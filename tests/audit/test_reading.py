@@ -10,6 +10,7 @@ import pyarrow.compute as pc
 import pytest
 
 from audit import importing, reading
+from audit.importing import arrays, checks
 from audit.synthetic import interactions_csv
 
 CASES = {
@@ -52,7 +53,7 @@ def _same_cells(fast: pa.Table, expected: pd.DataFrame) -> None:
     assert fast.num_rows == len(expected.index)
     for name in fast.column_names:
         column, text = fast[name], expected[name]
-        if importing._is_text(column):
+        if arrays.is_text(column):
             assert importing.cell_texts(column) == text.astype(object).where(text.notna(), None).tolist()
         elif pa.types.is_timestamp(column.type):
             values = pd.Series(pc.cast(column, pa.timestamp("us")).to_pandas())
@@ -140,7 +141,7 @@ def test_numbers_convert_exactly_as_pandas_converts_them(cells):
     raw = pd.Series(cells, dtype="str")
     expected = pd.to_numeric(raw, errors="coerce").astype(float).to_numpy()
 
-    number = importing._to_number(pa.array(cells, pa.string()))
+    number = arrays.to_number(pa.array(cells, pa.string()))
 
     np.testing.assert_array_equal(number.to_numpy(zero_copy_only=False), expected)
     assert number.null_count == int(np.isnan(expected).sum())  # missing is null, never NaN
@@ -151,10 +152,10 @@ def test_a_column_read_as_numbers_converts_as_its_text_would():
 
     assert [str(table[name].type) for name in "abc"] == ["int64", "double", "double"]
     for name in "abc":
-        typed = importing._to_number(table[name]).to_pylist()
-        text = importing._to_number(pc.cast(table[name], pa.string())).to_pylist()
+        typed = arrays.to_number(table[name]).to_pylist()
+        text = arrays.to_number(pc.cast(table[name], pa.string())).to_pylist()
         assert typed == text
-    assert importing._to_number(table["c"]).to_pylist() == [None, 2.0]  # the text "nan" is no number
+    assert arrays.to_number(table["c"]).to_pylist() == [None, 2.0]  # the text "nan" is no number
 
 
 def test_the_text_nan_is_not_a_duration():
@@ -188,11 +189,11 @@ def test_the_text_nan_is_not_a_duration():
 )
 def test_date_times_parse_exactly_as_the_pandas_path_parses_them(cells, monkeypatch):
     raw = pa.array(cells, pa.string())
-    fast_found, slow_found = importing._Collector(), importing._Collector()
+    fast_found, slow_found = checks._Collector(), checks._Collector()
 
-    fast = importing._datetime(raw, "when", fast_found)
-    monkeypatch.setattr(importing, "_naive_iso_datetimes", lambda text: None)
-    slow = importing._datetime(raw, "when", slow_found)
+    fast = checks._datetime(raw, "when", fast_found)
+    monkeypatch.setattr(arrays, "naive_iso_datetimes", lambda text: None)
+    slow = checks._datetime(raw, "when", slow_found)
 
     assert fast.to_pylist() == slow.to_pylist()
     assert [p.as_dict() for p in fast_found.problems] == [p.as_dict() for p in slow_found.problems]
@@ -204,8 +205,8 @@ def test_date_times_read_as_such_are_the_instants_their_text_gives():
     table = reading.read_table(("when,n\n" + "".join(f"{line},1\n" for line in lines)).encode(), "d.csv")
     assert pa.types.is_timestamp(table["when"].type)
 
-    typed = importing._datetime(table["when"], "when", importing._Collector(), required=False)
-    text = importing._datetime_from_text(pd.Series([*lines[:-1], None], dtype="str"))
+    typed = checks._datetime(table["when"], "when", checks._Collector(), required=False)
+    text = arrays.datetime_from_text(pd.Series([*lines[:-1], None], dtype="str"))
 
     assert typed.to_pylist() == text.to_pylist()
     assert typed.to_pylist()[-1] is None
@@ -221,10 +222,10 @@ def test_uk_local_times_convert_hour_by_hour_as_pandas_converts_them_row_by_row(
     ).astype("datetime64[us]")
     naive = pa.array(local, pa.timestamp("us"), mask=np.arange(len(local)) % 97 == 0)
 
-    fast = importing._uk_local_to_utc(naive)
-    by_pandas = importing._localised(pd.Series(local)).dt.tz_convert("UTC")
+    fast = arrays.uk_local_to_utc(naive)
+    by_pandas = arrays.localised(pd.Series(local)).dt.tz_convert("UTC")
 
-    assert fast.type == importing.UTC_STAMP
+    assert fast.type == arrays.UTC_STAMP
     assert fast.null_count == naive.null_count
     expected = [
         None if missing else stamp for missing, stamp in zip(pc.is_null(naive).to_pylist(), by_pandas)
@@ -257,13 +258,11 @@ def test_rows_keep_their_numbers_when_a_workbook_had_blank_rows(monkeypatch):
     columns = {"platform": "platform", "received_at": "received_at", "first_response_time": "wait"}
 
     fast = importing.check_rows(frame, columns).frame
-    monkeypatch.setattr(importing, "_naive_iso_datetimes", lambda text: None)
+    monkeypatch.setattr(arrays, "naive_iso_datetimes", lambda text: None)
     monkeypatch.setattr(
-        importing,
-        "_to_number",
-        lambda raw: importing._from_series(
-            pd.to_numeric(importing._series(raw), errors="coerce"), pa.float64()
-        ),
+        arrays,
+        "to_number",
+        lambda raw: arrays.from_series(pd.to_numeric(arrays.series(raw), errors="coerce"), pa.float64()),
     )
     slow = importing.check_rows(frame, columns).frame
 
