@@ -15,16 +15,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 LOCAL_TIME_ZONE = "Europe/London"
-
-# --- Columns as Arrow arrays -----------------------------------------------------------
-#
-# The checks work on Arrow arrays with pyarrow's compute kernels: a column comes from the
-# reader typed (numbers, date-times, true/false) or as text, and each check takes the typed
-# column as it is and converts text itself. Where a text column does not convert cleanly
-# in C, the pandas conversion finds and names each bad cell; pyarrow accepts a subset of
-# what pandas accepts and gives the same values for it, so the fast path neither admits
-# nor changes anything.
-
+UTC_STAMP = pa.timestamp("us", tz="UTC")
+_HOUR = 3_600_000_000  # microseconds
 _ARROW_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError)
 
 
@@ -58,8 +50,8 @@ def series(column: pa.Array) -> pd.Series:
     return pd.Series(text(column).to_pandas(), dtype="str")
 
 
-def from_series(series: pd.Series, type_: pa.DataType) -> pa.Array:
-    return pa.Array.from_pandas(series, type=type_) if len(series) else pa.array([], type=type_)
+def from_series(values: pd.Series, type_: pa.DataType) -> pa.Array:
+    return pa.Array.from_pandas(values, type=type_) if len(values) else pa.array([], type=type_)
 
 
 def per_value(
@@ -109,10 +101,10 @@ def mask(condition: pa.Array | pa.ChunkedArray | np.ndarray) -> np.ndarray:
     return pc.fill_null(condition, False).to_numpy(zero_copy_only=False)
 
 
-def naive_iso_datetimes(text: pa.Array) -> pa.Array | None:
+def naive_iso_datetimes(cells: pa.Array) -> pa.Array | None:
     """ISO 8601 date-times without a zone, parsed in C; None if any cell is anything else."""
     try:
-        return pc.cast(text, pa.timestamp("us"))
+        return pc.cast(cells, pa.timestamp("us"))
     except _ARROW_ERRORS:
         return None
 
@@ -167,31 +159,27 @@ def uk_local_to_utc_per_row(stamps: pa.Array) -> pa.Array:
     return pc.cast(local, UTC_STAMP)
 
 
-_HOUR = 3_600_000_000  # microseconds
-UTC_STAMP = pa.timestamp("us", tz="UTC")
-
-
 UK_DATE_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M")
 
 
-def datetime_from_text(text: pd.Series) -> pa.Array:
+def datetime_from_text(cells: pd.Series) -> pa.Array:
     """What pandas makes of text that is not all plain ISO 8601: ISO with zones or without,
     then the UK day-first forms. Null where nothing fits."""
     try:
         # One pass over ISO 8601 text; naive times stay naive, zoned ones become UTC.
-        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+        parsed = pd.to_datetime(cells, format="ISO8601", errors="coerce")
     except (ValueError, TypeError):
-        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True)  # mixed zones
+        parsed = pd.to_datetime(cells, format="ISO8601", errors="coerce", utc=True)  # mixed zones
     if getattr(parsed.dtype, "tz", None) is None:
         parsed = localised(parsed)
     parsed = parsed.dt.tz_convert("UTC")
-    rest = text.notna() & parsed.isna()
+    rest = cells.notna() & parsed.isna()
     for pattern in UK_DATE_FORMATS:
         if not rest.any():
             break
-        again = localised(pd.to_datetime(text[rest].str.strip(), format=pattern, errors="coerce"))
+        again = localised(pd.to_datetime(cells[rest].str.strip(), format=pattern, errors="coerce"))
         parsed = parsed.where(~rest, again.dt.tz_convert("UTC"))
-        rest = text.notna() & parsed.isna()
+        rest = cells.notna() & parsed.isna()
     return from_series(parsed.dt.as_unit("us"), UTC_STAMP)
 
 

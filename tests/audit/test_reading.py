@@ -288,3 +288,16 @@ def test_a_plain_ascii_file_is_read_as_its_decoded_text_would_be():
 
     assert table.column_names == ["platform", "received_at"]
     assert table.to_pylist() == reading.read_table("\ufeff".encode() + raw, "d.csv").to_pylist()
+
+
+def test_a_column_of_dates_alone_is_read_as_dates_and_means_uk_midnight():
+    table = reading.read_table(b"platform,received_at\nX,2026-01-05\nX,2026-07-06\n", "d.csv")
+    assert pa.types.is_date(table["received_at"].type)
+
+    result = importing.check_rows(table, {"platform": "platform", "received_at": "received_at"})
+
+    assert result.ok
+    assert [str(stamp) for stamp in result.frame["received_at"]] == [
+        "2026-01-05 00:00:00+00:00",  # winter: UK time is UTC
+        "2026-07-05 23:00:00+00:00",  # summer: midnight in London is 23:00 UTC the day before
+    ]
