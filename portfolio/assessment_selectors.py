@@ -39,6 +39,14 @@ def state_of(version: PortfolioVersion) -> str:
     return "signed off" if outcome.kind == VersionOutcome.Kind.SIGNED_OFF else "returned"
 
 
+def waiting_for_review(user: User) -> QuerySet[PortfolioVersion]:
+    """Versions of the portfolios assigned to this assessor that have no outcome yet, oldest
+    first. The primary key breaks ties so that pages of the queue never overlap."""
+    return PortfolioVersion.objects.filter(portfolio__assessor=user, outcome__isnull=True).order_by(
+        "submitted_at", "pk"
+    )
+
+
 def assessor_queue(user: User) -> QuerySet[PortfolioVersion]:
     """Versions of the assessor's learners waiting for review, oldest first (one query)."""
     return (
