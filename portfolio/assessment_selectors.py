@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from portfolio.models import (
@@ -39,13 +40,32 @@ def state_of(version: PortfolioVersion) -> str:
     return "signed off" if outcome.kind == VersionOutcome.Kind.SIGNED_OFF else "returned"
 
 
+def waiting_for_review(user: User) -> QuerySet[PortfolioVersion]:
+    """Versions of the portfolios assigned to this assessor that have no outcome yet, oldest
+    first. The primary key breaks ties so that pages of the queue never overlap."""
+    return PortfolioVersion.objects.filter(portfolio__assessor=user, outcome__isnull=True).order_by(
+        "submitted_at", "pk"
+    )
+
+
 def assessor_queue(user: User) -> QuerySet[PortfolioVersion]:
-    """Versions of the assessor's learners waiting for review, oldest first (one query)."""
+    """Versions of the assessor's learners waiting for review, oldest first (one query). The
+    snapshot, the whole frozen portfolio, stays in the database: the queue never shows it.
+    Standing decisions are counted in a subquery, not a join and GROUP BY, so that counting
+    the queue for its pages reads the versions alone and a page counts the decisions of its
+    own versions only."""
+    standing = (
+        CriterionDecision.objects.filter(version=OuterRef("pk"), superseded_by__isnull=True)
+        .order_by()
+        .values("version")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
-        PortfolioVersion.objects.filter(portfolio__assessor=user, outcome__isnull=True)
+        waiting_for_review(user)
         .select_related("portfolio__learner", "portfolio__cohort")
-        .annotate(decision_count=Count("decisions", filter=Q(decisions__superseded_by__isnull=True)))
-        .order_by("submitted_at")
+        .defer("snapshot")
+        .annotate(decision_count=Coalesce(Subquery(standing), 0))
     )
 
 

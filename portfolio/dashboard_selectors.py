@@ -8,18 +8,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from evidence.models import Evidence
 from evidence.sections import Section, all_sections
 from evidence.selectors import NO_TALLY, PortfolioTally, assessor_decisions, cohort_criteria, coverage_tallies
 from portfolio import dashboards
+from portfolio.assessment_selectors import waiting_for_review
 from portfolio.models import Cohort, Criterion, Portfolio, PortfolioVersion, QualitySample, User
 from portfolio.selectors import assessor_caseload
 
 OVERDUE_REVIEW_DAYS = 14
-PAGE_SIZE = 50  # learners per page of the cohort dashboard and the caseload
+PAGE_SIZE = 50  # learners per page of the cohort dashboard and the caseload, versions of the queue
+QUEUE_SHOWN = 10  # waiting versions on the caseload; the queue page has them all
 
 
 @dataclass
@@ -226,15 +228,35 @@ class QueueItem:
         return self.waiting_days > OVERDUE_REVIEW_DAYS
 
 
-def review_queue(user: User, *, now: datetime | None = None) -> list[QueueItem]:
-    """Versions waiting for this assessor, oldest first, with days waiting (one query)."""
+@dataclass(frozen=True)
+class QueueCounts:
+    total: int
+    overdue: int
+
+
+def overdue_cutoff(now: datetime) -> datetime:
+    """A version submitted at or before this moment is overdue: it has waited more than
+    ``OVERDUE_REVIEW_DAYS`` whole days, as ``QueueItem.overdue`` counts them."""
+    return now - timedelta(days=OVERDUE_REVIEW_DAYS + 1)
+
+
+def queue_counts(user: User, *, now: datetime | None = None) -> QueueCounts:
+    """How many versions wait for this assessor and how many of them are overdue, counted by
+    the database (one query)."""
+    now = now or timezone.now()
+    counts = waiting_for_review(user).aggregate(
+        total=Count("pk"), overdue=Count("pk", filter=Q(submitted_at__lte=overdue_cutoff(now)))
+    )
+    return QueueCounts(total=counts["total"], overdue=counts["overdue"])
+
+
+def review_queue(user: User, *, now: datetime | None = None, limit: int = QUEUE_SHOWN) -> list[QueueItem]:
+    """The ``limit`` versions waiting longest for this assessor, oldest (so overdue) first,
+    with days waiting (one query). The queue page lists them all, a page at a time."""
     now = now or timezone.now()
     versions = (
-        PortfolioVersion.objects.filter(portfolio__assessor=user, outcome__isnull=True)
-        .select_related("portfolio__learner", "portfolio__cohort")
-        .defer("snapshot")
-        .order_by("submitted_at")
-    )
+        waiting_for_review(user).select_related("portfolio__learner", "portfolio__cohort").defer("snapshot")
+    )[:limit]
     return [QueueItem(v, max((now - v.submitted_at) // timedelta(days=1), 0)) for v in versions]
 
 

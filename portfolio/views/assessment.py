@@ -6,13 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
-from portfolio import assessment
+from portfolio import assessment, dashboard_selectors
 from portfolio import assessment_selectors as sel
 from portfolio.access import get_portfolio_for, role_required
 from portfolio.models import (
@@ -254,9 +255,20 @@ def close_version(request: HttpRequest, portfolio_pk: int, number: int) -> HttpR
 
 @role_required(Role.ASSESSOR)
 def review_queue(request: HttpRequest) -> HttpResponse:
-    queue = [(v, sel.waiting_label(v.submitted_at)) for v in sel.assessor_queue(request.user)]
-    actions = sel.open_actions_count(request.user)
-    return render(request, "portfolio/assessment/queue.html", {"queue": queue, "open_actions": actions})
+    """Every version waiting for this assessor, oldest first, a page at a time, with the counts
+    of the whole queue."""
+    now = timezone.now()
+    paginator = Paginator(sel.assessor_queue(request.user), dashboard_selectors.PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    cutoff = dashboard_selectors.overdue_cutoff(now)
+    context = {
+        "queue": [(v, sel.waiting_label(v.submitted_at), v.submitted_at <= cutoff) for v in page.object_list],
+        "page": page,
+        "queue_counts": dashboard_selectors.queue_counts(request.user, now=now),
+        "overdue_days": dashboard_selectors.OVERDUE_REVIEW_DAYS,
+        "open_actions": sel.open_actions_count(request.user),
+    }
+    return render(request, "portfolio/assessment/queue.html", context)
 
 
 # --- Audit trail and notifications -------------------------------------------------------------

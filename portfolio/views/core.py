@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
@@ -51,17 +52,18 @@ def learner_home(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.ASSESSOR)
 def assessor_home(request: HttpRequest) -> HttpResponse:
-    """The caseload: learners with coverage and submission, the review queue, QA actions."""
+    """The caseload: learners with coverage and submission, the versions waiting longest for
+    review with the counts of the whole queue, QA actions."""
     rows = dashboard_selectors.learner_rows(dashboard_selectors.caseload_portfolios(request.user))
-    queue = dashboard_selectors.review_queue(request.user)
+    now = timezone.now()
     page = Paginator(rows, dashboard_selectors.PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "caseload": page.object_list,
         "page": page,
         "learner_count": len(rows),
         "at_risk_count": sum(1 for row in rows if row.risks),
-        "queue": queue,
-        "overdue": [item for item in queue if item.overdue],
+        "queue": dashboard_selectors.review_queue(request.user, now=now),
+        "queue_counts": dashboard_selectors.queue_counts(request.user, now=now),
         "overdue_days": dashboard_selectors.OVERDUE_REVIEW_DAYS,
         "qa_actions": list(dashboard_selectors.open_qa_actions(request.user)),
     }

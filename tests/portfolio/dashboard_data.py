@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from evidence.models import Evidence
-from portfolio.models import CriterionDecision, PortfolioVersion, VersionOutcome
+from portfolio.models import CriterionDecision, Portfolio, PortfolioVersion, User, VersionOutcome
 from tests.evidence.factories import EvidenceFactory, MappingFactory
 from tests.factories import LearnerFactory, PortfolioFactory
 
@@ -50,3 +50,34 @@ def fill(cohort, assessor, count: int) -> list:
         version(portfolio, 2, days_ago=index)
         portfolios.append(portfolio)
     return portfolios
+
+
+def waiting(cohort, assessor, count: int, *, prefix: str = "waiting") -> list:
+    """``count`` learners of ``assessor``, each with one version waiting for review, the
+    ``n``-th submitted ``n`` days ago, so the oldest is the last made. Made in bulk: the queue
+    tests need hundreds."""
+    learners = User.objects.bulk_create(
+        User(
+            username=f"{prefix}{n:03}",
+            first_name="Learner",
+            last_name=f"{prefix.title()} {n:03}",
+            password="!",
+        )
+        for n in range(count)
+    )
+    portfolios = Portfolio.objects.bulk_create(
+        Portfolio(cohort=cohort, learner=learner, assessor=assessor) for learner in learners
+    )
+    now = timezone.now()
+    return PortfolioVersion.objects.bulk_create(
+        PortfolioVersion(
+            portfolio=portfolio,
+            number=1,
+            submitted_by=portfolio.learner,
+            submitted_at=now - timedelta(days=n),
+            declaration="Mine.",
+            snapshot={},
+            digest="0" * 64,
+        )
+        for n, portfolio in enumerate(portfolios)
+    )

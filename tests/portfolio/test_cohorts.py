@@ -149,8 +149,9 @@ def test_the_assessor_home_costs_the_same_whatever_the_caseload(
     client.force_login(assessor)
 
     # session, user, caseload with learner, cohort and assessor, criteria (framework links,
-    # criteria), coverage tallies, decisions, versions, steps, review queue, open QA actions
-    with django_assert_num_queries(11):
+    # criteria), coverage tallies, decisions, versions, steps, the versions waiting longest,
+    # the queue's total and overdue counts, open QA actions
+    with django_assert_num_queries(12):
         response = client.get(reverse("portfolio:assessor_home"))
     assert response.status_code == 200
 

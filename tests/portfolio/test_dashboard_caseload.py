@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from portfolio.dashboard_selectors import QUEUE_SHOWN
 from portfolio.models import CriterionDecision, QualitySample
-from tests.portfolio.dashboard_data import fill, version
+from tests.portfolio.dashboard_data import fill, version, waiting
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +20,8 @@ def test_the_caseload_costs_the_same_whatever_its_size(
     client.force_login(assessor)
 
     # session, user, caseload, criteria (framework links, criteria), coverage tallies,
-    # decisions, versions, steps, review queue, open QA actions
-    with django_assert_max_num_queries(11):
+    # decisions, versions, steps, the versions waiting longest, the queue's counts, open QA actions
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("portfolio:assessor_home"))
     assert response.status_code == 200
     assert len(response.context["caseload"]) == learners
@@ -33,8 +34,10 @@ def test_the_queue_shows_waiting_days_and_flags_reviews_over_fourteen_days(clien
     response = client.get(reverse("portfolio:assessor_home"))
 
     queue = response.context["queue"]
-    assert [item.waiting_days for item in queue] == list(range(15, -1, -1))
-    assert [item.waiting_days for item in response.context["overdue"]] == [15]
+    assert [item.waiting_days for item in queue] == list(range(15, 5, -1))  # the ten oldest
+    assert [item.overdue for item in queue] == [True] + [False] * 9
+    counts = response.context["queue_counts"]
+    assert (counts.total, counts.overdue) == (16, 1)
     page = response.content.decode()
     assert "15 days" in page
     assert "Overdue" in page
@@ -84,6 +87,8 @@ def test_a_signed_off_learner_is_not_in_the_queue(client, cohort, assessor):
     response = client.get(reverse("portfolio:assessor_home"))
 
     assert response.context["queue"] == []
+    assert response.context["queue_counts"].total == 0
+    assert "Nothing is waiting for your review." in response.content.decode()
     assert response.context["caseload"][0].submission_label == "Signed off"
 
 
@@ -119,5 +124,53 @@ def test_the_caseload_comes_in_pages_and_the_counts_cover_everyone(client, cohor
     assert len(first.context["caseload"]) == 2
     assert "Showing 1–2 of 3" in first.content.decode()
     assert len(second.context["caseload"]) == 1
-    assert len(second.context["queue"]) == 3  # the queue is never cut
+    assert len(second.context["queue"]) == 3  # the same waiting versions on every page of learners
     assert client.get(reverse("portfolio:assessor_home"), {"page": "nonsense"}).status_code == 200
+
+
+@pytest.mark.parametrize("count", [3, 200])
+def test_the_caseload_costs_the_same_whatever_the_length_of_the_queue(
+    client, cohort, assessor, count, django_assert_max_num_queries
+):
+    waiting(cohort, assessor, count)
+    client.force_login(assessor)
+
+    # as above: session, user, caseload, criteria (2), tallies, decisions, versions, steps,
+    # the ten versions waiting longest, the queue's total and overdue counts, open QA actions
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("portfolio:assessor_home"))
+    assert response.status_code == 200
+    assert len(response.context["queue"]) == min(count, QUEUE_SHOWN)
+
+
+def test_the_caseload_lists_the_ten_waiting_longest_and_links_to_all_of_them(client, cohort, assessor):
+    versions = waiting(cohort, assessor, 200)  # the n-th submitted n days ago
+    client.force_login(assessor)
+
+    response = client.get(reverse("portfolio:assessor_home"))
+
+    queue = response.context["queue"]
+    assert [item.version.pk for item in queue] == [v.pk for v in versions[:189:-1]]
+    assert [item.waiting_days for item in queue] == list(range(199, 189, -1))
+    counts = response.context["queue_counts"]
+    assert (counts.total, counts.overdue) == (200, 185)  # 15 to 199 days
+    body = response.content.decode()
+    assert body.count("<tr>", body.index('id="review-queue"'), body.index('id="caseload"')) == 11  # head, 10
+    assert "The 10 waiting longest of 200." in body
+    assert f'<a href="{reverse("portfolio:review_queue")}">All 200 waiting</a>' in body
+
+
+def test_the_caseload_never_lists_nor_counts_another_assessors_versions(
+    client, cohort, assessor, other_assessor
+):
+    waiting(cohort, other_assessor, 30, prefix="theirs")
+    mine = waiting(cohort, assessor, 3, prefix="mine")
+    client.force_login(assessor)
+
+    response = client.get(reverse("portfolio:assessor_home"))
+
+    assert {item.version.pk for item in response.context["queue"]} == {v.pk for v in mine}
+    counts = response.context["queue_counts"]
+    assert (counts.total, counts.overdue) == (3, 0)
+    assert "Theirs" not in response.content.decode()
+    assert "All 3 waiting" in response.content.decode()
