@@ -301,3 +301,43 @@ def test_a_column_of_dates_alone_is_read_as_dates_and_means_uk_midnight():
         "2026-01-05 00:00:00+00:00",  # winter: UK time is UTC
         "2026-07-05 23:00:00+00:00",  # summer: midnight in London is 23:00 UTC the day before
     ]
+
+
+def _workbook() -> bytes:
+    import datetime
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Via", "Created at", "Minutes", "Score", "Flag", "Day", "Note"])
+    sheet.append(
+        ["Facebook", datetime.datetime(2026, 1, 5, 9, 30), 12, 4.5, True, datetime.date(2026, 1, 5), None]
+    )
+    sheet.append([None] * 7)
+    sheet.append(
+        ["X", datetime.datetime(2026, 3, 29, 1, 30, 15), 7.25, 5, False, datetime.date(2026, 3, 29), "a, b"]
+    )
+    sheet.append(["  TikTok ", "05/01/2026 09:00", None, "Good", "yes", "2026-01-05", 0])
+    sheet["C5"] = "=1+2"  # a formula without a saved value
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_workbook_reads_the_same_through_calamine_as_through_openpyxl():
+    raw = _workbook()
+
+    fast, slow = reading._read_xlsx(raw), reading._read_xlsx(raw, engine="openpyxl")
+
+    pd.testing.assert_frame_equal(fast, slow)
+    assert fast.index.tolist() == [0, 2, 3]  # the blank row is dropped
+    assert fast["Created at"].tolist() == ["2026-01-05 09:30:00", "2026-03-29 01:30:15", "05/01/2026 09:00"]
+
+
+def test_a_broken_workbook_is_a_file_problem():
+    raw = _workbook()
+
+    with pytest.raises(reading.FileProblem, match="spreadsheet could not be read"):
+        reading.read_table(raw[: len(raw) // 2], "export.xlsx")
