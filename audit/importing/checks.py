@@ -268,11 +268,7 @@ def _first_contact(
         return pc.if_else(pc.is_null(resolution), pc.if_else(pc.is_null(one), None, False), one)
     if pa.types.is_boolean(raw.type):
         return raw
-    value, known = arrays.per_value(raw, BOOLEAN_WORDS, pa.bool_())
-    found.add_rows(
-        pc.and_(arrays.present(raw), pc.invert(known)), source, lambda i: f"“{shown[i]}” is not yes or no."
-    )
-    return value
+    return _words(raw, source, BOOLEAN_WORDS, pa.bool_(), found, lambda cell: f"“{cell}” is not yes or no.")
 
 
 def _satisfaction(
@@ -282,16 +278,16 @@ def _satisfaction(
     if "satisfaction_score" not in columns or scale == "five":
         return _bounded_int(cells, columns, "satisfaction_score", 1, 5, found, rows)
     source = columns["satisfaction_score"]
-    raw = cells[source]
     words = SATISFACTION_WORDS[scale]
-    score, known = arrays.per_value(raw, words, pa.int64())
-    shown = _Cells(raw)
-    found.add_rows(
-        pc.and_(arrays.present(raw), pc.invert(known)),
+    scale_words = ", ".join(word.capitalize() for word in words)
+    return _words(
+        cells[source],
         source,
-        lambda i: f"“{shown[i]}” is not a rating on this scale ({', '.join(w.capitalize() for w in words)}).",
+        words,
+        pa.int64(),
+        found,
+        lambda cell: f"“{cell}” is not a rating on this scale ({scale_words}).",
     )
-    return score
 
 
 def _bounded_int(
@@ -335,12 +331,22 @@ def _sentiment(cells: dict[str, pa.Array], columns: dict[str, str], found: _Coll
     if "sentiment" not in columns:
         return pa.nulls(rows, pa.string())
     source = columns["sentiment"]
-    raw = cells[source]
-    value, known = arrays.per_value(raw, SENTIMENT_WORDS, pa.string())
-    shown = _Cells(raw)
-    found.add_rows(
-        pc.and_(arrays.present(raw), pc.invert(known)),
+    return _words(
+        cells[source],
         source,
-        lambda i: f"“{shown[i]}” is not positive, neutral or negative.",
+        SENTIMENT_WORDS,
+        pa.string(),
+        found,
+        lambda cell: f"“{cell}” is not positive, neutral or negative.",
     )
+
+
+def _words(
+    raw: pa.Array, source: str, mapping: dict, type_: pa.DataType, found: _Collector, unknown
+) -> pa.Array:
+    """Each cell looked up in ``mapping`` (trimmed, lower case); a cell that is none of its
+    words is a problem, worded by ``unknown`` from the learner's own value."""
+    value, known = arrays.per_value(raw, mapping, type_)
+    shown = _Cells(raw)
+    found.add_rows(pc.and_(arrays.present(raw), pc.invert(known)), source, lambda i: unknown(shown[i]))
     return value
