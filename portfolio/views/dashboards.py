@@ -204,22 +204,14 @@ def cohort_progress(request: HttpRequest, pk: int) -> HttpResponse:
     reads every mapping's date, which the rest of the page does not need), or a page of its
     own for a browser without JavaScript."""
     cohort = get_cohort_for(request.user, pk, overview=True)
-    facts = dashboard_selectors.cohort_progress_facts(cohort)
-    points = dashboards.progress_over_time(
-        facts.evidenced_at,
-        total_criteria=facts.criteria_count,
-        start=cohort.start_date,
-        end=cohort.end_date,
-        today=timezone.localdate(),
-        tz=timezone.get_current_timezone(),
-    )
-    context: dict[str, Any] = {"cohort": cohort, "points": points, "learners": len(facts.evidenced_at)}
+    points, learners = dashboard_selectors.cohort_progress(cohort)
+    context: dict[str, Any] = {"cohort": cohort, "points": points, "learners": learners}
     if points:
         context["chart"] = chart_context(
             progress_figure(points),
             element_id="progress-over-time",
             title="Progress over time",
-            description=progress_description(points, len(facts.evidenced_at)),
+            description=progress_description(points, learners),
             in_fragment=True,
         )
     template = "portfolio/dashboards/progress.html"
