@@ -80,8 +80,7 @@ def save_table(
     try:
         with handle:
             sink = _HashingSink(handle, digest)
-            with pa.ipc.new_file(pa.PythonFile(sink, mode="w"), table.schema) as writer:
-                writer.write_table(table)
+            _write(table, pa.PythonFile(sink, mode="w"))
         written = _WrittenFile(handle.name, sink.size)
         try:
             saved = storage.save(name, written)
@@ -91,6 +90,19 @@ def save_table(
         if os.path.exists(handle.name):  # moved into place by a local storage, else still here
             os.remove(handle.name)
     return saved, sink.digest.hexdigest() if sink.digest is not None else ""
+
+
+def to_bytes(table: pa.Table) -> bytes:
+    """The table as the bytes of an Arrow IPC file, built in memory (for small tables, such
+    as the tests'; ``save_table`` streams a table to its file instead)."""
+    sink = pa.BufferOutputStream()
+    _write(table, sink)
+    return sink.getvalue().to_pybytes()
+
+
+def _write(table: pa.Table, sink) -> None:
+    with pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
 
 
 def load_buffer(name: str, *, storage: Storage = default_storage) -> pa.Buffer:

@@ -47,11 +47,8 @@ class DatasetUnavailable(Exception):
 
 
 def encode(table: pa.Table) -> bytes:
-    """The canonical table as the bytes of an Arrow IPC file (what ``write`` stores)."""
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_file(sink, SCHEMA) as writer:
-        writer.write_table(table.cast(SCHEMA))
-    return sink.getvalue().to_pybytes()
+    """The canonical table as the bytes of the file ``write`` stores."""
+    return arrowfiles.to_bytes(table.cast(SCHEMA))
 
 
 def decode(data: bytes | pa.Buffer) -> pa.Table:

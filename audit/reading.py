@@ -1,6 +1,6 @@
 """Reading an uploaded file of interactions into an Arrow table: no database.
 
-A file is read once, at upload, and kept as read (``to_stored``/``from_stored``: Arrow's
+A file is read once, at upload, and kept as read (``for_storing``, ``from_stored``: Arrow's
 IPC format, which reads back without parsing), so the import, the preview and the checks
 never parse the CSV again.
 
@@ -26,6 +26,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from audit import arrowfiles
+
 XLSX_MAGIC = b"PK\x03\x04"
 BINARY_MARKERS = (b"\x00", b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"MZ")
 DELIMITERS = ",;\t|"
@@ -36,11 +38,6 @@ DICTIONARY_MAX_VALUES = 100
 
 class FileProblem(Exception):
     """The file as a whole cannot be read; the message says why."""
-
-
-def decode_text(raw: bytes) -> str:
-    """UTF-8 (a BOM is dropped) or else Windows-1252; refuse anything binary."""
-    return _decode(raw)[0]
 
 
 def _refuse_binary_start(head: bytes) -> None:
@@ -142,19 +139,10 @@ def for_storing(table: pa.Table) -> pa.Table:
     return table.unify_dictionaries()
 
 
-def to_stored(table: pa.Table) -> bytes:
-    sink = pa.BufferOutputStream()
-    table = for_storing(table)
-    with pa.ipc.new_file(sink, table.schema) as writer:
-        writer.write_table(table)
-    return sink.getvalue().to_pybytes()
-
-
 def from_stored(data: bytes | pa.Buffer, file_name: str) -> pa.Table:
     """The table kept at upload; a file kept as uploaded (before tables were kept) is read
     again. Raises FileProblem."""
-    head = bytes(memoryview(data)[: len(IPC_MAGIC)])
-    if head == IPC_MAGIC:
+    if arrowfiles.starts_with(data, IPC_MAGIC):
         try:
             return pa.ipc.open_file(pa.BufferReader(data)).read_all()
         except (pa.ArrowInvalid, OSError):

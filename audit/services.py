@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+import pyarrow as pa
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -41,7 +42,7 @@ def _size_limit_message(size: int) -> str:
 
 @transaction.atomic
 def upload_service_data(*, portfolio: Portfolio, upload: UploadedFile, actor: User) -> ServiceDataImport:
-    """Read the file and keep it as read (``reading.to_stored``); the columns are mapped next.
+    """Read the file and keep it as read (an Arrow file); the columns are mapped next.
 
     The file is parsed here, once: the preview and the import read the kept table."""
     if upload.size > settings.MAX_UPLOAD_BYTES:
@@ -132,7 +133,7 @@ def map_columns(
     return service_import
 
 
-def stored_table(service_import: ServiceDataImport):
+def stored_table(service_import: ServiceDataImport) -> pa.Table:
     """The file as it was read at upload. Raises ``reading.FileProblem``."""
     try:
         data = arrowfiles.load_buffer(service_import.file.name, storage=service_import.file.storage)
@@ -141,10 +142,11 @@ def stored_table(service_import: ServiceDataImport):
     return reading.from_stored(data, service_import.file_name)
 
 
-def check_import(service_import: ServiceDataImport) -> importing.CheckResult:
-    """Check every row of the file as read at upload against the mapping (no writes)."""
+def check_import(service_import: ServiceDataImport, table: pa.Table | None = None) -> importing.CheckResult:
+    """Check every row of the file as read at upload against the mapping (no writes).
+    ``table``: the kept table, when the caller has read it already."""
     try:
-        table = stored_table(service_import)
+        table = stored_table(service_import) if table is None else table
     except reading.FileProblem as problem:
         return importing.CheckResult(None, [importing.Problem(1, "file", str(problem))], 1)
     return importing.check_rows(table, service_import.columns, service_import.formats)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import pyarrow as pa
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.forms import modelformset_factory
@@ -216,9 +217,14 @@ def data_preview(request: HttpRequest, portfolio_pk: int, import_pk: int) -> Htt
     result = None
     preview_rows: list[list] = []
     if service_import.status in {ServiceDataImport.Status.MAPPED, ServiceDataImport.Status.UPLOADED}:
-        if service_import.file_size <= services.ASYNC_IMPORT_BYTES:
-            result = services.check_import(service_import)
-        preview_rows = _preview_rows(service_import)
+        try:
+            table = services.stored_table(service_import)
+        except reading.FileProblem as problem:
+            result = importing.CheckResult(None, [importing.Problem(1, "file", str(problem))], 1)
+        else:
+            if service_import.file_size <= services.ASYNC_IMPORT_BYTES:
+                result = services.check_import(service_import, table)
+            preview_rows = _preview_rows(service_import, table)
     mapped = [
         (column.label, service_import.columns.get(column.key, "")) for column in importing.CANONICAL_COLUMNS
     ]
@@ -237,11 +243,8 @@ def data_preview(request: HttpRequest, portfolio_pk: int, import_pk: int) -> Htt
     )
 
 
-def _preview_rows(service_import: ServiceDataImport) -> list[list]:
-    try:
-        table = services.stored_table(service_import).slice(0, PREVIEW_ROWS)
-    except reading.FileProblem:
-        return []
+def _preview_rows(service_import: ServiceDataImport, table: pa.Table) -> list[list]:
+    table = table.slice(0, PREVIEW_ROWS)
     sources = [service_import.columns.get(column.key) for column in importing.CANONICAL_COLUMNS]
     cells = {
         source: importing.cell_texts(table[source])

@@ -220,3 +220,43 @@ def test_the_kpi_page_costs_the_same_queries_for_1_or_20_files(
 
 def _import(portfolio, learner, *, rows: int) -> ServiceDataImport:
     return import_service_data(portfolio, learner, interactions_csv(rows), name="d.csv")
+
+
+def test_the_preview_reads_the_kept_table_once(client, learner, portfolio, monkeypatch):
+    from audit import arrowfiles
+
+    service_import = services.upload_service_data(
+        portfolio=portfolio, upload=SimpleUploadedFile("inbox.csv", interactions_csv(30)), actor=learner
+    )
+    services.map_columns(
+        service_import=service_import, columns=service_import.columns, formats={}, actor=learner
+    )
+    reads = []
+    load = arrowfiles.load_buffer
+    monkeypatch.setattr(
+        arrowfiles, "load_buffer", lambda *args, **kwargs: reads.append(args) or load(*args, **kwargs)
+    )
+    client.force_login(learner)
+
+    content = client.get(
+        reverse("audit:data_preview", args=[portfolio.pk, service_import.pk])
+    ).content.decode()
+
+    assert "Every one of the 30 rows passed the checks" in content
+    assert len(reads) == 1
+
+
+def test_a_lost_upload_is_said_on_the_preview(client, learner, portfolio):
+    service_import = services.upload_service_data(
+        portfolio=portfolio, upload=SimpleUploadedFile("inbox.csv", interactions_csv(30)), actor=learner
+    )
+    services.map_columns(
+        service_import=service_import, columns=service_import.columns, formats={}, actor=learner
+    )
+    default_storage.delete(service_import.file.name)
+    client.force_login(learner)
+
+    response = client.get(reverse("audit:data_preview", args=[portfolio.pk, service_import.pk]))
+
+    assert response.status_code == 200
+    assert "missing from the storage" in response.content.decode()

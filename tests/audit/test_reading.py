@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from audit import importing, reading
+from audit import arrowfiles, importing, reading
 from audit.importing import arrays, checks
 from audit.synthetic import interactions_csv
 
@@ -99,7 +99,7 @@ def test_a_clean_export_takes_the_fast_path_and_keeps_the_types_it_found():
 def test_the_table_kept_at_upload_reads_back_as_it_was_read():
     table = reading.read_table(interactions_csv(500), "d.csv")
 
-    kept = reading.from_stored(reading.to_stored(table), "d.csv")
+    kept = reading.from_stored(arrowfiles.to_bytes(reading.for_storing(table)), "d.csv")
 
     assert kept.column_names == table.column_names
     assert kept.to_pylist() == table.to_pylist()
@@ -114,7 +114,7 @@ def test_a_file_kept_as_uploaded_is_read_again():
 
 
 def test_a_damaged_kept_table_is_a_file_problem():
-    data = reading.to_stored(reading.read_table(interactions_csv(20), "d.csv"))
+    data = arrowfiles.to_bytes(reading.for_storing(reading.read_table(interactions_csv(20), "d.csv")))
 
     with pytest.raises(reading.FileProblem, match="damaged"):
         reading.from_stored(data[: len(data) // 2], "d.csv")
