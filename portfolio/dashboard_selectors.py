@@ -242,6 +242,10 @@ class QueueItem:
     def overdue(self) -> bool:
         return self.waiting_days > OVERDUE_REVIEW_DAYS
 
+    @classmethod
+    def of(cls, version: PortfolioVersion, now: datetime) -> QueueItem:
+        return cls(version, max((now - version.submitted_at) // timedelta(days=1), 0))
+
 
 @dataclass(frozen=True)
 class QueueCounts:
@@ -272,7 +276,7 @@ def review_queue(user: User, *, now: datetime | None = None, limit: int = QUEUE_
     versions = (
         waiting_for_review(user).select_related("portfolio__learner", "portfolio__cohort").defer("snapshot")
     )[:limit]
-    return [QueueItem(v, max((now - v.submitted_at) // timedelta(days=1), 0)) for v in versions]
+    return [QueueItem.of(v, now) for v in versions]
 
 
 def open_qa_actions(user: User) -> QuerySet[QualitySample]:

@@ -305,7 +305,7 @@ def _finish(export: Export, claimant: str, name: str, rendered: pdf.RenderedPdf)
             missing_charts=list(rendered.missing_charts),
             finished_at=timezone.now(),
         )
-        export.refresh_from_db()
+        export = _load(export.pk)  # refresh_from_db would drop the related rows _load fetched
         if finished:
             _replace_older(export)
             _tell_requester(export, ready=True)

@@ -59,15 +59,15 @@ def kpi_figures(
     settings = first(snapshot, "audit", "kpisettings") or KpiSettings()
     sla = settings.sla_minutes or 60
     baseline, follow_up = audit_selectors.compared_periods(settings, frame)
+    # One pass for every table, as the KPI page computes them (the platform table is unused).
+    tables = kpi_compute.kpi_tables(frame, sla_minutes=sla, baseline=baseline, follow_up=follow_up)
     return KpiFigures(
         frame=frame,
         sla_minutes=sla,
-        overall=kpi_compute.compute_kpis(frame, sla_minutes=sla),
+        overall=tables.overall,
         baseline=baseline,
         follow_up=follow_up,
-        comparison=kpi_compute.compare_periods(
-            frame, baseline=baseline, follow_up=follow_up, sla_minutes=sla
-        ),
-        by_week=kpi_compute.kpis_by(frame, by="week", sla_minutes=sla),
+        comparison=tables.comparison,
+        by_week=tables.by_week,
         span=kpi_compute.data_span(frame),
     )

@@ -258,13 +258,17 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     """Every version waiting for this assessor, oldest first, a page at a time, with the counts
     of the whole queue."""
     now = timezone.now()
+    counts = dashboard_selectors.queue_counts(request.user, now=now)
     paginator = Paginator(sel.assessor_queue(request.user), dashboard_selectors.PAGE_SIZE)
+    paginator.count = counts.total  # the pager's own COUNT would count the same rows again
     page = paginator.get_page(request.GET.get("page"))
-    cutoff = dashboard_selectors.overdue_cutoff(now)
     context = {
-        "queue": [(v, sel.waiting_label(v.submitted_at), v.submitted_at <= cutoff) for v in page.object_list],
+        "queue": [
+            (dashboard_selectors.QueueItem.of(v, now), sel.waiting_label(v.submitted_at))
+            for v in page.object_list
+        ],
         "page": page,
-        "queue_counts": dashboard_selectors.queue_counts(request.user, now=now),
+        "queue_counts": counts,
         "overdue_days": dashboard_selectors.OVERDUE_REVIEW_DAYS,
         "open_actions": sel.open_actions_count(request.user),
     }

@@ -174,8 +174,8 @@ def test_the_queue_lists_waiting_versions_in_a_fixed_number_of_queries(
 
     client.force_login(assessor)
     submit_one(0)
-    # session, user, count for the pager, the page with decision counts, the queue's total and
-    # overdue counts, open actions count
+    # session, user, the queue's total and overdue counts (also the pager's count), the page
+    # with decision counts, open actions count
     with django_assert_max_num_queries(6):
         first = client.get(reverse("portfolio:review_queue"))
     for n in range(1, 20):
