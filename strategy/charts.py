@@ -8,6 +8,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from portfolio.charts import chart_context
+from portfolio.formatting import uk_date
 from strategy.scoring import RankedPlatform, risk_level
 
 LIKELIHOOD_LABELS = ["1 Rare", "2 Unlikely", "3 Possible", "4 Likely", "5 Almost certain"]
@@ -120,9 +121,7 @@ def implementation_timeline(tasks: Sequence[Any]) -> dict[str, Any]:
     first = min((task.start for task in tasks), default=None)
     last = max((task.end for task in tasks), default=None)
     span = (
-        f"{len(tasks)} tasks from {first.day} {first:%B %Y} to {last.day} {last:%B %Y}."
-        if first and last
-        else "No tasks yet."
+        f"{len(tasks)} tasks from {uk_date(first)} to {uk_date(last)}." if first and last else "No tasks yet."
     )
     return chart_context(
         figure, element_id="implementation-timeline", title="Implementation timeline", description=span

@@ -9,14 +9,13 @@ template escapes it; nothing in a block is ever marked safe.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
 from django.db import models
-from django.utils import dateformat, timezone
 
+from portfolio.formatting import uk_date, uk_datetime  # noqa: F401 (the chapters import them from here)
 from portfolio.pdf.charts import ChartSpec, DrawnChart
 
 
@@ -230,27 +229,6 @@ def label_of(model_name: str, app_label: str, field_name: str) -> str:
 
 
 # --- Formatting ------------------------------------------------------------------------------
-
-
-def uk_date(value: date | datetime | str | None) -> str:
-    if value in (None, ""):
-        return ""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if isinstance(value, datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-        return dateformat.format(value, "j F Y")
-    return dateformat.format(value, "j F Y")
-
-
-def uk_datetime(value: datetime | str | None) -> str:
-    if value in (None, ""):
-        return ""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return dateformat.format(value, "j M Y, H:i")
 
 
 def number(value: Decimal | float | int | None, *, places: int = 2) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -19,6 +18,7 @@ from portfolio import dashboard_selectors, dashboards
 from portfolio.access import get_cohort_for
 from portfolio.charts import BRAND_COLOURS, chart_context
 from portfolio.dashboard_selectors import LearnerRow, cohort_portfolios, criterion_summary, learner_rows
+from portfolio.formatting import uk_date
 
 SORTS = {
     "name": (lambda r: (r.portfolio.learner.last_name.lower(), r.portfolio.learner.username), False),
@@ -133,23 +133,19 @@ def progress_figure(points: list[dashboards.ProgressPoint]) -> go.Figure:
     return figure
 
 
-def _uk_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 def progress_description(points: list[dashboards.ProgressPoint], learners: int) -> str:
     first, last = points[0], points[-1]
     if learners == 1:
-        text = f"On {_uk_date(last.on)} the one learner had evidenced {last.median} % of the criteria"
+        text = f"On {uk_date(last.on)} the one learner had evidenced {last.median} % of the criteria"
     else:
         text = (
-            f"On {_uk_date(last.on)} the median of the {learners} learners had evidenced {last.median} % of "
+            f"On {uk_date(last.on)} the median of the {learners} learners had evidenced {last.median} % of "
             f"the criteria (the middle half of them between {last.lower} % and {last.upper} %)"
         )
     if last.expected is not None:
         text += f", against {last.expected} % expected by the calendar"
     was = "it was" if learners == 1 else "the median was"
-    return text + f"; on {_uk_date(first.on)} {was} {first.median} %."
+    return text + f"; on {uk_date(first.on)} {was} {first.median} %."
 
 
 @login_required
