@@ -161,7 +161,7 @@ class CriterionCoverage:
     criterion: Criterion
     evidence: list[MappedEvidence] = field(default_factory=list)
     # The assessor's decision on this criterion (met / not yet met) once issue 6 records
-    # decisions: filled by ``assessor_decisions`` below, None until then.
+    # decisions: filled by ``latest_decision_statuses``, None until then.
     decision: str | None = None
 
     @property
@@ -462,7 +462,10 @@ def coverage_for_portfolios(portfolios: Iterable[Portfolio]) -> dict[int, Covera
         mapped[(portfolio_id, criterion_id)].append(
             MappedEvidence(evidence_id, title, kind, note, counts_as_evidenced=evidenced)
         )
-    decisions = assessor_decisions([p.pk for p in portfolios])
+    # The assessor's latest decision on each criterion (portfolio imports evidence, hence here).
+    from portfolio.assessment_selectors import latest_decision_statuses
+
+    decisions = latest_decision_statuses([p.pk for p in portfolios])
 
     frameworks_by_cohort: dict[int, list[Framework]] = defaultdict(list)
     for link in links:
@@ -499,13 +502,3 @@ def coverage_for_portfolios(portfolios: Iterable[Portfolio]) -> dict[int, Covera
         ]
         result[portfolio.pk] = Coverage(portfolio_id=portfolio.pk, frameworks=frameworks)
     return result
-
-
-def assessor_decisions(portfolio_ids: list[int]) -> dict[tuple[int, int], str]:
-    """(portfolio id, criterion id) → the assessor's latest decision on that criterion
-    ("met" or "not_yet_met"), from the latest version that has one. One query."""
-    from portfolio.assessment_selectors import latest_decision_statuses
-
-    if not portfolio_ids:
-        return {}
-    return latest_decision_statuses(portfolio_ids)

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from evidence.models import Evidence
 from evidence.sections import Section, all_sections
-from evidence.selectors import NO_TALLY, PortfolioTally, assessor_decisions, cohort_criteria, coverage_tallies
+from evidence.selectors import NO_TALLY, PortfolioTally, cohort_criteria, coverage_tallies
 from portfolio import dashboards
-from portfolio.assessment_selectors import waiting_for_review
+from portfolio.assessment_selectors import latest_decision_statuses, waiting_for_review
 from portfolio.models import Cohort, Criterion, Portfolio, PortfolioVersion, QualitySample, User
 from portfolio.selectors import assessor_caseload
 
@@ -120,7 +120,7 @@ def learner_rows(
     criteria_by_cohort = cohort_criteria({p.cohort_id for p in portfolios})
     tallies = coverage_tallies(ids)
     decisions: dict[int, dict[int, str]] = defaultdict(dict)
-    for (portfolio_id, criterion_id), status in assessor_decisions(ids).items():
+    for (portfolio_id, criterion_id), status in latest_decision_statuses(ids).items():
         decisions[portfolio_id][criterion_id] = status
     versions = _versions_by_portfolio(ids)
     saved_steps = _steps_by_portfolio(ids)
