@@ -158,6 +158,11 @@ class CriterionRef:
     code: str
     note: str = ""
 
+    @property
+    def shown_note(self) -> str:
+        """What the evidence index prints beside the criterion (and sizes its card by)."""
+        return self.note or "Claimed (no note on how it proves the criterion)"
+
 
 @dataclass
 class Chapter:

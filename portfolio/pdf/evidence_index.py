@@ -30,7 +30,6 @@ STAGES = dict(TranscriptMessage.Stage.choices)
 # page, which it must, as a card beside another cannot break across pages.
 PHOTO_CARD_TEXT = 600
 PHOTO_CARD_CRITERIA = 6
-CLAIMED = "Claimed (no note on how it proves the criterion)"
 
 
 @dataclass(frozen=True)
@@ -89,7 +88,7 @@ class EvidenceEntry:
             len(self.title)
             + len(self.description)
             + sum(len(label) + len(value) for label, value in self.provenance)
-            + sum(len(ref.framework) + len(ref.code) + len(ref.note or CLAIMED) for ref in self.criteria)
+            + sum(len(ref.framework) + len(ref.code) + len(ref.shown_note) for ref in self.criteria)
         )
         return text <= PHOTO_CARD_TEXT
 
