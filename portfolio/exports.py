@@ -20,7 +20,6 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -106,18 +105,11 @@ def download_name(export: Export) -> str:
 # --- Asking for an export ---------------------------------------------------------------------
 
 
-def _stale_q() -> Q:
-    cutoff = timezone.now() - timedelta(seconds=settings.EXPORT_STALE_AFTER)
-    return Q(status=Export.Status.PENDING, queued_at__lt=cutoff) | Q(
-        status=Export.Status.RUNNING, started_at__lt=cutoff
-    )
-
-
 def fail_stale_exports(*, portfolio: Portfolio) -> int:
     """Record as failed the jobs of this portfolio that were lost (see ``Export.is_stale``)."""
     return (
         Export.objects.filter(portfolio=portfolio)
-        .filter(_stale_q())
+        .filter(Export.stale_q())
         .update(status=Export.Status.FAILED, error=STALE_EXPORT_MESSAGE, finished_at=timezone.now())
     )
 

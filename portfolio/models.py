@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -526,13 +526,29 @@ class Export(models.Model):
         """“PDF of version 2”, “PDF of the working copy”."""
         return f"PDF of {'' if self.version_id else 'the '}{self.subject}"
 
+    @staticmethod
+    def stale_cutoff() -> datetime:
+        """A job waiting or running since before this moment took longer than any render may."""
+        return timezone.now() - timedelta(seconds=settings.EXPORT_STALE_AFTER)
+
+    @classmethod
+    def stale_q(cls) -> Q:
+        """``is_stale`` as a filter: waiting since before the cutoff, or running since then
+        (counted from when it was queued if it never recorded a start)."""
+        cutoff = cls.stale_cutoff()
+        return (
+            Q(status=cls.Status.PENDING, queued_at__lt=cutoff)
+            | Q(status=cls.Status.RUNNING, started_at__lt=cutoff)
+            | Q(status=cls.Status.RUNNING, started_at__isnull=True, queued_at__lt=cutoff)
+        )
+
     @property
     def is_stale(self) -> bool:
         """Waiting or running for longer than any render may take: the run was lost."""
         if self.status not in self.ACTIVE:
             return False
         since = self.started_at if self.status == self.Status.RUNNING and self.started_at else self.queued_at
-        return since < timezone.now() - timedelta(seconds=settings.EXPORT_STALE_AFTER)
+        return since < self.stale_cutoff()
 
     @property
     def shown_status(self) -> str:
