@@ -30,6 +30,25 @@ class ReadPdf:
         walk(self.reader.outline)
         return titles
 
+    def structure(self) -> list[tuple[str, object]]:
+        """The tagged structure, depth first: (role, alternative text or None) per element."""
+        elements: list[tuple[str, object]] = []
+
+        def walk(node) -> None:
+            node = node.get_object()
+            if not hasattr(node, "get"):
+                return  # a marked-content number: the page's content, not an element
+            if "/S" in node:
+                elements.append((str(node["/S"]).lstrip("/"), node.get("/Alt")))
+            kids = node.get("/K")
+            for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
+                walk(kid)
+
+        root = self.reader.trailer["/Root"].get("/StructTreeRoot")
+        if root is not None:
+            walk(root)
+        return elements
+
 
 def read(content: bytes) -> tuple[PdfReader, str]:
     reader = PdfReader(io.BytesIO(content))

@@ -3,16 +3,20 @@ and that a version's PDF shows what was frozen."""
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
+from django.core.files.base import ContentFile
 
 from evidence.models import Evidence
 from evidence.sections import all_sections
 from portfolio import assessment
 from portfolio.models import QualitySample
 from strategy.models import Risk, Vision
-from tests.evidence.factories import EvidenceFactory, LinkEvidenceFactory, MappingFactory
+from tests.evidence.factories import EvidenceFactory, FileEvidenceFactory, LinkEvidenceFactory, MappingFactory
 from tests.portfolio.conftest import decide
 from tests.portfolio.pdf_support import render
+from tests.portfolio.test_pdf_images import photo
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +85,33 @@ def test_it_has_bookmarks_and_metadata(portfolio, filled):
     assert meta.author == learner
     assert meta.subject == f"Portfolio of evidence for {portfolio.cohort.frameworks.get().code}"
     assert "customer service" in meta["/Keywords"]
+
+
+def test_it_is_tagged_for_screen_readers(portfolio, criteria, filled):
+    content = photo((800, 600))
+    shot = FileEvidenceFactory(
+        portfolio=portfolio,
+        title="Photo of the damaged parcel",
+        original_name="parcel.jpg",
+        content_type="image/jpeg",
+        file=ContentFile(content, name="parcel.jpg"),
+        sha256=hashlib.sha256(content).hexdigest(),
+        file_size=len(content),
+    )
+    MappingFactory(evidence=shot, criterion=criteria[0])
+    pdf = render(portfolio)
+
+    catalog = pdf.reader.trailer["/Root"]
+    assert bool(catalog["/MarkInfo"]["/Marked"])
+    assert catalog["/Lang"] == "en-GB"
+    assert bool(catalog["/ViewerPreferences"]["/DisplayDocTitle"])  # the title, not the file name
+    elements = pdf.structure()
+    roles = [role for role, _alt in elements]
+    assert roles.count("H1") >= len(all_sections())  # a heading per chapter, read as one
+    assert {"Table", "TH", "TD", "L", "LI"} <= set(roles)
+    figures = [alt for role, alt in elements if role == "Figure"]
+    assert "Photo of the damaged parcel" in figures
+    assert all(figures)  # every image is described
 
 
 def test_a_versions_pdf_shows_what_was_frozen(portfolio, filled, version):
