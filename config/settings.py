@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -117,6 +118,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if TESTING and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A test database in a file, not in memory: the browser tests' live server answers each
+    # request in its own thread, and an in-memory database would be one connection shared by
+    # all of them, which SQLite does not allow ("bad parameter or other API misuse" when a
+    # page polls while another request runs). One file per test process, removed at the end.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"portfolio-test-{os.getpid()}.sqlite3")
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "portfolio.User"
