@@ -53,6 +53,7 @@ def test_the_home_queue_writes_waiting_and_dates_as_the_queue_page_does(client, 
     versions = waiting(cohort, assessor, 2)
     newest = versions[0]
     newest.__class__.objects.filter(pk=newest.pk).update(submitted_at=timezone.now() - timedelta(minutes=20))
+    newest.refresh_from_db()
     client.force_login(assessor)
 
     home = client.get(reverse("portfolio:assessor_home")).content.decode()
