@@ -1,9 +1,17 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from portfolio import health
+
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    # Resolved per request: with the manifest storage the name carries the file's hash.
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
+
 
 urlpatterns = [
     path("", include("portfolio.urls")),
@@ -12,5 +20,7 @@ urlpatterns = [
     path("", include("strategy.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", health.healthz, name="healthz"),
+    # Pages that name no icon (the admin's) make browsers ask for /favicon.ico.
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
 ]

@@ -69,8 +69,9 @@ def assessor_queue(user: User) -> QuerySet[PortfolioVersion]:
     )
 
 
-def waiting_label(since: Any) -> str:
-    delta: timedelta = timezone.now() - since
+def waiting_label(since: Any, now: Any = None) -> str:
+    """How long something has waited, in words: "under an hour", "5 hours", "3 days"."""
+    delta: timedelta = (now or timezone.now()) - since
     days = delta.days
     if days >= 1:
         return f"{days} day{'s' if days != 1 else ''}"

@@ -15,7 +15,7 @@ from evidence.models import Evidence
 from evidence.sections import Section, all_sections
 from evidence.selectors import NO_TALLY, PortfolioTally, cohort_criteria, coverage_tallies
 from portfolio import dashboards
-from portfolio.assessment_selectors import latest_decision_statuses, waiting_for_review
+from portfolio.assessment_selectors import latest_decision_statuses, waiting_for_review, waiting_label
 from portfolio.models import Cohort, Criterion, Portfolio, PortfolioVersion, QualitySample, User
 from portfolio.selectors import assessor_caseload
 
@@ -237,6 +237,7 @@ def criterion_summary(rows: list[LearnerRow]) -> list[CriterionSummary]:
 class QueueItem:
     version: PortfolioVersion
     waiting_days: int
+    waiting: str  # in words, as every queue writes it: "under an hour", "5 hours", "3 days"
 
     @property
     def overdue(self) -> bool:
@@ -244,7 +245,11 @@ class QueueItem:
 
     @classmethod
     def of(cls, version: PortfolioVersion, now: datetime) -> QueueItem:
-        return cls(version, max((now - version.submitted_at) // timedelta(days=1), 0))
+        return cls(
+            version,
+            max((now - version.submitted_at) // timedelta(days=1), 0),
+            waiting_label(version.submitted_at, now),
+        )
 
 
 @dataclass(frozen=True)

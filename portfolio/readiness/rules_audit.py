@@ -57,6 +57,8 @@ def presence(data: PortfolioData) -> list[str]:
     fix="audit.presence",
 )
 def presence_service_use(data: PortfolioData) -> list[str]:
+    if not data.presences:
+        return ["No platforms audited yet, so no service use is written."]
     missing = [
         row.get_platform_display() or f"Row {number}"
         for number, row in enumerate(data.presences, start=1)

@@ -86,6 +86,9 @@ def complaint_stages(data: PortfolioData) -> list[str]:
     fix="evidence:list",
 )
 def personal_data(data: PortfolioData) -> list[str]:
+    if not data.transcripts:
+        # Not "passed": nothing has been checked yet (an empty portfolio is not already done).
+        return ["No interactions recorded yet, so none has been checked for personal data."]
     problems = []
     for transcript in data.transcripts:
         handles = [transcript.account_handle]
@@ -136,6 +139,8 @@ def criteria_covered(data: PortfolioData) -> list[str]:
 def mapping_notes(data: PortfolioData) -> list[str]:
     if data.coverage is None:
         return []
+    if not any(c.evidence for c in data.coverage.criteria):
+        return ["No evidence is mapped to a criterion yet."]
     bare = sorted({item.title for c in data.coverage.criteria for item in c.evidence if not text(item.note)})
     return [f"Mappings without a note on: {', '.join(bare)}."] if bare else []
 

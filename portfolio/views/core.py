@@ -20,7 +20,7 @@ from portfolio.access import (
 )
 from portfolio.charts import plotly_css
 from portfolio.forms import AcceptInvitationForm, AssignAssessorForm, CohortForm, InvitationForm
-from portfolio.models import Role
+from portfolio.models import Cohort, Role
 
 HOME_FOR_ROLE = {
     Role.LEARNER: "portfolio:learner_home",
@@ -163,10 +163,14 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
         is_staff_user(request.user) or cohort.memberships.filter(user=request.user, role=Role.TUTOR).exists()
     )
     roster = list(selectors.cohort_roster(cohort))
+    # Learners a page at a time (each row has its own form); the readiness counts cover all.
+    page = Paginator(roster, dashboard_selectors.PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "cohort": cohort,
         "can_manage": can_manage,
-        "roster": roster,
+        "roster": page.object_list,
+        "page": page,
+        "learner_count": len(roster),
         "readiness_counts": readiness.cohort_summary(roster),
         "assessors": selectors.cohort_assessors(cohort) if can_manage else [],
         "staff_members": selectors.cohort_staff(cohort),
@@ -225,7 +229,7 @@ def assign_assessor(request: HttpRequest, pk: int, portfolio_pk: int) -> HttpRes
     form = AssignAssessorForm(request.POST, portfolio=portfolio)
     if not form.is_valid():
         messages.error(request, "Choose one of this cohort's assessors.")
-        return redirect(cohort)
+        return _back_to_roster(cohort, request)
     try:
         services.assign_assessor(
             portfolio=portfolio, assessor=form.cleaned_data["assessor"], actor=request.user
@@ -236,7 +240,14 @@ def assign_assessor(request: HttpRequest, pk: int, portfolio_pk: int) -> HttpRes
         assessor = form.cleaned_data["assessor"]
         who = assessor.display_name if assessor else "nobody"
         messages.success(request, f"{portfolio.learner.display_name} is now assessed by {who}.")
-    return redirect(cohort)
+    return _back_to_roster(cohort, request)
+
+
+def _back_to_roster(cohort: Cohort, request: HttpRequest) -> HttpResponse:
+    """The cohort page, on the page of learners the form was sent from (a page number only)."""
+    page = request.POST.get("page", "")
+    url = cohort.get_absolute_url()
+    return redirect(f"{url}?page={int(page)}" if page.isdigit() and 1 < int(page) < 100_000 else url)
 
 
 @login_required

@@ -171,7 +171,8 @@ def cohort_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "expected": dashboards.expected_coverage(cohort.start_date, cohort.end_date, timezone.localdate()),
         "criteria": criteria,
         "steps": all_sections() if all_rows else [],
-        "summary": criterion_summary(all_rows)[:10],
+        # The ten most lacking, leaving out criteria that no learner lacks.
+        "summary": [item for item in criterion_summary(all_rows)[:10] if item.lacking],
         "rules": rules.describe(),
         "chosen": chosen,
         "sorts": SORT_LABELS,
@@ -185,7 +186,8 @@ def cohort_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             coverage_distribution_figure(all_rows),
             element_id="coverage-distribution",
             title="Coverage across the cohort",
-            description=f"{len(all_rows)} learners by the share of criteria evidenced or met; "
+            description=f"{len(all_rows)} {'learner' if len(all_rows) == 1 else 'learners'} by the share "
+            "of criteria evidenced or met; "
             f"the average is {average} %.",
         )
         if all_rows

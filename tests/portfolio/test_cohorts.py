@@ -126,6 +126,39 @@ def test_the_cohort_page_costs_the_same_whatever_its_size(
     assert response.status_code == 200
 
 
+def test_the_roster_is_paged_and_assigning_returns_to_the_same_page(
+    client, tutor, cohort, assessor, other_assessor, monkeypatch
+):
+    from portfolio import dashboard_selectors
+
+    monkeypatch.setattr(dashboard_selectors, "PAGE_SIZE", 2)
+    _fill(cohort, assessor, 5)
+    client.force_login(tutor)
+    url = reverse("portfolio:cohort_detail", args=[cohort.pk])
+
+    second = client.get(url, {"page": 2})
+
+    assert len(second.context["roster"]) == 2
+    page = second.content.decode()
+    assert "Showing 3–4 of 5, by name." in page
+    assert '<span class="badge text-bg-secondary">5</span>' in page
+    assert 'name="page" value="2"' in page
+    (readiness_total,) = {count.total for count in second.context["readiness_counts"]}
+    assert readiness_total == 5  # the readiness counts cover every learner, not the page
+    portfolio = second.context["roster"][0]
+    response = client.post(
+        reverse("portfolio:assign_assessor", args=[cohort.pk, portfolio.pk]),
+        {"assessor": other_assessor.pk, "page": "2"},
+    )
+    assert response.url == f"{url}?page=2"
+    for hostile in ("2#x", "//evil.example", "-1", "1e9", "999999999"):
+        response = client.post(
+            reverse("portfolio:assign_assessor", args=[cohort.pk, portfolio.pk]),
+            {"assessor": other_assessor.pk, "page": hostile},
+        )
+        assert response.url == url
+
+
 @pytest.mark.parametrize("cohorts", [1, 20])
 def test_the_tutor_home_costs_the_same_whatever_the_number_of_cohorts(
     client, tutor, cohorts, django_assert_num_queries

@@ -43,6 +43,29 @@ def test_the_queue_shows_waiting_days_and_flags_reviews_over_fourteen_days(clien
     assert "Overdue" in page
 
 
+def test_the_home_queue_writes_waiting_and_dates_as_the_queue_page_does(client, cohort, assessor):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.portfolio.dashboard_data import waiting
+
+    versions = waiting(cohort, assessor, 2)
+    newest = versions[0]
+    newest.__class__.objects.filter(pk=newest.pk).update(submitted_at=timezone.now() - timedelta(minutes=20))
+    newest.refresh_from_db()
+    client.force_login(assessor)
+
+    home = client.get(reverse("portfolio:assessor_home")).content.decode()
+    queue = client.get(reverse("portfolio:review_queue")).content.decode()
+
+    submitted = timezone.localtime(newest.submitted_at).strftime("%-d %B %Y")
+    for page in (home, queue):
+        assert "under an hour" in page
+        assert "0 days" not in page
+        assert submitted in page
+
+
 def test_the_caseload_shows_only_my_learners_with_coverage_and_submission(
     client, cohort, assessor, other_assessor
 ):

@@ -70,9 +70,21 @@ def test_the_summary_puts_the_criteria_most_learners_lack_first(client, tutor, c
 
     summary = client.get(url(cohort)).context["summary"]
 
-    assert [s.lacking for s in summary] == [3, 3, 0]
-    assert summary[-1].counts["met"] == 3
+    # The third criterion is met by all three: nobody lacks it, so it is not listed.
+    assert [s.lacking for s in summary] == [3, 3]
     assert summary[0].counts["claimed"] == 3  # the second criterion: claimed by all, lacked by all
+
+
+def test_with_one_learner_the_chart_says_learner_and_a_covered_criterion_is_not_lacking(
+    client, tutor, cohort, assessor
+):
+    fill(cohort, assessor, 1)
+    client.force_login(tutor)
+
+    response = client.get(url(cohort))
+
+    assert response.context["chart"]["description"].startswith("1 learner by the share")
+    assert all(item.lacking for item in response.context["summary"])
 
 
 def test_sorting_by_coverage_and_filtering_by_risk_and_assessor(
@@ -223,7 +235,7 @@ def test_the_summary_and_counts_cover_the_whole_cohort_not_the_page(
 
     assert len(response.context["rows"]) == 2
     assert response.context["total"] == 5
-    assert response.context["summary"][-1].counts["met"] == 5
+    assert response.context["summary"][0].counts["claimed"] == 5
     assert "Showing 1–2 of 5" in response.content.decode()
 
 

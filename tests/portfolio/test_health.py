@@ -27,3 +27,14 @@ def test_it_needs_no_login_and_is_never_cached(client):
     response = client.get("/healthz")
 
     assert "no-cache" in response["Cache-Control"]
+
+
+def test_the_browsers_favicon_request_finds_the_icon(client):
+    from django.contrib.staticfiles import finders
+    from django.templatetags.static import static
+
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 301
+    assert response.url == static("img/favicon.svg")
+    assert finders.find("img/favicon.svg")
