@@ -28,7 +28,8 @@
       window.Plotly.newPlot(element, figure.data || [], layout, {
         responsive: true,
         displaylogo: false,
-        modeBarButtonsToRemove: ["lasso2d", "select2d"],
+        // "Share chart" uploads the figure to Plotly's cloud: nothing here leaves the app.
+        modeBarButtonsToRemove: ["lasso2d", "select2d", "sendChartToCloud"],
       }).then(function () { describe(element); });
       element.dataset.drawn = "1";
     });
