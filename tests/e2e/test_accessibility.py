@@ -37,6 +37,9 @@ AXE_OPTIONS = {
 FAILING_IMPACTS = {"serious", "critical"}
 ANONYMOUS = ""
 ROLES = (ANONYMOUS, "learner", "assessor", "tutor", "iqa")
+# A desktop window, and the 320 CSS pixels WCAG 1.4.10 (reflow) asks pages to work at, where
+# wide tables scroll in their box (which must then take keyboard focus).
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "320px": {"width": 320, "height": 800}}
 STRATEGY_STEPS = (
     "vision",
     "objectives",
@@ -111,7 +114,7 @@ STATUS = {("learner", "assessor_home"): 403, (ANONYMOUS, "not_found"): 404}
 class Site:
     url: str
     urls: dict[str, str]
-    pages: dict[str, object] = field(default_factory=dict)  # role -> logged-in Playwright page
+    pages: dict[tuple[str, str], object] = field(default_factory=dict)  # (role, viewport) -> logged-in page
     refused: list[str] = field(default_factory=list)  # what the Content Security Policy refused
 
 
@@ -240,7 +243,8 @@ def site(browser, django_db_setup, django_db_blocker, tmp_path_factory):
         try:
             site.urls = _demo_urls()
             for role in ROLES:
-                site.pages[role] = _logged_in_page(site, browser, role)
+                for viewport in VIEWPORTS:
+                    site.pages[role, viewport] = _logged_in_page(site, browser, role, viewport)
             yield site
         finally:
             for page in site.pages.values():
@@ -257,9 +261,9 @@ def _isolated_media():
     """The module's media folder (set in ``site``) stays in place for every page."""
 
 
-def _logged_in_page(site: Site, browser, role: str):
-    """A browser page of its own for the role, logged in once, like the ``page`` fixture."""
-    context = browser.new_context(base_url=site.url, locale="en-GB", viewport={"width": 1280, "height": 900})
+def _logged_in_page(site: Site, browser, role: str, viewport: str):
+    """A browser page of its own for the role and window size, logged in once, like the ``page`` fixture."""
+    context = browser.new_context(base_url=site.url, locale="en-GB", viewport=VIEWPORTS[viewport])
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.on(
@@ -339,11 +343,12 @@ ACTIONS = {
 }
 
 
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
 @pytest.mark.parametrize(
     ("role", "name", "action"), [page[1:] for page in PAGES], ids=[page[0] for page in PAGES]
 )
-def test_the_page_has_no_serious_accessibility_violations(site, role, name, action):
-    page = site.pages[role]
+def test_the_page_has_no_serious_accessibility_violations(site, role, name, action, viewport):
+    page = site.pages[role, viewport]
     site.refused.clear()
 
     response = page.goto(site.urls[name])
