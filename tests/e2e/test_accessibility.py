@@ -1,11 +1,12 @@
-"""Every main page, for each role, scanned with axe-core against WCAG 2.2 A and AA.
+"""Every main page, for each role, scanned with axe-core against WCAG 2.2 A and AA, in a
+desktop window and at 320 px wide.
 
 A page fails on any violation axe rates serious or critical; the message lists every
 violation, moderate and minor included, with the rule, its impact, the elements and the help.
 
 The demo cohort is built once for the module and served by a live server of the module's
 own: the ``live_server`` fixture makes every test transactional, which would empty the
-database after the first page and rebuild the demo some fifty times. Each role logs in once;
+database after the first page and rebuild the demo for every page. Each role logs in once;
 the database is emptied at the end, as a transactional test leaves it. See docs/accessibility.md.
 """
 
