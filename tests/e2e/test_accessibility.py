@@ -20,10 +20,9 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.core.servers.basehttp import WSGIServer
 from django.test.utils import override_settings
 
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, start_live_server
 
 # django_db has pytest-django set up the test database and wrap each test in a transaction it
 # rolls back; the demo and the log-ins are made before, in ``site``, and committed. No page
@@ -210,17 +209,8 @@ def _demo_urls() -> dict[str, str]:
     return urls
 
 
-class _OneRequestAtATime(WSGIServer):
-    """Django's development server without threads (its responses then close the connection)."""
-
-    def __init__(self, *args, connections_override=None, **kwargs):
-        super().__init__(*args, **kwargs)
-
-
 @pytest.fixture(scope="module")
 def site(browser, django_db_setup, django_db_blocker, tmp_path_factory):
-    from pytest_django.live_server_helper import LiveServer
-
     media = tmp_path_factory.mktemp("a11y-media")
     storages = {
         **settings.STORAGES,
@@ -234,11 +224,7 @@ def site(browser, django_db_setup, django_db_blocker, tmp_path_factory):
 
         eager = app.conf.task_always_eager
         app.conf.task_always_eager = True
-        server = LiveServer("localhost", start=False)
-        # One request at a time: with SQLite in memory every request shares the test's one
-        # connection, and the htmx fragments a page loads at once would use it together.
-        server.thread.server_class = _OneRequestAtATime
-        server.start()
+        server = start_live_server()
         server._live_server_modified_settings.enable()
         site = Site(url=server.url, urls={})
         try:
