@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.forms import BaseFormSet, formset_factory
+from django.forms.utils import pretty_name
 
 from audit.kpis import KPI_CATALOGUE
 from strategy import models
@@ -58,13 +59,15 @@ class VisionForm(forms.ModelForm):
 
 def label_widgets(form: forms.BaseForm) -> None:
     """Give every widget its Bootstrap class and an accessible name, for rows drawn as table cells."""
-    for field in form.fields.values():
+    for name, field in form.fields.items():
         widget = field.widget
         if isinstance(widget, forms.CheckboxInput):
             continue
         css = "form-select" if isinstance(widget, forms.Select) else "form-control"
         widget.attrs.setdefault("class", css)
-        widget.attrs.setdefault("aria-label", str(field.label or ""))
+        # A field without a label gets the one Django would print ("Activity" for activity):
+        # an empty aria-label would leave the input with no name at all.
+        widget.attrs.setdefault("aria-label", str(field.label or pretty_name(name)))
 
 
 class StrategyRowForm(forms.ModelForm):

@@ -33,7 +33,7 @@ def test_a_chart_travels_as_json_not_as_script():
 
     assert '<script id="kpi-data" type="application/json">' in html
     assert 'data-plotly-figure="kpi-data"' in html
-    assert 'aria-label="Volume: One bar"' in html
+    assert 'data-chart-label="Volume: One bar"' in html
 
 
 def test_a_chart_in_an_htmx_fragment_travels_as_escaped_text_not_as_script():

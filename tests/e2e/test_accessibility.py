@@ -1,0 +1,352 @@
+"""Every main page, for each role, scanned with axe-core against WCAG 2.2 A and AA, in a
+desktop window and at 320 px wide.
+
+A page fails on any violation axe rates serious or critical; the message lists every
+violation, moderate and minor included, with the rule, its impact, the elements and the help.
+
+The demo cohort is built once for the module and served by a live server of the module's
+own: the ``live_server`` fixture makes every test transactional, which would empty the
+database after the first page and rebuild the demo for every page. Each role logs in once;
+the database is emptied at the end, as a transactional test leaves it. See docs/accessibility.md.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test.utils import override_settings
+
+from tests.e2e.conftest import log_in, start_live_server
+
+# django_db has pytest-django set up the test database and wrap each test in a transaction it
+# rolls back; the demo and the log-ins are made before, in ``site``, and committed. No page
+# scanned here saves anything.
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
+
+AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
+    "resultTypes": ["violations"],
+}
+FAILING_IMPACTS = {"serious", "critical"}
+ANONYMOUS = ""
+ROLES = (ANONYMOUS, "learner", "assessor", "tutor", "iqa")
+# A desktop window, and the 320 CSS pixels WCAG 1.4.10 (reflow) asks pages to work at, where
+# wide tables scroll in their box (which must then take keyboard focus).
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "320px": {"width": 320, "height": 800}}
+STRATEGY_STEPS = (
+    "vision",
+    "objectives",
+    "platforms",
+    "risks",
+    "regulation",
+    "implementation",
+    "monitoring",
+    "pitch",
+)
+EVIDENCE_KINDS = ("file", "reflection", "link", "transcript")
+
+# (test id, role logged in, page name in Site.urls, what to do on the page before the scan)
+PAGES = [
+    ("login", ANONYMOUS, "login", None),
+    ("login-refused", ANONYMOUS, "login", "refuse_login"),
+    ("password-reset", ANONYMOUS, "password_reset", None),
+    ("not-found", ANONYMOUS, "not_found", None),
+    ("learner-portfolio-home", "learner", "portfolio", None),
+    *[
+        (f"learner-audit-{slug}", "learner", f"audit_{slug}", None)
+        for slug in ("organisation", "presence", "customers", "communities", "competitors", "gaps")
+    ],
+    *[
+        (f"learner-strategy-{step}", "learner", f"strategy_{step}", None)
+        for step in (*STRATEGY_STEPS, "pitch_presentation")
+    ],
+    ("learner-strategy-risks-refused", "learner", "strategy_risks", "refuse_risk"),
+    ("learner-strategy-implementation-refused", "learner", "strategy_implementation", "refuse_plan"),
+    ("learner-evidence-list", "learner", "evidence_list", None),
+    *[(f"learner-evidence-add-{kind}", "learner", f"evidence_add_{kind}", None) for kind in EVIDENCE_KINDS],
+    ("learner-evidence-add-refused", "learner", "evidence_add_reflection", "refuse_evidence"),
+    ("learner-evidence-file", "learner", "evidence_file", None),
+    ("learner-evidence-transcript", "learner", "evidence_transcript", None),
+    ("learner-transcript-editor", "learner", "transcript_editor", None),
+    ("learner-evidence-mappings", "learner", "evidence_mappings", None),
+    ("learner-coverage", "learner", "coverage", None),
+    ("learner-criterion-mappings", "learner", "criterion_mappings", None),
+    ("learner-readiness", "learner", "readiness", None),
+    ("learner-submit", "learner", "submit", None),
+    ("learner-service-data", "learner", "data_home", None),
+    ("learner-service-data-mapping", "learner", "data_map", None),
+    ("learner-service-data-preview", "learner", "data_preview", None),
+    ("learner-service-data-imported", "learner", "data_status", None),
+    ("learner-kpis", "learner", "kpis", None),
+    ("learner-exports", "learner", "exports", None),
+    ("learner-export-status", "learner", "export_status", None),
+    ("learner-notifications", "learner", "notifications", None),
+    ("learner-password-change", "learner", "password_change", None),
+    ("learner-forbidden", "learner", "assessor_home", None),
+    ("assessor-home", "assessor", "assessor_home", None),
+    ("assessor-review-queue", "assessor", "review_queue", None),
+    ("assessor-marking", "assessor", "marking", None),
+    ("assessor-returned-version", "assessor", "returned_version", None),
+    ("assessor-version-changes", "assessor", "version_changes", None),
+    ("assessor-quality-actions", "assessor", "qa_actions", None),
+    ("assessor-trail", "assessor", "trail", None),
+    ("tutor-home", "tutor", "tutor_home", None),
+    ("tutor-cohort-and-invitations", "tutor", "cohort", None),
+    ("tutor-cohort-dashboard", "tutor", "cohort_dashboard", None),
+    ("tutor-cohort-new", "tutor", "cohort_new", None),
+    ("tutor-cohort-edit", "tutor", "cohort_edit", None),
+    ("tutor-cohort-criteria", "tutor", "cohort_criteria", None),
+    ("iqa-home", "iqa", "iqa_home", None),
+    ("iqa-sampling", "iqa", "qa_sampling", None),
+    ("iqa-signed-off-version", "iqa", "signed_off_version", None),
+]
+STATUS = {("learner", "assessor_home"): 403, (ANONYMOUS, "not_found"): 404}
+
+
+@dataclass
+class Site:
+    url: str
+    urls: dict[str, str]
+    pages: dict[tuple[str, str], object] = field(default_factory=dict)  # (role, viewport) -> logged-in page
+    refused: list[str] = field(default_factory=list)  # what the Content Security Policy refused
+
+
+def _demo_urls() -> dict[str, str]:
+    """Build the demo (four learners: rich, waiting for review, returned, signed off) and name its pages."""
+    from audit import services as audit_services
+    from audit.steps import STEPS
+    from audit.synthetic import interactions_csv
+    from evidence.models import Evidence
+    from portfolio.demo import build_demo
+    from portfolio.models import Export, Portfolio
+
+    demo = build_demo(learners=4)
+    cohort = demo.cohort
+    amira = Portfolio.objects.get(cohort=cohort, learner__username="learner")
+    tom = Portfolio.objects.get(cohort=cohort, learner__username="learner2")
+    chloe = Portfolio.objects.get(cohort=cohort, learner__username="learner3")
+    signed_off = Portfolio.objects.get(cohort=cohort, learner__username="learner4")
+    learner = amira.learner
+
+    # An upload waiting for its columns (a header the presets do not know), and one mapped
+    # with a row the checks refuse, so the preview shows its problems table.
+    renamed = interactions_csv(40).replace(b"received_at", b"Created", 1)
+    unmapped = audit_services.upload_service_data(
+        portfolio=amira, upload=SimpleUploadedFile("inbox.csv", renamed, "text/csv"), actor=learner
+    )
+    bad = interactions_csv(40) + b"Myspace,2026-01-05 10:00\n"
+    checked = audit_services.upload_service_data(
+        portfolio=amira, upload=SimpleUploadedFile("inbox-2.csv", bad, "text/csv"), actor=learner
+    )
+    audit_services.map_columns(
+        service_import=checked, columns=checked.columns, formats=checked.formats, save_as="", actor=learner
+    )
+    imported = amira.service_imports.filter(status="done").first()
+    failed_export = Export.objects.create(
+        portfolio=amira,
+        requested_by=learner,
+        status=Export.Status.FAILED,
+        content_key="a11y",
+        error="The storage could not be reached.",
+    )
+
+    evidence = {kind: amira.evidence.filter(kind=kind).first() for kind in Evidence.Kind.values}
+    transcript = evidence[Evidence.Kind.TRANSCRIPT]
+    mapped = amira.evidence.filter(mappings__isnull=False).first()
+    criterion = mapped.mappings.first().criterion
+    a, e = f"/portfolios/{amira.pk}/audit", f"/portfolios/{amira.pk}/evidence"
+    urls = {
+        "login": "/accounts/login/",
+        "password_reset": "/accounts/password_reset/",
+        "not_found": "/no-such-page/",
+        "portfolio": f"/portfolios/{amira.pk}/",
+        **{f"audit_{step.slug}": f"{a}/{step.slug}/" for step in STEPS},
+        **{f"strategy_{step}": f"/portfolios/{amira.pk}/strategy/{step}/" for step in STRATEGY_STEPS},
+        "strategy_pitch_presentation": f"/portfolios/{amira.pk}/strategy/pitch/presentation/",
+        "evidence_list": f"{e}/",
+        **{f"evidence_add_{kind}": f"{e}/add/{kind}/" for kind in EVIDENCE_KINDS},
+        "evidence_file": f"{e}/{evidence[Evidence.Kind.FILE].pk}/",
+        "evidence_transcript": f"{e}/{transcript.pk}/",
+        "transcript_editor": f"{e}/{transcript.pk}/edit/",
+        "evidence_mappings": f"{e}/{mapped.pk}/mappings/",
+        "coverage": f"{e}/coverage/",
+        "criterion_mappings": f"{e}/criteria/{criterion.pk}/",
+        "readiness": f"/portfolios/{amira.pk}/readiness/",
+        "submit": f"/portfolios/{amira.pk}/submit/",
+        "data_home": f"{a}/data/",
+        "data_map": f"{a}/data/{unmapped.pk}/map/",
+        "data_preview": f"{a}/data/{checked.pk}/preview/",
+        "data_status": f"{a}/data/{imported.pk}/",
+        "kpis": f"{a}/kpis/",
+        "exports": f"/portfolios/{amira.pk}/exports/",
+        "export_status": f"/portfolios/{amira.pk}/exports/{failed_export.pk}/",
+        "notifications": "/notifications/",
+        "password_change": "/accounts/password_change/",
+        "assessor_home": "/assessor/",
+        "review_queue": "/assessment/queue/",
+        "marking": f"/portfolios/{tom.pk}/versions/1/",
+        "returned_version": f"/portfolios/{chloe.pk}/versions/1/",
+        "version_changes": f"/portfolios/{signed_off.pk}/versions/1/changes/",
+        "qa_actions": "/assessment/quality-actions/",
+        "trail": f"/portfolios/{signed_off.pk}/trail/",
+        "tutor_home": "/tutor/",
+        "cohort": f"/cohorts/{cohort.pk}/",
+        "cohort_dashboard": f"/cohorts/{cohort.pk}/dashboard/",
+        "cohort_new": "/cohorts/new/",
+        "cohort_edit": f"/cohorts/{cohort.pk}/edit/",
+        "cohort_criteria": f"/cohorts/{cohort.pk}/criteria/",
+        "iqa_home": "/quality/",
+        "qa_sampling": "/quality/sampling/",
+        "signed_off_version": f"/portfolios/{signed_off.pk}/versions/1/",
+    }
+    return urls
+
+
+@pytest.fixture(scope="module")
+def site(browser, django_db_setup, django_db_blocker, tmp_path_factory):
+    media = tmp_path_factory.mktemp("a11y-media")
+    storages = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": media}},
+    }
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media, STORAGES=storages, CELERY_TASK_ALWAYS_EAGER=True),
+    ):
+        from config.celery import app
+
+        eager = app.conf.task_always_eager
+        app.conf.task_always_eager = True
+        server = start_live_server()
+        server._live_server_modified_settings.enable()
+        site = Site(url=server.url, urls={})
+        try:
+            site.urls = _demo_urls()
+            for role in ROLES:
+                for viewport in VIEWPORTS:
+                    site.pages[role, viewport] = _logged_in_page(site, browser, role, viewport)
+            yield site
+        finally:
+            for page in site.pages.values():
+                page.context.close()
+            server._live_server_modified_settings.disable()
+            server.stop()
+            app.conf.task_always_eager = eager
+            # Leave the database empty, as every transactional test does.
+            call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def _isolated_media():
+    """The module's media folder (set in ``site``) stays in place for every page."""
+
+
+def _logged_in_page(site: Site, browser, role: str, viewport: str):
+    """A browser page of its own for the role and window size, logged in once, like the ``page`` fixture."""
+    context = browser.new_context(base_url=site.url, locale="en-GB", viewport=VIEWPORTS[viewport])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.on(
+        "console",
+        lambda message: (
+            site.refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    if role != ANONYMOUS:
+        log_in(page, role, settings.DEMO_PASSWORD)
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    return page
+
+
+def _scan(page) -> list[dict]:
+    # Evaluated over the DevTools protocol, which the Content Security Policy does not govern
+    # (an inline <script> would be refused); axe then lives in the page until it navigates.
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    return page.evaluate(
+        "options => axe.run(document, options).then(result => result.violations)", AXE_OPTIONS
+    )
+
+
+def _wait_until_drawn(page) -> None:
+    """Every fragment htmx loads with the page swapped in, and every plotly chart drawn and named."""
+    page.wait_for_function(
+        "() => !document.querySelector('[hx-trigger=load], .htmx-request, .htmx-settling')"
+        " && [...document.querySelectorAll('[data-plotly-figure]')]"
+        ".every(chart => chart.querySelector('svg.main-svg[role=img]'))"
+    )
+
+
+def _describe(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(
+            f"{violation['id']} ({violation['impact']}): {violation['help']} — {violation['helpUrl']}"
+        )
+        for node in violation["nodes"][:10]:
+            lines.append(
+                f"    {json.dumps(node['target'])}: {node['failureSummary'].splitlines()[-1].strip()}"
+            )
+        if len(violation["nodes"]) > 10:
+            lines.append(f"    … and {len(violation['nodes']) - 10} more")
+    return "\n".join(lines)
+
+
+def _refuse_login(page) -> None:
+    page.get_by_label("Username").fill("learner")
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Log in").click()
+
+
+def _refuse_risk(page) -> None:
+    page.locator('[name="risks-0-likelihood"]').fill("6")
+    page.get_by_role("button", name="Save").click()
+
+
+def _refuse_plan(page) -> None:
+    page.locator('[name="protocols-0-first_response_minutes"]').fill("-5")
+    page.locator('[name="raci-0-activity"]').fill("")
+    page.get_by_role("button", name="Save").click()
+
+
+def _refuse_evidence(page) -> None:
+    page.get_by_role("button", name="Add evidence").click()
+
+
+# Bad input, refused: the page as it comes back with its messages next to the fields. Nothing
+# is saved, so the pages after these see the demo as it was.
+ACTIONS = {
+    "refuse_login": _refuse_login,
+    "refuse_risk": _refuse_risk,
+    "refuse_plan": _refuse_plan,
+    "refuse_evidence": _refuse_evidence,
+}
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize(
+    ("role", "name", "action"), [page[1:] for page in PAGES], ids=[page[0] for page in PAGES]
+)
+def test_the_page_has_no_serious_accessibility_violations(site, role, name, action, viewport):
+    page = site.pages[role, viewport]
+    site.refused.clear()
+
+    response = page.goto(site.urls[name])
+    assert response.status == STATUS.get((role, name), 200), page.url
+    if action:
+        ACTIONS[action](page)
+        page.locator(".invalid-feedback, .alert-danger, [role=alert]").first.wait_for()
+    _wait_until_drawn(page)
+    violations = _scan(page)
+
+    serious = [v for v in violations if v["impact"] in FAILING_IMPACTS]
+    if serious:
+        pytest.fail(f"{len(violations)} accessibility violations on {page.url}:\n{_describe(violations)}")
+    assert site.refused == [], f"The Content Security Policy refused something: {site.refused}"
