@@ -4,7 +4,6 @@ import os
 import shutil
 
 import pytest
-from django.core.servers.basehttp import WSGIServer
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -41,39 +40,12 @@ def browser():
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-class OneRequestAtATime(WSGIServer):
-    """Django's development server without threads; its responses then close the connection.
-
-    With SQLite in memory (the default test database) every request of the live server shares
-    the tests' one connection, and a page's htmx fragments (the notification count, a step's
-    readiness findings) arrive together: on threads they used that connection at once, and
-    now and then a request failed with "InterfaceError: bad parameter or other API misuse".
-    """
-
-    def __init__(self, *args, connections_override=None, **kwargs):
-        super().__init__(*args, **kwargs)
-
-
 def start_live_server(addr: str = "localhost"):
-    from django.db import connections
+    """pytest-django's live server. On SQLite the test database is a file (config/settings.py),
+    so each request thread has its own connection, as with PostgreSQL."""
     from pytest_django.live_server_helper import LiveServer
 
-    server = LiveServer(addr, start=False)
-    if any(conn.vendor == "sqlite" and conn.is_in_memory_db() for conn in connections.all()):
-        server.thread.server_class = OneRequestAtATime
-    server.start()
-    return server
-
-
-@pytest.fixture(scope="session")
-def live_server(request):
-    """pytest-django's live server, taking one request at a time on SQLite in memory."""
-    addr = (
-        request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
-    )
-    server = start_live_server(addr)
-    yield server
-    server.stop()
+    return LiveServer(addr)
 
 
 @pytest.fixture
