@@ -410,18 +410,31 @@ def record_finding(*, sample: QualitySample, finding: str, comment: str, actor: 
     notify(
         recipients=[sample.decision.assessor],
         portfolio=portfolio,
-        subject=f"Quality assurance on {sample.decision.criterion.code}: {finding_label}",
+        subject=_finding_subject(sample),
         body=comment,
         url=reverse("portfolio:qa_actions"),
     )
     return sample
 
 
+def _decision_place(decision: CriterionDecision) -> str:
+    """ "P2 for Amira Khan, version 2": which decision, on whose version."""
+    version = decision.version
+    return f"{decision.criterion.code} for {version.portfolio.learner.display_name}, version {version.number}"
+
+
+def _finding_subject(sample: QualitySample) -> str:
+    """The finding as the assessor, who reads it, is asked to take it."""
+    if sample.finding == QualitySample.Finding.ACTION:
+        return f"Quality assurance asks you to act on {_decision_place(sample.decision)}"
+    return f"Quality assurance agrees with your decision on {_decision_place(sample.decision)}"
+
+
 @transaction.atomic
 def answer_action(*, sample: QualitySample, response: str, actor: User) -> QualitySample:
     sample = (
         QualitySample.objects.select_for_update()
-        .select_related("decision__version__portfolio", "decision__criterion")
+        .select_related("decision__version__portfolio__learner", "decision__criterion")
         .get(pk=sample.pk)
     )
     if sample.decision.assessor_id != actor.pk:
@@ -443,7 +456,7 @@ def answer_action(*, sample: QualitySample, response: str, actor: User) -> Quali
     notify(
         recipients=[sample.sampled_by],
         portfolio=sample.decision.version.portfolio,
-        subject=f"The assessor answered your action on {sample.decision.criterion.code}",
+        subject=f"{actor.display_name} answered your action on {_decision_place(sample.decision)}",
         body=response,
         url=reverse("portfolio:qa_sampling"),
     )
