@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
+from evidence.rendering import render_markdown
 from portfolio import assessment, dashboard_selectors
 from portfolio import assessment_selectors as sel
 from portfolio.access import get_portfolio_for, role_required
@@ -130,6 +131,9 @@ def version_detail(request: HttpRequest, portfolio_pk: int, number: int) -> Http
     for item in items:
         item["stored"] = files.get(item["id"])
         item["occurred"] = parse_date(item.get("occurred_on") or "")
+        # A reflection is the learner's Markdown, shown as on the evidence page and in the PDF;
+        # its headings start at h5, under the item's h4.
+        item["body_html"] = render_markdown(item.get("body") or "", heading_level=5)
     reviews = sel.criteria_review(version)
     context = {
         "portfolio": portfolio,
