@@ -43,7 +43,15 @@ FEEDBACK_MAX_LENGTH = 4000
 
 
 class AssessmentError(Exception):
-    """A rule of submission or assessment was broken; the message is shown to the user."""
+    """A rule of submission or assessment was broken; the message is shown to the user.
+
+    ``field`` names the input at fault, when there is one, so the page can show the message
+    beside it and link to it from the error summary.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class DecisionConflict(AssessmentError):
@@ -118,7 +126,7 @@ def submit_portfolio(*, portfolio: Portfolio, declaration_signed: bool, actor: U
     if portfolio.learner_id != actor.pk:
         raise AssessmentError("Only the learner can submit their portfolio.")
     if not declaration_signed:
-        raise AssessmentError("Sign the authenticity declaration before you submit.")
+        raise AssessmentError("Sign the authenticity declaration before you submit.", field="declaration")
     portfolio = Portfolio.objects.select_for_update().select_related("learner", "cohort").get(pk=portfolio.pk)
     previous = latest_version(portfolio)
     if previous is not None:

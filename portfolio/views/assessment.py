@@ -73,7 +73,7 @@ def _version(request: HttpRequest, portfolio_pk: int, number: int) -> PortfolioV
 def submit(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
     """The learner signs the declaration and freezes their working copy as a new version."""
     portfolio = get_portfolio_for(request.user, portfolio_pk, write=True)
-    error = ""
+    error, error_field = "", None
     if request.method == "POST":
         try:
             version = assessment.submit_portfolio(
@@ -82,17 +82,24 @@ def submit(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
                 actor=request.user,
             )
         except assessment.AssessmentError as exc:
-            error = str(exc)
+            error, error_field = str(exc), exc.field
         else:
             messages.success(request, f"Version {version.number} submitted. Your assessor has been told.")
             return redirect("portfolio:versions", portfolio_pk=portfolio.pk)
     latest = assessment.latest_version(portfolio)
+    latest_state = assessment.version_state(latest) if latest else ""
+    can_submit = latest_state not in ("awaiting review", "signed off")
+    # The form sits below the long readiness check, so the page opens on a summary of the
+    # error that links down to the declaration; the checkbox keeps the message too.
+    field_error = error if can_submit and error_field == "declaration" else ""
     context = {
         "portfolio": portfolio,
         "declaration": assessment.DECLARATION,
         "latest": latest,
-        "latest_state": assessment.version_state(latest) if latest else "",
-        "error": error,
+        "latest_state": latest_state,
+        "can_submit": can_submit,
+        "errors": [(error, "id_declaration" if field_error else "")] if error else [],
+        "declaration_error": field_error,
         # The examiner's marking points, checked before the learner signs.
         **checklist_context(portfolio),
     }
