@@ -217,15 +217,19 @@ def record_decision(
     if not Criterion.objects.filter(pk=criterion.pk, framework__cohorts=version.portfolio.cohort_id).exists():
         raise AssessmentError("That criterion is not part of this cohort's frameworks.")
     if data.status not in CriterionDecision.Status.values:
-        raise AssessmentError("Choose met or not yet met.")
+        raise AssessmentError("Choose met or not yet met.", field="status")
     feedback = (data.feedback or "").strip()
     if len(feedback) > FEEDBACK_MAX_LENGTH:
-        raise AssessmentError(f"Keep the feedback under {FEEDBACK_MAX_LENGTH} characters.")
+        raise AssessmentError(f"Keep the feedback under {FEEDBACK_MAX_LENGTH} characters.", field="feedback")
     if data.status == CriterionDecision.Status.NOT_YET_MET and not feedback:
-        raise AssessmentError("Say what is missing: feedback is needed when a criterion is not yet met.")
+        raise AssessmentError(
+            "Say what is missing: feedback is needed when a criterion is not yet met.", field="feedback"
+        )
     known = {item["id"] for item in version.snapshot.get("parts", {}).get("evidence", {}).get("items", [])}
     if not set(data.evidence_ids) <= known:
-        raise AssessmentError("One of the evidence items chosen is not part of this version.")
+        raise AssessmentError(
+            "One of the evidence items chosen is not part of this version.", field="evidence"
+        )
     current = (
         version.decisions.filter(criterion=criterion, superseded_by__isnull=True)
         .select_related("assessor")
@@ -234,8 +238,8 @@ def record_decision(
     if (current.pk if current else None) != data.based_on:
         who = current.assessor.display_name if current else "someone"
         raise DecisionConflict(
-            f"{who} saved a decision on {criterion.code} after you opened this page: "
-            "your change was not saved. Read their decision below and decide again."
+            f"{who} saved a decision on {criterion.code} after you opened this page, so yours was not "
+            "saved. Theirs is shown above; what you wrote is still in the form to save instead."
         )
     try:
         with transaction.atomic():
@@ -250,7 +254,8 @@ def record_decision(
             )
     except IntegrityError:
         raise DecisionConflict(
-            f"Someone saved a decision on {criterion.code} at the same moment: reload and decide again."
+            f"Someone saved a decision on {criterion.code} at the same moment, so yours was not saved. "
+            "Theirs is shown above; what you wrote is still in the form to save instead."
         ) from None
     verb = "changed" if current else "recorded"
     record_entry(

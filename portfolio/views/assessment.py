@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages.storage.base import Message
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
@@ -123,10 +127,52 @@ def versions(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
     return render(request, "portfolio/assessment/versions.html", context)
 
 
-@login_required
-def version_detail(request: HttpRequest, portfolio_pk: int, number: int) -> HttpResponse:
-    """The frozen version beside the criteria; the assigned assessor decides here."""
-    version = _version(request, portfolio_pk, number)
+@dataclass
+class DecisionForm:
+    """What one criterion's decision form holds: the standing decision, or what the assessor
+    typed when saving it was refused; and the outcome of saving it, shown beside the form
+    rather than at the top of a page thousands of pixels long."""
+
+    status: str = ""
+    feedback: str = ""
+    evidence_ids: frozenset[int] = frozenset()
+    based_on: int | None = None
+    error: str = ""
+    error_field: str | None = None  # "status", "feedback" or "evidence": the input at fault
+    notices: list[Message] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, review: sel.CriterionReview) -> DecisionForm:
+        decision = review.decision
+        if decision is None:  # before a first decision, every item mapped to it is ticked
+            return cls(evidence_ids=frozenset(m["item"]["id"] for m in review.snapshot_evidence))
+        return cls(
+            status=decision.status,
+            feedback=decision.feedback,
+            evidence_ids=frozenset(decision.evidence_ids),
+            based_on=decision.pk,
+        )
+
+
+def _place_notices(request: HttpRequest, forms: dict[int, DecisionForm]) -> None:
+    """Move the messages about one criterion (tagged ``criterion-<pk>``) into its card; the
+    page's usual message area skips them."""
+    for message in messages.get_messages(request):
+        tag = (message.extra_tags or "").removeprefix("criterion-")
+        pk = int(tag) if tag.isdigit() else None
+        if pk in forms:
+            message.placed = True
+            forms[pk].notices.append(message)
+
+
+def _render_version(
+    request: HttpRequest,
+    version: PortfolioVersion,
+    *,
+    draft: tuple[int, DecisionForm] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The version page; ``draft`` is a criterion whose form shows what was typed, refused."""
     portfolio = version.portfolio
     state = sel.state_of(version)
     latest = assessment.latest_version(portfolio)
@@ -142,6 +188,10 @@ def version_detail(request: HttpRequest, portfolio_pk: int, number: int) -> Http
         # its headings start at h5, under the item's h4.
         item["body_html"] = render_markdown(item.get("body") or "", heading_level=5)
     reviews = sel.criteria_review(version)
+    forms = {r.criterion.pk: DecisionForm.of(r) for r in reviews}
+    if draft is not None and draft[0] in forms:
+        forms[draft[0]] = draft[1]
+    _place_notices(request, forms)
     context = {
         "portfolio": portfolio,
         "version": version,
@@ -150,7 +200,7 @@ def version_detail(request: HttpRequest, portfolio_pk: int, number: int) -> Http
         "sections": [i for i in items if i["kind"] == "section"],
         "evidence": [i for i in items if i["kind"] != "section"],
         "content_tables": content_tables(version.snapshot),
-        "reviews": reviews,
+        "criteria_rows": [(r, forms[r.criterion.pk]) for r in reviews],
         "all_met": all(r.decision and r.decision.status == CriterionDecision.Status.MET for r in reviews),
         "any_not_met": any(
             r.decision and r.decision.status == CriterionDecision.Status.NOT_YET_MET for r in reviews
@@ -158,7 +208,13 @@ def version_detail(request: HttpRequest, portfolio_pk: int, number: int) -> Http
         "reviewed_before": sel.last_reviewed_before(version),
         "waiting": sel.waiting_label(version.submitted_at),
     }
-    return render(request, "portfolio/assessment/version_detail.html", context)
+    return render(request, "portfolio/assessment/version_detail.html", context, status=status)
+
+
+@login_required
+def version_detail(request: HttpRequest, portfolio_pk: int, number: int) -> HttpResponse:
+    """The frozen version beside the criteria; the assigned assessor decides here."""
+    return _render_version(request, _version(request, portfolio_pk, number))
 
 
 @login_required
@@ -227,19 +283,32 @@ def decide(request: HttpRequest, portfolio_pk: int, number: int, criterion_pk: i
     )
     try:
         assessment.record_decision(version=version, criterion=criterion, data=data, actor=request.user)
-    except assessment.DecisionConflict as exc:
-        messages.error(request, str(exc))
-        return redirect(_anchor(version, criterion_pk), permanent=False)
     except assessment.AssessmentError as exc:
-        messages.error(request, f"{criterion.code}: {exc}")
-        return redirect(_anchor(version, criterion_pk))
-    messages.success(request, f"Decision on {criterion.code} saved.")
+        # Nothing was saved: the page is drawn again with what the assessor typed in this
+        # criterion's form and the reason beside it. The form's address ends in the
+        # criterion's anchor, so the browser opens the page there.
+        conflict = isinstance(exc, assessment.DecisionConflict)
+        draft = DecisionForm(
+            status=data.status,
+            feedback=data.feedback,
+            evidence_ids=frozenset(evidence_ids),
+            # After a conflict the form stands on the decision that won, now shown above it,
+            # so saving again replaces that one knowingly.
+            based_on=_standing_pk(version, criterion) if conflict else based_on,
+            error=str(exc) if conflict else f"{exc} Your decision was not saved.",
+            error_field=exc.field,
+        )
+        return _render_version(request, version, draft=(criterion.pk, draft), status=409 if conflict else 400)
+    messages.success(request, f"Decision on {criterion.code} saved.", extra_tags=f"criterion-{criterion.pk}")
     return redirect(_anchor(version, criterion_pk))
 
 
-def _anchor(version: PortfolioVersion, criterion_pk: int) -> str:
-    from django.urls import reverse
+def _standing_pk(version: PortfolioVersion, criterion: assessment.Criterion) -> int | None:
+    standing = version.decisions.filter(criterion=criterion, superseded_by__isnull=True).first()
+    return standing.pk if standing else None
 
+
+def _anchor(version: PortfolioVersion, criterion_pk: int) -> str:
     url = reverse("portfolio:version_detail", args=[version.portfolio_id, version.number])
     return f"{url}#criterion-{criterion_pk}"
 
