@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import groupby
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -393,35 +395,66 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.IQA)
 def qa_sampling(request: HttpRequest) -> HttpResponse:
-    """Sample a share of each assessor's decisions, or chosen ones; record findings."""
-    candidates = list(sel.sampleable_decisions(request.user))
+    """Sample a share of each assessor's decisions, or chosen ones; record findings. The
+    decisions not yet sampled are listed a page at a time, by learner and version, and can be
+    narrowed to one cohort or one assessor."""
+    filters = sel.sampling_filter(request.user, request.POST if request.method == "POST" else request.GET)
     if request.method == "POST":
         try:
-            if request.POST.get("mode") == "share":
-                try:
-                    percent = int(request.POST.get("percent", ""))
-                except ValueError:
-                    raise assessment.AssessmentError(
-                        "Give the share as a whole number of per cent."
-                    ) from None
-                pool = [d for d in candidates if not d.is_sampled]
-                samples = assessment.sample_share(candidates=pool, percent=percent, actor=request.user)
-            else:
-                wanted = set(request.POST.getlist("decision"))
-                chosen = [d for d in candidates if str(d.pk) in wanted]
-                if not chosen:
-                    raise assessment.AssessmentError("Tick at least one decision to sample.")
-                samples = assessment.sample_decisions(decisions=chosen, actor=request.user)
+            samples = _sample(request, filters)
         except assessment.AssessmentError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, f"{len(samples)} decision{'s' if len(samples) != 1 else ''} sampled.")
-        return redirect("portfolio:qa_sampling")
+        back = {**filters.query(), "page": request.POST.get("page", "")}
+        return redirect(
+            f"{reverse('portfolio:qa_sampling')}?{urlencode({k: v for k, v in back.items() if v})}"
+        )
+    candidates = sel.sampleable_decisions(request.user, cohort=filters.cohort, assessor=filters.assessor)
+    page = Paginator(candidates, sel.SAMPLING_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
-        "candidates": [d for d in candidates if not d.is_sampled],
-        "samples": sel.samples_for_iqa(request.user),
+        "filters": filters,
+        "page": page,
+        # The page's decisions by learner and version, each version a group of rows.
+        "groups": [
+            (decisions[0].version, decisions)
+            for decisions in (list(g) for _, g in groupby(page.object_list, key=lambda d: d.version_id))
+        ],
+        "samples": sel.samples_for_iqa(request.user, cohort=filters.cohort, assessor=filters.assessor),
     }
     return render(request, "portfolio/assessment/qa_sampling.html", context)
+
+
+def _sample(request: HttpRequest, filters: sel.SamplingFilter) -> list:
+    """Sample what the form asks for: a share of the decisions listed, or the ones ticked."""
+    if request.POST.get("mode") == "share":
+        try:
+            percent = int(request.POST.get("percent", ""))
+        except ValueError:
+            raise assessment.AssessmentError("Give the share as a whole number of per cent.") from None
+        pool = list(sel.sampleable_decisions(request.user, cohort=filters.cohort, assessor=filters.assessor))
+        if not pool:
+            raise assessment.AssessmentError("No decision listed is waiting to be sampled.")
+        return assessment.sample_share(candidates=pool, percent=percent, actor=request.user)
+    wanted = set(request.POST.getlist("decision"))
+    if not wanted:
+        raise assessment.AssessmentError("Tick at least one decision to sample.")
+    ids = {int(value) for value in wanted if value.isdigit()}
+    chosen = list(sel.sampleable_decisions(request.user).filter(pk__in=ids))
+    if len(chosen) != len(wanted):
+        # Sampled by someone else meanwhile, or never one of theirs: all or nothing, so the
+        # quality assurer knows exactly what was sampled.
+        stale = len(wanted) - len(chosen)
+        which = (
+            "The decision you ticked"
+            if len(wanted) == 1
+            else f"{stale} of the {len(wanted)} decisions you ticked"
+        )
+        raise assessment.AssessmentError(
+            f"{which} can no longer be sampled: sampled already, or not in your cohorts. "
+            "Nothing was sampled; the list is now up to date, so tick your choice again."
+        )
+    return assessment.sample_decisions(decisions=chosen, actor=request.user)
 
 
 @require_POST

@@ -85,7 +85,10 @@ def test_submit_return_resubmit_sign_off_sample_and_read_the_trail(page, learner
     # The quality assurer samples a decision and agrees.
     _switch(page, iqa)
     page.goto("/quality/sampling/")
-    page.get_by_label(f"Sample {criteria[0].code} for {learner.display_name}, version 2").check()
+    first = criteria[0]
+    page.get_by_label(
+        f"Sample {first.framework.code} {first.code} for {learner.display_name}, version 2"
+    ).check()
     page.get_by_role("button", name="Sample the chosen decisions").click()
     page.get_by_text("1 decision sampled.").wait_for()
     page.get_by_label("Agree").check()

@@ -75,11 +75,11 @@ def test_the_sampling_page_costs_a_fixed_number_of_queries(
     client, signed, iqa, django_assert_max_num_queries
 ):
     client.force_login(iqa)
-    # session + user, candidates, samples, unread notifications
-    with django_assert_max_num_queries(6):
+    # session + user, cohorts and assessors to filter by, count and page of candidates, samples
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("portfolio:qa_sampling"))
     assert response.status_code == 200
-    assert len(response.context["candidates"]) == 3
+    assert len(response.context["page"].object_list) == 3
 
 
 @pytest.mark.parametrize(
