@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from portfolio.models import (
     AuditEntry,
@@ -106,6 +107,8 @@ def notify(
     """An in-app notification for each person, and an e-mail queued once the transaction commits."""
     from portfolio.tasks import send_notification_email
 
+    # Subjects name people, and a name may be long enough to overflow the column.
+    subject = Truncator(subject).chars(Notification._meta.get_field("subject").max_length)
     for recipient in {r.pk: r for r in recipients if r is not None}.values():
         note = Notification.objects.create(
             recipient=recipient, portfolio=portfolio, subject=subject, body=body, url=url

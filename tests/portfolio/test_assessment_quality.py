@@ -117,3 +117,16 @@ def test_the_assessors_answer_is_told_to_the_quality_assurer_naming_the_learner(
         f"{assessor.display_name} answered your action on {decision.criterion.code} "
         f"for {learner.display_name}, version 1"
     )
+
+
+def test_a_subject_naming_a_very_long_name_still_fits(signed, iqa, assessor, learner):
+    learner.last_name = "Montgomery-" * 13  # 143 characters
+    learner.save()
+    sample = assessment.sample_decisions(decisions=[signed.decisions.first()], actor=iqa)[0]
+
+    assessment.record_finding(sample=sample, finding="agreed", comment="", actor=iqa)
+
+    subject = Notification.objects.filter(recipient=assessor).latest("pk").subject
+    assert len(subject) <= Notification._meta.get_field("subject").max_length
+    assert subject.startswith("Quality assurance agrees with your decision on ")
+    assert subject.endswith("…")
