@@ -4,7 +4,8 @@ Python-Markdown passes raw HTML through, so its output is never trusted: nh3 (th
 Python binding of the Rust sanitiser ammonia) keeps only an allowlist of tags and
 attributes and only http, https and mailto links. nh3 is maintained and fast, where
 bleach, the usual alternative, is deprecated. Headings start at level 3 so a
-reflection's "# Heading" sits under the page's own h1 and h2.
+reflection's "# Heading" sits under the page's own h1 and h2; a page that shows the
+reflection under deeper headings asks for a deeper first level.
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}}
 
 
-def render_markdown(text: str) -> SafeString:
+def render_markdown(text: str, *, heading_level: int = 3) -> SafeString:
     html = markdown.markdown(
         text or "",
         extensions=["sane_lists", "tables", "toc"],
-        extension_configs={"toc": {"baselevel": 3}},
+        extension_configs={"toc": {"baselevel": heading_level}},
         output_format="html",
     )
     cleaned = nh3.clean(

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from portfolio.models import (
     AuditEntry,
@@ -43,7 +44,15 @@ FEEDBACK_MAX_LENGTH = 4000
 
 
 class AssessmentError(Exception):
-    """A rule of submission or assessment was broken; the message is shown to the user."""
+    """A rule of submission or assessment was broken; the message is shown to the user.
+
+    ``field`` names the input at fault, when there is one, so the page can show the message
+    beside it and link to it from the error summary.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class DecisionConflict(AssessmentError):
@@ -98,6 +107,8 @@ def notify(
     """An in-app notification for each person, and an e-mail queued once the transaction commits."""
     from portfolio.tasks import send_notification_email
 
+    # Subjects name people, and a name may be long enough to overflow the column.
+    subject = Truncator(subject).chars(Notification._meta.get_field("subject").max_length)
     for recipient in {r.pk: r for r in recipients if r is not None}.values():
         note = Notification.objects.create(
             recipient=recipient, portfolio=portfolio, subject=subject, body=body, url=url
@@ -118,7 +129,7 @@ def submit_portfolio(*, portfolio: Portfolio, declaration_signed: bool, actor: U
     if portfolio.learner_id != actor.pk:
         raise AssessmentError("Only the learner can submit their portfolio.")
     if not declaration_signed:
-        raise AssessmentError("Sign the authenticity declaration before you submit.")
+        raise AssessmentError("Sign the authenticity declaration before you submit.", field="declaration")
     portfolio = Portfolio.objects.select_for_update().select_related("learner", "cohort").get(pk=portfolio.pk)
     previous = latest_version(portfolio)
     if previous is not None:
@@ -209,15 +220,19 @@ def record_decision(
     if not Criterion.objects.filter(pk=criterion.pk, framework__cohorts=version.portfolio.cohort_id).exists():
         raise AssessmentError("That criterion is not part of this cohort's frameworks.")
     if data.status not in CriterionDecision.Status.values:
-        raise AssessmentError("Choose met or not yet met.")
+        raise AssessmentError("Choose met or not yet met.", field="status")
     feedback = (data.feedback or "").strip()
     if len(feedback) > FEEDBACK_MAX_LENGTH:
-        raise AssessmentError(f"Keep the feedback under {FEEDBACK_MAX_LENGTH} characters.")
+        raise AssessmentError(f"Keep the feedback under {FEEDBACK_MAX_LENGTH} characters.", field="feedback")
     if data.status == CriterionDecision.Status.NOT_YET_MET and not feedback:
-        raise AssessmentError("Say what is missing: feedback is needed when a criterion is not yet met.")
+        raise AssessmentError(
+            "Say what is missing: feedback is needed when a criterion is not yet met.", field="feedback"
+        )
     known = {item["id"] for item in version.snapshot.get("parts", {}).get("evidence", {}).get("items", [])}
     if not set(data.evidence_ids) <= known:
-        raise AssessmentError("One of the evidence items chosen is not part of this version.")
+        raise AssessmentError(
+            "One of the evidence items chosen is not part of this version.", field="evidence"
+        )
     current = (
         version.decisions.filter(criterion=criterion, superseded_by__isnull=True)
         .select_related("assessor")
@@ -226,8 +241,8 @@ def record_decision(
     if (current.pk if current else None) != data.based_on:
         who = current.assessor.display_name if current else "someone"
         raise DecisionConflict(
-            f"{who} saved a decision on {criterion.code} after you opened this page: "
-            "your change was not saved. Read their decision below and decide again."
+            f"{who} saved a decision on {criterion.code} after you opened this page, so yours was not "
+            "saved. Theirs is shown above; what you wrote is still in the form to save instead."
         )
     try:
         with transaction.atomic():
@@ -242,7 +257,8 @@ def record_decision(
             )
     except IntegrityError:
         raise DecisionConflict(
-            f"Someone saved a decision on {criterion.code} at the same moment: reload and decide again."
+            f"Someone saved a decision on {criterion.code} at the same moment, so yours was not saved. "
+            "Theirs is shown above; what you wrote is still in the form to save instead."
         ) from None
     verb = "changed" if current else "recorded"
     record_entry(
@@ -410,18 +426,31 @@ def record_finding(*, sample: QualitySample, finding: str, comment: str, actor: 
     notify(
         recipients=[sample.decision.assessor],
         portfolio=portfolio,
-        subject=f"Quality assurance on {sample.decision.criterion.code}: {finding_label}",
+        subject=_finding_subject(sample),
         body=comment,
         url=reverse("portfolio:qa_actions"),
     )
     return sample
 
 
+def _decision_place(decision: CriterionDecision) -> str:
+    """ "P2 for Amira Khan, version 2": which decision, on whose version."""
+    version = decision.version
+    return f"{decision.criterion.code} for {version.portfolio.learner.display_name}, version {version.number}"
+
+
+def _finding_subject(sample: QualitySample) -> str:
+    """The finding as the assessor, who reads it, is asked to take it."""
+    if sample.finding == QualitySample.Finding.ACTION:
+        return f"Quality assurance asks you to act on {_decision_place(sample.decision)}"
+    return f"Quality assurance agrees with your decision on {_decision_place(sample.decision)}"
+
+
 @transaction.atomic
 def answer_action(*, sample: QualitySample, response: str, actor: User) -> QualitySample:
     sample = (
         QualitySample.objects.select_for_update()
-        .select_related("decision__version__portfolio", "decision__criterion")
+        .select_related("decision__version__portfolio__learner", "decision__criterion")
         .get(pk=sample.pk)
     )
     if sample.decision.assessor_id != actor.pk:
@@ -443,7 +472,7 @@ def answer_action(*, sample: QualitySample, response: str, actor: User) -> Quali
     notify(
         recipients=[sample.sampled_by],
         portfolio=sample.decision.version.portfolio,
-        subject=f"The assessor answered your action on {sample.decision.criterion.code}",
+        subject=f"{actor.display_name} answered your action on {_decision_place(sample.decision)}",
         body=response,
         url=reverse("portfolio:qa_sampling"),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from portfolio.models import (
     AuditEntry,
+    Cohort,
     Criterion,
     CriterionDecision,
     Membership,
@@ -167,27 +168,103 @@ def unread_count(user: User) -> int:
 # --- Quality assurance ---------------------------------------------------------------------
 
 
+SAMPLING_PAGE_SIZE = 100  # decisions per page of the sampling list: two or three versions
+
+
+def iqa_cohort_ids(user: User) -> QuerySet:
+    return Membership.objects.filter(user=user, role=Role.IQA).values("cohort_id")
+
+
 def iqa_portfolios(user: User) -> QuerySet[Portfolio]:
-    cohorts = Membership.objects.filter(user=user, role=Role.IQA).values("cohort_id")
-    return Portfolio.objects.filter(cohort_id__in=cohorts)
+    return Portfolio.objects.filter(cohort_id__in=iqa_cohort_ids(user))
 
 
-def sampleable_decisions(user: User) -> QuerySet[CriterionDecision]:
-    """Standing decisions of closed versions in the quality assurer's cohorts (one query)."""
-    return (
-        CriterionDecision.objects.filter(
-            version__portfolio__in=iqa_portfolios(user),
-            superseded_by__isnull=True,
-            version__outcome__isnull=False,
-        )
-        .select_related("assessor", "criterion__framework", "version__portfolio__learner", "version__outcome")
-        .annotate(is_sampled=Exists(QualitySample.objects.filter(decision=OuterRef("pk"))))
-        .order_by("assessor__last_name", "assessor__username", "version__portfolio_id", "criterion__order")
+@dataclass
+class SamplingFilter:
+    """Which cohort's and which assessor's decisions the quality assurer is looking at."""
+
+    cohorts: list[Cohort]  # the choices: the cohorts they quality-assure
+    assessors: list[User]  # and those cohorts' assessors
+    cohort: Cohort | None = None
+    assessor: User | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def query(self) -> dict[str, int]:
+        chosen = {"cohort": self.cohort, "assessor": self.assessor}
+        return {name: value.pk for name, value in chosen.items() if value is not None}
+
+
+def sampling_filter(user: User, params: Any) -> SamplingFilter:
+    """The filter the request asks for, checked against the person's own choices (two queries)."""
+    cohort_ids = iqa_cohort_ids(user)
+    found = SamplingFilter(
+        cohorts=list(Cohort.objects.filter(id__in=cohort_ids).order_by("-start_date", "name")),
+        assessors=list(
+            User.objects.filter(
+                id__in=Membership.objects.filter(cohort_id__in=cohort_ids, role=Role.ASSESSOR).values(
+                    "user_id"
+                )
+            ).order_by("last_name", "first_name", "username")
+        ),
+    )
+    for name, choices, message in (
+        ("cohort", found.cohorts, "That is not one of your cohorts: showing them all."),
+        ("assessor", found.assessors, "That is not an assessor of your cohorts: showing them all."),
+    ):
+        wanted = str(params.get(name) or "")
+        if not wanted:
+            continue
+        match = next((c for c in choices if str(c.pk) == wanted), None)
+        if match is None:
+            found.errors[name] = message
+        setattr(found, name, match)
+    return found
+
+
+def sampleable_decisions(
+    user: User, *, cohort: Cohort | None = None, assessor: User | None = None
+) -> QuerySet[CriterionDecision]:
+    """Standing decisions of closed versions in the quality assurer's cohorts that nobody has
+    sampled yet (one query), learner by learner, version by version, and in each version
+    framework by framework in the criteria's own order, as the review page lists them."""
+    decisions = CriterionDecision.objects.filter(
+        version__portfolio__in=iqa_portfolios(user),
+        superseded_by__isnull=True,
+        version__outcome__isnull=False,
+    ).exclude(Exists(QualitySample.objects.filter(decision=OuterRef("pk"))))
+    if cohort is not None:
+        decisions = decisions.filter(version__portfolio__cohort=cohort)
+    if assessor is not None:
+        decisions = decisions.filter(assessor=assessor)
+    return decisions.select_related(
+        "assessor",
+        "criterion__framework",
+        "version__portfolio__learner",
+        "version__portfolio__cohort",
+        "version__outcome",
+    ).order_by(
+        "version__portfolio__learner__last_name",
+        "version__portfolio__learner__first_name",
+        "version__portfolio__learner__username",
+        "version__portfolio_id",
+        "version__number",
+        "criterion__framework__kind",
+        "criterion__framework__code",
+        "criterion__group__order",
+        "criterion__order",
+        "pk",
     )
 
 
-def samples_for_iqa(user: User) -> QuerySet[QualitySample]:
-    return QualitySample.objects.filter(decision__version__portfolio__in=iqa_portfolios(user)).select_related(
+def samples_for_iqa(
+    user: User, *, cohort: Cohort | None = None, assessor: User | None = None
+) -> QuerySet[QualitySample]:
+    samples = QualitySample.objects.filter(decision__version__portfolio__in=iqa_portfolios(user))
+    if cohort is not None:
+        samples = samples.filter(decision__version__portfolio__cohort=cohort)
+    if assessor is not None:
+        samples = samples.filter(decision__assessor=assessor)
+    return samples.select_related(
         "decision__assessor",
         "decision__criterion__framework",
         "decision__version__portfolio__learner",

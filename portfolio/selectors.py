@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from portfolio.access import cohorts_managed_by, cohorts_visible_to, is_staff_user
+from portfolio.access import cohorts_managed_by, is_staff_user
 from portfolio.models import (
     Cohort,
     Criterion,
@@ -38,20 +39,28 @@ def assessor_caseload(user: User) -> QuerySet[Portfolio]:
     )
 
 
+def _count(rows: QuerySet) -> Coalesce:
+    """The number of these rows that belong to the outer cohort, as a scalar subquery."""
+    return Coalesce(Subquery(rows.order_by().values("cohort").annotate(n=Count("pk")).values("n")), 0)
+
+
 def _with_counts(cohorts: QuerySet[Cohort]) -> QuerySet[Cohort]:
-    now = timezone.now()
+    """The cohorts with the numbers their cards show, in the one query that lists them.
+
+    Each count is a subquery of its own rather than a join. Joins would be shared with
+    whatever filter chose the cohorts (the quality assurer's list filters on memberships,
+    and counting assessors over that join found the quality assurer's membership alone),
+    and three joined lists multiply each other's rows before DISTINCT undoes it.
+    """
+    cohort, now = OuterRef("pk"), timezone.now()
     return cohorts.annotate(
-        learner_count=Count("portfolios", distinct=True),
-        assessor_count=Count("memberships", filter=Q(memberships__role=Role.ASSESSOR), distinct=True),
-        unassigned_count=Count("portfolios", filter=Q(portfolios__assessor__isnull=True), distinct=True),
-        pending_invitation_count=Count(
-            "invitations",
-            filter=Q(
-                invitations__accepted_at__isnull=True,
-                invitations__revoked_at__isnull=True,
-                invitations__expires_at__gt=now,
-            ),
-            distinct=True,
+        learner_count=_count(Portfolio.objects.filter(cohort=cohort)),
+        assessor_count=_count(Membership.objects.filter(cohort=cohort, role=Role.ASSESSOR)),
+        unassigned_count=_count(Portfolio.objects.filter(cohort=cohort, assessor__isnull=True)),
+        pending_invitation_count=_count(
+            Invitation.objects.filter(
+                cohort=cohort, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+            )
         ),
     ).order_by("-start_date", "name")
 
@@ -63,7 +72,9 @@ def tutor_cohorts(user: User) -> QuerySet[Cohort]:
 def iqa_cohorts(user: User) -> QuerySet[Cohort]:
     if is_staff_user(user):
         return _with_counts(Cohort.objects.all())
-    return _with_counts(cohorts_visible_to(user).filter(memberships__user=user, memberships__role=Role.IQA))
+    return _with_counts(
+        Cohort.objects.filter(id__in=Membership.objects.filter(user=user, role=Role.IQA).values("cohort_id"))
+    )
 
 
 def cohort_roster(cohort: Cohort) -> QuerySet[Portfolio]:

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from itertools import groupby
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages.storage.base import Message
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
+from evidence.rendering import render_markdown
 from portfolio import assessment, dashboard_selectors
 from portfolio import assessment_selectors as sel
 from portfolio.access import get_portfolio_for, role_required
@@ -72,7 +79,7 @@ def _version(request: HttpRequest, portfolio_pk: int, number: int) -> PortfolioV
 def submit(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
     """The learner signs the declaration and freezes their working copy as a new version."""
     portfolio = get_portfolio_for(request.user, portfolio_pk, write=True)
-    error = ""
+    error, error_field = "", None
     if request.method == "POST":
         try:
             version = assessment.submit_portfolio(
@@ -81,17 +88,24 @@ def submit(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
                 actor=request.user,
             )
         except assessment.AssessmentError as exc:
-            error = str(exc)
+            error, error_field = str(exc), exc.field
         else:
             messages.success(request, f"Version {version.number} submitted. Your assessor has been told.")
             return redirect("portfolio:versions", portfolio_pk=portfolio.pk)
     latest = assessment.latest_version(portfolio)
+    latest_state = assessment.version_state(latest) if latest else ""
+    can_submit = latest_state not in ("awaiting review", "signed off")
+    # The form sits below the long readiness check, so the page opens on a summary of the
+    # error that links down to the declaration; the checkbox keeps the message too.
+    field_error = error if can_submit and error_field == "declaration" else ""
     context = {
         "portfolio": portfolio,
         "declaration": assessment.DECLARATION,
         "latest": latest,
-        "latest_state": assessment.version_state(latest) if latest else "",
-        "error": error,
+        "latest_state": latest_state,
+        "can_submit": can_submit,
+        "errors": [(error, "id_declaration" if field_error else "")] if error else [],
+        "declaration_error": field_error,
         # The examiner's marking points, checked before the learner signs.
         **checklist_context(portfolio),
     }
@@ -115,10 +129,52 @@ def versions(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
     return render(request, "portfolio/assessment/versions.html", context)
 
 
-@login_required
-def version_detail(request: HttpRequest, portfolio_pk: int, number: int) -> HttpResponse:
-    """The frozen version beside the criteria; the assigned assessor decides here."""
-    version = _version(request, portfolio_pk, number)
+@dataclass
+class DecisionForm:
+    """What one criterion's decision form holds: the standing decision, or what the assessor
+    typed when saving it was refused; and the outcome of saving it, shown beside the form
+    rather than at the top of a page thousands of pixels long."""
+
+    status: str = ""
+    feedback: str = ""
+    evidence_ids: frozenset[int] = frozenset()
+    based_on: int | None = None
+    error: str = ""
+    error_field: str | None = None  # "status", "feedback" or "evidence": the input at fault
+    notices: list[Message] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, review: sel.CriterionReview) -> DecisionForm:
+        decision = review.decision
+        if decision is None:  # before a first decision, every item mapped to it is ticked
+            return cls(evidence_ids=frozenset(m["item"]["id"] for m in review.snapshot_evidence))
+        return cls(
+            status=decision.status,
+            feedback=decision.feedback,
+            evidence_ids=frozenset(decision.evidence_ids),
+            based_on=decision.pk,
+        )
+
+
+def _place_notices(request: HttpRequest, forms: dict[int, DecisionForm]) -> None:
+    """Move the messages about one criterion (tagged ``criterion-<pk>``) into its card; the
+    page's usual message area skips them."""
+    for message in messages.get_messages(request):
+        tag = (message.extra_tags or "").removeprefix("criterion-")
+        pk = int(tag) if tag.isdigit() else None
+        if pk in forms:
+            message.placed = True
+            forms[pk].notices.append(message)
+
+
+def _render_version(
+    request: HttpRequest,
+    version: PortfolioVersion,
+    *,
+    draft: tuple[int, DecisionForm] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The version page; ``draft`` is a criterion whose form shows what was typed, refused."""
     portfolio = version.portfolio
     state = sel.state_of(version)
     latest = assessment.latest_version(portfolio)
@@ -130,7 +186,14 @@ def version_detail(request: HttpRequest, portfolio_pk: int, number: int) -> Http
     for item in items:
         item["stored"] = files.get(item["id"])
         item["occurred"] = parse_date(item.get("occurred_on") or "")
+        # A reflection is the learner's Markdown, shown as on the evidence page and in the PDF;
+        # its headings start at h5, under the item's h4.
+        item["body_html"] = render_markdown(item.get("body") or "", heading_level=5)
     reviews = sel.criteria_review(version)
+    forms = {r.criterion.pk: DecisionForm.of(r) for r in reviews}
+    if draft is not None and draft[0] in forms:
+        forms[draft[0]] = draft[1]
+    _place_notices(request, forms)
     context = {
         "portfolio": portfolio,
         "version": version,
@@ -139,7 +202,7 @@ def version_detail(request: HttpRequest, portfolio_pk: int, number: int) -> Http
         "sections": [i for i in items if i["kind"] == "section"],
         "evidence": [i for i in items if i["kind"] != "section"],
         "content_tables": content_tables(version.snapshot),
-        "reviews": reviews,
+        "criteria_rows": [(r, forms[r.criterion.pk]) for r in reviews],
         "all_met": all(r.decision and r.decision.status == CriterionDecision.Status.MET for r in reviews),
         "any_not_met": any(
             r.decision and r.decision.status == CriterionDecision.Status.NOT_YET_MET for r in reviews
@@ -147,7 +210,13 @@ def version_detail(request: HttpRequest, portfolio_pk: int, number: int) -> Http
         "reviewed_before": sel.last_reviewed_before(version),
         "waiting": sel.waiting_label(version.submitted_at),
     }
-    return render(request, "portfolio/assessment/version_detail.html", context)
+    return render(request, "portfolio/assessment/version_detail.html", context, status=status)
+
+
+@login_required
+def version_detail(request: HttpRequest, portfolio_pk: int, number: int) -> HttpResponse:
+    """The frozen version beside the criteria; the assigned assessor decides here."""
+    return _render_version(request, _version(request, portfolio_pk, number))
 
 
 @login_required
@@ -216,19 +285,32 @@ def decide(request: HttpRequest, portfolio_pk: int, number: int, criterion_pk: i
     )
     try:
         assessment.record_decision(version=version, criterion=criterion, data=data, actor=request.user)
-    except assessment.DecisionConflict as exc:
-        messages.error(request, str(exc))
-        return redirect(_anchor(version, criterion_pk), permanent=False)
     except assessment.AssessmentError as exc:
-        messages.error(request, f"{criterion.code}: {exc}")
-        return redirect(_anchor(version, criterion_pk))
-    messages.success(request, f"Decision on {criterion.code} saved.")
+        # Nothing was saved: the page is drawn again with what the assessor typed in this
+        # criterion's form and the reason beside it. The form's address ends in the
+        # criterion's anchor, so the browser opens the page there.
+        conflict = isinstance(exc, assessment.DecisionConflict)
+        draft = DecisionForm(
+            status=data.status,
+            feedback=data.feedback,
+            evidence_ids=frozenset(evidence_ids),
+            # After a conflict the form stands on the decision that won, now shown above it,
+            # so saving again replaces that one knowingly.
+            based_on=_standing_pk(version, criterion) if conflict else based_on,
+            error=str(exc) if conflict else f"{exc} Your decision was not saved.",
+            error_field=exc.field,
+        )
+        return _render_version(request, version, draft=(criterion.pk, draft), status=409 if conflict else 400)
+    messages.success(request, f"Decision on {criterion.code} saved.", extra_tags=f"criterion-{criterion.pk}")
     return redirect(_anchor(version, criterion_pk))
 
 
-def _anchor(version: PortfolioVersion, criterion_pk: int) -> str:
-    from django.urls import reverse
+def _standing_pk(version: PortfolioVersion, criterion: assessment.Criterion) -> int | None:
+    standing = version.decisions.filter(criterion=criterion, superseded_by__isnull=True).first()
+    return standing.pk if standing else None
 
+
+def _anchor(version: PortfolioVersion, criterion_pk: int) -> str:
     url = reverse("portfolio:version_detail", args=[version.portfolio_id, version.number])
     return f"{url}#criterion-{criterion_pk}"
 
@@ -313,35 +395,66 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.IQA)
 def qa_sampling(request: HttpRequest) -> HttpResponse:
-    """Sample a share of each assessor's decisions, or chosen ones; record findings."""
-    candidates = list(sel.sampleable_decisions(request.user))
+    """Sample a share of each assessor's decisions, or chosen ones; record findings. The
+    decisions not yet sampled are listed a page at a time, by learner and version, and can be
+    narrowed to one cohort or one assessor."""
+    filters = sel.sampling_filter(request.user, request.POST if request.method == "POST" else request.GET)
     if request.method == "POST":
         try:
-            if request.POST.get("mode") == "share":
-                try:
-                    percent = int(request.POST.get("percent", ""))
-                except ValueError:
-                    raise assessment.AssessmentError(
-                        "Give the share as a whole number of per cent."
-                    ) from None
-                pool = [d for d in candidates if not d.is_sampled]
-                samples = assessment.sample_share(candidates=pool, percent=percent, actor=request.user)
-            else:
-                wanted = set(request.POST.getlist("decision"))
-                chosen = [d for d in candidates if str(d.pk) in wanted]
-                if not chosen:
-                    raise assessment.AssessmentError("Tick at least one decision to sample.")
-                samples = assessment.sample_decisions(decisions=chosen, actor=request.user)
+            samples = _sample(request, filters)
         except assessment.AssessmentError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, f"{len(samples)} decision{'s' if len(samples) != 1 else ''} sampled.")
-        return redirect("portfolio:qa_sampling")
+        back = {**filters.query(), "page": request.POST.get("page", "")}
+        return redirect(
+            f"{reverse('portfolio:qa_sampling')}?{urlencode({k: v for k, v in back.items() if v})}"
+        )
+    candidates = sel.sampleable_decisions(request.user, cohort=filters.cohort, assessor=filters.assessor)
+    page = Paginator(candidates, sel.SAMPLING_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
-        "candidates": [d for d in candidates if not d.is_sampled],
-        "samples": sel.samples_for_iqa(request.user),
+        "filters": filters,
+        "page": page,
+        # The page's decisions by learner and version, each version a group of rows.
+        "groups": [
+            (decisions[0].version, decisions)
+            for decisions in (list(g) for _, g in groupby(page.object_list, key=lambda d: d.version_id))
+        ],
+        "samples": sel.samples_for_iqa(request.user, cohort=filters.cohort, assessor=filters.assessor),
     }
     return render(request, "portfolio/assessment/qa_sampling.html", context)
+
+
+def _sample(request: HttpRequest, filters: sel.SamplingFilter) -> list:
+    """Sample what the form asks for: a share of the decisions listed, or the ones ticked."""
+    if request.POST.get("mode") == "share":
+        try:
+            percent = int(request.POST.get("percent", ""))
+        except ValueError:
+            raise assessment.AssessmentError("Give the share as a whole number of per cent.") from None
+        pool = list(sel.sampleable_decisions(request.user, cohort=filters.cohort, assessor=filters.assessor))
+        if not pool:
+            raise assessment.AssessmentError("No decision listed is waiting to be sampled.")
+        return assessment.sample_share(candidates=pool, percent=percent, actor=request.user)
+    wanted = set(request.POST.getlist("decision"))
+    if not wanted:
+        raise assessment.AssessmentError("Tick at least one decision to sample.")
+    ids = {int(value) for value in wanted if value.isdigit()}
+    chosen = list(sel.sampleable_decisions(request.user).filter(pk__in=ids))
+    if len(chosen) != len(wanted):
+        # Sampled by someone else meanwhile, or never one of theirs: all or nothing, so the
+        # quality assurer knows exactly what was sampled.
+        stale = len(wanted) - len(chosen)
+        which = (
+            "The decision you ticked"
+            if len(wanted) == 1
+            else f"{stale} of the {len(wanted)} decisions you ticked"
+        )
+        raise assessment.AssessmentError(
+            f"{which} can no longer be sampled: sampled already, or not in your cohorts. "
+            "Nothing was sampled; the list is now up to date, so tick your choice again."
+        )
+    return assessment.sample_decisions(decisions=chosen, actor=request.user)
 
 
 @require_POST

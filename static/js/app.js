@@ -5,3 +5,17 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+
+// A page that opens on an error summary moves the focus there, so a screen reader reads it
+// first; following one of its links puts the focus on the input at fault.
+const errorSummary = document.querySelector("[data-error-summary]");
+if (errorSummary) {
+  errorSummary.focus();
+  errorSummary.addEventListener("click", (event) => {
+    const link = event.target.closest("a[href^='#']");
+    const input = link && document.getElementById(link.hash.slice(1));
+    if (input) {
+      input.focus();
+    }
+  });
+}

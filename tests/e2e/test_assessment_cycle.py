@@ -4,6 +4,7 @@ sign off, sample, and the tutor reads the trail."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import log_in
 from tests.evidence.factories import EvidenceFactory, MappingFactory
@@ -37,7 +38,13 @@ def test_submit_return_resubmit_sign_off_sample_and_read_the_trail(page, learner
     _switch(page, learner)
     page.goto(f"/portfolios/{portfolio.pk}/submit/")
     page.get_by_role("button", name="Submit version 1").click()
-    assert page.get_by_text("Sign the authenticity declaration before you submit.").is_visible()
+    # The page opens on a summary of the error, whose link leads to the checkbox at fault.
+    summary = page.get_by_role("alert").filter(has_text="There is a problem")
+    expect(summary).to_be_in_viewport()
+    expect(summary).to_be_focused()
+    summary.get_by_role("link", name="Sign the authenticity declaration before you submit.").click()
+    expect(page.get_by_label("I sign this declaration")).to_be_focused()
+    expect(page.locator("#declaration-error")).to_be_in_viewport()
     page.get_by_label("I sign this declaration").check()
     page.get_by_role("button", name="Submit version 1").click()
     page.get_by_text("Version 1 submitted.").wait_for()
@@ -78,7 +85,10 @@ def test_submit_return_resubmit_sign_off_sample_and_read_the_trail(page, learner
     # The quality assurer samples a decision and agrees.
     _switch(page, iqa)
     page.goto("/quality/sampling/")
-    page.get_by_label(f"Sample {criteria[0].code} for {learner.display_name}, version 2").check()
+    first = criteria[0]
+    page.get_by_label(
+        f"Sample {first.framework.code} {first.code} for {learner.display_name}, version 2"
+    ).check()
     page.get_by_role("button", name="Sample the chosen decisions").click()
     page.get_by_text("1 decision sampled.").wait_for()
     page.get_by_label("Agree").check()

@@ -29,3 +29,11 @@ def test_links_are_kept_but_cannot_reach_back():
     assert 'href="https://www.example.org/guide"' in html
     assert "noopener" in html
     assert "noreferrer" in html
+
+
+def test_a_page_can_start_the_headings_deeper():
+    html = render_markdown("# Outcome\n\n## Detail", heading_level=5)
+
+    assert "<h5" in html
+    assert "<h6" in html
+    assert "<h3" not in html

@@ -411,7 +411,7 @@ MATRIX = [
             "anonymous": 302,
             "learner": 403,
             "other_learner": 404,
-            "assessor": 302,
+            "assessor": 400,  # let in, and the empty form is drawn again with its error
             "other_assessor": 404,
             "tutor": 403,
             "iqa": 403,

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from portfolio import assessment
 from portfolio.models import CriterionDecision, VersionOutcome
+from tests.evidence.factories import EvidenceFactory
 from tests.portfolio.conftest import decide
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +28,36 @@ def test_the_review_page_shows_the_frozen_version_beside_the_criteria(client, as
     assert "Weekend response screenshot" in page
     assert "My sofa arrived damaged." in page
     assert f"Save decision on {criteria[0].code}" in page
+
+
+HOSTILE_REFLECTION = (
+    "## What I changed\n\n"
+    "**Bold** reply within the hour, see [the guide](https://www.example.org/guide).\n\n"
+    "<script>alert('xss')</script>\n\n"
+    "[click me](javascript:alert(1)) ![tracker](https://evil.example/pixel.png) "
+    '<img src="https://evil.example/x.png" onerror="alert(2)"> <a href="data:text/html,hi">d</a>'
+)
+
+
+def test_the_review_page_renders_a_reflections_markdown_safely(client, assessor, learner, portfolio):
+    EvidenceFactory(portfolio=portfolio, title="Weekend backlog", body=HOSTILE_REFLECTION)
+    assessment.submit_portfolio(portfolio=portfolio, declaration_signed=True, actor=learner)
+    client.force_login(assessor)
+
+    page = client.get(reverse("portfolio:version_detail", args=[portfolio.pk, 1])).content.decode()
+
+    assert "**Bold**" not in page
+    reflection = page[page.index('class="reflection') :]
+    reflection = reflection[: reflection.index("</div>")]
+    assert "<strong>Bold</strong>" in reflection
+    assert "<h6>What I changed</h6>" in reflection  # "##" under the item's h4: h5 is "#"
+    assert 'href="https://www.example.org/guide"' in reflection
+    assert "**" not in reflection
+    assert "## " not in reflection
+    card = page[page.index("Weekend backlog") :]
+    card = card[: card.index('id="criterion-')]
+    for bad in ("<script", "alert(", "javascript:", "<img", "evil.example", "onerror", "data:"):
+        assert bad not in card
 
 
 def test_a_changed_decision_is_a_new_row_superseding_the_old(version, assessor, criteria):

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from portfolio import assessment
-from portfolio.models import AuditEntry, QualitySample
+from portfolio.models import AuditEntry, Notification, QualitySample
 from tests.factories import IqaFactory
 from tests.portfolio.conftest import decide
 
@@ -75,8 +75,58 @@ def test_the_sampling_page_costs_a_fixed_number_of_queries(
     client, signed, iqa, django_assert_max_num_queries
 ):
     client.force_login(iqa)
-    # session + user, candidates, samples, unread notifications
-    with django_assert_max_num_queries(6):
+    # session + user, cohorts and assessors to filter by, count and page of candidates, samples
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("portfolio:qa_sampling"))
     assert response.status_code == 200
-    assert len(response.context["candidates"]) == 3
+    assert len(response.context["page"].object_list) == 3
+
+
+@pytest.mark.parametrize(
+    ("finding", "comment", "subject"),
+    [
+        ("action", "Say which message shows the escalation.", "Quality assurance asks you to act on {place}"),
+        ("agreed", "", "Quality assurance agrees with your decision on {place}"),
+    ],
+)
+def test_the_finding_is_told_to_the_assessor_naming_the_learner_and_version(
+    signed, iqa, assessor, learner, finding, comment, subject
+):
+    decision = signed.decisions.order_by("criterion__order").first()
+    sample = assessment.sample_decisions(decisions=[decision], actor=iqa)[0]
+
+    assessment.record_finding(sample=sample, finding=finding, comment=comment, actor=iqa)
+
+    note = Notification.objects.filter(recipient=assessor).latest("pk")
+    place = f"{decision.criterion.code} for {learner.display_name}, version 1"
+    assert note.subject == subject.format(place=place)
+    assert note.body == comment
+
+
+def test_the_assessors_answer_is_told_to_the_quality_assurer_naming_the_learner(
+    signed, iqa, assessor, learner
+):
+    decision = signed.decisions.order_by("criterion__order").first()
+    sample = assessment.sample_decisions(decisions=[decision], actor=iqa)[0]
+    assessment.record_finding(sample=sample, finding="action", comment="Cite the transcript.", actor=iqa)
+
+    assessment.answer_action(sample=sample, response="Feedback now cites it.", actor=assessor)
+
+    note = Notification.objects.get(recipient=iqa)
+    assert note.subject == (
+        f"{assessor.display_name} answered your action on {decision.criterion.code} "
+        f"for {learner.display_name}, version 1"
+    )
+
+
+def test_a_subject_naming_a_very_long_name_still_fits(signed, iqa, assessor, learner):
+    learner.last_name = "Montgomery-" * 13  # 143 characters
+    learner.save()
+    sample = assessment.sample_decisions(decisions=[signed.decisions.first()], actor=iqa)[0]
+
+    assessment.record_finding(sample=sample, finding="agreed", comment="", actor=iqa)
+
+    subject = Notification.objects.filter(recipient=assessor).latest("pk").subject
+    assert len(subject) <= Notification._meta.get_field("subject").max_length
+    assert subject.startswith("Quality assurance agrees with your decision on ")
+    assert subject.endswith("…")

@@ -31,6 +31,50 @@ def test_it_refuses_a_submission_without_the_declaration(client, learner, portfo
         assessment.submit_portfolio(portfolio=portfolio, declaration_signed=False, actor=learner)
 
 
+def test_a_refusal_opens_on_an_error_summary_that_links_to_the_declaration(
+    client, learner, portfolio, filled
+):
+    # The declaration sits below the long readiness check: an error shown only beside it was
+    # thousands of pixels out of sight when the page was drawn again.
+    client.force_login(learner)
+
+    response = client.post(reverse("portfolio:submit", args=[portfolio.pk]), {})
+
+    page = response.content.decode()
+    summary = page[page.index("data-error-summary") :]
+    summary = summary[: summary.index("</div>")]
+    assert "There is a problem" in summary
+    assert '<a class="alert-link" href="#id_declaration">Sign the authenticity declaration' in summary
+    assert page.index("data-error-summary") < page.index('id="readiness-heading"')
+    assert "<title>Error: Submit my portfolio" in page
+    checkbox = page[page.index('id="id_declaration"') - 120 :]
+    checkbox = checkbox[: checkbox.index("</div>") + 6]
+    assert "is-invalid" in checkbox
+    assert 'aria-describedby="declaration-error"' in checkbox
+    assert 'id="declaration-error">Sign the authenticity declaration' in checkbox
+
+
+def test_a_refusal_without_a_field_at_fault_is_summarised_without_a_link(client, learner, portfolio, version):
+    client.force_login(learner)
+
+    response = client.post(reverse("portfolio:submit", args=[portfolio.pk]), {"declaration": "on"})
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    summary = page[page.index("data-error-summary") :]
+    assert "<li>Version 1 is still waiting for your assessor" in summary
+    assert 'id="id_declaration"' not in page  # nothing to sign while version 1 waits
+
+
+def test_a_page_without_an_error_has_no_summary(client, learner, portfolio, filled):
+    client.force_login(learner)
+
+    page = client.get(reverse("portfolio:submit", args=[portfolio.pk])).content.decode()
+
+    assert "data-error-summary" not in page
+    assert "is-invalid" not in page
+
+
 def test_submitting_freezes_every_section_item_message_file_and_mapping(client, learner, portfolio, filled):
     client.force_login(learner)
 

@@ -1,0 +1,52 @@
+"""On a long review page the outcome of saving a criterion's decision shows where the assessor
+is: the confirmation, or the reason it was refused with what they typed kept."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from portfolio import assessment
+from tests.e2e.conftest import log_in
+from tests.evidence.factories import EvidenceFactory, MappingFactory
+from tests.factories import TEST_PASSWORD, framework_with_criteria
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def long_version(learner, cohort):
+    cohort.frameworks.set([framework_with_criteria("LONG", 25)])
+    portfolio = learner.portfolios.get()
+    reflection = EvidenceFactory(portfolio=portfolio, title="Weekend backlog")
+    criteria = list(cohort.frameworks.get().criteria.order_by("order"))
+    for criterion in criteria:
+        MappingFactory(evidence=reflection, criterion=criterion, note="Explains the backlog.")
+    version = assessment.submit_portfolio(portfolio=portfolio, declaration_signed=True, actor=learner)
+    return version, criteria
+
+
+def test_the_outcome_of_saving_a_decision_is_in_view(page, assessor, long_version):
+    version, criteria = long_version
+    last, other = criteria[-1], criteria[-2]
+    # Bootstrap scrolls smoothly to an anchor unless motion is reduced: the jump is then
+    # instant, so what is in view is where the page settles, not a frame of the scroll.
+    page.emulate_media(reduced_motion="reduce")
+    log_in(page, assessor.username, TEST_PASSWORD)
+    page.goto(f"/portfolios/{version.portfolio_id}/versions/1/")
+    assert page.evaluate("document.body.scrollHeight") > 3 * 900  # long enough to lose a message
+
+    card = page.locator(f"#criterion-{last.pk}")
+    card.get_by_label("Met", exact=True).check()
+    card.get_by_role("button", name=f"Save decision on {last.code}").click()
+    expect(page.get_by_role("heading", name=f"LONG {last.code}")).to_be_in_viewport()
+    expect(page.get_by_text(f"Decision on {last.code} saved.")).to_be_in_viewport()
+
+    card = page.locator(f"#criterion-{other.pk}")
+    card.get_by_label(f"Feedback on {other.code}").fill("Weekday figures only.")
+    card.get_by_role("button", name=f"Save decision on {other.code}").click()
+    expect(page.get_by_role("heading", name=f"LONG {other.code}")).to_be_in_viewport()
+    expect(page.get_by_text("Choose met or not yet met.")).to_be_in_viewport()
+    expect(page.locator(f"#criterion-{other.pk}").get_by_label(f"Feedback on {other.code}")).to_have_value(
+        "Weekday figures only."
+    )
