@@ -15,6 +15,36 @@ from audit.models import Platform
 
 PLATFORM_LABELS = dict(Platform.choices)
 
+# One colour per platform, the same in every chart and in the PDF whichever platforms a file
+# holds: a palette cycled in trace order gave Facebook another colour in a file without
+# Instagram, and repeated colours from the eighth platform on. The colours come from Paul
+# Tol's qualitative schemes (muted, vibrant, medium-contrast and dark; personal.sron.nl/~pault),
+# Okabe and Ito's colour-blind-safe set and CARTO's "Safe" (drawn from Tol's), keeping only
+# those with at least 3:1 contrast on white (WCAG 1.4.11). No thirteen colours all stay far
+# apart for colour-blind readers, so these were picked to stay as far apart as we could find
+# under simulated protanopia, deuteranopia and tritanopia, the eight most distinct going to
+# the commonest platforms; Other is neutral grey. tests/audit/test_charts.py measures both.
+PLATFORM_COLOURS: dict[str, str] = {
+    Platform.FACEBOOK: "#332288",  # Tol muted indigo
+    Platform.INSTAGRAM: "#AA4499",  # Tol muted purple
+    Platform.X: "#225555",  # Tol dark cyan
+    Platform.WHATSAPP: "#009E73",  # Okabe-Ito bluish green
+    Platform.TIKTOK: "#CC79A7",  # Okabe-Ito reddish purple
+    Platform.TRUSTPILOT: "#999933",  # Tol muted olive
+    Platform.LINKEDIN: "#0077BB",  # Tol vibrant blue
+    Platform.YOUTUBE: "#661100",  # CARTO Safe brown
+    Platform.WEBCHAT: "#6699CC",  # Tol medium-contrast light blue
+    Platform.EMAIL: "#663333",  # Tol dark red
+    Platform.WEB: "#997700",  # Tol medium-contrast dark yellow
+    Platform.PHONE: "#666633",  # Tol dark yellow
+    Platform.OTHER: "#888888",  # CARTO Safe grey
+}
+
+
+def platform_colour(platform: str) -> str:
+    """The platform's own colour; anything unknown is drawn as Other."""
+    return PLATFORM_COLOURS.get(platform, PLATFORM_COLOURS[Platform.OTHER])
+
 
 def volume_by_week_figure(weekly_volume: pd.DataFrame) -> go.Figure:
     """Stacked bars: contacts per week (weeks start on Monday), one colour per platform."""
@@ -25,6 +55,8 @@ def volume_by_week_figure(weekly_volume: pd.DataFrame) -> go.Figure:
                 x=[week.strftime("%-d %b") for week in weekly_volume.index],
                 y=weekly_volume[platform].tolist(),
                 name=PLATFORM_LABELS.get(platform, platform),
+                # A white edge between stacked segments keeps neighbours apart where colours are close.
+                marker={"color": platform_colour(platform), "line": {"color": "white", "width": 1}},
                 hovertemplate="Week of %{x}: %{y} contacts<extra>%{fullData.name}</extra>",
             )
         )
