@@ -6,12 +6,15 @@ exported as static SVG for the PDF. Inputs are the DataFrames of audit.kpi_compu
 
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from audit.kpis import KPI_CATALOGUE
 from audit.models import Platform
+from portfolio.charts import TOOLBAR_CLEARANCE
 
 PLATFORM_LABELS = dict(Platform.choices)
 
@@ -63,9 +66,15 @@ def volume_by_week_figure(weekly_volume: pd.DataFrame) -> go.Figure:
     figure.update_layout(
         barmode="stack",
         xaxis_title="Week beginning",
+        # On a narrow screen the week labels turn upright: the margin grows to hold them and
+        # the axis title below them instead of drawing one over the other.
+        xaxis_automargin=True,
         yaxis_title="Contacts",
         legend_title_text="Platform",
-        height=380,
+        # Tall enough for one legend line per platform beside the plot even when the week
+        # labels stand upright on a phone; a legend taller than the plot would scroll, and in
+        # the PDF lose its last platforms.
+        height=max(380, 170 + 20 * len(weekly_volume.columns)),
     )
     return figure
 
@@ -99,7 +108,9 @@ def first_response_figure(frame: pd.DataFrame, *, sla_minutes: float, cap_hours:
             annotation_bgcolor="rgba(255,255,255,0.85)",
         )
     figure.update_layout(
-        xaxis_title=f"Hours to first response (over {cap_hours:g} h shown at {cap_hours:g})",
+        # On two lines: on one it ran off both sides of a phone's screen.
+        xaxis_title=f"Hours to first response<br>(over {cap_hours:g} h shown at {cap_hours:g})",
+        xaxis_automargin=True,
         yaxis_title="Contacts",
         showlegend=False,
         height=380,
@@ -118,23 +129,41 @@ SHORT_LABELS = {
 COMPARED_KPIS = ["response_rate", "within_sla", "fcr", "csat", "median_first_response", "median_resolution"]
 
 
+# The comparison's grid, in pixels so that the gaps hold what is drawn in them whatever the
+# chart's width: each row of small charts, the gap between rows (the upper row's tick labels
+# and the lower row's titles of up to two lines), the top margin (the toolbar and the first
+# row's titles) and the bottom margin (the last row's tick labels and a legend of two lines).
+COMPARISON_COLUMNS = 2
+COMPARISON_ROW_PX = 170
+COMPARISON_GAP_PX = 76
+COMPARISON_TOP_PX = TOOLBAR_CLEARANCE + 36
+COMPARISON_BOTTOM_PX = 96
+TICK_LABELS_PX = 26  # one line of 12 px tick labels and their padding below an axis
+TITLE_LINE_CHARS = 18
+
+
+def _subplot_title(key: str) -> str:
+    """The measure and its unit, wrapped so that neighbouring titles never meet on a phone."""
+    title = f"{SHORT_LABELS.get(key, KPI_CATALOGUE[key].label)} ({KPI_CATALOGUE[key].unit})"
+    return "<br>".join(textwrap.wrap(title, TITLE_LINE_CHARS))
+
+
 def baseline_follow_up_figure(
     comparison: pd.DataFrame, *, baseline_label: str, follow_up_label: str
 ) -> go.Figure:
     """For each KPI, a pair of bars: baseline period, follow-up period."""
     keys = [key for key in COMPARED_KPIS if key in comparison.index]
-    columns = 3
-    rows = -(-len(keys) // columns)
+    rows = max(1, -(-len(keys) // COMPARISON_COLUMNS))
+    plot_px = rows * COMPARISON_ROW_PX + (rows - 1) * COMPARISON_GAP_PX
     figure = make_subplots(
         rows=rows,
-        cols=columns,
-        subplot_titles=[
-            f"{SHORT_LABELS.get(key, KPI_CATALOGUE[key].label)} ({KPI_CATALOGUE[key].unit})" for key in keys
-        ],
-        vertical_spacing=0.2,
+        cols=COMPARISON_COLUMNS,
+        subplot_titles=[_subplot_title(key) for key in keys],
+        vertical_spacing=COMPARISON_GAP_PX / plot_px if rows > 1 else 0.2,
+        horizontal_spacing=0.14,
     )
     for number, key in enumerate(keys):
-        grid_row, column = divmod(number, columns)
+        grid_row, column = divmod(number, COMPARISON_COLUMNS)
         row = comparison.loc[key]
         for period, label, colour in (
             ("baseline", f"Baseline {baseline_label}", "#6c757d"),
@@ -158,9 +187,24 @@ def baseline_follow_up_figure(
                 col=column + 1,
             )
     figure.update_annotations(font_size=12)
-    figure.update_yaxes(rangemode="tozero")
-    figure.update_layout(height=300 * rows, legend={"orientation": "h", "y": -0.08}, margin={"t": 60})
+    figure.update_xaxes(tickfont_size=12, tickangle=0)
+    figure.update_yaxes(rangemode="tozero", tickfont_size=12)
+    figure.update_layout(
+        height=COMPARISON_TOP_PX + plot_px + COMPARISON_BOTTOM_PX,
+        margin={"l": 40, "r": 10, "t": COMPARISON_TOP_PX, "b": COMPARISON_BOTTOM_PX},
+        # Below the last row's tick labels, whatever the chart's width.
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "y": -TICK_LABELS_PX / plot_px,
+            "yanchor": "top",
+        },
+    )
     return figure
+
+
+SATISFACTION_LEGEND_PX = 48  # two lines of legend: it wraps on a phone
 
 
 def satisfaction_figure(by_week: pd.DataFrame) -> go.Figure:
@@ -181,7 +225,15 @@ def satisfaction_figure(by_week: pd.DataFrame) -> go.Figure:
         ),
         secondary_y=True,
     )
-    figure.update_layout(height=360, xaxis_title="Week beginning", legend={"orientation": "h", "y": -0.2})
+    figure.update_layout(
+        height=380,
+        xaxis_title="Week beginning",
+        xaxis_automargin=True,  # as in volume_by_week_figure
+        # Above the plot, under the toolbar: below it, the legend met the rotated week labels
+        # and the axis title, whose height changes with the chart's width.
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom"},
+        margin={"t": TOOLBAR_CLEARANCE + SATISFACTION_LEGEND_PX},
+    )
     figure.update_yaxes(title_text="CSAT (%)", range=[0, 100], secondary_y=False)
     figure.update_yaxes(title_text="NPS", range=[-100, 100], secondary_y=True)
     return figure
