@@ -236,4 +236,6 @@ def satisfaction_figure(by_week: pd.DataFrame) -> go.Figure:
     )
     figure.update_yaxes(title_text="CSAT (%)", range=[0, 100], secondary_y=False)
     figure.update_yaxes(title_text="NPS", range=[-100, 100], secondary_y=True)
+    # The right-hand scale's title ran off the edge of a phone's chart.
+    figure.update_yaxes(automargin=True)
     return figure

@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-# DejaVu Sans advance widths in em, each rounded up to its group's widest.
-_EM = {
-    **dict.fromkeys("'ijlIJ", 0.3),
-    **dict.fromkeys(" ,.·/:;\\|", 0.34),
-    **dict.fromkeys("f-()[]t!r", 0.42),
-    **dict.fromkeys('"*_`–szc?', 0.55),
-    **dict.fromkeys("LFkvxyPTYoaeEhnuSbdgpq$0123456789{}", 0.64),
-    **dict.fromkeys("KAVXZBRC", 0.7),
-    **dict.fromkeys("UNHDG&OQ", 0.79),
-    **dict.fromkeys("w#+<=>^~−×", 0.84),
-    **dict.fromkeys("M%mW@", 1.0),
-}
+# DejaVu Sans advance widths in em, rounded up to the hundredth; 0.8 for anything else.
+_WIDTHS = {
+    0.28: "'ijl", 0.3: "IJ", 0.32: " ,.·", 0.34: "/:;\\|", 0.36: "f-", 0.4: "()[]t!", 0.42: "r",
+    0.46: '"', 0.5: "*_`–", 0.53: "sz?", 0.55: "c", 0.56: "L", 0.58: "Fk", 0.6: "vxyP",
+    0.62: "TYoae", 0.64: "Ehnu$Sbdgpq0123456789{}", 0.66: "K", 0.7: "AVXZBRC", 0.74: "U",
+    0.76: "NH", 0.78: "DG&", 0.79: "OQ", 0.82: "w", 0.84: "#+<=>^~−×", 0.87: "M", 0.95: "%",
+    0.98: "m", 0.99: "W", 1.0: "@",
+}  # fmt: skip
+_EM = {char: width for width, chars in _WIDTHS.items() for char in chars}
 LINE_HEIGHT = 1.3  # em: plotly's spacing of the lines of a <br>-broken label
 
 
@@ -49,3 +46,33 @@ def plot_size(figure: go.Figure, *, width: float) -> tuple[float, float]:
         width - margin(figure, "l") - margin(figure, "r"),
         figure.layout.height - margin(figure, "t") - margin(figure, "b"),
     )
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def ink_on_the_edges(figures: dict[str, go.Figure], widths: list[int]) -> dict[str, int]:
+    """Each figure drawn by plotly.js in Chromium (Kaleido, as for the PDF) at each width, and
+    how many pixels of its outermost ring are not white: ink there is a label cut off."""
+    import io
+
+    import kaleido
+    import numpy as np
+    from PIL import Image
+
+    from portfolio.charts import PLOTLY_JS
+
+    found = {}
+    kaleido.start_sync_server(path=CHROMIUM, plotlyjs=str(PLOTLY_JS), mathjax=False, silence_warnings=True)
+    try:
+        for name, figure in figures.items():
+            for width in widths:
+                opts = {"format": "png", "width": width, "height": figure.layout.height, "scale": 1}
+                pixels = np.asarray(
+                    Image.open(io.BytesIO(kaleido.calc_fig_sync(figure, opts=opts))).convert("L")
+                )
+                ring = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
+                found[f"{name} at {width} px"] = int((ring < 200).sum())
+    finally:
+        kaleido.stop_sync_server(silence_warnings=True)
+    return found

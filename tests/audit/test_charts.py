@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 from collections import defaultdict
 
 import numpy as np
@@ -21,7 +22,15 @@ from audit.charts import (
 )
 from audit.models import Platform
 from portfolio.charts import NARROWEST_CHART_PX, TOOLBAR_CLEARANCE
-from tests.chart_geometry import LINE_HEIGHT, margin, plot_size, text_height, text_width
+from tests.chart_geometry import (
+    CHROMIUM,
+    LINE_HEIGHT,
+    ink_on_the_edges,
+    margin,
+    plot_size,
+    text_height,
+    text_width,
+)
 
 WEEKS = pd.date_range("2026-01-05", periods=12, freq="7D")
 COMMONEST = [
@@ -254,3 +263,21 @@ def test_the_histograms_axis_title_fits_a_phone():
 
     plot_width, _ = plot_size(figure, width=NARROWEST_CHART_PX)
     assert text_width(figure.layout.xaxis.title.text, 13) <= plot_width
+
+
+@pytest.mark.chromium
+@pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK), reason="Debian's chromium is not installed")
+def test_no_kpi_chart_runs_off_its_edges_on_a_phone_or_in_the_pdf():
+    by_week = pd.DataFrame({"csat": [60.0] * 12, "nps": [-10.0] * 12}, index=WEEKS)
+    figures = {
+        "volume": volume_by_week_figure(weekly_volume(Platform.values)),
+        "first response": first_response_figure(
+            pd.DataFrame({"first_response_minutes": [30.0, 90.0, 600.0, 2000.0]}), sla_minutes=60
+        ),
+        "comparison": comparison_figure(),
+        "satisfaction": satisfaction_figure(by_week),
+    }
+
+    assert ink_on_the_edges(figures, [NARROWEST_CHART_PX, 760]) == dict.fromkeys(
+        [f"{name} at {width} px" for name in figures for width in (NARROWEST_CHART_PX, 760)], 0
+    )
