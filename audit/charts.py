@@ -6,14 +6,47 @@ exported as static SVG for the PDF. Inputs are the DataFrames of audit.kpi_compu
 
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from audit.kpis import KPI_CATALOGUE
 from audit.models import Platform
+from portfolio.charts import TOOLBAR_CLEARANCE
 
 PLATFORM_LABELS = dict(Platform.choices)
+
+# One colour per platform, the same in every chart and in the PDF whichever platforms a file
+# holds: a palette cycled in trace order gave Facebook another colour in a file without
+# Instagram, and repeated colours from the eighth platform on. The colours come from Paul
+# Tol's qualitative schemes (muted, vibrant, medium-contrast and dark; personal.sron.nl/~pault),
+# Okabe and Ito's colour-blind-safe set and CARTO's "Safe" (drawn from Tol's), keeping only
+# those with at least 3:1 contrast on white (WCAG 1.4.11). No thirteen colours all stay far
+# apart for colour-blind readers, so these were picked to stay as far apart as we could find
+# under simulated protanopia, deuteranopia and tritanopia, the eight most distinct going to
+# the commonest platforms; Other is neutral grey. tests/audit/test_charts.py measures both.
+PLATFORM_COLOURS: dict[str, str] = {
+    Platform.FACEBOOK: "#332288",  # Tol muted indigo
+    Platform.INSTAGRAM: "#AA4499",  # Tol muted purple
+    Platform.X: "#225555",  # Tol dark cyan
+    Platform.WHATSAPP: "#009E73",  # Okabe-Ito bluish green
+    Platform.TIKTOK: "#CC79A7",  # Okabe-Ito reddish purple
+    Platform.TRUSTPILOT: "#999933",  # Tol muted olive
+    Platform.LINKEDIN: "#0077BB",  # Tol vibrant blue
+    Platform.YOUTUBE: "#661100",  # CARTO Safe brown
+    Platform.WEBCHAT: "#6699CC",  # Tol medium-contrast light blue
+    Platform.EMAIL: "#663333",  # Tol dark red
+    Platform.WEB: "#997700",  # Tol medium-contrast dark yellow
+    Platform.PHONE: "#666633",  # Tol dark yellow
+    Platform.OTHER: "#888888",  # CARTO Safe grey
+}
+
+
+def platform_colour(platform: str) -> str:
+    """The platform's own colour; anything unknown is drawn as Other."""
+    return PLATFORM_COLOURS.get(platform, PLATFORM_COLOURS[Platform.OTHER])
 
 
 def volume_by_week_figure(weekly_volume: pd.DataFrame) -> go.Figure:
@@ -25,15 +58,23 @@ def volume_by_week_figure(weekly_volume: pd.DataFrame) -> go.Figure:
                 x=[week.strftime("%-d %b") for week in weekly_volume.index],
                 y=weekly_volume[platform].tolist(),
                 name=PLATFORM_LABELS.get(platform, platform),
+                # A white edge between stacked segments keeps neighbours apart where colours are close.
+                marker={"color": platform_colour(platform), "line": {"color": "white", "width": 1}},
                 hovertemplate="Week of %{x}: %{y} contacts<extra>%{fullData.name}</extra>",
             )
         )
     figure.update_layout(
         barmode="stack",
         xaxis_title="Week beginning",
+        # On a narrow screen the week labels turn upright: the margin grows to hold them and
+        # the axis title below them instead of drawing one over the other.
+        xaxis_automargin=True,
         yaxis_title="Contacts",
         legend_title_text="Platform",
-        height=380,
+        # Tall enough for one legend line per platform beside the plot even when the week
+        # labels stand upright on a phone; a legend taller than the plot would scroll, and in
+        # the PDF lose its last platforms.
+        height=max(380, 170 + 20 * len(weekly_volume.columns)),
     )
     return figure
 
@@ -67,7 +108,9 @@ def first_response_figure(frame: pd.DataFrame, *, sla_minutes: float, cap_hours:
             annotation_bgcolor="rgba(255,255,255,0.85)",
         )
     figure.update_layout(
-        xaxis_title=f"Hours to first response (over {cap_hours:g} h shown at {cap_hours:g})",
+        # On two lines: on one it ran off both sides of a phone's screen.
+        xaxis_title=f"Hours to first response<br>(over {cap_hours:g} h shown at {cap_hours:g})",
+        xaxis_automargin=True,
         yaxis_title="Contacts",
         showlegend=False,
         height=380,
@@ -86,23 +129,41 @@ SHORT_LABELS = {
 COMPARED_KPIS = ["response_rate", "within_sla", "fcr", "csat", "median_first_response", "median_resolution"]
 
 
+# The comparison's grid, in pixels so that the gaps hold what is drawn in them whatever the
+# chart's width: each row of small charts, the gap between rows (the upper row's tick labels
+# and the lower row's titles of up to two lines), the top margin (the toolbar and the first
+# row's titles) and the bottom margin (the last row's tick labels and a legend of two lines).
+COMPARISON_COLUMNS = 2
+COMPARISON_ROW_PX = 170
+COMPARISON_GAP_PX = 76
+COMPARISON_TOP_PX = TOOLBAR_CLEARANCE + 36
+COMPARISON_BOTTOM_PX = 96
+TICK_LABELS_PX = 26  # one line of 12 px tick labels and their padding below an axis
+TITLE_LINE_CHARS = 18
+
+
+def _subplot_title(key: str) -> str:
+    """The measure and its unit, wrapped so that neighbouring titles never meet on a phone."""
+    title = f"{SHORT_LABELS.get(key, KPI_CATALOGUE[key].label)} ({KPI_CATALOGUE[key].unit})"
+    return "<br>".join(textwrap.wrap(title, TITLE_LINE_CHARS))
+
+
 def baseline_follow_up_figure(
     comparison: pd.DataFrame, *, baseline_label: str, follow_up_label: str
 ) -> go.Figure:
     """For each KPI, a pair of bars: baseline period, follow-up period."""
     keys = [key for key in COMPARED_KPIS if key in comparison.index]
-    columns = 3
-    rows = -(-len(keys) // columns)
+    rows = max(1, -(-len(keys) // COMPARISON_COLUMNS))
+    plot_px = rows * COMPARISON_ROW_PX + (rows - 1) * COMPARISON_GAP_PX
     figure = make_subplots(
         rows=rows,
-        cols=columns,
-        subplot_titles=[
-            f"{SHORT_LABELS.get(key, KPI_CATALOGUE[key].label)} ({KPI_CATALOGUE[key].unit})" for key in keys
-        ],
-        vertical_spacing=0.2,
+        cols=COMPARISON_COLUMNS,
+        subplot_titles=[_subplot_title(key) for key in keys],
+        vertical_spacing=COMPARISON_GAP_PX / plot_px if rows > 1 else 0.2,
+        horizontal_spacing=0.14,
     )
     for number, key in enumerate(keys):
-        grid_row, column = divmod(number, columns)
+        grid_row, column = divmod(number, COMPARISON_COLUMNS)
         row = comparison.loc[key]
         for period, label, colour in (
             ("baseline", f"Baseline {baseline_label}", "#6c757d"),
@@ -126,9 +187,24 @@ def baseline_follow_up_figure(
                 col=column + 1,
             )
     figure.update_annotations(font_size=12)
-    figure.update_yaxes(rangemode="tozero")
-    figure.update_layout(height=300 * rows, legend={"orientation": "h", "y": -0.08}, margin={"t": 60})
+    figure.update_xaxes(tickfont_size=12, tickangle=0)
+    figure.update_yaxes(rangemode="tozero", tickfont_size=12)
+    figure.update_layout(
+        height=COMPARISON_TOP_PX + plot_px + COMPARISON_BOTTOM_PX,
+        margin={"l": 40, "r": 10, "t": COMPARISON_TOP_PX, "b": COMPARISON_BOTTOM_PX},
+        # Below the last row's tick labels, whatever the chart's width.
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "y": -TICK_LABELS_PX / plot_px,
+            "yanchor": "top",
+        },
+    )
     return figure
+
+
+SATISFACTION_LEGEND_PX = 48  # two lines of legend: it wraps on a phone
 
 
 def satisfaction_figure(by_week: pd.DataFrame) -> go.Figure:
@@ -149,7 +225,17 @@ def satisfaction_figure(by_week: pd.DataFrame) -> go.Figure:
         ),
         secondary_y=True,
     )
-    figure.update_layout(height=360, xaxis_title="Week beginning", legend={"orientation": "h", "y": -0.2})
+    figure.update_layout(
+        height=380,
+        xaxis_title="Week beginning",
+        xaxis_automargin=True,  # as in volume_by_week_figure
+        # Above the plot, under the toolbar: below it, the legend met the rotated week labels
+        # and the axis title, whose height changes with the chart's width.
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom"},
+        margin={"t": TOOLBAR_CLEARANCE + SATISFACTION_LEGEND_PX},
+    )
     figure.update_yaxes(title_text="CSAT (%)", range=[0, 100], secondary_y=False)
     figure.update_yaxes(title_text="NPS", range=[-100, 100], secondary_y=True)
+    # The right-hand scale's title ran off the edge of a phone's chart.
+    figure.update_yaxes(automargin=True)
     return figure

@@ -21,6 +21,15 @@ import plotly.io as pio
 
 BRAND_COLOURS = ["#0b5563", "#e07a1f", "#5b8c2a", "#8e3b8e", "#2a6fdb", "#b23a48", "#6c757d"]
 
+# plotly's toolbar sits over the top right corner of a chart, about 30 px tall, while the
+# pointer (or, on a phone, a finger) is on the chart. The shared chart partial configures it
+# for every page; each figure keeps it off its data, legend and titles with a top margin at
+# least this tall and nothing of its own drawn in it.
+TOOLBAR_CLEARANCE = 32
+# The width a chart gets on a 360 px phone, the narrowest screen the pages are laid out for,
+# once the page's padding is taken off. Figures whose labels could collide are checked at it.
+NARROWEST_CHART_PX = 336
+
 # A plain template with our colours, British number formatting left to the figures.
 pio.templates["portfolio"] = go.layout.Template(
     layout=go.Layout(
@@ -29,7 +38,7 @@ pio.templates["portfolio"] = go.layout.Template(
             "family": "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif",
             "size": 13,
         },
-        margin={"l": 50, "r": 20, "t": 40, "b": 50},
+        margin={"l": 50, "r": 20, "t": TOOLBAR_CLEARANCE + 8, "b": 50},
         paper_bgcolor="white",
         plot_bgcolor="white",
         xaxis={"gridcolor": "#e9ecef", "zerolinecolor": "#ced4da"},

@@ -2,32 +2,39 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
 import plotly.graph_objects as go
 
-from portfolio.charts import chart_context
+from portfolio.charts import TOOLBAR_CLEARANCE, chart_context
 from portfolio.formatting import uk_date
 from strategy.scoring import RankedPlatform, risk_level
 
-LIKELIHOOD_LABELS = ["1 Rare", "2 Unlikely", "3 Possible", "4 Likely", "5 Almost certain"]
-IMPACT_LABELS = ["1 Minor", "2 Moderate", "3 Serious", "4 Major", "5 Severe"]
+# Words under their numbers, one short line each, so that five columns of tick labels stay
+# apart without turning on a phone (NARROWEST_CHART_PX) and nothing is clipped at the edge.
+LIKELIHOOD_LABELS = ["1<br>Rare", "2<br>Unlikely", "3<br>Possible", "4<br>Likely", "5<br>Almost<br>certain"]
+IMPACT_LABELS = ["1<br>Minor", "2<br>Moderate", "3<br>Serious", "4<br>Major", "5<br>Severe"]
+HEAT_MAP_TICK_FONT_PX = 11
+HEAT_MAP_CELL_FONT_PX = 11
+# Margins that hold the tick labels and axis titles (automargin would grow them only for a
+# wider font), so the cells' width is known in advance; the top one keeps plotly's toolbar
+# off the top row.
+HEAT_MAP_MARGIN = {"l": 84, "r": 8, "t": TOOLBAR_CLEARANCE + 8, "b": 80}
+
+
+def _heat_map_cell(count: int, score: int) -> str:
+    """The score, and where risks sit their number and level: short lines that fit a phone's cell."""
+    if not count:
+        return str(score)
+    return f"{count} risk{'s' if count != 1 else ''}<br>{score}<br>{risk_level(score).lower()}"
 
 
 def risk_heat_map(matrix: list[list[int]]) -> dict[str, Any]:
-    """5 × 5 grid of likelihood against impact; each cell names its count, score and level."""
+    """5 × 5 grid of likelihood against impact; each cell names its score, and its risks' count and level."""
     scores = [[(i + 1) * (j + 1) for j in range(5)] for i in range(5)]
-    text = [
-        [
-            f"{matrix[i][j]} risk{'s' if matrix[i][j] != 1 else ''}<br>score {scores[i][j]} · "
-            f"{risk_level(scores[i][j]).lower()}"
-            if matrix[i][j]
-            else f"score {scores[i][j]}"
-            for j in range(5)
-        ]
-        for i in range(5)
-    ]
+    text = [[_heat_map_cell(matrix[i][j], scores[i][j]) for j in range(5)] for i in range(5)]
     figure = go.Figure(
         go.Heatmap(
             z=scores,
@@ -35,19 +42,38 @@ def risk_heat_map(matrix: list[list[int]]) -> dict[str, Any]:
             y=IMPACT_LABELS,
             text=text,
             texttemplate="%{text}",
-            textfont={"size": 12, "color": "#111"},
+            textfont={"size": HEAT_MAP_CELL_FONT_PX, "color": "#111"},
             colorscale=[[0, "#d8f0d2"], [0.3, "#fbe7a1"], [0.6, "#f6b26b"], [1, "#e06666"]],
             showscale=False,
-            hovertemplate="Likelihood %{x}<br>Impact %{y}<br>%{text}<extra></extra>",
+            customdata=[
+                [
+                    [
+                        LIKELIHOOD_LABELS[j].replace("<br>", " "),
+                        IMPACT_LABELS[i].replace("<br>", " "),
+                        f"{matrix[i][j] or 'no'} risk{'s' if matrix[i][j] != 1 else ''}",
+                        risk_level(scores[i][j]).lower(),
+                    ]
+                    for j in range(5)
+                ]
+                for i in range(5)
+            ],
+            hovertemplate="Likelihood %{customdata[0]}<br>Impact %{customdata[1]}<br>"
+            "Score %{z} (%{customdata[3]}): %{customdata[2]}<extra></extra>",
             xgap=2,
             ygap=2,
         )
     )
     figure.update_layout(
         height=420,
-        xaxis={"title": {"text": "Likelihood"}, "side": "bottom"},
-        yaxis={"title": {"text": "Impact"}},
-        margin={"l": 100, "r": 20, "t": 20, "b": 60},
+        xaxis={
+            "title": {"text": "Likelihood"},
+            "side": "bottom",
+            "tickangle": 0,
+            "tickfont": {"size": HEAT_MAP_TICK_FONT_PX},
+            "automargin": True,
+        },
+        yaxis={"title": {"text": "Impact"}, "tickfont": {"size": HEAT_MAP_TICK_FONT_PX}, "automargin": True},
+        margin=HEAT_MAP_MARGIN,
     )
     total = sum(sum(row) for row in matrix)
     high = sum(matrix[i][j] for i in range(5) for j in range(5) if scores[i][j] >= 15)
@@ -57,7 +83,7 @@ def risk_heat_map(matrix: list[list[int]]) -> dict[str, Any]:
         title="Risk heat map before mitigation",
         description=f"{total} risks placed by likelihood and impact; {high} in the high band "
         "(score 15 or more). "
-        "Each cell states its count, score and level.",
+        "Each cell states its score (likelihood × impact) and, where risks sit, their number and level.",
     )
 
 
@@ -92,6 +118,9 @@ def platform_ranking(ranking: Sequence[RankedPlatform]) -> dict[str, Any]:
     )
 
 
+TIMELINE_LABEL_CHARS = 24
+
+
 def implementation_timeline(tasks: Sequence[Any]) -> dict[str, Any]:
     """A Gantt chart: one bar per task from its start to the end of its last day."""
     rows = list(reversed(tasks))
@@ -100,22 +129,27 @@ def implementation_timeline(tasks: Sequence[Any]) -> dict[str, Any]:
         go.Bar(
             base=[task.start.isoformat() for task in rows],
             x=[((task.end - task.start).days + 1) * day_ms for task in rows],
-            y=[task.task for task in rows],
+            # Long names on two or three short lines: on one line they took most of a phone's width.
+            y=["<br>".join(textwrap.wrap(task.task, TIMELINE_LABEL_CHARS)) for task in rows],
             orientation="h",
             marker_color="#e07a1f",
             text=[task.owner for task in rows],
             textposition="inside",
             customdata=[
-                [f"{task.start.day} {task.start:%B %Y}", f"{task.end.day} {task.end:%B %Y}"] for task in rows
+                [f"{task.start.day} {task.start:%B %Y}", f"{task.end.day} {task.end:%B %Y}", task.task]
+                for task in rows
             ],
-            hovertemplate="%{y}<br>%{customdata[0]} to %{customdata[1]}<br>%{text}<extra></extra>",
+            hovertemplate="%{customdata[2]}<br>%{customdata[0]} to %{customdata[1]}<br>%{text}"
+            "<extra></extra>",
         )
     )
     figure.update_layout(
-        height=120 + 36 * len(rows),
-        xaxis={"type": "date", "tickformat": "%-d %b %Y"},
+        height=120 + 40 * len(rows),
+        # The year under the day: the labels stay level instead of turning and running out of
+        # the bottom margin (as they did in the PDF), which grows to hold them if need be.
+        xaxis={"type": "date", "tickformat": "%-d %b<br>%Y", "tickangle": 0, "automargin": True},
         yaxis={"automargin": True},
-        margin={"l": 220, "r": 20, "t": 20, "b": 50},
+        margin={"l": 20, "r": 30, "t": TOOLBAR_CLEARANCE + 8, "b": 60},
         bargap=0.3,
     )
     first = min((task.start for task in tasks), default=None)
