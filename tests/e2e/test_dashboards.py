@@ -31,6 +31,12 @@ def test_the_tutor_opens_the_cohort_dashboard_and_downloads_both_exports(page, d
     page.get_by_role("heading", name="Cohort dashboard").wait_for()
     assert page.get_by_role("heading", name="Criteria heat map").is_visible()
     assert page.locator("#heatmap tbody tr").count() == 6
+    # Scrolled sideways in its box, the heat map keeps the learners' names in view.
+    box = page.locator("#heatmap").locator("xpath=..")
+    box.evaluate("box => { box.scrollLeft = 400; }")
+    name = page.locator("#heatmap tbody th").first
+    assert box.evaluate("box => box.scrollLeft") > 0
+    assert abs(name.bounding_box()["x"] - box.bounding_box()["x"]) < 2
     assert page.get_by_role("heading", name="How a learner counts as at risk").is_visible()
     # The progress chart arrives after the page (htmx) and is drawn by plotly, with its table.
     expect(page.locator('[data-plotly-figure="progress-over-time-data"] .main-svg').first).to_be_visible(
