@@ -22,6 +22,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test.utils import override_settings
 
+from strategy.views import STEP_NAMES as STRATEGY_STEPS
 from tests.e2e.conftest import log_in, start_live_server
 
 # django_db has pytest-django set up the test database and wrap each test in a transaction it
@@ -40,16 +41,6 @@ ROLES = (ANONYMOUS, "learner", "assessor", "tutor", "iqa")
 # A desktop window, and the 320 CSS pixels WCAG 1.4.10 (reflow) asks pages to work at, where
 # wide tables scroll in their box (which must then take keyboard focus).
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "320px": {"width": 320, "height": 800}}
-STRATEGY_STEPS = (
-    "vision",
-    "objectives",
-    "platforms",
-    "risks",
-    "regulation",
-    "implementation",
-    "monitoring",
-    "pitch",
-)
 EVIDENCE_KINDS = ("file", "reflection", "link", "transcript")
 
 # (test id, role logged in, page name in Site.urls, what to do on the page before the scan)

@@ -3,20 +3,17 @@ and that a version's PDF shows what was frozen."""
 
 from __future__ import annotations
 
-import hashlib
-
 import pytest
-from django.core.files.base import ContentFile
 
 from evidence.models import Evidence
 from evidence.sections import all_sections
 from portfolio import assessment
 from portfolio.models import QualitySample
 from strategy.models import Risk, Vision
-from tests.evidence.factories import EvidenceFactory, FileEvidenceFactory, LinkEvidenceFactory, MappingFactory
+from tests.evidence.factories import EvidenceFactory, LinkEvidenceFactory, MappingFactory
 from tests.portfolio.conftest import decide
 from tests.portfolio.pdf_support import render
-from tests.portfolio.test_pdf_images import photo
+from tests.portfolio.test_pdf_images import mapped_photo
 
 pytestmark = pytest.mark.django_db
 
@@ -88,17 +85,7 @@ def test_it_has_bookmarks_and_metadata(portfolio, filled):
 
 
 def test_it_is_tagged_for_screen_readers(portfolio, criteria, filled):
-    content = photo((800, 600))
-    shot = FileEvidenceFactory(
-        portfolio=portfolio,
-        title="Photo of the damaged parcel",
-        original_name="parcel.jpg",
-        content_type="image/jpeg",
-        file=ContentFile(content, name="parcel.jpg"),
-        sha256=hashlib.sha256(content).hexdigest(),
-        file_size=len(content),
-    )
-    MappingFactory(evidence=shot, criterion=criteria[0])
+    mapped_photo(portfolio, criteria[0], size=(800, 600))
     pdf = render(portfolio)
 
     catalog = pdf.reader.trailer["/Root"]

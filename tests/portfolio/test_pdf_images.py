@@ -32,6 +32,22 @@ def photo(size=(3000, 2000)) -> bytes:
     return output.getvalue()
 
 
+def mapped_photo(portfolio, criterion, *, size=(3000, 2000), title="Photo of the damaged parcel"):
+    """A JPEG photo uploaded as evidence and mapped to ``criterion``."""
+    content = photo(size)
+    upload = FileEvidenceFactory(
+        portfolio=portfolio,
+        title=title,
+        original_name="parcel.jpg",
+        content_type="image/jpeg",
+        file=ContentFile(content, name="parcel.jpg"),
+        sha256=hashlib.sha256(content).hexdigest(),
+        file_size=len(content),
+    )
+    MappingFactory(evidence=upload, criterion=criterion)
+    return upload
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     cache.clear()
@@ -96,17 +112,7 @@ def test_the_scaled_image_is_cached_by_its_digest():
 
 def test_photos_are_embedded_and_other_files_listed(settings, portfolio, criteria):
     settings.BROWSER_PATH = ""
-    content = photo()
-    upload = FileEvidenceFactory(
-        portfolio=portfolio,
-        title="Photo of the damaged parcel",
-        original_name="parcel.jpg",
-        content_type="image/jpeg",
-        file=ContentFile(content, name="parcel.jpg"),
-        sha256=hashlib.sha256(content).hexdigest(),
-        file_size=len(content),
-    )
-    MappingFactory(evidence=upload, criterion=criteria[0])
+    upload = mapped_photo(portfolio, criteria[0])
     sheet = FileEvidenceFactory(
         portfolio=portfolio,
         title="Rota spreadsheet",
@@ -126,4 +132,4 @@ def test_photos_are_embedded_and_other_files_listed(settings, portfolio, criteri
     assert "parcel.jpg · JPEG image" in pdf.text
     assert "rota.xlsx" in pdf.text
     assert "Excel workbook · 24 KB" in pdf.text
-    assert len(pdf.rendered.content) < len(content)
+    assert len(pdf.rendered.content) < upload.file_size
