@@ -21,7 +21,15 @@ from portfolio.dashboard_selectors import LearnerRow, cohort_portfolios, criteri
 from portfolio.formatting import uk_date
 
 SORTS = {
-    "name": (lambda r: (r.portfolio.learner.last_name.lower(), r.portfolio.learner.username), False),
+    # As the cohort page lists them: surname, then first name, then username for a name shared.
+    "name": (
+        lambda r: (
+            r.portfolio.learner.last_name.casefold(),
+            r.portfolio.learner.first_name.casefold(),
+            r.portfolio.learner.username,
+        ),
+        False,
+    ),
     "coverage": (lambda r: r.coverage, False),
     "-coverage": (lambda r: r.coverage, True),
     "activity": (lambda r: r.portfolio.last_activity_at, False),

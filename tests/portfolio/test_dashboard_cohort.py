@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from tests.factories import LearnerFactory, PortfolioFactory
 from tests.portfolio.dashboard_data import fill
 
 pytestmark = pytest.mark.django_db
@@ -250,3 +251,18 @@ def test_the_coverage_chart_numbers_its_axis_sensibly_for_a_large_cohort():
     assert small.layout.yaxis.dtick == 1
     assert large.layout.yaxis.dtick is None  # not 500 ticks on top of each other
     assert large.layout.yaxis.tickformat == "d"
+
+
+def test_sorting_by_name_goes_by_surname_then_first_name(client, tutor, cohort, assessor):
+    for username, first, last in [
+        ("a-zara", "Zara", "Khan"),
+        ("z-amira", "Amira", "Khan"),
+        ("m-ben", "ben", "adams"),
+    ]:
+        learner = LearnerFactory(username=username, first_name=first, last_name=last)
+        PortfolioFactory(cohort=cohort, learner=learner, assessor=assessor)
+    client.force_login(tutor)
+
+    rows = client.get(url(cohort, sort="name")).context["rows"]
+
+    assert [row.portfolio.learner.display_name for row in rows] == ["ben adams", "Amira Khan", "Zara Khan"]
