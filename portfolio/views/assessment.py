@@ -345,10 +345,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     paginator.count = counts.total  # the pager's own COUNT would count the same rows again
     page = paginator.get_page(request.GET.get("page"))
     context = {
-        "queue": [
-            (dashboard_selectors.QueueItem.of(v, now), sel.waiting_label(v.submitted_at))
-            for v in page.object_list
-        ],
+        "queue": [dashboard_selectors.QueueItem.of(v, now) for v in page.object_list],
         "page": page,
         "queue_counts": counts,
         "overdue_days": dashboard_selectors.OVERDUE_REVIEW_DAYS,
