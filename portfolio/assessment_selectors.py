@@ -221,6 +221,16 @@ def sampling_filter(user: User, params: Any) -> SamplingFilter:
     return found
 
 
+def _narrowed(rows: QuerySet, to_decision: str, cohort: Cohort | None, assessor: User | None) -> QuerySet:
+    """``rows`` kept to one cohort and one assessor where chosen; ``to_decision`` is the path
+    from a row to its decision ("" for decisions themselves)."""
+    if cohort is not None:
+        rows = rows.filter(**{f"{to_decision}version__portfolio__cohort": cohort})
+    if assessor is not None:
+        rows = rows.filter(**{f"{to_decision}assessor": assessor})
+    return rows
+
+
 def sampleable_decisions(
     user: User, *, cohort: Cohort | None = None, assessor: User | None = None
 ) -> QuerySet[CriterionDecision]:
@@ -232,27 +242,27 @@ def sampleable_decisions(
         superseded_by__isnull=True,
         version__outcome__isnull=False,
     ).exclude(Exists(QualitySample.objects.filter(decision=OuterRef("pk"))))
-    if cohort is not None:
-        decisions = decisions.filter(version__portfolio__cohort=cohort)
-    if assessor is not None:
-        decisions = decisions.filter(assessor=assessor)
-    return decisions.select_related(
-        "assessor",
-        "criterion__framework",
-        "version__portfolio__learner",
-        "version__portfolio__cohort",
-        "version__outcome",
-    ).order_by(
-        "version__portfolio__learner__last_name",
-        "version__portfolio__learner__first_name",
-        "version__portfolio__learner__username",
-        "version__portfolio_id",
-        "version__number",
-        "criterion__framework__kind",
-        "criterion__framework__code",
-        "criterion__group__order",
-        "criterion__order",
-        "pk",
+    return (
+        _narrowed(decisions, "", cohort, assessor)
+        .select_related(
+            "assessor",
+            "criterion__framework",
+            "version__portfolio__learner",
+            "version__portfolio__cohort",
+            "version__outcome",
+        )
+        .order_by(
+            "version__portfolio__learner__last_name",
+            "version__portfolio__learner__first_name",
+            "version__portfolio__learner__username",
+            "version__portfolio_id",
+            "version__number",
+            "criterion__framework__kind",
+            "criterion__framework__code",
+            "criterion__group__order",
+            "criterion__order",
+            "pk",
+        )
     )
 
 
@@ -260,11 +270,7 @@ def samples_for_iqa(
     user: User, *, cohort: Cohort | None = None, assessor: User | None = None
 ) -> QuerySet[QualitySample]:
     samples = QualitySample.objects.filter(decision__version__portfolio__in=iqa_portfolios(user))
-    if cohort is not None:
-        samples = samples.filter(decision__version__portfolio__cohort=cohort)
-    if assessor is not None:
-        samples = samples.filter(decision__assessor=assessor)
-    return samples.select_related(
+    return _narrowed(samples, "decision__", cohort, assessor).select_related(
         "decision__assessor",
         "decision__criterion__framework",
         "decision__version__portfolio__learner",

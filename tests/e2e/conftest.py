@@ -40,14 +40,6 @@ def browser():
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-def start_live_server(addr: str = "localhost"):
-    """pytest-django's live server. On SQLite the test database is a file (config/settings.py),
-    so each request thread has its own connection, as with PostgreSQL."""
-    from pytest_django.live_server_helper import LiveServer
-
-    return LiveServer(addr)
-
-
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(

@@ -21,9 +21,10 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test.utils import override_settings
+from pytest_django.live_server_helper import LiveServer
 
 from strategy.views import STEP_NAMES as STRATEGY_STEPS
-from tests.e2e.conftest import log_in, start_live_server
+from tests.e2e.conftest import log_in
 
 # django_db has pytest-django set up the test database and wrap each test in a transaction it
 # rolls back; the demo and the log-ins are made before, in ``site``, and committed. No page
@@ -215,7 +216,7 @@ def site(browser, django_db_setup, django_db_blocker, tmp_path_factory):
 
         eager = app.conf.task_always_eager
         app.conf.task_always_eager = True
-        server = start_live_server()
+        server = LiveServer("localhost")
         server._live_server_modified_settings.enable()
         site = Site(url=server.url, urls={})
         try:
