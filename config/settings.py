@@ -341,8 +341,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # WeasyPrint, fontTools, Kaleido and the browser driver under it log every step of every
-    # PDF render at INFO.
+    # PDF render at INFO; pikepdf announces itself on import.
     "loggers": {
-        name: {"level": "WARNING"} for name in ("weasyprint", "fontTools", "kaleido", "choreographer")
+        name: {"level": "WARNING"}
+        for name in ("weasyprint", "fontTools", "kaleido", "choreographer", "pikepdf")
     },
 }
