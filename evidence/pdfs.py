@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import Any
 
 import pikepdf
 from pikepdf import Array, Dictionary, Stream
@@ -128,40 +129,59 @@ def _is_active_annotation(annotation: object, removed: set[str]) -> bool:
     return label is not None
 
 
+_ARRAY = pikepdf.ObjectType.array
+_DICTIONARIES = {pikepdf.ObjectType.dictionary, pikepdf.ObjectType.stream}
+_CONTAINERS = {_ARRAY, *_DICTIONARIES}
+
+
 def _walk(start: Dictionary, removed: set[str]) -> None:
-    """Visit every dictionary reachable from the catalogue once, unhooking active content."""
+    """Visit every dictionary reachable from the catalogue once, unhooking active content.
+
+    Types are told by ``_type_code``: pikepdf's ``isinstance`` checks are slow, and a long
+    document has tens of thousands of objects.
+    """
     seen: set[tuple[int, int]] = set()
-    stack: list[object] = [start]
+    stack: list[Any] = [start]
     while stack:
         node = stack.pop()
-        if isinstance(node, Dictionary | Stream | Array) and node.is_indirect:
+        code = getattr(node, "_type_code", None)
+        if code not in _CONTAINERS:
+            continue
+        if node.is_indirect:
             if node.objgen in seen:
                 continue
             seen.add(node.objgen)
-        if isinstance(node, Array):
+        if code == _ARRAY:
             stack.extend(node)
-        elif isinstance(node, Dictionary | Stream):
-            _clean_dictionary(node, removed)
-            # A stream's dictionary is reached through keys(); iterating a stream is not the same.
-            stack.extend(node[key] for key in node.keys())  # noqa: SIM118
+        else:
+            stack.extend(_clean_dictionary(node, removed))
 
 
-def _clean_dictionary(node: Dictionary | Stream, removed: set[str]) -> None:
-    if "/AA" in node:
+def _clean_dictionary(node: Dictionary | Stream, removed: set[str]) -> list[Any]:
+    """Unhook active content from one dictionary (or stream's); returns the values it keeps."""
+    # A stream's dictionary is reached through keys(); iterating a stream is not the same.
+    keys = set(node.keys())
+    if "/AA" in keys:
         del node["/AA"]
+        keys.discard("/AA")
         removed.add("additional actions (run on page, field or link events)")
-    if "/EF" in node:
+    if "/EF" in keys:
         del node["/EF"]
+        keys.discard("/EF")
         removed.add("embedded files")
-    for key in list(node.keys()):
+    kept = []
+    for key in keys:
         value = node[key]
         is_action_slot = key in ACTION_KEYS or (
-            isinstance(value, Dictionary) and str(value.get("/Type", "")) == "/Action"
+            getattr(value, "_type_code", None) in _DICTIONARIES and str(value.get("/Type", "")) == "/Action"
         )
         if is_action_slot and _is_active_action(value, removed):
             del node[key]
             if key == "/OpenAction":
                 removed.add("an action run when the document opens")
+        else:
+            kept.append(value)
+    return kept
 
 
 def _is_active_action(action: object, removed: set[str]) -> bool:
