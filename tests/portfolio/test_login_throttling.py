@@ -245,3 +245,19 @@ def test_ipv6_addresses_count_as_their_64_network(settings):
 )
 def test_waits_are_written_as_people_say_them(seconds, words):
     assert describe_wait(timedelta(seconds=seconds)) == words
+
+
+def test_staff_lift_a_pause_by_deleting_the_failures_in_the_admin(frozen, tutor, admin_client):
+    for _ in range(5):
+        fail(tutor.username, NAT)
+    listing = admin_client.get("/admin/portfolio/authevent/?q=tutor1")
+    assert listing.status_code == 200
+    assert admin_client.get("/admin/portfolio/authevent/add/").status_code == 403
+
+    ids = list(AuthEvent.objects.filter(username="tutor1").values_list("pk", flat=True))
+    admin_client.post(
+        "/admin/portfolio/authevent/",
+        {"action": "delete_selected", "_selected_action": ids, "post": "yes"},
+    )
+
+    assert succeeds(tutor.username, NAT)
