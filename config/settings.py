@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -62,7 +61,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "axes",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -84,8 +82,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # Last, as django-axes asks, so it sees the outcome of authentication.
-    "axes.middleware.AxesMiddleware",
+    # Turns a log-in refused by the throttle into the paused page (portfolio/throttling.py).
+    "portfolio.throttling.LoginThrottleMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -129,10 +127,7 @@ if TESTING and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "portfolio.User"
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+AUTHENTICATION_BACKENDS = ["portfolio.throttling.ThrottledModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -147,18 +142,25 @@ LOGIN_REDIRECT_URL = "portfolio:home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
 
-# Login throttling. Failures count per username and, separately, per client address,
-# so changing X-Forwarded-For cannot dodge a lockout; the lockout expires on its own.
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-# Only trust the proxy header when told how many proxies stand in front of the app.
-AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+# Log-in and password-reset throttling (portfolio/throttling.py, docs/security-throttling.md).
+# A username from one address: LOGIN_FAILURE_LIMIT failures pause that pair for the window.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", env_int("AXES_FAILURE_LIMIT", 5))
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", env_int("AXES_COOLOFF_MINUTES", 15))
+# One address, any usernames: a much higher limit, so one person cannot lock out a classroom.
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 50)
+# One username, any addresses: growing delays (1 s, 2 s, 4 s… up to the maximum), never a lock;
+# addresses the account logged in from recently are exempt.
+LOGIN_USERNAME_FREE_FAILURES = env_int("LOGIN_USERNAME_FREE_FAILURES", 10)
+LOGIN_USERNAME_MAX_DELAY_SECONDS = env_int("LOGIN_USERNAME_MAX_DELAY_SECONDS", 300)
+LOGIN_USERNAME_WINDOW_HOURS = env_int("LOGIN_USERNAME_WINDOW_HOURS", 24)
+LOGIN_KNOWN_ADDRESS_DAYS = env_int("LOGIN_KNOWN_ADDRESS_DAYS", 30)
+# Password-reset e-mails: at most so many per account, and requests per address, per window.
+PASSWORD_RESET_ACCOUNT_LIMIT = env_int("PASSWORD_RESET_ACCOUNT_LIMIT", 3)
+# 20: a class of learners behind one address may all have forgotten after a holiday.
+PASSWORD_RESET_ADDRESS_LIMIT = env_int("PASSWORD_RESET_ADDRESS_LIMIT", 20)
+PASSWORD_RESET_WINDOW_MINUTES = env_int("PASSWORD_RESET_WINDOW_MINUTES", 60)
+# Only trust X-Forwarded-For when told how many proxies stand in front of the app.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -339,9 +341,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # django-axes announces itself on every start-up and login at INFO; WeasyPrint, fontTools,
-    # Kaleido and the browser driver under it log every step of every PDF render at INFO.
+    # WeasyPrint, fontTools, Kaleido and the browser driver under it log every step of every
+    # PDF render at INFO; pikepdf announces itself on import.
     "loggers": {
-        name: {"level": "WARNING"} for name in ("axes", "weasyprint", "fontTools", "kaleido", "choreographer")
+        name: {"level": "WARNING"}
+        for name in ("weasyprint", "fontTools", "kaleido", "choreographer", "pikepdf")
     },
 }

@@ -6,6 +6,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 
 from portfolio import health
+from portfolio.views.accounts import ThrottledPasswordResetView
 
 
 def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
@@ -18,6 +19,8 @@ urlpatterns = [
     path("", include("evidence.urls")),
     path("", include("audit.urls")),
     path("", include("strategy.urls")),
+    # Before Django's own, which it replaces: throttled, and sent in the background.
+    path("accounts/password_reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", health.healthz, name="healthz"),
     # Pages that name no icon (the admin's) make browsers ask for /favicon.ico.

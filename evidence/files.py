@@ -18,6 +18,10 @@ recognised safely by content; learners are asked to save them as the modern form
 Images are re-encoded with Pillow from their pixels alone, so EXIF (with GPS
 location), comments and any trailing payload are dropped; images larger than
 ``MAX_IMAGE_PIXELS`` are refused before they are decoded (decompression bombs).
+
+PDFs lose their active content (script, launch and submit actions, embedded files; see
+``evidence.pdfs``), and what was removed is recorded with the item; encrypted and damaged
+PDFs are refused.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ from pathlib import PurePosixPath
 import magic
 from django.conf import settings
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from evidence.pdfs import PdfRefused, sanitise_pdf
 
 # A 40-megapixel photo is bigger than any phone camera's; anything beyond is refused.
 DEFAULT_MAX_IMAGE_PIXELS = 40_000_000
@@ -97,11 +103,19 @@ class CleanFile:
     name: str  # cleaned name for display and download, with the right extension
     content: bytes
     file_type: FileType
-    sha256: str
+    sha256: str  # of ``content``, the bytes that are stored
+    removed: tuple[str, ...] = ()  # active content taken out of the file, in words
 
     @property
     def size(self) -> int:
         return len(self.content)
+
+    @property
+    def removal_note(self) -> str:
+        """What was taken out, as the item's provenance says it; empty if the file is as uploaded."""
+        if not self.removed:
+            return ""
+        return ("Active content removed from the PDF on upload: " + "; ".join(self.removed) + ".")[:500]
 
 
 def human_size(size: int) -> str:
@@ -150,13 +164,21 @@ def check_upload(name: str, content: bytes) -> CleanFile:
             f"The file is called “…{extension}” but its content is a {file_type.label}: "
             "rename it or choose the right file."
         )
+    removed: tuple[str, ...] = ()
     if file_type.key in IMAGE_FORMATS:
         content = reencode_image(content, IMAGE_FORMATS[file_type.key])
+    elif file_type.key == "pdf":
+        try:
+            clean = sanitise_pdf(content)
+        except PdfRefused as error:
+            raise FileRefused(str(error)) from None
+        content, removed = clean.content, clean.removed
     return CleanFile(
         name=clean_filename(name, extension=extension),
         content=content,
         file_type=file_type,
         sha256=hashlib.sha256(content).hexdigest(),
+        removed=removed,
     )
 
 

@@ -70,6 +70,8 @@ class Evidence(models.Model):
     content_type = models.CharField(max_length=128, blank=True)
     file_size = models.PositiveBigIntegerField(null=True, blank=True)
     sha256 = models.CharField("SHA-256 digest", max_length=64, blank=True)
+    # What the upload check took out of the file (a PDF's scripts, embedded files…), in words.
+    removed_on_upload = models.CharField("removed on upload", max_length=500, blank=True)
 
     # kind=reflection: Markdown, rendered through a sanitiser.
     body = models.TextField(blank=True)
@@ -129,7 +131,9 @@ class Evidence(models.Model):
 
     @property
     def has_provenance(self) -> bool:
-        return bool(self.platform or self.source_url or self.captured_at or self.sha256)
+        return bool(
+            self.platform or self.source_url or self.captured_at or self.sha256 or self.removed_on_upload
+        )
 
 
 class TranscriptMessage(models.Model):

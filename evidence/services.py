@@ -185,6 +185,7 @@ def create_evidence(
         evidence.content_type = upload.file_type.content_type
         evidence.file_size = upload.size
         evidence.sha256 = upload.sha256
+        evidence.removed_on_upload = upload.removal_note
     evidence.full_clean(exclude=["file"])
     if upload is not None:
         # Under a random name from ``evidence_upload_to``; never the learner's own name.

@@ -56,6 +56,7 @@ def evidence_snapshot(portfolio: Portfolio) -> dict[str, Any]:
                 "content_type": item.content_type,
                 "size": item.file_size,
                 "sha256": item.sha256,
+                "removed_on_upload": item.removed_on_upload,
             }
             if item.file
             else None

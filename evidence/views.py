@@ -21,6 +21,7 @@ from evidence.rendering import render_markdown
 from evidence.sections import get_section
 from evidence.transcripts import describe_duration, response_times
 from portfolio.access import get_portfolio_for
+from portfolio.file_responses import stored_file_response
 from portfolio.models import Criterion, Portfolio
 
 ADDABLE_KINDS = {
@@ -187,22 +188,12 @@ def evidence_file(request: HttpRequest, portfolio_pk: int, pk: int) -> FileRespo
         handle = evidence.file.open("rb")
     except (FileNotFoundError, OSError):
         raise Http404("The stored file is missing.") from None
-    response = FileResponse(
+    return stored_file_response(
         handle,
         content_type=evidence.content_type,
-        as_attachment=not evidence.is_inline,
         filename=evidence.original_name,
+        inline=evidence.is_inline,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    # Even an inline file runs nothing: no script, no plugins, no framing by others.
-    response["Content-Security-Policy"] = (
-        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
-    )
-    if evidence.content_type == "application/pdf":
-        # Chromium's PDF viewer does not run in a sandboxed document; PDFs keep the site's policy.
-        del response["Content-Security-Policy"]
-    return response
 
 
 # --- Adding and changing ---------------------------------------------------------------

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from portfolio.models import (
+    AuthEvent,
     Cohort,
     Criterion,
     CriterionGroup,
@@ -69,3 +70,22 @@ class PortfolioAdmin(admin.ModelAdmin):
 class InvitationAdmin(admin.ModelAdmin):
     list_display = ("email", "cohort", "role", "created_at", "expires_at", "accepted_at", "revoked_at")
     readonly_fields = ("nonce",)
+
+
+@admin.register(AuthEvent)
+class AuthEventAdmin(admin.ModelAdmin):
+    """Failed log-ins and reset requests, to see who is being throttled; nothing to edit.
+
+    To lift a pause early, delete that username's (or address's) failed log-ins here.
+    """
+
+    list_display = ("at", "kind", "username", "address")
+    list_filter = ("kind",)
+    search_fields = ("username", "address")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

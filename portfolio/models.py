@@ -568,3 +568,37 @@ STALE_EXPORT_MESSAGE = (
     "The export stopped without finishing (the worker making it may have been restarted). "
     "Nothing was saved: try again."
 )
+
+
+# --- Throttling log-ins and password resets --------------------------------------------------
+
+
+class AuthEvent(models.Model):
+    """One failed or successful log-in, or one password-reset request or mail, for throttling.
+
+    Kept in the database so every web instance and worker sees the same counts; old rows
+    are pruned as new ones are written (see ``portfolio.throttling``). ``username`` is the
+    name as typed, case-folded (a reset mail stores the account's); ``address`` is the client
+    address (an IPv6 address as its /64 network).
+    """
+
+    class Kind(models.TextChoices):
+        LOGIN_FAILED = "login_failed", "Failed log-in"
+        LOGIN_SUCCEEDED = "login_ok", "Log-in (the address is known for this username)"
+        RESET_REQUESTED = "reset_asked", "Password reset asked for"
+        RESET_SENT = "reset_sent", "Password reset e-mail sent"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    username = models.CharField(max_length=150, blank=True)
+    address = models.CharField(max_length=64, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["kind", "username", "at"], name="authevent_kind_user_at"),
+            models.Index(fields=["kind", "address", "at"], name="authevent_kind_address_at"),
+            models.Index(fields=["at"], name="authevent_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.kind} {self.username} {self.address}"

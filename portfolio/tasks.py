@@ -6,10 +6,10 @@ import logging
 
 from celery import Task, shared_task
 from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 
+from portfolio.emails import send_text_email
 from portfolio.models import Invitation
+from portfolio.password_reset import send_password_reset_links
 
 log = logging.getLogger(__name__)
 
@@ -22,12 +22,11 @@ def send_invitation_email(invitation_id: int) -> bool:
     invitation = Invitation.objects.select_related("cohort", "invited_by").filter(pk=invitation_id).first()
     if invitation is None or invitation.status != "pending":
         return False
-    context = {"invitation": invitation, "url": invitation_url(invitation)}
-    send_mail(
+    send_text_email(
+        to=[invitation.email],
         subject=f"Invitation to join {invitation.cohort.name}",
-        message=render_to_string("portfolio/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
+        template_name="portfolio/email/invitation.txt",
+        context={"invitation": invitation, "url": invitation_url(invitation)},
     )
     return True
 
@@ -43,11 +42,11 @@ def send_notification_email(notification_id: int) -> bool:
     if note is None or not note.recipient.email:
         return False
     base = settings.SITE_URL.rstrip("/")
-    send_mail(
+    send_text_email(
+        to=[note.recipient.email],
         subject=note.subject,
-        message=render_to_string("portfolio/email/notification.txt", {"note": note, "base": base}),
-        from_email=None,
-        recipient_list=[note.recipient.email],
+        template_name="portfolio/email/notification.txt",
+        context={"note": note, "base": base},
     )
     return True
 
@@ -97,3 +96,9 @@ def render_export(self: Task, export_id: int) -> str:
             return retry.result
         raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
     return export.status if export is not None else "skipped"
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_password_reset_email(email: str) -> int:
+    """Send reset links to the accounts using ``email`` (none if there are none). Returns how many."""
+    return send_password_reset_links(email=email)

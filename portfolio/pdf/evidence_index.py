@@ -106,6 +106,8 @@ def _provenance(item: dict[str, Any]) -> list[tuple[str, str]]:
         ("Platform", PLATFORMS.get(item.get("platform") or "", "")),
         ("Source address", item.get("source_url") or ""),
         ("Captured", uk_datetime(item.get("captured_at"))),
+        # Versions frozen before the field existed have no such key.
+        ("Removed on upload", (item.get("file") or {}).get("removed_on_upload", "")),
     ]
     return [(k, v) for k, v in pairs if v]
 

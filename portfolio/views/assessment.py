@@ -23,6 +23,7 @@ from evidence.rendering import render_markdown
 from portfolio import assessment, dashboard_selectors
 from portfolio import assessment_selectors as sel
 from portfolio.access import get_portfolio_for, role_required
+from portfolio.file_responses import stored_file_response
 from portfolio.models import (
     CriterionDecision,
     Notification,
@@ -228,15 +229,9 @@ def version_file(request: HttpRequest, portfolio_pk: int, number: int, file_pk: 
         handle = default_storage.open(stored.name, "rb")
     except FileNotFoundError:
         raise Http404("The stored file is missing.") from None
-    response = FileResponse(
-        handle,
-        as_attachment=not stored.is_inline,
-        filename=stored.original_name,
-        content_type=stored.content_type or "application/octet-stream",
+    return stored_file_response(
+        handle, content_type=stored.content_type, filename=stored.original_name, inline=stored.is_inline
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    return response
 
 
 @login_required

@@ -303,7 +303,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         except services.PortfolioError as error:
             form.add_error(None, str(error))
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="portfolio.throttling.ThrottledModelBackend")
             messages.success(
                 request, f"Welcome, {user.first_name}. You have joined {invitation.cohort.name}."
             )

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from portfolio import exports as export_service
 from portfolio import selectors
 from portfolio.access import get_export_for, get_portfolio_for
+from portfolio.file_responses import stored_file_response
 from portfolio.models import Export, PortfolioVersion
 
 
@@ -94,14 +95,6 @@ def export_download(request: HttpRequest, portfolio_pk: int, export_pk: int) -> 
         handle = default_storage.open(export.file.name, "rb")
     except FileNotFoundError:
         raise Http404("The stored file is missing.") from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=export_service.download_name(export),
-        content_type="application/pdf",
+    return stored_file_response(
+        handle, content_type="application/pdf", filename=export_service.download_name(export), inline=False
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    # The document holds personal data: no shared cache may keep a copy.
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -4,8 +4,9 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
+from portfolio.file_responses import FILE_CSP
 from tests.conftest import finish
-from tests.evidence.factories import FileEvidenceFactory
+from tests.evidence.factories import FileEvidenceFactory, pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +54,22 @@ def test_the_assessor_can_download_but_the_file_has_no_public_url(client, assess
     assert response.status_code == 200
     public = client.get(settings.MEDIA_URL + evidence.file.name)
     assert public.status_code == 404
+
+
+def test_a_pdf_opens_inline_in_the_same_sandbox_as_every_file(client, learner, portfolio):
+    evidence = FileEvidenceFactory(
+        portfolio=portfolio,
+        content_type="application/pdf",
+        original_name="policy.pdf",
+        file=ContentFile(pdf_bytes(), name="p.pdf"),
+    )
+    client.force_login(learner)
+
+    response, content = fetch(client, evidence)
+
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("inline")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == FILE_CSP
+    assert "sandbox" in response["Content-Security-Policy"]
+    assert content.startswith(b"%PDF")

@@ -93,6 +93,7 @@ def test_submitting_freezes_every_section_item_message_file_and_mapping(client, 
         "content_type": "image/png",
         "size": stored.file_size,
         "sha256": stored.sha256,
+        "removed_on_upload": "",
     }
     assert [m["text"] for m in items["Delivery complaint on X"]["messages"]] == [
         "My sofa arrived damaged.",

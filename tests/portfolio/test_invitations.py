@@ -64,6 +64,7 @@ def test_accepting_creates_the_account_and_the_portfolio(client, cohort):
     assert invitation.accepted_by == user
     # The new person is logged in and lands on their own home page.
     assert client.get(reverse("portfolio:home")).status_code == 302
+    assert "/accounts/login/" not in client.get(reverse("portfolio:home"))["Location"]
 
 
 def test_accepting_as_assessor_creates_a_membership(client, cohort):

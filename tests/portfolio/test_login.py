@@ -59,13 +59,14 @@ def test_repeated_failures_lock_the_account_even_with_spoofed_forwarded_for(clie
     assert b"Too many failed log-in attempts" in response.content
 
 
-def test_failures_from_one_address_lock_that_address_across_usernames(client, tutor, learner):
+def test_five_failures_across_usernames_do_not_lock_others_at_that_address(client, tutor, learner):
+    # Issue 15: the address alone is paused only at a much higher limit (see test_login_throttling.py).
     for attempt in range(5):
         fail(client, f"guess{attempt}")
 
     response = client.post(LOGIN, {"username": learner.username, "password": TEST_PASSWORD})
 
-    assert response.status_code == 429
+    assert response.status_code == 302
 
 
 def test_the_lockout_expires(client, tutor):
@@ -85,8 +86,10 @@ def test_logout_needs_a_post(client, tutor):
     assert client.post("/accounts/logout/").status_code == 302
 
 
-def test_password_reset_sends_a_link(client, tutor, mailoutbox):
-    response = client.post(reverse("password_reset"), {"email": tutor.email})
+def test_password_reset_sends_a_link(client, tutor, mailoutbox, django_capture_on_commit_callbacks):
+    # Issue 15: the mail is sent by a task queued on commit, no longer inside the request.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("password_reset"), {"email": tutor.email})
 
     assert response.status_code == 302
     assert len(mailoutbox) == 1
