@@ -16,6 +16,7 @@ from audit.kpis import KPI_CATALOGUE
 from audit.selectors import audience_evidence
 from evidence.sections import get_section
 from portfolio.access import get_portfolio_for
+from portfolio.formatting import signed_change
 from portfolio.models import Portfolio
 from strategy import charts, forms, selectors, services
 from strategy.completeness import StepStatus
@@ -375,7 +376,7 @@ def _pitch_benefits(row: Any) -> list[dict[str, Any]]:
         ("First response time", row.response_time_now, row.response_time_projected, "minutes", False),
         ("Cost per contact", row.cost_per_contact_now, row.cost_per_contact_projected, "£", False),
         ("Customer retention", row.retention_now, row.retention_projected, "%", True),
-        ("Net Promoter Score", row.nps_now, row.nps_projected, "", True),
+        ("Net Promoter Score", row.nps_now, row.nps_projected, "score", True),
     ]
     benefits = []
     for label, now, projected, unit, higher in pairs:
@@ -389,6 +390,8 @@ def _pitch_benefits(row: Any) -> list[dict[str, Any]]:
                 "projected": projected,
                 "unit": unit,
                 "change": abs(change),
+                # "by 11.6 percentage points": a rate's change is never written as a percentage.
+                "change_text": signed_change(abs(change), unit).removeprefix("+"),
                 "better": (change > 0) == higher if change else None,
                 "direction": "up" if change > 0 else "down" if change < 0 else "no change",
             }
