@@ -292,7 +292,7 @@ def test_the_first_response_markers_speak_minutes_as_the_table_does_and_never_ov
     labels = [(note.text, note.yshift or 0) for note in figure.layout.annotations]
     assert [text for text, _ in labels] == ["Target: 60 min", "Median: 48 min", "90th percentile: 60 min"]
     shifts = sorted(shift for _, shift in labels)
-    assert all(b - a >= text_height("x", 12) * 1.5 for a, b in zip(shifts, shifts[1:], strict=False))
+    assert all(b - a >= text_height("x", 12) * 1.5 for a, b in itertools.pairwise(shifts))
 
 
 def test_long_waits_are_given_in_hours_too():
