@@ -4,7 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
-RUN_ENV := DEBUG=1
+# Links in e-mails (invitations, password resets) point where the app is served, unless set.
+SITE_URL ?= http://$(HOST):$(PORT)
+RUN_ENV = DEBUG=1 SITE_URL=$(SITE_URL)
 
 .PHONY: run test setup lint format check-migrations collectstatic worker clean
 

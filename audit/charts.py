@@ -79,6 +79,15 @@ def volume_by_week_figure(weekly_volume: pd.DataFrame) -> go.Figure:
     return figure
 
 
+MARKER_LINE_PX = 24  # a 12 px label with its box is about 19 px tall
+
+
+def marker_minutes(minutes: float) -> str:
+    """ "45 min", or "300 min (5.0 h)" when hours say it more readily."""
+    text = f"{minutes:,.0f} min"
+    return f"{text} ({minutes / 60:.1f} h)" if minutes >= 120 else text
+
+
 def first_response_figure(frame: pd.DataFrame, *, sla_minutes: float, cap_hours: float = 24) -> go.Figure:
     """Distribution of first response times with the median, the 90th percentile and the target."""
     answered = frame["first_response_minutes"].dropna()
@@ -91,20 +100,22 @@ def first_response_figure(frame: pd.DataFrame, *, sla_minutes: float, cap_hours:
             hovertemplate="%{x} h: %{y} contacts<extra></extra>",
         )
     )
-    markers = [("Target", sla_minutes / 60, "dash")]
+    markers = [("Target", float(sla_minutes), "dash")]
     if len(answered):
         markers += [
-            ("Median", answered.median() / 60, "solid"),
-            ("90th percentile", answered.quantile(0.9) / 60, "dot"),
+            ("Median", float(answered.median()), "solid"),
+            ("90th percentile", float(answered.quantile(0.9)), "dot"),
         ]
-    for number, (label, value, dash) in enumerate(markers):
+    for number, (label, minutes, dash) in enumerate(markers):
         figure.add_vline(
-            x=min(value, cap_hours),
+            x=min(minutes / 60, cap_hours),
             line_dash=dash,
             line_color="#212529",
-            annotation_text=f"{label}: {value:.1f} h",
+            # In minutes, as the KPI table gives them; each label a line lower than the one
+            # before, so close lines never put one label over another.
+            annotation_text=f"{label}: {marker_minutes(minutes)}",
             annotation_position="top right",
-            annotation_yshift=-18 * number,
+            annotation_yshift=-MARKER_LINE_PX * number,
             annotation_bgcolor="rgba(255,255,255,0.85)",
         )
     figure.update_layout(

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from portfolio.access import is_staff_user
 from portfolio.models import Role
+from portfolio.tour import tour_for
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -33,4 +34,5 @@ def navigation(request: HttpRequest) -> dict:
         # The unread count loads after the page (htmx), so no page pays a query for it.
         "notifications_url": reverse("portfolio:notifications"),
         "notifications_count_url": reverse("portfolio:notifications_count"),
+        "tour_steps": tour_for(user, getattr(request.resolver_match, "url_name", None)),
     }

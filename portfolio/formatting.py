@@ -1,5 +1,6 @@
-"""Dates as the product writes them for people in the UK: "5 January 2026", "5 Jan 2026, 09:30"
-(local time), for pages, chart descriptions and the PDF alike; and waits in words."""
+"""How the product writes dates, waits and changes for people in the UK: "5 January 2026",
+"5 Jan 2026, 09:30" (local time), "15 minutes", "+11.6 percentage points", for pages, chart
+descriptions and the PDF alike."""
 
 from __future__ import annotations
 
@@ -45,3 +46,33 @@ def describe_wait(value: timedelta) -> str:
 
 def _plural(count: int, unit: str) -> str:
     return f"{count} {unit}{'' if count == 1 else 's'}"
+
+
+# A change in a rate is a difference of percentages: 85.1 % → 96.7 % is 11.6 percentage points
+# (a relative change of 13.6 %), so it is never written with a bare "%".
+_CHANGE_UNITS: dict[str, tuple[str, str, str]] = {
+    "%": ("percentage point", "percentage points", "pts"),
+    "score": ("point", "points", "pts"),
+    "minutes": ("minute", "minutes", "min"),
+    "hours": ("hour", "hours", "h"),
+    "contacts": ("contact", "contacts", "contacts"),
+}
+
+
+def signed_change(value: float | int | None, unit: str = "", *, short: bool = False) -> str:
+    """A change with its sign and unit: "+11.6 percentage points", "−205 minutes", "+£0.40";
+    ``short`` for a narrow table cell ("+11.6 pts"). An em dash when there is no change to show."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    number = round(float(value), 2 if unit == "£" else 1)
+    if number == 0:
+        return "no change"
+    sign = "+" if number > 0 else "−"
+    size = abs(number)
+    if unit == "£":
+        return f"{sign}£{size:,.2f}"
+    figure = f"{int(size):,}" if size.is_integer() else f"{size:,.1f}"
+    if unit in _CHANGE_UNITS:
+        one, many, abbreviation = _CHANGE_UNITS[unit]
+        unit = abbreviation if short else (one if size == 1 else many)
+    return f"{sign}{figure} {unit}".rstrip()

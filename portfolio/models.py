@@ -26,6 +26,8 @@ class User(AbstractUser):
     """A person. Their role decides their home page and what they may open."""
 
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.LEARNER)
+    # When the person finished or skipped the first log-in's tour (portfolio.tour); empty until then.
+    tour_seen_at = models.DateTimeField(null=True, blank=True)
 
     @property
     def display_name(self) -> str:

@@ -246,3 +246,12 @@ def accept_invitation_as(*, invitation: Invitation, user: User) -> None:
     locked.accepted_by = user
     locked.save(update_fields=["accepted_at", "accepted_by"])
     log.info("invitation %s accepted by existing account %s", locked.pk, user.username)
+
+
+def finish_tour(*, user: User) -> None:
+    """The person has finished or skipped the first log-in's tour: their home page stops showing it."""
+    User.objects.filter(pk=user.pk, tour_seen_at__isnull=True).update(tour_seen_at=timezone.now())
+
+
+def restart_tour(*, user: User) -> None:
+    User.objects.filter(pk=user.pk).update(tour_seen_at=None)

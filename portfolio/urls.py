@@ -78,6 +78,8 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/count/", views.notifications_count, name="notifications_count"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
+    path("tour/done/", views.tour_done, name="tour_done"),
+    path("tour/again/", views.tour_again, name="tour_again"),
     path("assets/plotly.css", views.plotly_stylesheet, name="plotly_css"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

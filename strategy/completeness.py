@@ -70,6 +70,7 @@ def vision_status(vision: Any) -> StepStatus:
 
 def objective_facts(objective: Any) -> ObjectiveFacts:
     return ObjectiveFacts(
+        statement=objective.statement,
         metric_key=objective.metric_key,
         custom_label=objective.custom_label,
         custom_unit=objective.custom_unit,
@@ -87,8 +88,16 @@ def objectives_status(objectives: Sequence[Any], *, today: date) -> StepStatus:
         missing.append(f"at least {MIN_OBJECTIVES} objectives")
     smart = 0
     for number, objective in enumerate(objectives, start=1):
-        if _blank(objective.statement) or _blank(objective.business_objective):
-            missing.append(f"objective {number}: its statement and the business objective it serves")
+        parts = [
+            part
+            for part, blank in (
+                ("its statement", _blank(objective.statement)),
+                ("the business objective it serves", _blank(objective.business_objective)),
+            )
+            if blank
+        ]
+        if parts:
+            missing.append(f"objective {number}: {' and '.join(parts)}")
         if is_smart(objective_facts(objective), today=today):
             smart += 1
         else:

@@ -558,4 +558,17 @@ AMIRA_PITCH = {
     "owner, a mitigation and a residual score in the risk register, and the crisis framework covers a "
     "viral complaint.",
     "ask": "Approve £31,000 for the first year, the weekend rota, and adviser access to the booking screen.",
+    "speaker_notes": {
+        "opening": "Thank the board for the time. One sentence on why I am here: last winter we lost "
+        "customers we had already won, because nobody answered them on Facebook at the weekend.",
+        "benefits": "Stress the first response figure: five hours down to 45 minutes. Then the money: "
+        "£1.70 less per contact, about £20,000 a year at today's volumes.",
+        "evidence": "Walk through the pilot: the follow-up weeks are after the weekend rota started. "
+        "Point at the response rate and the time to first response; admit volume went up too.",
+        "messages": "Keep it balanced: social reaches people fast, but urgent notices still go by e-mail and SMS.",
+        "engagement": "The commitment is the point: answering in public every day. Ask who owns it at weekends.",
+        "risks": "Show the heat map: one risk sits in the high band, and like every other it has an owner "
+        "and a mitigation. Name the crisis framework before anyone asks about a viral complaint.",
+        "actions": "Finish on the ask: £31,000, the rota and booking-screen access. Then stop and wait for questions.",
+    },
 }

@@ -12,6 +12,7 @@ from django.forms.utils import pretty_name
 from audit.kpis import KPI_CATALOGUE
 from strategy import models
 from strategy.completeness import PITCH_FIELDS, PLAN_FIELDS, VISION_FIELDS
+from strategy.pitch_deck import MAX_NOTE_LENGTH, SLIDES, notes_field
 from strategy.planning import MAX_ROLES, RACI_CHOICES, parse_roles, raci_problems, timeline_problem
 from strategy.scoring import PLATFORM_CRITERIA
 from strategy.smart import CUSTOM_METRIC
@@ -344,8 +345,27 @@ class ChampionPitchForm(forms.ModelForm):
             ]
         )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        saved = (self.instance.speaker_notes or {}) if self.instance else {}
+        for slide in SLIDES:
+            self.fields[notes_field(slide.key)] = forms.CharField(
+                label=f"Notes for “{slide.title}”",
+                help_text=slide.notes_prompt,
+                required=False,
+                max_length=MAX_NOTE_LENGTH,
+                initial=saved.get(slide.key, ""),
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def notes_fields(self) -> list[forms.BoundField]:
+        return [self[notes_field(slide.key)] for slide in SLIDES]
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        # The notes travel as one value, the field the model keeps them in.
+        notes = {slide.key: (data.pop(notes_field(slide.key), "") or "").strip() for slide in SLIDES}
+        data["speaker_notes"] = {key: text for key, text in notes.items() if text}
         for name in [
             "response_time_now",
             "response_time_projected",

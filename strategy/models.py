@@ -382,6 +382,9 @@ class ChampionPitch(models.Model):
     champion_actions = models.TextField("my own actions as champion", blank=True)
     risks = models.TextField("the risks, and how they are handled", blank=True)
     ask = models.TextField("what I ask of managers", blank=True)
+    # What the champion says on each slide, by slide key (strategy.pitch_deck.SLIDES): shown in
+    # the presenter's view and the handouts, never on the audience's screen.
+    speaker_notes = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ reused by the readiness check and the PDF.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -19,6 +20,7 @@ CUSTOM_METRIC = "custom"
 class ObjectiveFacts:
     """What the SMART tests need to know about one objective."""
 
+    statement: str = ""
     metric_key: str = ""  # a KPI_CATALOGUE key, "custom" or ""
     custom_label: str = ""
     custom_unit: str = ""
@@ -69,10 +71,69 @@ def _metric_test(facts: ObjectiveFacts) -> SmartTest:
     return SmartTest("metric", label, True, f"Measured by {metric_label(facts)} ({metric_unit(facts)}).")
 
 
+# What a specific objective names, read from its statement. Deliberately generous about wording
+# ("cut", "halve", "faster"), strict about vagueness: "customer happiness on social" names no
+# measure or behaviour, and "social" on its own is no scope.
+_BEHAVIOUR = re.compile(
+    r"\b(respon\w*|repl\w*|answer\w*|resol\w*|satisf\w*|csat|nps|promoter\w*|complain\w*|complaint\w*"
+    r"|escalat\w*|wait\w*|service.level\w*|sla|first.contact|sentiment|rating\w*|review\w*|mention\w*"
+    r"|contacts?|cost.per.contact|retention|retain\w*|handl\w*|queue\w*|backlog|acknowledg\w*)\b",
+    re.IGNORECASE,
+)
+_CHANNEL = re.compile(
+    r"\b(facebook|messenger|instagram|twitter|tiktok|whatsapp|trustpilot|linkedin|youtube|threads|google"
+    r"|web.?chat|live.?chat|e-?mail|web.form|phone|telephone|social\s+(?:media|channels?|platforms?"
+    r"|interactions?|messages?|inbox(?:es)?|accounts?|contacts?|posts?|queries|enquiries))\b"
+    r"|\bX\b",  # the platform, written as its capital letter
+    re.IGNORECASE,
+)
+_AUDIENCE = re.compile(
+    r"\b(team\w*|advis[eo]rs?|agents?|staff|colleagues?|rota|desk|customers?\s+who|new\s+customers?"
+    r"|business\s+customers?|members?|subscribers?|followers?|queries|enquir\w*|messages?|dms?|comments?"
+    r"|posts?|weekends?|evenings?|out.of.hours|overnight)\b",
+    re.IGNORECASE,
+)
+_DIRECTION = re.compile(
+    r"\b(cut|reduc\w*|lower\w*|decreas\w*|shorten\w*|halv\w*|speed\w*|faster|quicker|sooner|raise\w*"
+    r"|increas\w*|improv\w*|grow\w*|doubl\w*|lift\w*|boost\w*|more|fewer|less|higher|keep|hold|maintain\w*"
+    r"|from\s+\S+\s+to|at\s+least|under|below|above|within)\b"
+    r"|\d+(?:\.\d+)?\s*%\s+of\b",  # a level to reach: "resolve 60 % of delivery queries"
+    re.IGNORECASE,
+)
+
+
+# Words of a metric's name that say nothing on their own: "customer happiness" does not name
+# customer satisfaction.
+_GENERIC = {"time", "customer", "customers", "rate", "share", "score", "social", "service", "first", "total"}
+
+
+def _names_the_metric(facts: ObjectiveFacts) -> bool:
+    statement = facts.statement.lower()
+    words = [word for word in re.findall(r"[a-z]{4,}", metric_label(facts).lower()) if word not in _GENERIC]
+    return bool(_BEHAVIOUR.search(facts.statement)) or any(word in statement for word in words)
+
+
 def _target_test(facts: ObjectiveFacts) -> SmartTest:
-    label = "Specific: a target figure"
+    label = "Specific: what, where, which way and how far"
+    needs = []
+    if not facts.statement.strip():
+        needs.append("write the objective as a sentence: what changes, where or for whom, and which way")
+    else:
+        if not _names_the_metric(facts):
+            needs.append(
+                "name the measure or behaviour (for example first response time or complaints answered)"
+            )
+        if not (_CHANNEL.search(facts.statement) or _AUDIENCE.search(facts.statement)):
+            needs.append(
+                "say where or for whom (a platform such as Instagram, a team, or a group of customers)"
+            )
+        if not _DIRECTION.search(facts.statement):
+            needs.append("say which way it should move (cut, raise, keep below …)")
     if facts.target is None:
-        return SmartTest("target", label, False, "Give the figure you aim to reach.")
+        needs.append("give the figure you aim to reach")
+    if needs:
+        text = "; ".join(needs)
+        return SmartTest("target", label, False, f"{text[0].upper()}{text[1:]}.")
     return SmartTest("target", label, True, f"Aims for {_fmt(facts.target)} {metric_unit(facts)}.".strip())
 
 

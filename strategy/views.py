@@ -12,12 +12,17 @@ from django.forms import BaseForm, BaseFormSet, model_to_dict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from audit import charts as audit_charts
+from audit import selectors as audit_selectors
+from audit.datasets import DatasetUnavailable
 from audit.kpis import KPI_CATALOGUE
 from audit.selectors import audience_evidence
 from evidence.sections import get_section
 from portfolio.access import get_portfolio_for
+from portfolio.charts import chart_context
+from portfolio.formatting import signed_change
 from portfolio.models import Portfolio
-from strategy import charts, forms, selectors, services
+from strategy import charts, forms, pitch_deck, selectors, services
 from strategy.completeness import StepStatus
 from strategy.guidance import GUIDANCE
 from strategy.planning import parse_roles
@@ -358,13 +363,64 @@ def pitch(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
 
 @login_required
 def pitch_presentation(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
+    """The pitch as a slide deck: the audience's view, or (``?view=presenter``) the presenter's,
+    with the speaker notes, the next slide and a clock; the two follow each other."""
     portfolio = get_portfolio_for(request.user, portfolio_pk)
     row, status = selectors.pitch(portfolio)
+    presenter = request.GET.get("view") == "presenter"
+    notes = (row.speaker_notes or {}) if row else {}
+    benefits = _pitch_benefits(row)
+    charts_by_slide = _pitch_charts(portfolio) if row else {}
+    # A slide with nothing to show is left out rather than shown empty to an audience.
+    shown = {"benefits": bool(benefits), "evidence": "evidence" in charts_by_slide}
+    slides = [
+        {"key": slide.key, "title": slide.title, "notes": notes.get(slide.key, "") if presenter else ""}
+        for slide in pitch_deck.SLIDES
+        if shown.get(slide.key, True)
+    ]
+    for slide_view, following in zip(slides, [*slides[1:], None], strict=True):
+        slide_view["next_title"] = following["title"] if following else ""
     return render(
         request,
         "strategy/pitch_presentation.html",
-        {"portfolio": portfolio, "pitch": row, "status": status, "benefits": _pitch_benefits(row)},
+        {
+            "portfolio": portfolio,
+            "pitch": row,
+            "status": status,
+            "benefits": benefits,
+            "slides": slides,
+            "presenter": presenter,
+            "handout_notes": notes,
+            "charts": charts_by_slide,
+        },
     )
+
+
+def _pitch_charts(portfolio: Portfolio) -> dict[str, dict[str, Any]]:
+    """The service data's before-and-after figures and the risk heat map, for their slides."""
+    found: dict[str, dict[str, Any]] = {}
+    risk_view, _status = selectors.risks(portfolio)
+    if risk_view.risks:
+        found["risks"] = charts.risk_heat_map(risk_view.matrix)
+    service_import = audit_selectors.current_import(portfolio)
+    if service_import is not None:
+        try:
+            view = audit_selectors.kpi_view(portfolio, service_import)
+        except DatasetUnavailable:
+            view = None
+        if view is not None and view.comparison is not None:
+            found["evidence"] = chart_context(
+                audit_charts.baseline_follow_up_figure(
+                    view.comparison,
+                    baseline_label=view.baseline.label(),
+                    follow_up_label=view.follow_up.label(),
+                ),
+                element_id="pitch-kpi-comparison",
+                title="Baseline against follow-up",
+                description=f"Pairs of bars per measure: {view.baseline.label()} against "
+                f"{view.follow_up.label()}.",
+            )
+    return found
 
 
 def _pitch_benefits(row: Any) -> list[dict[str, Any]]:
@@ -375,7 +431,7 @@ def _pitch_benefits(row: Any) -> list[dict[str, Any]]:
         ("First response time", row.response_time_now, row.response_time_projected, "minutes", False),
         ("Cost per contact", row.cost_per_contact_now, row.cost_per_contact_projected, "£", False),
         ("Customer retention", row.retention_now, row.retention_projected, "%", True),
-        ("Net Promoter Score", row.nps_now, row.nps_projected, "", True),
+        ("Net Promoter Score", row.nps_now, row.nps_projected, "score", True),
     ]
     benefits = []
     for label, now, projected, unit, higher in pairs:
@@ -389,6 +445,8 @@ def _pitch_benefits(row: Any) -> list[dict[str, Any]]:
                 "projected": projected,
                 "unit": unit,
                 "change": abs(change),
+                # "by 11.6 percentage points": a rate's change is never written as a percentage.
+                "change_text": signed_change(abs(change), unit).removeprefix("+"),
                 "better": (change > 0) == higher if change else None,
                 "direction": "up" if change > 0 else "down" if change < 0 else "no change",
             }

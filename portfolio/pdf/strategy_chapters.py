@@ -20,6 +20,7 @@ import plotly.io as pio
 from audit import charts as audit_charts
 from audit import kpi_compute
 from audit.kpis import KPI_CATALOGUE
+from portfolio.formatting import signed_change
 from portfolio.pdf.blocks import (
     Block,
     Chart,
@@ -284,7 +285,7 @@ def _kpi_blocks(kpis: KpiFigures) -> list[Block]:
                 _kpi_value(kpis.overall[key], kpi.unit),
                 _kpi_value(row["baseline"], kpi.unit),
                 _kpi_value(row["follow_up"], kpi.unit),
-                (_kpi_value(change, kpi.unit) + verdict)
+                (signed_change(change, kpi.unit) + verdict)
                 if change is not None and not pd.isna(change)
                 else "—",
             ]

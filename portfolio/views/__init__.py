@@ -46,6 +46,7 @@ from portfolio.views.dashboards import (
 )
 from portfolio.views.exports import export_download, export_request, export_status, exports
 from portfolio.views.readiness import readiness_checklist, readiness_step
+from portfolio.views.tour import tour_again, tour_done
 
 __all__ = [
     "assessor_home",
@@ -83,6 +84,8 @@ __all__ = [
     "readiness_step",
     "review_queue",
     "submit",
+    "tour_again",
+    "tour_done",
     "trail",
     "tutor_home",
     "version_changes",

@@ -281,3 +281,21 @@ def test_no_kpi_chart_runs_off_its_edges_on_a_phone_or_in_the_pdf():
     assert ink_on_the_edges(figures, [NARROWEST_CHART_PX, 760]) == dict.fromkeys(
         [f"{name} at {width} px" for name in figures for width in (NARROWEST_CHART_PX, 760)], 0
     )
+
+
+def test_the_first_response_markers_speak_minutes_as_the_table_does_and_never_overlap():
+    # Target 60 min, median 48 min, 90th percentile 66 min: three lines close together.
+    frame = pd.DataFrame({"first_response_minutes": [40.0, 45.0, 48.0, 50.0, 66.0]})
+
+    figure = first_response_figure(frame, sla_minutes=60)
+
+    labels = [(note.text, note.yshift or 0) for note in figure.layout.annotations]
+    assert [text for text, _ in labels] == ["Target: 60 min", "Median: 48 min", "90th percentile: 60 min"]
+    shifts = sorted(shift for _, shift in labels)
+    assert all(b - a >= text_height("x", 12) * 1.5 for a, b in itertools.pairwise(shifts))
+
+
+def test_long_waits_are_given_in_hours_too():
+    figure = first_response_figure(pd.DataFrame({"first_response_minutes": [300.0]}), sla_minutes=60)
+
+    assert "Median: 300 min (5.0 h)" in [note.text for note in figure.layout.annotations]

@@ -260,3 +260,13 @@ def test_a_lost_upload_is_said_on_the_preview(client, learner, portfolio):
 
     assert response.status_code == 200
     assert "missing from the storage" in response.content.decode()
+
+
+def test_the_kpi_page_writes_rate_changes_in_percentage_points(client, learner, portfolio):
+    _import(portfolio, learner, rows=300)
+    client.force_login(learner)
+
+    content = client.get(reverse("audit:kpis", args=[portfolio.pk])).content.decode()
+
+    assert '<abbr title="percentage points">pts</abbr>' in content
+    assert '<abbr title="minutes">min</abbr>' in content

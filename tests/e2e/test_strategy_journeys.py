@@ -54,7 +54,7 @@ def assert_complete_on_portfolio_page(page, portfolio, titles: list[str]) -> Non
 def objective(index: int, metric: str, baseline: str, target: str) -> dict[str, str]:
     p = f"objectives-{index}"
     return {
-        f"{p}-statement": f"Objective {index + 1} for the social team.",
+        f"{p}-statement": f"Cut the first response time for the social team to under an hour ({index + 1}).",
         f"{p}-metric_key": metric,
         f"{p}-baseline": baseline,
         f"{p}-target": target,

@@ -573,6 +573,15 @@ MATRIX = [
             "outsider": 200,
         },
     ),
+    *[
+        (
+            f"portfolio:{name}",
+            lambda w: {},
+            "post",
+            dict.fromkeys(PERSONAS, 302),
+        )
+        for name in ("tour_done", "tour_again")
+    ],
     (
         "portfolio:notifications_read",
         lambda w: {},

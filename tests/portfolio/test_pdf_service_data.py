@@ -49,3 +49,13 @@ def test_a_missing_dataset_file_leaves_the_kpis_out_instead_of_failing_the_pdf(p
     assert working.reader.pages
     assert "INTERACTIONS 40" not in working.text.upper()
     assert "No service data had been imported" in working.text
+
+
+def test_the_pdf_writes_rate_changes_in_percentage_points(portfolio, learner):
+    _import(portfolio, learner, 300)
+
+    text = " ".join(render(portfolio).text.split())
+
+    assert "percentage points better" in text or "percentage points worse" in text
+    assert "% better" not in text
+    assert "% worse" not in text

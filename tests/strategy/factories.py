@@ -19,7 +19,9 @@ class ObjectiveFactory(StrategyRowFactory):
     class Meta:
         model = models.Objective
 
-    statement = factory.Sequence(lambda n: f"Objective {n}")
+    statement = factory.Sequence(
+        lambda n: f"Cut the first response time on Instagram to under 45 minutes ({n})."
+    )
     metric_key = "median_first_response"
     baseline = 300
     target = 45

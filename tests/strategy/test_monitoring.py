@@ -44,7 +44,7 @@ def test_a_full_cycle_completes_the_step_and_shows_the_comparison(client, learne
     assert response.status_code == 302
     assert Evidence.objects.get(portfolio=portfolio, section_key="strategy.monitoring").section_complete
     html = client.get(url(portfolio)).content.decode()
-    assert "-205 — better" in html
+    assert "−205 minutes — better" in html
 
 
 def test_it_refuses_a_review_before_the_cycle_started(client, learner, portfolio):

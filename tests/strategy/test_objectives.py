@@ -149,3 +149,13 @@ def test_the_page_costs_the_same_queries_for_1_and_20_objectives(
     # session, user, portfolio (with cohort, learner, assessor), objectives
     with django_assert_num_queries(4):
         assert client.get(url(portfolio)).status_code == 200
+
+
+def test_the_to_do_list_names_only_the_part_of_an_objective_that_is_missing(client, learner, portfolio):
+    client.force_login(learner)
+
+    client.post(url(portfolio), formset_data("objectives", [objective(business_objective=""), objective()]))
+    html = client.get(url(portfolio)).content.decode()
+
+    assert "Objective 1: the business objective it serves" in html
+    assert "its statement and the business objective" not in html

@@ -75,3 +75,42 @@ def test_the_presentation_view_is_readable_by_the_assessor(client, learner, asse
 
     assert response.status_code == 200
     assert "About the case in one sentence." in response.content.decode()
+
+
+def test_speaker_notes_are_saved_and_shown_only_in_the_presenters_view(client, learner, portfolio):
+    client.force_login(learner)
+    notes = {"pitch-notes_opening": "Thank the board first.", "pitch-notes_actions": "Then stop and wait."}
+
+    assert client.post(url(portfolio), {**full_pitch(), **notes}).status_code == 302
+
+    assert ChampionPitch.objects.get().speaker_notes == {
+        "opening": "Thank the board first.",
+        "actions": "Then stop and wait.",
+    }
+    audience = client.get(url(portfolio, "pitch_presentation")).content.decode()
+    presenter = client.get(url(portfolio, "pitch_presentation") + "?view=presenter").content.decode()
+    assert "Thank the board first." not in audience
+    assert "Thank the board first." in presenter
+    assert "Then stop and wait." in presenter
+
+
+def test_a_note_longer_than_the_limit_is_refused_and_nothing_is_saved(client, learner, portfolio):
+    client.force_login(learner)
+
+    response = client.post(url(portfolio), {**full_pitch(), "pitch-notes_risks": "x" * 2001})
+
+    assert response.status_code == 200
+    assert "at most 2000 characters" in response.content.decode()
+    assert not ChampionPitch.objects.exists()
+
+
+def test_the_deck_leaves_out_slides_with_nothing_to_show(client, learner, portfolio):
+    client.force_login(learner)
+    values = {k: v for k, v in full_pitch().items() if not k.endswith(("_now", "_projected"))}
+    client.post(url(portfolio), values)
+
+    slides = client.get(url(portfolio, "pitch_presentation")).content.decode()
+
+    assert 'data-slide="benefits"' not in slides  # no figures
+    assert 'data-slide="evidence"' not in slides  # no service data imported
+    assert 'data-slide="actions"' in slides

@@ -9,6 +9,7 @@ from strategy.smart import ObjectiveFacts, is_smart, objective_progress, smart_t
 
 TODAY = date(2027, 3, 1)
 GOOD = ObjectiveFacts(
+    statement="Cut the median first response time on Facebook and X from 5 hours to 45 minutes.",
     metric_key="median_first_response",
     baseline=Decimal(300),
     target=Decimal(45),
@@ -134,3 +135,49 @@ def test_there_is_no_progress_without_all_three_figures(baseline, target, curren
     assert (
         objective_progress(baseline=baseline, target=target, current=current, higher_is_better=True) is None
     )
+
+
+def test_a_vague_statement_is_not_specific_and_says_what_is_missing():
+    facts = ObjectiveFacts(
+        **{**GOOD.__dict__, "statement": "Improve customer happiness on social.", "metric_key": "csat"}
+    )
+
+    test = next(t for t in smart_tests(facts, today=TODAY) if t.key == "target")
+
+    assert not test.passed
+    assert "name the measure or behaviour" in test.reason.lower()
+    assert "where or for whom" in test.reason
+    assert "which way" not in test.reason  # "improve" says which way
+
+
+@pytest.mark.parametrize(
+    ("statement", "missing"),
+    [
+        ("", "write the objective as a sentence"),
+        ("Customer service on Instagram.", "which way"),
+        ("Reply faster.", "where or for whom"),
+        ("Do better on TikTok.", "measure or behaviour"),
+    ],
+)
+def test_the_specific_test_names_each_missing_part(statement, missing):
+    facts = ObjectiveFacts(**{**GOOD.__dict__, "statement": statement})
+
+    test = next(t for t in smart_tests(facts, today=TODAY) if t.key == "target")
+
+    assert not test.passed
+    assert missing in test.reason.lower()
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "Answer Facebook messages faster.",
+        "Raise the share of social interactions answered within our one-hour service level to 85%.",
+        "Resolve 60% of delivery-slot queries in the first reply by giving advisers the booking screen.",
+        "Keep weekend complaints on X below 2 hours to first response.",
+    ],
+)
+def test_specific_statements_pass(statement):
+    facts = ObjectiveFacts(**{**GOOD.__dict__, "statement": statement})
+
+    assert results(facts)["target"] is True
