@@ -57,7 +57,7 @@ PHONE = re.compile(
 # The Royal Mail's rules: area letters never Q, V or X first (nor I, J, Z second);
 # the inward code's letters never C, I, K, M, O or V (so "4PM" is never a postcode).
 POSTCODE = re.compile(
-    r"\b(?:GIR ?0AA|[A-PR-UWYZ](?:\d[A-HJKPSTUW\d]?|[A-HK-Y]\d[ABEHMNPRVWXY\d]?) ?\d[ABD-HJLNP-UW-Z]{2})\b",
+    r"\b(?:GIR ?0AA|[A-PR-UWYZ](?:\d[A-HJKPSTUW\d]?|[A-HK-Y]\d[ABEHMNPRVWXY\d]?)\s?\d[ABD-HJLNP-UW-Z]{2})\b",
     re.IGNORECASE,
 )
 # An order, account, booking or customer reference: the word, then an identifier with digits.

@@ -17,6 +17,8 @@ from evidence import selectors, services
 from evidence.forms import EvidenceForm, FileEvidenceForm, MessageFormSet, message_initial
 from evidence.models import Evidence
 from evidence.personal_data import Finding, find_personal_data, redact
+from evidence.privacy import PrivacyError, start_image_scan
+from evidence.privacy_views import privacy_context
 from evidence.rendering import render_markdown
 from evidence.sections import get_section
 from evidence.transcripts import describe_duration, response_times
@@ -152,6 +154,8 @@ def evidence_detail(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpRes
         context["times"] = _transcript_times(list(evidence.messages.all()))
     if evidence.kind == Evidence.Kind.REFLECTION:
         context["body_html"] = render_markdown(evidence.body)
+    if evidence.kind != Evidence.Kind.SECTION:
+        context.update(privacy_context(evidence, is_owner=context["is_owner"]))
     if evidence.kind == Evidence.Kind.SECTION:
         try:
             context["section_url"] = get_section(evidence.section_key).url(portfolio.pk)
@@ -234,6 +238,8 @@ def evidence_add(request: HttpRequest, portfolio_pk: int, kind: str) -> HttpResp
             except (services.EvidenceError, ValidationError) as error:
                 form.add_error(None, _message(error))
             else:
+                if evidence.is_image:
+                    return _check_new_image(request, evidence)
                 messages.success(request, f"“{evidence.title}” added. Now map it to the criteria it proves.")
                 return redirect("evidence:mappings", portfolio_pk=portfolio.pk, pk=evidence.pk)
         elif not may_save:
@@ -292,6 +298,21 @@ def evidence_edit(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpRespo
         findings=findings,
         evidence=evidence,
     )
+
+
+def _check_new_image(request: HttpRequest, evidence: Evidence) -> HttpResponse:
+    """A new image goes to the worker to be read for personal data; the learner waits on the
+    item's page, where the findings appear boxed on the image."""
+    try:
+        start_image_scan(evidence=evidence, actor=request.user)
+    except PrivacyError as error:
+        messages.warning(request, str(error))
+    messages.success(
+        request,
+        f"“{evidence.title}” added. It is being checked for customers’ personal data; then map it "
+        "to the criteria it proves.",
+    )
+    return redirect(f"{evidence.get_absolute_url()}#personal-data")
 
 
 def _kind_form(kind: str, *, data: QueryDict | None = None, files: Any = None) -> EvidenceForm:
