@@ -104,6 +104,7 @@ def _pii(kind: str, text: str) -> str:
 
 def _screen(index: int, rng: random.Random) -> Screen:
     first, last = FIRST[index], LAST[index]
+    full = _pii("name", f"{first} {last}")
     agent = AGENTS[index % len(AGENTS)]
     phone = f"07700 900{rng.randint(100, 999)}"
     email = f"{first.lower()}.{last.lower()}@example.com"
@@ -113,7 +114,8 @@ def _screen(index: int, rng: random.Random) -> Screen:
     layout = LAYOUTS[index % len(LAYOUTS)]
     extra = ""
     if index % 3 == 0:
-        extra = f" My date of birth is {_pii('dob', f'{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/19{rng.randint(60, 99)}')}."
+        born = f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/19{rng.randint(60, 99)}"
+        extra = f" My date of birth is {_pii('dob', born)}."
     elif index % 3 == 1:
         extra = f" It should go to {_pii('address', address)}, {_pii('postcode', postcode)}."
     customer = (
@@ -126,30 +128,32 @@ def _screen(index: int, rng: random.Random) -> Screen:
     )
     if layout == "public":
         body = (
-            f"<h1>Replies on X</h1><div class='msg customer'><div class='who'>{_pii('name', f'{first} {last}')}"
+            f"<h1>Replies on X</h1><div class='msg customer'><div class='who'>{full}"
             f" <span class='time'>09:1{index % 10}</span></div>{customer}</div>"
             f"<div class='msg org'><div class='who'>Fernleaf Home</div>{reply}</div>"
         )
     elif layout == "private":
         body = (
-            f"<h1>Private message with {_pii('name', f'{first} {last}')}</h1>"
+            f"<h1>Private message with {full}</h1>"
             f"<div class='msg customer'>{customer}</div><div class='msg org'>{reply}</div>"
         )
     elif layout == "email":
         body = (
-            f"<h1>Re: missing delivery</h1><p>From: {_pii('name', f'{first} {last}')} "
-            f"&lt;{_pii('email', email)}&gt;</p><p>{customer}</p><hr><p>Dear {_pii('name', f'{first} {last}')},</p>"
+            f"<h1>Re: missing delivery</h1><p>From: {full} "
+            f"&lt;{_pii('email', email)}&gt;</p><p>{customer}</p><hr><p>Dear {full},</p>"
             f"<p>Thank you for your patience. A new parcel is on its way today.</p><p>Kind regards,<br>"
             f"{_pii('name', agent)}</p>"
         ).replace(f"e-mail {_pii('email', email)}", "e-mail me back")
     else:
         body = (
-            f"<h1>Review by {_pii('name', f'{first} {last}')} ★★☆☆☆</h1><div class='msg customer'>{customer}</div>"
+            f"<h1>Review by {full} ★★☆☆☆</h1><div class='msg customer'>{customer}</div>"
             f"<div class='msg org'><div class='who'>Response from the owner</div>{reply}</div>"
         )
     size = 15 + index % 4
     width = 720 if index % 2 else 900
-    page = f"<!doctype html><html><head><meta charset='utf-8'><style>{STYLE % {'size': size, 'width': width}}</style></head><body>{body}</body></html>"
+    style = STYLE % {"size": size, "width": width}
+    head = f"<meta charset='utf-8'><style>{style}</style>"
+    page = f"<!doctype html><html><head>{head}</head><body>{body}</body></html>"
     return Screen(name=f"screen-{index + 1:02d}-{layout}", html=page, width=width + 48, scale=1 + index % 2)
 
 
