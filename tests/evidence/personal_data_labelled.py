@@ -118,3 +118,32 @@ CASES: list[tuple[str, list[tuple[str, str]]]] = [
     ("Batch GB 12 34 56 A failed the quality check.", []),
     ("The survey ran from 12/03/2025 to 19/03/2025 with 411 replies.", []),
 ]
+
+
+def tally(rows: list[tuple[list[tuple[str, str]], list[tuple[str, str]]]]) -> dict[str, dict[str, float]]:
+    """Per kind: true positives, misses, false alarms, recall and precision, over
+    (expected, found) pairs of (kind, text) lists. A kind never expected nor found is absent."""
+    counts: dict[str, dict[str, float]] = {}
+    for expected, found in rows:
+        remaining = list(found)
+        for item in expected:
+            row = counts.setdefault(item[0], {"tp": 0, "fn": 0, "fp": 0})
+            if item in remaining:
+                remaining.remove(item)
+                row["tp"] += 1
+            else:
+                row["fn"] += 1
+        for kind, _ in remaining:
+            counts.setdefault(kind, {"tp": 0, "fn": 0, "fp": 0})["fp"] += 1
+    for row in counts.values():
+        row["recall"] = round(row["tp"] / (row["tp"] + row["fn"]), 3) if row["tp"] + row["fn"] else 1.0
+        row["precision"] = round(row["tp"] / (row["tp"] + row["fp"]), 3) if row["tp"] + row["fp"] else 1.0
+    return dict(sorted(counts.items()))
+
+
+def score_texts() -> dict[str, dict[str, float]]:
+    from evidence.personal_data import find_personal_data
+
+    return tally(
+        [(expected, [(f.kind, f.text) for f in find_personal_data(text)]) for text, expected in CASES]
+    )

@@ -241,3 +241,26 @@ def match_screen(expected: list[dict], found: list[dict]) -> tuple[list[dict], l
         )
     ]
     return hits, misses, extra
+
+
+def score_screens(labelled: list[dict]) -> tuple[dict[str, dict[str, float]], float]:
+    """Per kind recall and precision of the whole image pipeline over the rendered screens
+    (a finding counts where its box meets the expected one), and the seconds spent."""
+    import time
+
+    from evidence.image_scan import scan_image
+    from tests.evidence.personal_data_labelled import tally
+
+    rows = []
+    started = time.perf_counter()
+    for screen in labelled:
+        result = scan_image(Path(screen["path"]).read_bytes())
+        found = [
+            {"kind": f.kind, "text": f.text, "boxes": [list(b) for b in f.boxes]} for f in result.findings
+        ]
+        hits, _misses, extra = match_screen(screen["expected"], found)
+        token = {id(item): f"{screen['name']}#{n}" for n, item in enumerate(screen["expected"])}
+        expected = [(item["kind"], token[id(item)]) for item in screen["expected"]]
+        matched = [(item["kind"], token[id(item)]) for item in hits]
+        rows.append((expected, matched + [(f["kind"], f"{screen['name']}:extra") for f in extra]))
+    return tally(rows), time.perf_counter() - started
