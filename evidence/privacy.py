@@ -33,6 +33,10 @@ class PrivacyError(Exception):
     """A rule of the personal-data review was broken; the message is for the learner."""
 
 
+def kind_labels(kinds: Iterable[str]) -> list[str]:
+    return [KINDS.get(kind, (kind,))[0] for kind in kinds]
+
+
 def finding_digest(evidence_id: int, kind: str, text: str) -> str:
     """What a "not personal" mark keeps: a digest of the value, salted by the item."""
     return hashlib.sha256(f"{evidence_id}|{normalised(kind, text)}".encode()).hexdigest()

@@ -24,33 +24,24 @@ def _back(evidence: Evidence) -> HttpResponse:
 
 
 def _overlays(review: privacy.ItemPrivacy) -> list[dict[str, object]]:
-    """Each unresolved image finding's boxes as percentages of the image, numbered as listed."""
-    scan = review.scan
-    if scan is None or not scan.width or not scan.height:
-        return []
-    overlays = []
-    for number, finding in enumerate(review.unresolved, start=1):
-        for x, y, w, h in finding.boxes:
-            overlays.append(
-                {
-                    "number": number,
-                    "finding": finding,
-                    "left": round(100 * x / scan.width, 3),
-                    "top": round(100 * y / scan.height, 3),
-                    "width": round(100 * w / scan.width, 3),
-                    "height": round(100 * h / scan.height, 3),
-                }
-            )
-    return overlays
+    """Each unresolved image finding with its boxes, numbered as the list below the image."""
+    return [
+        {"number": number, "finding": finding, "boxes": finding.boxes}
+        for number, finding in enumerate(review.unresolved, start=1)
+        if finding.boxes
+    ]
 
 
 def privacy_context(evidence: Evidence, *, is_owner: bool) -> dict[str, object]:
     """What the panel needs; shared with the evidence page."""
     review = privacy.privacy_of(evidence)
+    pending = PendingRedaction.objects.filter(evidence=evidence).first() if is_owner else None
     return {
+        "pending_labels": privacy.kind_labels(pending.kinds) if pending else [],
+        "redacted_labels": privacy.kind_labels(evidence.redacted_kinds),
         "privacy": review,
         "overlays": _overlays(review),
-        "pending": PendingRedaction.objects.filter(evidence=evidence).first() if is_owner else None,
+        "pending": pending,
         "styles": privacy.REDACTION_STYLES,
     }
 

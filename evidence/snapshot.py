@@ -7,8 +7,7 @@ from typing import Any
 from django.db.models import Prefetch
 
 from evidence.models import CriterionMapping, Evidence, ImageScan, TranscriptMessage
-from evidence.personal_data import KINDS
-from evidence.privacy import item_privacy
+from evidence.privacy import item_privacy, kind_labels
 from portfolio.models import Portfolio
 from portfolio.versions import register_snapshot
 
@@ -104,7 +103,7 @@ def _privacy(item: Evidence) -> dict[str, Any]:
     )
     summary = review.summary()
     summary["image_checked"] = not item.is_image or not review.image_unchecked
-    summary["redacted_kinds"] = [KINDS.get(kind, (kind,))[0] for kind in item.redacted_kinds]
+    summary["redacted_kinds"] = kind_labels(item.redacted_kinds)
     summary["redacted_at"] = item.redacted_at
     return summary
 

@@ -61,8 +61,8 @@ def test_an_uploaded_screenshot_is_checked_and_its_findings_boxed_on_its_page(
     page = client.get(detail_url(item)).content.decode()
 
     assert ImageScan.objects.get(evidence=item).status == "done"
-    assert 'class="pd-box pd-box--name"' in page
-    assert 'class="pd-box pd-box--phone"' in page
+    assert 'class="pd-finding pd-finding--name"' in page
+    assert 'class="pd-finding pd-finding--phone"' in page
     assert "07700 900123" in page
     assert ">Redact</button>" in page
 
@@ -75,7 +75,7 @@ def test_the_panel_polls_while_the_check_runs(client, learner, portfolio):
     fragment = client.get(url("evidence:privacy_panel", item)).content.decode()
 
     assert 'hx-trigger="every 2s"' in fragment
-    assert 'aria-valuenow="40"' in fragment
+    assert 'value="40"' in fragment
     assert "Reading the text" in fragment
 
 
