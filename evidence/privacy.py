@@ -176,6 +176,16 @@ def mark_not_personal(*, evidence: Evidence, finding_id: str, actor: User) -> It
 
 
 @transaction.atomic
+def record_not_personal(*, evidence: Evidence, findings: Iterable[tuple[str, str]], actor: User) -> None:
+    """Remember (kind, text) pairs the learner confirmed are not personal while saving."""
+    for kind, text in findings:
+        NotPersonalMark.objects.get_or_create(
+            evidence=evidence, kind=kind, digest=finding_digest(evidence.pk, kind, text)
+        )
+    log.info("findings on evidence %s saved as not personal by %s", evidence.pk, actor.username)
+
+
+@transaction.atomic
 def mark_all_not_personal(*, evidence: Evidence, actor: User) -> int:
     """Every unresolved finding marked not personal (allowed; the assessor sees the count)."""
     unresolved = privacy_of(evidence).unresolved

@@ -17,7 +17,7 @@ from evidence import selectors, services
 from evidence.forms import EvidenceForm, FileEvidenceForm, MessageFormSet, message_initial
 from evidence.models import Evidence
 from evidence.personal_data import Finding, find_personal_data, redact
-from evidence.privacy import PrivacyError, start_image_scan
+from evidence.privacy import PrivacyError, finding_digest, record_not_personal, start_image_scan
 from evidence.privacy_views import privacy_context
 from evidence.rendering import render_markdown
 from evidence.sections import get_section
@@ -70,11 +70,17 @@ def _scanned_texts(data: QueryDict, formset_prefix: str | None) -> list[tuple[st
     return texts
 
 
-def scan_submission(data: QueryDict, *, formset_prefix: str | None = None) -> list[FieldFinding]:
+def scan_submission(
+    data: QueryDict, *, formset_prefix: str | None = None, evidence: Evidence | None = None
+) -> list[FieldFinding]:
+    """Findings in the submitted text, less those the learner marked not personal on this item."""
     handles = [data.get("account_handle", "")]
+    marked = {(m.kind, m.digest) for m in evidence.not_personal_marks.all()} if evidence else set()
     found = []
     for name, label in _scanned_texts(data, formset_prefix):
         for finding in find_personal_data(data.get(name, ""), allowed_handles=handles):
+            if evidence and (finding.kind, finding_digest(evidence.pk, finding.kind, finding.text)) in marked:
+                continue
             found.append(FieldFinding(field=name, where=label, finding=finding))
     return found
 
@@ -98,7 +104,7 @@ def apply_redactions(data: QueryDict, *, token: str, formset_prefix: str | None 
 
 
 def _privacy_gate(
-    request: HttpRequest, *, formset_prefix: str | None = None
+    request: HttpRequest, *, formset_prefix: str | None = None, evidence: Evidence | None = None
 ) -> tuple[QueryDict, list[FieldFinding], bool]:
     """The submission to validate, the findings to show, and whether saving may go ahead.
 
@@ -109,8 +115,8 @@ def _privacy_gate(
     token = data.get("redact")
     if token:
         data = apply_redactions(data, token=token, formset_prefix=formset_prefix)
-        return data, scan_submission(data, formset_prefix=formset_prefix), False
-    findings = scan_submission(data, formset_prefix=formset_prefix)
+        return data, scan_submission(data, formset_prefix=formset_prefix, evidence=evidence), False
+    findings = scan_submission(data, formset_prefix=formset_prefix, evidence=evidence)
     may_save = not findings or data.get("action") == "save_anyway"
     return data, findings, may_save
 
@@ -238,6 +244,7 @@ def evidence_add(request: HttpRequest, portfolio_pk: int, kind: str) -> HttpResp
             except (services.EvidenceError, ValidationError) as error:
                 form.add_error(None, _message(error))
             else:
+                _remember_not_personal(request, evidence, findings)
                 if evidence.is_image:
                     return _check_new_image(request, evidence)
                 messages.success(request, f"“{evidence.title}” added. Now map it to the criteria it proves.")
@@ -264,7 +271,7 @@ def evidence_edit(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpRespo
     prefix = "messages" if is_transcript else None
     findings: list[FieldFinding] = []
     if request.method == "POST":
-        data, findings, may_save = _privacy_gate(request, formset_prefix=prefix)
+        data, findings, may_save = _privacy_gate(request, formset_prefix=prefix, evidence=evidence)
         form = EvidenceForm(data, instance=evidence, kind=evidence.kind)
         formset = MessageFormSet(data, prefix="messages") if is_transcript else None
         if may_save and form.is_valid() and (formset is None or formset.is_valid()):
@@ -278,6 +285,7 @@ def evidence_edit(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpRespo
             except (services.EvidenceError, ValidationError) as error:
                 form.add_error(None, _message(error))
             else:
+                _remember_not_personal(request, evidence, findings)
                 messages.success(request, f"“{evidence.title}” saved.")
                 return redirect(evidence)
         elif not may_save:
@@ -298,6 +306,17 @@ def evidence_edit(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpRespo
         findings=findings,
         evidence=evidence,
     )
+
+
+def _remember_not_personal(request: HttpRequest, evidence: Evidence, findings: list[FieldFinding]) -> None:
+    """ "Save anyway" says the findings shown are not customers' details: remembered for the
+    item, so they are not asked about again, and counted for the assessor."""
+    if findings:
+        record_not_personal(
+            evidence=evidence,
+            findings=[(f.finding.kind, f.finding.text) for f in findings],
+            actor=request.user,
+        )
 
 
 def _check_new_image(request: HttpRequest, evidence: Evidence) -> HttpResponse:
