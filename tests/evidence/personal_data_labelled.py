@@ -5,6 +5,8 @@ surnames put together at random, phone numbers come from Ofcom's ranges kept for
 (07700 900xxx, 0113 496 0xxx, 020 7946 0xxx), e-mail domains are example.com/.org, and
 NI, licence and passport numbers are invented in the right shape. Each case lists what
 the detector must find, as (kind, exact text); anything else it finds is a false alarm.
+The first 69 were written alongside the detector; the second batch afterwards, and the
+detector found all of it before any change (see docs/evidence.md).
 Used by tests/evidence/test_personal_data_labelled.py and bench/personal_data.py.
 """
 
@@ -117,6 +119,36 @@ CASES: list[tuple[str, list[tuple[str, str]]]] = [
     ("See section 3.4 and criteria P1, K14 and 2.5 of CFACSD22.", []),
     ("Batch GB 12 34 56 A failed the quality check.", []),
     ("The survey ran from 12/03/2025 to 19/03/2025 with 411 replies.", []),
+    # --- a second batch, written after the detector and measured before any change to it
+    ("NI number: SK 55 21 09 A, can you update payroll?", [("ni_number", "SK 55 21 09 A")]),
+    ("my national insurance no is HE883412B", [("ni_number", "HE883412B")]),
+    ("It's WL 10 20 30 C on my P60.", [("ni_number", "WL 10 20 30 C")]),
+    ("NI: mc-12-34-90-d", [("ni_number", "mc-12-34-90-d")]),
+    ("Driving licence no. PATEL805124RS8TU", [("driving_licence", "PATEL805124RS8TU")]),
+    ("licence WRIGH 706219 KL9AB for the trailer", [("driving_licence", "WRIGH 706219 KL9AB")]),
+    ("The hire desk has LEE99 901038 A99PQ 12 on file.", [("driving_licence", "LEE99 901038 A99PQ 12")]),
+    ("Passport: 118204553, issued 2021.", [("passport", "118204553")]),
+    ("passport number is 660031298", [("passport", "660031298")]),
+    ("DOB 7/2/1994, can you check my age discount?", [("dob", "7/2/1994")]),
+    ("date of birth: 15th of June 1977", [("dob", "15th of June 1977")]),
+    ("born 02.09.2000", [("dob", "02.09.2000")]),
+    ("Send it to 3 Beech Crescent, my neighbour's.", [("address", "3 Beech Crescent")]),
+    ("We're at 61B Sycamore Road now.", [("address", "61B Sycamore Road")]),
+    ("Flat 12, 40 Harbour View, Whitby", [("address", "Flat 12, 40 Harbour View")]),
+    ("Hello Margaret, thanks for waiting.", [("name", "Margaret")]),
+    ("Dear Ms Kowalski,", [("name", "Ms Kowalski")]),
+    ("Regards,\nStuart Fleming", [("name", "Stuart Fleming")]),
+    ("I spoke with Rebecca Hall yesterday about it.", [("name", "Rebecca Hall")]),
+    ("Hi Jamal, your refund is processed.", [("name", "Jamal")]),
+    # lookalikes that must stay clean
+    ("Product code AB 12 34 56 Z is out of stock.", []),
+    ("Model SMITH952225 discontinued in 2019.", []),
+    ("We shipped 123456789 units last year.", []),
+    ("Our 10 Downing Street parody post went viral.", [("address", "10 Downing Street")]),
+    ("Hi everyone, the sale starts Monday.", []),
+    ("Thanks so much for the lovely review!", []),
+    ("Rated 5 stars on 12/03/2024 by a verified buyer.", []),
+    ("Call 0800 123 4567 or visit the Leeds store.", []),
 ]
 
 
