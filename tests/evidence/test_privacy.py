@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image, ImageDraw, ImageFont
 
-from evidence import privacy
+from evidence import image_scan, privacy, services
 from evidence.image_scan import ImageScanError, check_regions, redact_image, scan_image
 from evidence.models import ImageScan, NotPersonalMark, PendingRedaction
 from portfolio import assessment
@@ -313,3 +313,56 @@ def test_redacting_nothing_is_refused(learner, image_item, django_capture_on_com
 
     with pytest.raises(privacy.PrivacyError, match="at least one"):
         privacy.prepare_redaction(evidence=image_item, finding_ids=["nope"], style="box", actor=learner)
+
+
+# --- faces, large images, deleting -------------------------------------------------------------
+
+
+def test_the_bundled_face_cascade_loads_and_finds_no_face_in_text():
+    image = Image.open(io.BytesIO(REPLY)).convert("RGB")
+
+    assert image_scan.detect_faces(image) == []
+
+
+def test_a_face_is_a_finding_with_its_box(monkeypatch):
+    monkeypatch.setattr(image_scan, "detect_faces", lambda image, text_boxes: [(600, 100, 80, 80)])
+
+    faces = [f for f in scan_image(REPLY).findings if f.kind == "face"]
+
+    assert [f.boxes for f in faces] == [[(600, 100, 80, 80)]]
+
+
+def test_a_face_mostly_covered_by_words_is_dropped(monkeypatch):
+    class Cascade:
+        def __init__(self, path):
+            pass
+
+        def detectMultiScale(self, grey, **options):
+            return [(20, 20, 60, 30), (700, 120, 60, 60)]
+
+    monkeypatch.setattr(image_scan.cv2, "CascadeClassifier", Cascade)
+    image = Image.open(io.BytesIO(REPLY)).convert("RGB")
+
+    assert image_scan.detect_faces(image, text_boxes=[(20, 20, 60, 30)]) == [(700, 120, 60, 60)]
+
+
+@pytest.mark.parametrize(
+    ("size", "expected"),
+    [((6000, 4000), pytest.approx((12_000_000 / 24_000_000) ** 0.5)), ((2000, 1000), 1.0), ((700, 300), 2.0)],
+)
+def test_large_images_are_read_smaller_and_small_ones_larger(size, expected):
+    assert image_scan._ocr_scale(*size) == expected
+
+
+def test_deleting_an_item_deletes_an_unconfirmed_copy(
+    learner, image_item, django_capture_on_commit_callbacks
+):
+    scanned(image_item, learner, django_capture_on_commit_callbacks)
+    pending = privacy.prepare_redaction(
+        evidence=image_item, finding_ids=_ids(image_item, "phone"), style="box", actor=learner
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delete_evidence(evidence=image_item, actor=learner)
+
+    assert not default_storage.exists(pending.file.name)
