@@ -146,14 +146,20 @@ def item_privacy(
     return ItemPrivacy(findings=findings, scan=current_scan, not_personal_count=len(marked))
 
 
-def privacy_of(evidence: Evidence) -> ItemPrivacy:
-    """``item_privacy`` for one item, loading what it needs (three queries)."""
-    return item_privacy(
-        evidence,
-        messages=list(evidence.messages.all()),
-        marks=list(evidence.not_personal_marks.all()),
-        scan=ImageScan.objects.filter(evidence=evidence).first(),
-    )
+def privacy_of(evidence: Evidence, *, preloaded: bool = False) -> ItemPrivacy:
+    """``item_privacy`` for one item. ``preloaded``: the item comes from
+    ``selectors.evidence_detail`` with everything loaded; otherwise the check and the marks
+    are read afresh (a cached check may be older than the worker's last write)."""
+    if preloaded:
+        try:
+            scan = evidence.image_scan
+        except ImageScan.DoesNotExist:
+            scan = None
+        marks = list(evidence.not_personal_marks.all())
+    else:
+        scan = ImageScan.objects.filter(evidence=evidence).first()
+        marks = list(NotPersonalMark.objects.filter(evidence=evidence))
+    return item_privacy(evidence, messages=list(evidence.messages.all()), marks=marks, scan=scan)
 
 
 # --- Marks --------------------------------------------------------------------------------

@@ -32,10 +32,19 @@ def _overlays(review: privacy.ItemPrivacy) -> list[dict[str, object]]:
     ]
 
 
-def privacy_context(evidence: Evidence, *, is_owner: bool) -> dict[str, object]:
-    """What the panel needs; shared with the evidence page."""
-    review = privacy.privacy_of(evidence)
-    pending = PendingRedaction.objects.filter(evidence=evidence).first() if is_owner else None
+def privacy_context(evidence: Evidence, *, is_owner: bool, preloaded: bool = False) -> dict[str, object]:
+    """What the panel needs; shared with the evidence page, whose item comes ``preloaded``
+    from ``selectors.evidence_detail``."""
+    review = privacy.privacy_of(evidence, preloaded=preloaded)
+    if not is_owner:
+        pending = None
+    elif preloaded:
+        try:
+            pending = evidence.pending_redaction
+        except PendingRedaction.DoesNotExist:
+            pending = None
+    else:
+        pending = PendingRedaction.objects.filter(evidence=evidence).first()
     return {
         "pending_labels": privacy.kind_labels(pending.kinds) if pending else [],
         "redacted_labels": privacy.kind_labels(evidence.redacted_kinds),

@@ -161,7 +161,7 @@ def evidence_detail(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpRes
     if evidence.kind == Evidence.Kind.REFLECTION:
         context["body_html"] = render_markdown(evidence.body)
     if evidence.kind != Evidence.Kind.SECTION:
-        context.update(privacy_context(evidence, is_owner=context["is_owner"]))
+        context.update(privacy_context(evidence, is_owner=context["is_owner"], preloaded=True))
     if evidence.kind == Evidence.Kind.SECTION:
         try:
             context["section_url"] = get_section(evidence.section_key).url(portfolio.pk)
