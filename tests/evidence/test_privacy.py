@@ -366,3 +366,21 @@ def test_deleting_an_item_deletes_an_unconfirmed_copy(
         services.delete_evidence(evidence=image_item, actor=learner)
 
     assert not default_storage.exists(pending.file.name)
+
+
+def test_an_unknown_redaction_style_is_refused(learner, image_item, django_capture_on_commit_callbacks):
+    scanned(image_item, learner, django_capture_on_commit_callbacks)
+
+    with pytest.raises(privacy.PrivacyError, match="black box or a blur"):
+        privacy.prepare_redaction(
+            evidence=image_item, finding_ids=_ids(image_item, "phone"), style="invert", actor=learner
+        )
+
+
+def test_a_check_of_an_older_image_is_not_stored_over_the_new_one(learner, image_item):
+    scan = ImageScan.objects.create(evidence=image_item, sha256="0" * 64)
+
+    assert privacy.run_image_scan(scan_id=scan.pk) is None
+    scan.refresh_from_db()
+    assert scan.status == "queued"
+    assert scan.findings == []
