@@ -1,11 +1,11 @@
 """Twenty labelled screenshots of customer conversations, drawn in headless Chromium.
 
 Each screen is transcript-like HTML (a public reply thread, a private message, an e-mail
-reply or a review reply) with made-up people and numbers at known places: every piece of
-personal data sits in a ``<span data-pii="kind">``, so after rendering the expected
-findings and their boxes are read from the page itself. Nothing here is a real person's:
-names are UK first names and surnames paired at random, phones are Ofcom's drama numbers,
-e-mail domains are example.com.
+reply or a review reply; one in five in dark mode) with made-up people and numbers at
+known places: every piece of personal data sits in a ``<span data-pii="kind">``, so after
+rendering the expected findings and their boxes are read from the page itself. Nothing
+here is a real person's: names are UK first names and surnames paired at random, phones
+are Ofcom's drama numbers, e-mail domains are example.com.
 
 Used by tests/evidence/test_personal_data_screens.py and bench/personal_data.py.
 """
@@ -87,6 +87,11 @@ body { font-family: 'DejaVu Sans', Arial, sans-serif; font-size: %(size)spx; col
 .who { font-weight: bold; margin-bottom: 4px; }
 .time { color: #555; font-size: 0.85em; }
 h1 { font-size: 1.2em; margin: 0 0 16px; }
+body.dark { background: #15202b; color: #e7e9ea; }
+body.dark .msg { border-color: #38444d; }
+body.dark .customer { background: #1e2732; }
+body.dark .org { background: #10352a; }
+body.dark .time { color: #8b98a5; }
 """
 
 
@@ -153,7 +158,8 @@ def _screen(index: int, rng: random.Random) -> Screen:
     width = 720 if index % 2 else 900
     style = STYLE % {"size": size, "width": width}
     head = f"<meta charset='utf-8'><style>{style}</style>"
-    page = f"<!doctype html><html><head>{head}</head><body>{body}</body></html>"
+    theme = "dark" if index % 5 == 4 else "light"  # one screen in five in an app's dark mode
+    page = f"<!doctype html><html><head>{head}</head><body class='{theme}'>{body}</body></html>"
     return Screen(name=f"screen-{index + 1:02d}-{layout}", html=page, width=width + 48, scale=1 + index % 2)
 
 
