@@ -10,7 +10,7 @@ RUN_ENV = DEBUG=1 SITE_URL=$(SITE_URL)
 
 .PHONY: run test setup lint format check-migrations collectstatic worker clean
 
-RUN_PACKAGES := libmagic1 fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 chromium
+RUN_PACKAGES := libmagic1 fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 chromium tesseract-ocr tesseract-ocr-eng
 TEST_PACKAGES := $(RUN_PACKAGES)
 
 run: setup

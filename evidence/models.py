@@ -83,6 +83,9 @@ class Evidence(models.Model):
     platform = models.CharField(max_length=16, choices=Platform.choices, blank=True)
     source_url = models.URLField("source address", max_length=2000, blank=True)
     captured_at = models.DateTimeField("captured", null=True, blank=True)
+    # An image whose personal data the learner redacted: what kinds, and when.
+    redacted_kinds = models.JSONField(default=list, blank=True)
+    redacted_at = models.DateTimeField(null=True, blank=True)
 
     # kind=transcript
     visibility = models.CharField(max_length=8, choices=Visibility.choices, blank=True)
@@ -132,7 +135,12 @@ class Evidence(models.Model):
     @property
     def has_provenance(self) -> bool:
         return bool(
-            self.platform or self.source_url or self.captured_at or self.sha256 or self.removed_on_upload
+            self.platform
+            or self.source_url
+            or self.captured_at
+            or self.sha256
+            or self.removed_on_upload
+            or self.redacted_at
         )
 
 
@@ -192,3 +200,82 @@ class CriterionMapping(models.Model):
     @property
     def is_evidenced(self) -> bool:
         return bool(self.note.strip())
+
+
+class NotPersonalMark(models.Model):
+    """A finding the learner says is not a customer's personal data (the organisation's own
+    number, a made-up example), remembered for this item so a later scan does not ask again.
+    Only a digest of the value is kept, never the value itself."""
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="not_personal_marks")
+    kind = models.CharField(max_length=16)
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evidence", "kind", "digest"], name="one_not_personal_mark_per_value"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} marked not personal on {self.evidence_id}"
+
+
+class ImageScan(models.Model):
+    """The personal-data check of an image: text read by OCR, faces, and where each finding is.
+
+    ``findings`` holds one dict per finding: ``id``, ``kind``, ``text`` (emptied once the
+    finding is redacted), ``digest``, ``boxes`` ([x, y, width, height] in the image's pixels)
+    and ``redacted``.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Checking"
+        DONE = "done", "Checked"
+        FAILED = "failed", "Could not be checked"
+
+    evidence = models.OneToOneField(Evidence, on_delete=models.CASCADE, related_name="image_scan")
+    sha256 = models.CharField("SHA-256 of the image checked", max_length=64)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    stage = models.CharField(max_length=120, blank=True)
+    message = models.CharField(max_length=300, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    words = models.PositiveIntegerField(default=0)
+    findings = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"scan of {self.evidence_id}: {self.status}"
+
+    @property
+    def waiting(self) -> bool:
+        return self.status in {self.Status.QUEUED, self.Status.RUNNING}
+
+
+class PendingRedaction(models.Model):
+    """A redacted copy of an image waiting for the learner to confirm it. Until then the
+    original stays the evidence; on confirmation the copy replaces it and the original is
+    deleted; on discarding, the copy is deleted."""
+
+    evidence = models.OneToOneField(Evidence, on_delete=models.CASCADE, related_name="pending_redaction")
+    file = models.FileField(upload_to=evidence_upload_to, max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    finding_ids = models.JSONField(default=list)
+    kinds = models.JSONField(default=list)
+    style = models.CharField(max_length=8, default="box")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"redaction of {self.evidence_id} awaiting confirmation"
+
+    @property
+    def portfolio_id(self) -> int:
+        """Where ``evidence_upload_to`` files the copy: beside the item's own file."""
+        return self.evidence.portfolio_id

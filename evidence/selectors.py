@@ -83,7 +83,8 @@ def evidence_list(portfolio: Portfolio, *, kind: str = "") -> QuerySet[Evidence]
 
 
 def evidence_detail(portfolio: Portfolio, pk: int) -> Evidence:
-    """One item with its mappings (and their criteria) and messages: three queries."""
+    """One item (with its image check and any unconfirmed redaction) with its mappings (and
+    their criteria), messages and "not personal" marks: four queries."""
     mappings = CriterionMapping.objects.select_related("criterion__framework", "criterion__group").order_by(
         "criterion__framework__kind",
         "criterion__framework__code",
@@ -94,8 +95,9 @@ def evidence_detail(portfolio: Portfolio, pk: int) -> Evidence:
         portfolio.evidence.prefetch_related(
             Prefetch("mappings", queryset=mappings),
             Prefetch("messages", queryset=TranscriptMessage.objects.order_by("position")),
+            "not_personal_marks",
         )
-        .select_related("portfolio")
+        .select_related("portfolio", "image_scan", "pending_redaction")
         .get(pk=pk)
     )
 

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from evidence.files import CleanFile
-from evidence.models import CriterionMapping, Evidence, TranscriptMessage
+from evidence.models import CriterionMapping, Evidence, PendingRedaction, TranscriptMessage
 from evidence.sections import get_section
 from portfolio.models import Criterion, Portfolio, User, VersionFile
 
@@ -242,6 +242,9 @@ def delete_evidence(*, evidence: Evidence, actor: User) -> None:
     if evidence.file and not VersionFile.objects.filter(name=evidence.file.name).exists():
         storage, name = evidence.file.storage, evidence.file.name
         transaction.on_commit(lambda: storage.delete(name))
+    if (pending := PendingRedaction.objects.filter(evidence=evidence).first()) is not None:
+        pending_storage, pending_name = pending.file.storage, pending.file.name
+        transaction.on_commit(lambda: pending_storage.delete(pending_name))  # an unconfirmed copy
     log.info("evidence %s of portfolio %s deleted by %s", evidence.pk, evidence.portfolio_id, actor.username)
     evidence.delete()
     _touch(evidence.portfolio)

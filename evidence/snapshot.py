@@ -6,7 +6,8 @@ from typing import Any
 
 from django.db.models import Prefetch
 
-from evidence.models import CriterionMapping, Evidence, TranscriptMessage
+from evidence.models import CriterionMapping, Evidence, ImageScan, TranscriptMessage
+from evidence.privacy import item_privacy, kind_labels
 from portfolio.models import Portfolio
 from portfolio.versions import register_snapshot
 
@@ -31,11 +32,14 @@ ITEM_FIELDS = (
 
 
 def evidence_snapshot(portfolio: Portfolio) -> dict[str, Any]:
-    """Three queries: the items, their messages, their mappings with criteria."""
+    """Four queries: the items with their image checks, their messages, their mappings with
+    criteria, and the learner's "not personal" marks."""
     items = (
         Evidence.objects.filter(portfolio=portfolio)
         .order_by("kind", "section_key", "pk")
+        .select_related("image_scan")
         .prefetch_related(
+            "not_personal_marks",
             Prefetch("messages", queryset=TranscriptMessage.objects.order_by("position")),
             Prefetch(
                 "mappings",
@@ -82,8 +86,27 @@ def evidence_snapshot(portfolio: Portfolio) -> dict[str, Any]:
             }
             for m in item.mappings.all()
         ]
+        if item.kind != Evidence.Kind.SECTION:
+            row["privacy"] = _privacy(item)
         result.append(row)
     return {"items": result}
+
+
+def _privacy(item: Evidence) -> dict[str, Any]:
+    """What the assessor and the PDF are told: findings the learner has not resolved, how
+    many were marked not personal, and what a redaction removed."""
+    try:
+        scan = item.image_scan
+    except ImageScan.DoesNotExist:
+        scan = None
+    review = item_privacy(
+        item, messages=list(item.messages.all()), marks=list(item.not_personal_marks.all()), scan=scan
+    )
+    summary = review.summary()
+    summary["image_checked"] = not item.is_image or not review.image_unchecked
+    summary["redacted_kinds"] = kind_labels(item.redacted_kinds)
+    summary["redacted_at"] = item.redacted_at
+    return summary
 
 
 register_snapshot("evidence", evidence_snapshot)

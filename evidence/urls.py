@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from evidence import views
+from evidence import privacy_views, views
 
 app_name = "evidence"
 
@@ -18,5 +18,32 @@ urlpatterns = [
     path(f"{PREFIX}<int:pk>/file/", views.evidence_file, name="file"),
     path(f"{PREFIX}<int:pk>/mappings/", views.evidence_mappings, name="mappings"),
     path(f"{PREFIX}<int:pk>/mappings/add/", views.mapping_add, name="mapping_add"),
+    path(f"{PREFIX}<int:pk>/personal-data/", privacy_views.panel, name="privacy_panel"),
+    path(f"{PREFIX}<int:pk>/personal-data/scan/", privacy_views.scan, name="privacy_scan"),
+    path(
+        f"{PREFIX}<int:pk>/personal-data/not-personal/",
+        privacy_views.not_personal,
+        name="privacy_not_personal",
+    ),
+    path(
+        f"{PREFIX}<int:pk>/personal-data/redaction/",
+        privacy_views.redaction_prepare,
+        name="redaction_prepare",
+    ),
+    path(
+        f"{PREFIX}<int:pk>/personal-data/redaction/preview/",
+        privacy_views.redaction_preview,
+        name="redaction_preview",
+    ),
+    path(
+        f"{PREFIX}<int:pk>/personal-data/redaction/confirm/",
+        privacy_views.redaction_confirm,
+        name="redaction_confirm",
+    ),
+    path(
+        f"{PREFIX}<int:pk>/personal-data/redaction/discard/",
+        privacy_views.redaction_discard,
+        name="redaction_discard",
+    ),
     path(f"{PREFIX}criteria/<int:criterion_pk>/", views.criterion_mappings, name="criterion"),
 ]

@@ -17,6 +17,8 @@ from evidence import selectors, services
 from evidence.forms import EvidenceForm, FileEvidenceForm, MessageFormSet, message_initial
 from evidence.models import Evidence
 from evidence.personal_data import Finding, find_personal_data, redact
+from evidence.privacy import PrivacyError, finding_digest, record_not_personal, start_image_scan
+from evidence.privacy_views import privacy_context
 from evidence.rendering import render_markdown
 from evidence.sections import get_section
 from evidence.transcripts import describe_duration, response_times
@@ -69,11 +71,17 @@ def _scanned_texts(data: QueryDict, formset_prefix: str | None) -> list[tuple[st
     return texts
 
 
-def scan_submission(data: QueryDict, *, formset_prefix: str | None = None) -> list[FieldFinding]:
+def scan_submission(
+    data: QueryDict, *, formset_prefix: str | None = None, evidence: Evidence | None = None
+) -> list[FieldFinding]:
+    """Findings in the submitted text, less those the learner marked not personal on this item."""
     handles = [data.get("account_handle", "")]
+    marked = {(m.kind, m.digest) for m in evidence.not_personal_marks.all()} if evidence else set()
     found = []
     for name, label in _scanned_texts(data, formset_prefix):
         for finding in find_personal_data(data.get(name, ""), allowed_handles=handles):
+            if evidence and (finding.kind, finding_digest(evidence.pk, finding.kind, finding.text)) in marked:
+                continue
             found.append(FieldFinding(field=name, where=label, finding=finding))
     return found
 
@@ -97,7 +105,7 @@ def apply_redactions(data: QueryDict, *, token: str, formset_prefix: str | None 
 
 
 def _privacy_gate(
-    request: HttpRequest, *, formset_prefix: str | None = None
+    request: HttpRequest, *, formset_prefix: str | None = None, evidence: Evidence | None = None
 ) -> tuple[QueryDict, list[FieldFinding], bool]:
     """The submission to validate, the findings to show, and whether saving may go ahead.
 
@@ -108,8 +116,8 @@ def _privacy_gate(
     token = data.get("redact")
     if token:
         data = apply_redactions(data, token=token, formset_prefix=formset_prefix)
-        return data, scan_submission(data, formset_prefix=formset_prefix), False
-    findings = scan_submission(data, formset_prefix=formset_prefix)
+        return data, scan_submission(data, formset_prefix=formset_prefix, evidence=evidence), False
+    findings = scan_submission(data, formset_prefix=formset_prefix, evidence=evidence)
     may_save = not findings or data.get("action") == "save_anyway"
     return data, findings, may_save
 
@@ -153,6 +161,8 @@ def evidence_detail(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpRes
         context["times"] = _transcript_times(list(evidence.messages.all()))
     if evidence.kind == Evidence.Kind.REFLECTION:
         context["body_html"] = render_markdown(evidence.body)
+    if evidence.kind != Evidence.Kind.SECTION:
+        context.update(privacy_context(evidence, is_owner=context["is_owner"], preloaded=True))
     if evidence.kind == Evidence.Kind.SECTION:
         try:
             context["section_url"] = get_section(evidence.section_key).url(portfolio.pk)
@@ -225,6 +235,9 @@ def evidence_add(request: HttpRequest, portfolio_pk: int, kind: str) -> HttpResp
             except (services.EvidenceError, ValidationError) as error:
                 form.add_error(None, _message(error))
             else:
+                _remember_not_personal(request, evidence, findings)
+                if evidence.is_image:
+                    return _check_new_image(request, evidence)
                 messages.success(request, f"“{evidence.title}” added. Now map it to the criteria it proves.")
                 return redirect("evidence:mappings", portfolio_pk=portfolio.pk, pk=evidence.pk)
         elif not may_save:
@@ -249,7 +262,7 @@ def evidence_edit(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpRespo
     prefix = "messages" if is_transcript else None
     findings: list[FieldFinding] = []
     if request.method == "POST":
-        data, findings, may_save = _privacy_gate(request, formset_prefix=prefix)
+        data, findings, may_save = _privacy_gate(request, formset_prefix=prefix, evidence=evidence)
         form = EvidenceForm(data, instance=evidence, kind=evidence.kind)
         formset = MessageFormSet(data, prefix="messages") if is_transcript else None
         if may_save and form.is_valid() and (formset is None or formset.is_valid()):
@@ -263,6 +276,7 @@ def evidence_edit(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpRespo
             except (services.EvidenceError, ValidationError) as error:
                 form.add_error(None, _message(error))
             else:
+                _remember_not_personal(request, evidence, findings)
                 messages.success(request, f"“{evidence.title}” saved.")
                 return redirect(evidence)
         elif not may_save:
@@ -283,6 +297,32 @@ def evidence_edit(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpRespo
         findings=findings,
         evidence=evidence,
     )
+
+
+def _remember_not_personal(request: HttpRequest, evidence: Evidence, findings: list[FieldFinding]) -> None:
+    """ "Save anyway" says the findings shown are not customers' details: remembered for the
+    item, so they are not asked about again, and counted for the assessor."""
+    if findings:
+        record_not_personal(
+            evidence=evidence,
+            findings=[(f.finding.kind, f.finding.text) for f in findings],
+            actor=request.user,
+        )
+
+
+def _check_new_image(request: HttpRequest, evidence: Evidence) -> HttpResponse:
+    """A new image goes to the worker to be read for personal data; the learner waits on the
+    item's page, where the findings appear boxed on the image."""
+    try:
+        start_image_scan(evidence=evidence, actor=request.user)
+    except PrivacyError as error:
+        messages.warning(request, str(error))
+    messages.success(
+        request,
+        f"“{evidence.title}” added. It is being checked for customers’ personal data; then map it "
+        "to the criteria it proves.",
+    )
+    return redirect(f"{evidence.get_absolute_url()}#personal-data")
 
 
 def _kind_form(kind: str, *, data: QueryDict | None = None, files: Any = None) -> EvidenceForm:

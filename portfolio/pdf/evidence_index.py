@@ -74,6 +74,9 @@ class EvidenceEntry:
     url: str = ""
     chat: list[ChatLine] = field(default_factory=list)
     chat_summary: list[tuple[str, str]] = field(default_factory=list)
+    # personal data: what the learner left unresolved, and how many they marked not personal
+    privacy_warning: str = ""
+    not_personal: int = 0
 
     @property
     def label(self) -> str:
@@ -110,6 +113,25 @@ def _provenance(item: dict[str, Any]) -> list[tuple[str, str]]:
         ("Removed on upload", (item.get("file") or {}).get("removed_on_upload", "")),
     ]
     return [(k, v) for k, v in pairs if v]
+
+
+def _privacy(entry: EvidenceEntry, item: dict[str, Any]) -> None:
+    """A visible warning for findings the learner has not resolved (the reader of the PDF is
+    often a moderator outside the centre), the count marked not personal, and the redaction."""
+    summary = item.get("privacy") or {}
+    count = summary.get("unresolved", 0)
+    if count:
+        kinds = ", ".join(summary.get("unresolved_kinds", []))
+        items = "1 item" if count == 1 else f"{count} items"
+        entry.privacy_warning = f"Possible personal data not resolved by the learner: {items} ({kinds})."
+    elif summary and not summary.get("image_checked", True):
+        entry.privacy_warning = "This image was not checked for personal data."
+    entry.not_personal = summary.get("not_personal", 0)
+    if summary.get("redacted_kinds"):
+        when = uk_date(summary.get("redacted_at"))
+        entry.provenance.append(
+            ("Redacted", f"{', '.join(summary['redacted_kinds'])}{f' on {when}' if when else ''}")
+        )
 
 
 def _transcript(entry: EvidenceEntry, item: dict[str, Any]) -> None:
@@ -177,6 +199,7 @@ def evidence_entries(snapshot: dict[str, Any]) -> list[EvidenceEntry]:
             criteria=_criteria(item),
             provenance=_provenance(item) if item["kind"] != Evidence.Kind.TRANSCRIPT else [],
         )
+        _privacy(entry, item)
         stored = item.get("file")
         if stored:
             entry.file_name = stored.get("original_name", "")

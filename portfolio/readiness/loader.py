@@ -17,7 +17,7 @@ from typing import Any
 from django.utils import timezone
 
 from audit import models as audit_models
-from evidence.models import Evidence, TranscriptMessage
+from evidence.models import Evidence, ImageScan, NotPersonalMark, TranscriptMessage
 from evidence.selectors import Coverage, coverage_for_portfolios
 from portfolio.models import Portfolio
 from strategy import models as strategy_models
@@ -54,6 +54,8 @@ class PortfolioData:
     # evidence
     evidence: list[Evidence] = field(default_factory=list)
     messages: dict[int, list[TranscriptMessage]] = field(default_factory=dict)  # evidence id → messages
+    not_personal: dict[int, list[NotPersonalMark]] = field(default_factory=dict)  # evidence id → marks
+    image_scans: dict[int, ImageScan] = field(default_factory=dict)  # evidence id → its image check
     coverage: Coverage | None = None
 
     @property
@@ -89,9 +91,9 @@ _ROWS: dict[str, tuple[type, bool]] = {
     "pitch": (strategy_models.ChampionPitch, False),
 }
 # The rows above, the step notes, the service imports, the evidence, the transcript
-# messages, and the five queries of evidence.selectors.coverage_for_portfolios (the last
-# being the assessors' latest decisions).
-QUERY_COUNT = len(_ROWS) + 4 + 5
+# messages, the "not personal" marks, the image checks, and the five queries of
+# evidence.selectors.coverage_for_portfolios (the last being the assessors' latest decisions).
+QUERY_COUNT = len(_ROWS) + 6 + 5
 
 
 def load_many(portfolios: Iterable[Portfolio], *, today: date | None = None) -> dict[int, PortfolioData]:
@@ -126,7 +128,7 @@ def load_many(portfolios: Iterable[Portfolio], *, today: date | None = None) -> 
         data[portfolio_id].has_service_data = True
 
     owner: dict[int, int] = {}
-    for item in Evidence.objects.filter(portfolio_id__in=ids).defer("file", "sha256", "source_url", "url"):
+    for item in Evidence.objects.filter(portfolio_id__in=ids).defer("file", "source_url", "url"):
         data[item.portfolio_id].evidence.append(item)
         owner[item.pk] = item.portfolio_id
     messages = TranscriptMessage.objects.filter(
@@ -138,6 +140,13 @@ def load_many(portfolios: Iterable[Portfolio], *, today: date | None = None) -> 
     for evidence_id, rows in grouped.items():
         if evidence_id in owner:
             data[owner[evidence_id]].messages[evidence_id] = rows
+
+    for mark in NotPersonalMark.objects.filter(evidence__portfolio_id__in=ids).order_by("pk"):
+        if mark.evidence_id in owner:
+            data[owner[mark.evidence_id]].not_personal.setdefault(mark.evidence_id, []).append(mark)
+    for scan in ImageScan.objects.filter(evidence__portfolio_id__in=ids):
+        if scan.evidence_id in owner:
+            data[owner[scan.evidence_id]].image_scans[scan.evidence_id] = scan
 
     for portfolio_id, coverage in coverage_for_portfolios(portfolios).items():
         data[portfolio_id].coverage = coverage

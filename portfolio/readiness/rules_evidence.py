@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from evidence.models import Evidence, TranscriptMessage
-from evidence.personal_data import find_personal_data
+from evidence.privacy import item_privacy
 from evidence.selectors import CLAIMED, NONE
 from portfolio.readiness.engine import ADVICE, MUST, SHOULD, rule
 from portfolio.readiness.loader import PortfolioData, text
@@ -79,8 +79,8 @@ def complaint_stages(data: PortfolioData) -> list[str]:
 
 @rule(
     id="evidence.personal_data",
-    message="Remove customers' personal data (e-mail addresses, phone numbers, order numbers, "
-    "handles) from the interactions you include.",
+    message="Remove customers' personal data (names, addresses, e-mail addresses, phone numbers, "
+    "order numbers, handles) from the interactions and screenshots you include.",
     severity=MUST,
     criteria=("CFACSD22 K8",),
     fix="evidence:list",
@@ -90,14 +90,19 @@ def personal_data(data: PortfolioData) -> list[str]:
         # Not "passed": nothing has been checked yet (an empty portfolio is not already done).
         return ["No interactions recorded yet, so none has been checked for personal data."]
     problems = []
-    for transcript in data.transcripts:
-        handles = [transcript.account_handle]
-        texts = [transcript.description]
-        for message in data.messages.get(transcript.pk, []):
-            texts += [message.text, message.annotation]
-        kinds = {f.label for t in texts for f in find_personal_data(t or "", allowed_handles=handles)}
-        if kinds:
-            problems.append(f"“{transcript.title}” still shows: {', '.join(sorted(kinds))}.")
+    for item in data.evidence:
+        scan = data.image_scans.get(item.pk)
+        if item.kind != Evidence.Kind.TRANSCRIPT and scan is None:
+            continue  # only interactions and checked images (an upload is always checked)
+        review = item_privacy(
+            item, messages=data.messages.get(item.pk, []), marks=data.not_personal.get(item.pk, []), scan=scan
+        )
+        if review.unresolved:
+            problems.append(f"“{item.title}” still shows: {', '.join(review.unresolved_kinds)}.")
+        elif scan is not None and review.image_unchecked:
+            problems.append(
+                f"“{item.title}” has not finished its check for personal data: open it to see why."
+            )
     return problems
 
 

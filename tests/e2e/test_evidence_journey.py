@@ -59,6 +59,8 @@ def test_a_learner_adds_each_kind_maps_it_and_opens_it_from_the_matrix(page):
     )
     page.get_by_label("Title").fill("Survey of where our customers are")
     page.get_by_role("button", name="Add evidence").click()
+    page.locator("#personal-data").wait_for()  # an image lands on its page, checked for personal data
+    page.get_by_role("link", name="Map to criteria").click()
     assert page.get_by_role("heading", level=1).inner_text().startswith("Criteria proved by")
     map_from_item(page, p2, "The survey shows which platforms our customers use most.")
 

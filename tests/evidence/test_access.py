@@ -119,6 +119,28 @@ MATRIX = [
         "post",
         {**WRITE_POST, "learner": 404},  # no criterion posted: nothing to add
     ),
+    (
+        "evidence:privacy_panel",
+        lambda w: {"portfolio_pk": w["portfolio"].pk, "pk": w["evidence"].pk},
+        "get",
+        READ,
+    ),
+    *[
+        (name, lambda w: {"portfolio_pk": w["portfolio"].pk, "pk": w["evidence"].pk}, "post", WRITE_POST)
+        for name in (
+            "evidence:privacy_scan",
+            "evidence:privacy_not_personal",
+            "evidence:redaction_prepare",
+            "evidence:redaction_confirm",
+            "evidence:redaction_discard",
+        )
+    ],
+    (
+        "evidence:redaction_preview",
+        lambda w: {"portfolio_pk": w["portfolio"].pk, "pk": w["evidence"].pk},
+        "get",
+        {**WRITE_PAGE, "learner": 404},  # no redacted copy waiting
+    ),
 ]
 
 
@@ -140,7 +162,18 @@ def test_it_checks_who_is_asking(client, world, persona, name, kwargs, method, e
     assert response.status_code == expected[persona]
 
 
-ITEM_URLS = ["evidence:detail", "evidence:file", "evidence:mappings", "evidence:edit", "evidence:delete"]
+ITEM_URLS = [
+    "evidence:detail",
+    "evidence:file",
+    "evidence:mappings",
+    "evidence:edit",
+    "evidence:delete",
+    "evidence:privacy_panel",
+    "evidence:privacy_not_personal",
+    "evidence:redaction_prepare",
+    "evidence:redaction_preview",
+    "evidence:redaction_confirm",
+]
 
 
 @pytest.mark.parametrize("name", ITEM_URLS)

@@ -35,7 +35,8 @@ def test_a_learner_uploads_a_screenshot(client, learner, portfolio, settings):
 
     evidence = Evidence.objects.get(portfolio=portfolio)
     assert response.status_code == 302
-    assert response["Location"].endswith(f"/evidence/{evidence.pk}/mappings/")
+    # An image goes to its page, where the personal-data check shows its findings.
+    assert response["Location"].endswith(f"/evidence/{evidence.pk}/#personal-data")
     assert evidence.kind == "file"
     assert evidence.title == "Facebook reply.png"
     assert evidence.content_type == "image/png"

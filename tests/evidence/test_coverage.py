@@ -151,8 +151,9 @@ def test_a_transcript_page_costs_the_same_with_1_or_25_messages(
         ) if index < 5 else None
     client.force_login(learner)
 
-    # session, user, portfolio, the item, its mappings with criteria, its messages
-    with django_assert_num_queries(6):
+    # session, user, portfolio, the item (with its image check and unconfirmed redaction), its
+    # mappings with criteria, its messages, its "not personal" marks
+    with django_assert_num_queries(7):
         client.get(reverse("evidence:detail", args=[portfolio.pk, transcript.pk]))
 
 

@@ -91,3 +91,18 @@ def test_transcript_messages_are_checked_and_redacted_per_message(client, learne
         "@sam_b here, call me on [phone number removed] about @FernleafHome's van"
     )
     assert not Evidence.objects.exists()
+
+
+def test_saving_anyway_is_remembered_for_the_item_and_not_asked_again(client, learner, portfolio):
+    client.force_login(learner)
+    client.post(reflection_url(portfolio), {**REFLECTION, "action": "save_anyway"})
+    item = Evidence.objects.get()
+    edit = reverse("evidence:edit", kwargs={"portfolio_pk": portfolio.pk, "pk": item.pk})
+
+    response = client.post(edit, {**REFLECTION, "title": "Handling a complaint", "action": "save"})
+
+    assert response.status_code == 302  # no warning for what was already confirmed not personal
+    assert item.not_personal_marks.count() == 3
+    # Something new is still asked about.
+    changed = {**REFLECTION, "body": REFLECTION["body"] + " Call 07700 900321.", "action": "save"}
+    assert "This may contain customers’ personal data" in client.post(edit, changed).content.decode()
