@@ -18,6 +18,7 @@ from django.utils.text import get_valid_filename
 
 from audit import arrowfiles, datasets, importing, reading
 from audit.models import ColumnMapping, KpiSettings, ServiceDataImport, VersionDataset
+from portfolio import concurrency
 from portfolio.models import Portfolio, User
 
 log = logging.getLogger(__name__)
@@ -328,9 +329,15 @@ def step_state(*, step, portfolio: Portfolio, header, rows: list) -> StepState:
 
 
 @transaction.atomic
-def save_step(*, step, portfolio: Portfolio, header, rows: list, deleted: list, actor: User) -> StepState:
-    """Save the step as it stands (a draft is fine) and record it as evidence."""
+def save_step(
+    *, step, portfolio: Portfolio, header, rows: list, deleted: list, actor: User, token: str | None = None
+) -> StepState:
+    """Save the step as it stands (a draft is fine) and record it as evidence.
+
+    ``token``: the step's version the form was opened at (portfolio/concurrency.py)."""
     from evidence.services import record_section
+
+    concurrency.claim(scope=concurrency.portfolio_scope(portfolio.pk, step.key), token=token, actor=actor)
 
     header.portfolio = portfolio
     header.save()

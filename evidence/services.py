@@ -16,6 +16,7 @@ from django.utils import timezone
 from evidence.files import CleanFile
 from evidence.models import CriterionMapping, Evidence, TranscriptMessage
 from evidence.sections import get_section
+from portfolio import concurrency
 from portfolio.models import Criterion, Portfolio, User, VersionFile
 
 log = logging.getLogger(__name__)
@@ -213,10 +214,14 @@ def update_evidence(
     values: Mapping[str, Any],
     actor: User,
     messages: Sequence[MessageData] | None = None,
+    token: str | None = None,
 ) -> Evidence:
-    """Change an item's details (a file's content stays: delete and add again to replace it)."""
+    """Change an item's details (a file's content stays: delete and add again to replace it).
+
+    ``token``: the item's version the form was opened at (portfolio/concurrency.py)."""
     if evidence.kind == Evidence.Kind.SECTION:
         raise EvidenceError("A portfolio section changes through its own step, not here.")
+    concurrency.claim(scope=concurrency.evidence_scope(evidence.pk), token=token, actor=actor)
     _check_kind_rules(evidence.kind, values, None, has_file=bool(evidence.file))
     if messages is not None:
         _check_messages(messages)

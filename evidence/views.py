@@ -20,6 +20,7 @@ from evidence.personal_data import Finding, find_personal_data, redact
 from evidence.rendering import render_markdown
 from evidence.sections import get_section
 from evidence.transcripts import describe_duration, response_times
+from portfolio import concurrency, drafts
 from portfolio.access import get_portfolio_for
 from portfolio.models import Criterion, Portfolio
 
@@ -216,6 +217,8 @@ def evidence_add(request: HttpRequest, portfolio_pk: int, kind: str) -> HttpResp
     kind = ADDABLE_KINDS[kind]
     is_transcript = kind == Evidence.Kind.TRANSCRIPT
     prefix = "messages" if is_transcript else None
+    # A new item has no version to check yet; the scope keys its draft.
+    edit = concurrency.edit_state(request, concurrency.portfolio_scope(portfolio.pk, f"evidence.new.{kind}"))
     findings: list[FieldFinding] = []
     if request.method == "POST":
         data, findings, may_save = _privacy_gate(request, formset_prefix=prefix)
@@ -234,6 +237,7 @@ def evidence_add(request: HttpRequest, portfolio_pk: int, kind: str) -> HttpResp
             except (services.EvidenceError, ValidationError) as error:
                 form.add_error(None, _message(error))
             else:
+                drafts.discard_draft(owner=request.user, scope=edit.scope)
                 messages.success(request, f"“{evidence.title}” added. Now map it to the criteria it proves.")
                 return redirect("evidence:mappings", portfolio_pk=portfolio.pk, pk=evidence.pk)
         elif not may_save:
@@ -245,19 +249,31 @@ def evidence_add(request: HttpRequest, portfolio_pk: int, kind: str) -> HttpResp
         formset = MessageFormSet(prefix="messages", initial=[{}, {}]) if is_transcript else None
         if formset is not None:
             formset.extra = 2
+    drafts.offer(edit, request, [form] + ([formset] if formset is not None else []))
     return _render_form(
-        request, portfolio, kind=kind, form=form, formset=formset, findings=findings, evidence=None
+        request, portfolio, kind=kind, form=form, formset=formset, findings=findings, evidence=None, edit=edit
     )
 
 
 @login_required
+@concurrency.reshow_on_conflict
 def evidence_edit(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpResponse:
     portfolio = get_portfolio_for(request.user, portfolio_pk, write=True)
     evidence = get_object_or_404(portfolio.evidence.exclude(kind=Evidence.Kind.SECTION), pk=pk)
     is_transcript = evidence.kind == Evidence.Kind.TRANSCRIPT
     prefix = "messages" if is_transcript else None
+    edit = concurrency.edit_state(request, concurrency.evidence_scope(evidence.pk))
     findings: list[FieldFinding] = []
-    if request.method == "POST":
+    if request.method == "POST" and edit.stale:
+        # Built on the saved messages, so each differing one shows beside what was typed.
+        form = EvidenceForm(request.POST, instance=evidence, kind=evidence.kind)
+        formset = (
+            MessageFormSet(request.POST, prefix="messages", initial=message_initial(evidence))
+            if is_transcript
+            else None
+        )
+        edit.check([form] + ([formset] if formset is not None else []))
+    elif request.method == "POST":
         data, findings, may_save = _privacy_gate(request, formset_prefix=prefix)
         form = EvidenceForm(data, instance=evidence, kind=evidence.kind)
         formset = MessageFormSet(data, prefix="messages") if is_transcript else None
@@ -268,6 +284,7 @@ def evidence_edit(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpRespo
                     values=form.cleaned_data,
                     messages=formset.messages() if formset is not None else None,
                     actor=request.user,
+                    token=edit.posted,
                 )
             except (services.EvidenceError, ValidationError) as error:
                 form.add_error(None, _message(error))
@@ -283,6 +300,7 @@ def evidence_edit(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpRespo
         formset = (
             MessageFormSet(prefix="messages", initial=message_initial(evidence)) if is_transcript else None
         )
+    drafts.offer(edit, request, [form] + ([formset] if formset is not None else []))
     return _render_form(
         request,
         portfolio,
@@ -291,6 +309,8 @@ def evidence_edit(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpRespo
         formset=formset,
         findings=findings,
         evidence=evidence,
+        edit=edit,
+        status=409 if edit.conflict else 200,
     )
 
 
@@ -306,13 +326,15 @@ def _message(error: Exception) -> str:
     return str(error)
 
 
-def _render_form(request: HttpRequest, portfolio: Portfolio, **context: Any) -> HttpResponse:
+def _render_form(
+    request: HttpRequest, portfolio: Portfolio, *, status: int = 200, **context: Any
+) -> HttpResponse:
     kind = context["kind"]
     template = "evidence/transcript_form.html" if kind == Evidence.Kind.TRANSCRIPT else "evidence/form.html"
     context.update(
         portfolio=portfolio, kind_label=Evidence.Kind(kind).label, is_file=kind == Evidence.Kind.FILE
     )
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 @login_required

@@ -11,7 +11,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from evidence.selectors import coverage_for, workflow_steps
-from portfolio import dashboard_selectors, readiness, selectors, services
+from portfolio import concurrency, dashboard_selectors, drafts, readiness, selectors, services
 from portfolio.access import (
     get_cohort_for,
     get_portfolio_for,
@@ -138,14 +138,17 @@ def cohort_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@concurrency.reshow_on_conflict
 def cohort_edit(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = get_cohort_for(request.user, pk, manage=True)
+    edit = concurrency.edit_state(request, concurrency.cohort_scope(cohort.pk))
     form = CohortForm(request.POST or None, instance=cohort)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not edit.check([form]) and form.is_valid():
         try:
             services.update_cohort(
                 cohort=cohort,
                 actor=request.user,
+                token=edit.posted,
                 **_cohort_fields(form),
             )
         except services.PortfolioError as error:
@@ -153,7 +156,13 @@ def cohort_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "The cohort's details and dates are saved.")
             return redirect(cohort)
-    return render(request, "portfolio/cohort_form.html", {"form": form, "cohort": cohort})
+    drafts.offer(edit, request, [form])
+    return render(
+        request,
+        "portfolio/cohort_form.html",
+        {"form": form, "cohort": cohort, "edit": edit},
+        status=409 if edit.conflict else 200,
+    )
 
 
 @login_required
