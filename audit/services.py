@@ -267,7 +267,12 @@ class KpiSettingsInput:
 
 
 @transaction.atomic
-def save_kpi_settings(*, portfolio: Portfolio, values: KpiSettingsInput, actor: User) -> KpiSettings:
+def save_kpi_settings(
+    *, portfolio: Portfolio, values: KpiSettingsInput, actor: User, token: str | None = None
+) -> KpiSettings:
+    concurrency.claim(
+        scope=concurrency.portfolio_scope(portfolio.pk, "audit.kpi_settings"), token=token, actor=actor
+    )
     pairs = [(values.baseline_start, values.baseline_end), (values.follow_up_start, values.follow_up_end)]
     for start, end in pairs:
         if (start is None) != (end is None):

@@ -353,15 +353,19 @@ def _table(frame, index_label) -> dict:
 
 
 @login_required
+@concurrency.reshow_on_conflict
 def kpis(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
     portfolio = get_portfolio_for(request.user, portfolio_pk, write=request.method == "POST")
+    is_owner = portfolio.learner_id == request.user.pk
+    edit = concurrency.edit_state(request, concurrency.portfolio_scope(portfolio.pk, "audit.kpi_settings"))
     kpi_settings = selectors.kpi_settings_for(portfolio)
     settings_form = KpiSettingsForm(request.POST or None, instance=kpi_settings)
-    if request.method == "POST" and settings_form.is_valid():
+    if request.method == "POST" and not edit.check([settings_form]) and settings_form.is_valid():
         services.save_kpi_settings(
             portfolio=portfolio,
             values=services.KpiSettingsInput(**settings_form.cleaned_data),
             actor=request.user,
+            token=edit.posted,
         )
         messages.success(request, "Service level and periods saved; the figures below use them.")
         return redirect("audit:kpis", portfolio_pk=portfolio.pk)
@@ -385,7 +389,8 @@ def kpis(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
         "service_import": service_import,
         "view": view,
         "settings_form": settings_form,
-        "is_owner": portfolio.learner_id == request.user.pk,
+        "is_owner": is_owner,
+        "edit": edit if is_owner else None,
         "kpi_rows": _kpi_rows(view.overall, view.comparison),
         "charts": [],
     }
@@ -397,7 +402,10 @@ def kpis(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
         )
         context["percentiles"] = kpi_compute.first_response_percentiles(view.frame)
         context["charts"] = _charts(view)
-    return render(request, "audit/kpis.html", context, status=400 if request.method == "POST" else 200)
+    if is_owner:
+        drafts.offer(edit, request, [settings_form])
+    status = 409 if edit.conflict else 400 if request.method == "POST" else 200
+    return render(request, "audit/kpis.html", context, status=status)
 
 
 def _charts(view: selectors.KpiView) -> list[dict]:

@@ -13,7 +13,7 @@ the whole step.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import wraps
@@ -100,17 +100,12 @@ def claim(*, scope: str, token: str | None, actor: User) -> Revision:
     """
     # Saving the record ends this person's draft of it (portfolio/drafts.py).
     FormDraft.objects.filter(owner=actor, scope=scope).delete()
+    if token is None:
+        touch(scope=scope, actor=actor)
+        return current_revision(scope)
     now = timezone.now()
     updates = {"revision": F("revision") + 1, "saved_at": now, "saved_by": actor}
     rows = EditRevision.objects.filter(scope=scope)
-    if token is None:
-        if not rows.update(**updates):
-            try:
-                with transaction.atomic():
-                    EditRevision.objects.create(scope=scope, revision=1, saved_at=now, saved_by=actor)
-            except IntegrityError:
-                rows.update(**updates)
-        return current_revision(scope)
     expected = _parse(token)
     if expected is None:
         raise EditConflict(current_revision(scope))
@@ -128,6 +123,20 @@ def claim(*, scope: str, token: str | None, actor: User) -> Revision:
     return Revision(
         scope=scope, number=expected + 1, saved_at=now, saved_by=actor.display_name, saved_by_id=actor.pk
     )
+
+
+def touch(*, scope: str, actor: User) -> None:
+    """Move ``scope`` on without a check: a save of one record changed rows another form
+    shows too (a mapping is on both the item's and the criterion's page). Drafts stay."""
+    now = timezone.now()
+    rows = EditRevision.objects.filter(scope=scope)
+    updates = {"revision": F("revision") + 1, "saved_at": now, "saved_by": actor}
+    if not rows.update(**updates):
+        try:
+            with transaction.atomic():
+                EditRevision.objects.create(scope=scope, revision=1, saved_at=now, saved_by=actor)
+        except IntegrityError:
+            rows.update(**updates)
 
 
 def posted_token(request: HttpRequest) -> str | None:
@@ -155,6 +164,8 @@ class FieldDifference:
     input_name: str
     theirs_text: str  # as a person reads it
     theirs_value: str | None  # what to put in the input; None when it cannot be copied in
+    toggle_id: str = ""  # a tick box that goes with the input (a picker's "mapped")
+    toggle_on: bool = False  # whether their version has it ticked
 
 
 @dataclass(frozen=True)
@@ -246,6 +257,41 @@ def conflict_for(revision: Revision, parts: Sequence[BaseForm | BaseFormSet]) ->
         else:
             differences += _form_differences(part, "")
     return Conflict(revision=revision, differences=differences, theirs_only=theirs_only)
+
+
+def conflict_for_choices(
+    revision: Revision,
+    *,
+    theirs: Mapping[int, str],
+    yours: Mapping[int, str],
+    labels: Mapping[int, str],
+    prefix: str,
+) -> Conflict:
+    """The conflict of a picker page (ticked ids with a note each, ``<prefix>-<id>-on`` and
+    ``<prefix>-<id>-note``): every id ticked on one side only, or with another note."""
+    differences = []
+    for pk, label in labels.items():
+        mine, saved = yours.get(pk), theirs.get(pk)
+        if mine is None and saved is None:
+            continue
+        if mine is not None and saved is not None and mine.strip() == saved.strip():
+            continue
+        if saved is None:
+            text = "Not mapped"
+        else:
+            text = f"Mapped: {saved}" if saved.strip() else "Mapped, without a note"
+        differences.append(
+            FieldDifference(
+                where=label,
+                input_id=f"{prefix}-{pk}-note",
+                input_name=f"{prefix}-{pk}-note",
+                theirs_text=text,
+                theirs_value=saved or "",
+                toggle_id=f"{prefix}-{pk}-on",
+                toggle_on=saved is not None,
+            )
+        )
+    return Conflict(revision=revision, differences=differences)
 
 
 # --- What a page needs ----------------------------------------------------------------------

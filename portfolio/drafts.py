@@ -145,17 +145,29 @@ def _saved_values(parts: list[BaseForm | BaseFormSet]) -> dict[str, Any]:
     return values
 
 
-def offer(edit: EditState, request: HttpRequest, parts: list[BaseForm | BaseFormSet]) -> None:
+def offer(
+    edit: EditState,
+    request: HttpRequest,
+    parts: list[BaseForm | BaseFormSet],
+    *,
+    saved: dict[str, Any] | None = None,
+) -> None:
     """Give the page its draft key, and the person's draft if it says something the saved
-    record does not (a draft equal to the record is a save that already happened)."""
+    record does not (a draft equal to the record is a save that already happened).
+
+    ``saved``: the page's inputs as the saved record fills them, for a page without forms."""
     edit.draft_key = make_key(user=request.user, scope=edit.scope, path=request.get_full_path())
     if request.method == "POST" or edit.draft_id is None:
         return
     draft = FormDraft.objects.filter(pk=edit.draft_id, owner=request.user).first()
     if draft is None:
         return
-    saved = _saved_values(parts)
-    if all(_normal(value) == _normal(saved.get(name, "")) for name, value in draft.fields.items()):
+    saved = {**_saved_values(parts), **(saved or {})}
+    # A ticked box missing from the draft was unticked there.
+    unticked = any(value == "on" and name not in draft.fields for name, value in saved.items())
+    if not unticked and all(
+        _normal(value) == _normal(saved.get(name, "")) for name, value in draft.fields.items()
+    ):
         draft.delete()
         return
     edit.draft = OfferedDraft(

@@ -163,6 +163,11 @@
           input.value = take.dataset.value;
           input.dispatchEvent(new Event("input", { bubbles: true }));
         }
+        const toggle = take.dataset.toggle && document.getElementById(take.dataset.toggle);
+        if (toggle) {
+          toggle.checked = take.dataset.toggleOn === "1";
+          toggle.dispatchEvent(new Event("change", { bubbles: true }));
+        }
         if (choice) {
           choice.textContent = "Their version is now in the form.";
         }

@@ -10,13 +10,16 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
+from audit.models import KpiSettings
 from audit.steps import STEPS
+from audit.synthetic import interactions_csv
 from evidence.models import Evidence
 from portfolio import concurrency
 from portfolio.models import EditRevision
 from strategy import services as strategy_services
 from strategy.models import Vision
 from strategy.views import STEP_NAMES
+from tests.audit.factories import import_service_data
 from tests.evidence.factories import (
     EvidenceFactory,
     FileEvidenceFactory,
@@ -69,6 +72,17 @@ def _transcript(portfolio, cohort):
     return reverse("evidence:edit", kwargs={"portfolio_pk": portfolio.pk, "pk": item.pk})
 
 
+def _item_mappings(portfolio, cohort):
+    item = LinkEvidenceFactory(portfolio=portfolio)
+    return reverse("evidence:mappings", kwargs={"portfolio_pk": portfolio.pk, "pk": item.pk})
+
+
+def _criterion_mappings(portfolio, cohort):
+    LinkEvidenceFactory(portfolio=portfolio)
+    criterion = portfolio.cohort.frameworks.get().criteria.order_by("order").first()
+    return reverse("evidence:criterion", kwargs={"portfolio_pk": portfolio.pk, "criterion_pk": criterion.pk})
+
+
 STRATEGY_ROWS = {
     "objectives": ObjectiveFactory,
     "risks": RiskFactory,
@@ -94,6 +108,8 @@ PAGES = [
     Page("evidence.link", "learner", _item(LinkEvidenceFactory), field="description"),
     Page("evidence.file", "learner", _item(FileEvidenceFactory), field="description"),
     Page("evidence.transcript", "learner", _transcript, field="messages-0-text"),
+    Page("evidence.mappings.item", "learner", _item_mappings),
+    Page("evidence.mappings.criterion", "learner", _criterion_mappings),
     Page(
         "cohort",
         "tutor",
@@ -119,6 +135,14 @@ def _open(client, page: Page, portfolio, cohort) -> tuple[str, dict, str]:
     return path, data, field
 
 
+def _typed(opened: dict, field: str, text: str) -> dict:
+    """The form as opened, with ``text`` typed in ``field`` (and a picker's row ticked)."""
+    data = {**opened, field: text}
+    if field.endswith("-note"):
+        data[field.removesuffix("-note") + "-on"] = "on"
+    return data
+
+
 @pytest.mark.parametrize("page", PAGES, ids=[page.name for page in PAGES])
 def test_it_shows_a_second_save_both_versions_and_overwrites_nothing(
     client, request, page, portfolio, cohort
@@ -126,8 +150,8 @@ def test_it_shows_a_second_save_both_versions_and_overwrites_nothing(
     client.force_login(request.getfixturevalue(page.who))
     path, opened, field = _open(client, page, portfolio, cohort)
 
-    first = client.post(path, {**opened, field: FIRST})
-    second = client.post(path, {**opened, field: SECOND})
+    first = client.post(path, _typed(opened, field, FIRST))
+    second = client.post(path, _typed(opened, field, SECOND))
 
     assert first.status_code == 302, first.content.decode()[:2000]
     assert second.status_code == 409
@@ -144,8 +168,8 @@ def test_it_shows_a_second_save_both_versions_and_overwrites_nothing(
 def test_it_saves_the_persons_choice_after_a_conflict(client, request, page, portfolio, cohort):
     client.force_login(request.getfixturevalue(page.who))
     path, opened, field = _open(client, page, portfolio, cohort)
-    client.post(path, {**opened, field: FIRST})
-    conflict = client.post(path, {**opened, field: SECOND})
+    client.post(path, _typed(opened, field, FIRST))
+    conflict = client.post(path, _typed(opened, field, SECOND))
 
     kept = client.post(path, edit_form(conflict.content.decode()))
 
@@ -218,3 +242,56 @@ def test_readers_get_no_token_and_no_draft_key(client, assessor, portfolio):
 
     assert "version_token" not in html
     assert "draft_key" not in html
+
+
+def test_mapping_another_item_meanwhile_is_no_conflict(client, learner, portfolio):
+    """All mappings share one version; a save whose own rows nobody else changed goes ahead."""
+    client.force_login(learner)
+    one, two = LinkEvidenceFactory(portfolio=portfolio), LinkEvidenceFactory(portfolio=portfolio)
+    paths = [
+        reverse("evidence:mappings", kwargs={"portfolio_pk": portfolio.pk, "pk": e.pk}) for e in (one, two)
+    ]
+    pages = [client.get(path).content.decode() for path in paths]
+    opened = [(edit_form(html), textareas(html)[0]) for html in pages]
+
+    client.post(paths[0], _typed(opened[0][0], opened[0][1], FIRST))
+    response = client.post(paths[1], _typed(opened[1][0], opened[1][1], SECOND))
+
+    assert response.status_code == 302
+    assert two.mappings.get().note == SECOND
+    assert one.mappings.get().note == FIRST
+
+
+def test_the_criterion_page_learns_of_a_mapping_changed_from_the_items_page(client, learner, portfolio):
+    client.force_login(learner)
+    item = LinkEvidenceFactory(portfolio=portfolio)
+    criterion_path = _criterion_mappings(portfolio, None)
+    opened = edit_form(client.get(criterion_path).content.decode())
+    note = f"e-{item.pk}-note"
+    item_path = reverse("evidence:mappings", kwargs={"portfolio_pk": portfolio.pk, "pk": item.pk})
+    item_page = client.get(item_path).content.decode()
+    client.post(item_path, _typed(edit_form(item_page), textareas(item_page)[0], FIRST))
+
+    response = client.post(criterion_path, _typed(opened, note, SECOND))
+
+    assert response.status_code == 409
+    assert FIRST in response.content.decode()
+    assert item.mappings.get().note == FIRST
+
+
+def test_the_kpi_settings_show_a_second_save_both_versions(client, learner, portfolio):
+    import_service_data(portfolio, learner, interactions_csv(20), name="d.csv")
+    client.force_login(learner)
+    path = reverse("audit:kpis", kwargs={"portfolio_pk": portfolio.pk})
+    opened = edit_form(client.get(path).content.decode())
+
+    assert client.post(path, {**opened, "sla_minutes": "45"}).status_code == 302
+    response = client.post(path, {**opened, "sla_minutes": "20"})
+
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Saved elsewhere since you opened this page" in html
+    assert edit_form(html)["sla_minutes"] == "20"
+    assert KpiSettings.objects.get(portfolio=portfolio).sla_minutes == 45
+    assert client.post(path, edit_form(html)).status_code == 302
+    assert KpiSettings.objects.get(portfolio=portfolio).sla_minutes == 20
