@@ -88,8 +88,9 @@ def fields_from(data: QueryDict) -> dict[str, Any]:
 
 @transaction.atomic
 def keep_draft(*, owner: User, key: DraftKey, fields: dict[str, Any], base_revision: int) -> FormDraft:
-    """Keep (or replace) this person's draft of this form, and drop their expired drafts."""
-    FormDraft.objects.filter(owner=owner, updated_at__lt=FormDraft.expiry_cutoff()).delete()
+    """Keep (or replace) this person's draft of this form, and drop expired drafts (anyone's:
+    a person who never comes back must not keep text on the server for ever)."""
+    FormDraft.objects.filter(updated_at__lt=FormDraft.expiry_cutoff()).delete()
     draft, _created = FormDraft.objects.update_or_create(
         owner=owner,
         scope=key.scope,

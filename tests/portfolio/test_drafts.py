@@ -99,11 +99,11 @@ def test_an_expired_draft_is_not_offered(client, learner, portfolio):
     assert "You have unsaved text from" not in client.get(vision_url(portfolio)).content.decode()
 
 
-def test_keeping_a_draft_deletes_the_persons_expired_drafts(client, learner, portfolio):
+def test_keeping_a_draft_deletes_expired_drafts(client, learner, other_learner, portfolio):
     client.force_login(learner)
     data = _opened(client, portfolio)
     FormDraft.objects.create(
-        owner=learner, scope="old", path="/", fields={}, updated_at=timezone.now() - timedelta(days=31)
+        owner=other_learner, scope="old", path="/", fields={}, updated_at=timezone.now() - timedelta(days=31)
     )
 
     _keep(client, data, **{"vision-vision_statement": TYPED})
@@ -202,3 +202,19 @@ def test_the_draft_endpoint_only_takes_posts(client, learner):
     client.force_login(learner)
 
     assert client.get(reverse("portfolio:draft_save")).status_code == 405
+
+
+def test_a_new_items_draft_is_offered_and_ends_when_the_item_is_added(client, learner, portfolio):
+    client.force_login(learner)
+    url = reverse("evidence:add", kwargs={"portfolio_pk": portfolio.pk, "kind": "reflection"})
+    data = edit_form(client.get(url).content.decode())
+    _keep(client, data, title="Weekend cover", body="What I learnt from the weekend rota.")
+
+    assert "You have unsaved text from" in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {**data, "title": "Weekend cover", "body": "What I learnt from the weekend rota.", "action": "save"},
+    )
+
+    assert response.status_code == 302
+    assert not FormDraft.objects.exists()
