@@ -26,7 +26,7 @@ from django.forms import BaseForm, BaseFormSet
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 
-from portfolio.concurrency import TOKEN_FIELD, EditState
+from portfolio.concurrency import TOKEN_FIELD, EditState, current_revision
 from portfolio.models import FormDraft, User
 
 SALT = "portfolio.drafts"
@@ -35,7 +35,7 @@ MAX_DRAFT_CHARS = 200_000  # all values together
 MAX_DRAFT_FIELDS = 400
 MAX_FIELD_NAME = 100
 # Never kept in a draft: the CSRF token, the version token, buttons, the draft key itself.
-SKIPPED = {"csrfmiddlewaretoken", TOKEN_FIELD, "draft_key", "action", "redact"}
+SKIPPED = {"csrfmiddlewaretoken", TOKEN_FIELD, "draft_key", "action", "redact", "after_submit"}
 
 
 class DraftError(Exception):
@@ -102,6 +102,14 @@ def keep_draft(*, owner: User, key: DraftKey, fields: dict[str, Any], base_revis
         },
     )
     return draft
+
+
+def echoes_a_save(*, owner: User, key: DraftKey, base_revision: int) -> bool:
+    """Whether a draft sent as the page was left after a save is that save's echo: the
+    record has moved on from the draft's base, by its owner, so the save went through and
+    its answer (the saved page, or the conflict view) holds the text."""
+    current = current_revision(key.scope)
+    return current.number > base_revision and current.saved_by_id == owner.pk
 
 
 def discard_draft(*, owner: User, scope: str) -> None:

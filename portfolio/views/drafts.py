@@ -34,6 +34,8 @@ def draft_save(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"error": str(error)}, status=status)
     token = request.POST.get(TOKEN_FIELD, "")
     base = int(token) if token.isdigit() and len(token) < 10 else 0
+    if request.POST.get("after_submit") and drafts.echoes_a_save(owner=owner, key=key, base_revision=base):
+        return JsonResponse({"saved_at": None})
     draft = drafts.keep_draft(owner=owner, key=key, fields=fields, base_revision=base)
     return JsonResponse({"saved_at": timezone.localtime(draft.updated_at).strftime("%H:%M")})
 

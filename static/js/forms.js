@@ -43,6 +43,7 @@
     const status = form.querySelector("[data-draft-status]");
     let timer = null;
     let dirty = false;
+    let submitting = false;
     let lastSent = fingerprint(formData(form));
 
     const say = (text) => {
@@ -59,6 +60,10 @@
         return;
       }
       dirty = false;
+      if (submitting) {
+        // The server drops this if the save went through (its answer holds the text).
+        data.append("after_submit", "1");
+      }
       if (beacon && navigator.sendBeacon) {
         // The page is going away: the browser delivers this even after it has gone.
         if (navigator.sendBeacon(url, data)) {
@@ -89,16 +94,21 @@
     form.addEventListener("input", () => {
       dirty = true;
       clearTimeout(timer);
-      timer = setTimeout(send, DRAFT_DELAY_MS);
+      if (!submitting) {
+        timer = setTimeout(send, DRAFT_DELAY_MS);
+      }
     });
     form.addEventListener("change", () => {
       dirty = true;
     });
-    // Sent with the save too: if the session has expired the save is redirected to the
-    // log-in page, and this draft is what brings the text back afterwards.
+    // Nothing is sent while the save is on its way (two writes at once would contend for
+    // the database); the page sends its draft as it is left, once the save has answered. If
+    // the session had expired, that answer was the log-in page, and this draft is what
+    // brings the text back after logging in.
     form.addEventListener("submit", () => {
+      submitting = true;
       dirty = true;
-      send({ beacon: true });
+      clearTimeout(timer);
     });
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "hidden") {

@@ -218,3 +218,25 @@ def test_a_new_items_draft_is_offered_and_ends_when_the_item_is_added(client, le
 
     assert response.status_code == 302
     assert not FormDraft.objects.exists()
+
+
+def test_the_draft_sent_as_a_saved_page_is_left_is_not_kept(client, learner, portfolio):
+    client.force_login(learner)
+    data = _opened(client, portfolio)
+    client.post(vision_url(portfolio), {**data, "vision-vision_statement": TYPED})
+
+    response = _keep(client, data, after_submit="1", **{"vision-vision_statement": TYPED})
+
+    assert response.status_code == 200
+    assert not FormDraft.objects.exists()
+
+
+def test_the_draft_sent_after_a_refused_save_is_kept(client, learner, portfolio):
+    """The save never arrived (the session had expired): the record did not move on."""
+    client.force_login(learner)
+    data = _opened(client, portfolio)
+    client.logout()
+
+    _keep(client, data, after_submit="1", **{"vision-vision_statement": TYPED})
+
+    assert FormDraft.objects.get(owner=learner).fields["vision-vision_statement"] == TYPED
