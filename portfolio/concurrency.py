@@ -146,12 +146,6 @@ def posted_token(request: HttpRequest) -> str | None:
     return request.POST.get(TOKEN_FIELD, "")[:20]
 
 
-class VersionTokenForm(forms.Form):
-    """The hidden field every edit form carries (rendered by ``partials/edit_guard.html``)."""
-
-    version_token = forms.CharField(widget=forms.HiddenInput, max_length=20)
-
-
 # --- The conflict view ----------------------------------------------------------------------
 
 
@@ -163,6 +157,7 @@ class FieldDifference:
     input_id: str  # the input in the re-rendered form, for the "take theirs" button
     input_name: str
     theirs_text: str  # as a person reads it
+    yours_text: str  # as typed, to read beside theirs
     theirs_value: str | None  # what to put in the input; None when it cannot be copied in
     toggle_id: str = ""  # a tick box that goes with the input (a picker's "mapped")
     toggle_on: bool = False  # whether their version has it ticked
@@ -184,6 +179,8 @@ def _text(bound: forms.BoundField, value: Any) -> str:
             str(item) for item in form_field.queryset.filter(pk__in=[getattr(v, "pk", v) for v in value])
         )
     if isinstance(form_field, forms.ModelChoiceField):
+        if isinstance(value, (str, int)):  # typed: an id
+            value = form_field.queryset.filter(pk=value).first() if str(value).isdigit() else value
         return str(value)
     if isinstance(form_field, forms.ChoiceField):
         labels = {str(key): str(label) for key, label in form_field.choices}
@@ -201,7 +198,7 @@ def _text(bound: forms.BoundField, value: Any) -> str:
 
 def _copyable(bound: forms.BoundField, value: Any) -> str | None:
     widget = bound.field.widget
-    if widget.allow_multiple_selected if hasattr(widget, "allow_multiple_selected") else False:
+    if getattr(widget, "allow_multiple_selected", False):
         return None
     if isinstance(widget, (forms.CheckboxInput, forms.FileInput, forms.MultiWidget)):
         return None
@@ -226,6 +223,7 @@ def _form_differences(form: BaseForm, row: str) -> list[FieldDifference]:
                 input_id=bound.auto_id or "",
                 input_name=bound.html_name,
                 theirs_text=_text(bound, theirs),
+                yours_text=_text(bound, yours),
                 theirs_value=_copyable(bound, theirs),
             )
         )
@@ -286,6 +284,9 @@ def conflict_for_choices(
                 input_id=f"{prefix}-{pk}-note",
                 input_name=f"{prefix}-{pk}-note",
                 theirs_text=text,
+                yours_text=("Mapped: " + mine if mine.strip() else "Mapped, without a note")
+                if mine is not None
+                else "Not mapped",
                 theirs_value=saved or "",
                 toggle_id=f"{prefix}-{pk}-on",
                 toggle_on=saved is not None,

@@ -295,3 +295,27 @@ def test_the_kpi_settings_show_a_second_save_both_versions(client, learner, port
     assert KpiSettings.objects.get(portfolio=portfolio).sla_minutes == 45
     assert client.post(path, edit_form(html)).status_code == 302
     assert KpiSettings.objects.get(portfolio=portfolio).sla_minutes == 20
+
+
+def test_a_save_that_races_past_the_pages_check_is_shown_both_versions(
+    client, learner, portfolio, monkeypatch
+):
+    """Another save lands between the view's check and the service's claim: the claim fails,
+    the service writes nothing, and the page is built again on the version that won."""
+    client.force_login(learner)
+    path = reverse("strategy:vision", kwargs={"portfolio_pk": portfolio.pk})
+    opened = edit_form(client.get(path).content.decode())
+    original = strategy_services.save_vision
+
+    def raced(**kwargs):
+        original(portfolio=portfolio, values={"vision_statement": FIRST}, actor=learner)
+        return original(**kwargs)
+
+    monkeypatch.setattr(strategy_services, "save_vision", raced)
+
+    response = client.post(path, {**opened, "vision-vision_statement": SECOND})
+
+    assert response.status_code == 409
+    assert FIRST in response.content.decode()
+    assert edit_form(response.content.decode())["vision-vision_statement"] == SECOND
+    assert Vision.objects.get(portfolio=portfolio).vision_statement == FIRST
