@@ -68,6 +68,11 @@ def cohort_scope(cohort_id: int) -> str:
     return f"cohort/{cohort_id}"
 
 
+def assessor_scope(portfolio_id: int) -> str:
+    """Who assesses a learner (the roster's select on the cohort page)."""
+    return portfolio_scope(portfolio_id, "assessor")
+
+
 # --- Reading and claiming -------------------------------------------------------------------
 
 
@@ -82,6 +87,13 @@ def current_revision(scope: str) -> Revision:
         saved_by=row.saved_by.display_name if row.saved_by else "",
         saved_by_id=row.saved_by_id,
     )
+
+
+def tokens_for(scopes: Iterable[str]) -> dict[str, str]:
+    """The tokens of many records in one query (a list with a form per row)."""
+    scopes = list(scopes)
+    found = dict(EditRevision.objects.filter(scope__in=scopes).values_list("scope", "revision"))
+    return {scope: str(found.get(scope, 0)) for scope in scopes}
 
 
 def _parse(token: str) -> int | None:

@@ -94,7 +94,12 @@ def update_cohort(
 
 
 @transaction.atomic
-def assign_assessor(*, portfolio: Portfolio, assessor: User | None, actor: User) -> Portfolio:
+def assign_assessor(
+    *, portfolio: Portfolio, assessor: User | None, actor: User, token: str | None = None
+) -> Portfolio:
+    """``token``: the assignment's version the roster was opened at (portfolio/concurrency.py):
+    two tutors choosing at once, the second is told instead of overwriting the first."""
+    concurrency.claim(scope=concurrency.assessor_scope(portfolio.pk), token=token, actor=actor)
     if (
         assessor is not None
         and not Membership.objects.filter(cohort=portfolio.cohort, user=assessor, role=Role.ASSESSOR).exists()

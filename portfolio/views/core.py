@@ -20,7 +20,7 @@ from portfolio.access import (
 )
 from portfolio.charts import plotly_css
 from portfolio.forms import AcceptInvitationForm, AssignAssessorForm, CohortForm, InvitationForm
-from portfolio.models import Cohort, Role
+from portfolio.models import Cohort, Portfolio, Role, User
 
 HOME_FOR_ROLE = {
     Role.LEARNER: "portfolio:learner_home",
@@ -174,6 +174,10 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     roster = list(selectors.cohort_roster(cohort))
     # Learners a page at a time (each row has its own form); the readiness counts cover all.
     page = Paginator(roster, dashboard_selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    if can_manage:
+        tokens = concurrency.tokens_for(concurrency.assessor_scope(p.pk) for p in page.object_list)
+        for row in page.object_list:
+            row.assessor_token = tokens[concurrency.assessor_scope(row.pk)]
     context = {
         "cohort": cohort,
         "can_manage": can_manage,
@@ -241,7 +245,14 @@ def assign_assessor(request: HttpRequest, pk: int, portfolio_pk: int) -> HttpRes
         return _back_to_roster(cohort, request)
     try:
         services.assign_assessor(
-            portfolio=portfolio, assessor=form.cleaned_data["assessor"], actor=request.user
+            portfolio=portfolio,
+            assessor=form.cleaned_data["assessor"],
+            actor=request.user,
+            token=concurrency.posted_token(request),
+        )
+    except concurrency.EditConflict as conflict:
+        messages.error(
+            request, _assessor_conflict(portfolio, conflict.revision, form.cleaned_data["assessor"])
         )
     except services.PortfolioError as error:
         messages.error(request, str(error))
@@ -250,6 +261,19 @@ def assign_assessor(request: HttpRequest, pk: int, portfolio_pk: int) -> HttpRes
         who = assessor.display_name if assessor else "nobody"
         messages.success(request, f"{portfolio.learner.display_name} is now assessed by {who}.")
     return _back_to_roster(cohort, request)
+
+
+def _assessor_conflict(portfolio: Portfolio, revision: concurrency.Revision, chosen: User | None) -> str:
+    """Both choices, in words: the one saved meanwhile (shown in the roster) and this one."""
+    portfolio.refresh_from_db(fields=["assessor"])
+    theirs = portfolio.assessor.display_name if portfolio.assessor else "nobody"
+    yours = chosen.display_name if chosen else "nobody"
+    when = timezone.localtime(revision.saved_at).strftime("%H:%M") if revision.saved_at else ""
+    return (
+        f"{revision.saved_by or 'Someone'} assigned {theirs} to {portfolio.learner.display_name}"
+        f"{' at ' + when if when else ''}, after you opened this page; your choice, {yours}, was not "
+        "saved. The roster shows theirs: choose again to change it."
+    )
 
 
 def _back_to_roster(cohort: Cohort, request: HttpRequest) -> HttpResponse:

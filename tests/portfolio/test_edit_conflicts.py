@@ -3,6 +3,7 @@ both versions and overwrites nothing (portfolio/concurrency.py)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -319,3 +320,21 @@ def test_a_save_that_races_past_the_pages_check_is_shown_both_versions(
     assert FIRST in response.content.decode()
     assert edit_form(response.content.decode())["vision-vision_statement"] == SECOND
     assert Vision.objects.get(portfolio=portfolio).vision_statement == FIRST
+
+
+def test_two_tutors_assigning_an_assessor_at_once_are_told_not_overwritten(
+    client, tutor, cohort, learner, assessor, other_assessor, portfolio
+):
+    client.force_login(tutor)
+    roster = client.get(reverse("portfolio:cohort_detail", args=[cohort.pk])).content.decode()
+    token = re.search(r'name="version_token" value="(\d+)"', roster).group(1)
+    url = reverse("portfolio:assign_assessor", args=[cohort.pk, portfolio.pk])
+
+    client.post(url, {"assessor": other_assessor.pk, "version_token": token})
+    response = client.post(url, {"assessor": "", "version_token": token}, follow=True)
+
+    portfolio.refresh_from_db()
+    assert portfolio.assessor == other_assessor
+    html = response.content.decode()
+    assert f"assigned {other_assessor.display_name}" in html
+    assert "your choice, nobody, was not saved" in html
