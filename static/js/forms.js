@@ -38,6 +38,26 @@
     }
   };
 
+  // Rows added on the page before the draft was kept are added again (by the page's own
+  // "add a row" button, which numbers them as Django expects) before the text goes back.
+  const addMissingRows = (form, fields) => {
+    for (const [name, value] of Object.entries(fields)) {
+      const match = name.match(/^(.+)-TOTAL_FORMS$/);
+      const total = match && form.elements.namedItem(name);
+      if (!total) {
+        continue;
+      }
+      const prefix = match[1];
+      const button = form.querySelector(
+        `[data-add-row="${CSS.escape(prefix)}"], [data-formset-prefix="${CSS.escape(prefix)}"]`,
+      );
+      const wanted = Math.min(Number(value) || 0, 200);
+      for (let guard = 0; button && Number(total.value) < wanted && guard < 200; guard += 1) {
+        button.click();
+      }
+    }
+  };
+
   const watchDrafts = (form, keyInput) => {
     const url = keyInput.dataset.draftUrl;
     const status = form.querySelector("[data-draft-status]");
@@ -128,6 +148,7 @@
     const status = form.querySelector("[data-draft-status]");
     offer.querySelector("[data-draft-restore]").addEventListener("click", () => {
       const fields = JSON.parse(source.textContent);
+      addMissingRows(form, fields);
       for (const [name, value] of Object.entries(fields)) {
         setField(form, name, value);
       }

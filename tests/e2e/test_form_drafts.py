@@ -83,3 +83,23 @@ def test_the_second_tab_sees_both_versions_and_chooses(page, learner, vision_pat
     right.get_by_role("button", name=re.compile("Save")).first.click()
     right.wait_for_url(re.compile(re.escape(vision_path) + "$"))
     assert Vision.objects.get().vision_statement.startswith("Merged")
+
+
+def test_rows_added_before_the_draft_was_kept_come_back_with_their_text(page, learner):
+    path = f"/portfolios/{learner.portfolios.get().pk}/audit/organisation/"
+    log_in(page, learner.username, TEST_PASSWORD)
+    page.wait_for_url(re.compile(r"/portfolios/\d+/$"))
+    page.goto(path)
+    page.get_by_role("button", name="+ Add a process").click()
+    page.locator('[name="rows-1-how_it_runs"]').fill(
+        "Returns are booked by phone, then collected within ten days."
+    )
+    expect(page.locator("[data-draft-status]")).to_contain_text("Saved as draft")
+
+    page.goto(path)
+    page.locator("[data-draft-offer]").get_by_role("button", name="Restore").click()
+
+    expect(page.locator('[name="rows-1-how_it_runs"]')).to_have_value(
+        "Returns are booked by phone, then collected within ten days."
+    )
+    expect(page.locator('[name="rows-TOTAL_FORMS"]')).to_have_value("2")
