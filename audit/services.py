@@ -18,6 +18,7 @@ from django.utils.text import get_valid_filename
 
 from audit import arrowfiles, datasets, importing, reading
 from audit.models import ColumnMapping, KpiSettings, ServiceDataImport, VersionDataset
+from portfolio import concurrency
 from portfolio.models import Portfolio, User
 
 log = logging.getLogger(__name__)
@@ -266,7 +267,12 @@ class KpiSettingsInput:
 
 
 @transaction.atomic
-def save_kpi_settings(*, portfolio: Portfolio, values: KpiSettingsInput, actor: User) -> KpiSettings:
+def save_kpi_settings(
+    *, portfolio: Portfolio, values: KpiSettingsInput, actor: User, token: str | None = None
+) -> KpiSettings:
+    concurrency.claim(
+        scope=concurrency.portfolio_scope(portfolio.pk, "audit.kpi_settings"), token=token, actor=actor
+    )
     pairs = [(values.baseline_start, values.baseline_end), (values.follow_up_start, values.follow_up_end)]
     for start, end in pairs:
         if (start is None) != (end is None):
@@ -328,9 +334,15 @@ def step_state(*, step, portfolio: Portfolio, header, rows: list) -> StepState:
 
 
 @transaction.atomic
-def save_step(*, step, portfolio: Portfolio, header, rows: list, deleted: list, actor: User) -> StepState:
-    """Save the step as it stands (a draft is fine) and record it as evidence."""
+def save_step(
+    *, step, portfolio: Portfolio, header, rows: list, deleted: list, actor: User, token: str | None = None
+) -> StepState:
+    """Save the step as it stands (a draft is fine) and record it as evidence.
+
+    ``token``: the step's version the form was opened at (portfolio/concurrency.py)."""
     from evidence.services import record_section
+
+    concurrency.claim(scope=concurrency.portfolio_scope(portfolio.pk, step.key), token=token, actor=actor)
 
     header.portfolio = portfolio
     header.save()

@@ -17,6 +17,7 @@ from audit.forms import KpiSettingsForm, MappingForm, OrganisationForm, StepNote
 from audit.kpis import KPI_CATALOGUE
 from audit.models import OrganisationProfile, ServiceDataImport, StepNote
 from audit.steps import STEPS, STEPS_BY_SLUG, Step
+from portfolio import concurrency, drafts
 from portfolio.access import get_portfolio_for
 from portfolio.charts import chart_context
 
@@ -34,24 +35,46 @@ def _header_for(step: Step, portfolio) -> tuple[object, type]:
     return header or StepNote(portfolio=portfolio, step=step.slug), StepNoteForm
 
 
+def _fresh_rows(data, current_ids: set[int]):
+    """After a conflict: rows the other save deleted come back as new rows, so keeping
+    yours keeps their text instead of failing on a row that is gone."""
+    data = data.copy()
+    try:
+        initial = int(data.get("rows-INITIAL_FORMS", 0))
+    except ValueError:
+        return data
+    for index in range(min(initial, 1000)):
+        key = f"rows-{index}-id"
+        if data.get(key, "").isdigit() and int(data[key]) not in current_ids:
+            data[key] = ""
+    return data
+
+
 @login_required
+@concurrency.reshow_on_conflict
 def step_page(request: HttpRequest, portfolio_pk: int, slug: str) -> HttpResponse:
     step = STEPS_BY_SLUG.get(slug)
     if step is None:
         raise Http404("No such step.")
     portfolio = get_portfolio_for(request.user, portfolio_pk, write=request.method == "POST")
     is_owner = portfolio.learner_id == request.user.pk
+    edit = concurrency.edit_state(request, concurrency.portfolio_scope(portfolio.pk, step.key))
     header, header_form_class = _header_for(step, portfolio)
     # Readers see only what was written, without an empty row to fill in.
     extra = 1 if is_owner else 0
     formset_class = modelformset_factory(step.row_model, form=step.row_form, extra=extra, can_delete=is_owner)
     rows = getattr(portfolio, step.related_name).all()
     data = request.POST if request.method == "POST" else None
+    if data is not None and edit.stale:
+        data = _fresh_rows(data, set(rows.values_list("pk", flat=True)))
     header_form = header_form_class(data, instance=header, prefix="header")
     if step.note_label:
         header_form.fields["text"].label = step.note_label
     formset = formset_class(data, queryset=rows, prefix="rows")
-    if request.method == "POST":
+    state = None
+    if request.method == "POST" and edit.check([header_form, formset]):
+        pass  # the page again, with what was typed and the other version beside it
+    elif request.method == "POST":
         if header_form.is_valid() and formset.is_valid():
             kept, deleted = [], []
             for form in formset.forms:
@@ -67,6 +90,7 @@ def step_page(request: HttpRequest, portfolio_pk: int, slug: str) -> HttpRespons
                 rows=kept,
                 deleted=deleted,
                 actor=request.user,
+                token=edit.posted,
             )
             if state.complete:
                 messages.success(request, f"“{step.title}” saved. It is complete.")
@@ -74,13 +98,14 @@ def step_page(request: HttpRequest, portfolio_pk: int, slug: str) -> HttpRespons
                 messages.info(request, f"Draft saved. Still needed: {'; '.join(state.missing)}.")
             return redirect(step.url_name, portfolio_pk=portfolio.pk)
         messages.error(request, "Nothing was saved yet: correct the fields marked below, then save again.")
-        state = None
     else:
         state = services.step_state(step=step, portfolio=portfolio, header=header, rows=list(rows))
     if not is_owner:
         for form in [header_form, *formset.forms]:
             for field in form.fields.values():
                 field.disabled = True
+    else:
+        drafts.offer(edit, request, [header_form, formset])
     position = STEPS.index(step)
     return render(
         request,
@@ -93,11 +118,12 @@ def step_page(request: HttpRequest, portfolio_pk: int, slug: str) -> HttpRespons
             "formset": formset,
             "state": state,
             "is_owner": is_owner,
+            "edit": edit if is_owner else None,
             "step_number": position + 1,
             "previous": STEPS[position - 1] if position else None,
             "next": STEPS[position + 1] if position + 1 < len(STEPS) else None,
         },
-        status=400 if request.method == "POST" else 200,
+        status=409 if edit.conflict else 400 if request.method == "POST" else 200,
     )
 
 
@@ -327,15 +353,19 @@ def _table(frame, index_label) -> dict:
 
 
 @login_required
+@concurrency.reshow_on_conflict
 def kpis(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
     portfolio = get_portfolio_for(request.user, portfolio_pk, write=request.method == "POST")
+    is_owner = portfolio.learner_id == request.user.pk
+    edit = concurrency.edit_state(request, concurrency.portfolio_scope(portfolio.pk, "audit.kpi_settings"))
     kpi_settings = selectors.kpi_settings_for(portfolio)
     settings_form = KpiSettingsForm(request.POST or None, instance=kpi_settings)
-    if request.method == "POST" and settings_form.is_valid():
+    if request.method == "POST" and not edit.check([settings_form]) and settings_form.is_valid():
         services.save_kpi_settings(
             portfolio=portfolio,
             values=services.KpiSettingsInput(**settings_form.cleaned_data),
             actor=request.user,
+            token=edit.posted,
         )
         messages.success(request, "Service level and periods saved; the figures below use them.")
         return redirect("audit:kpis", portfolio_pk=portfolio.pk)
@@ -359,7 +389,8 @@ def kpis(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
         "service_import": service_import,
         "view": view,
         "settings_form": settings_form,
-        "is_owner": portfolio.learner_id == request.user.pk,
+        "is_owner": is_owner,
+        "edit": edit if is_owner else None,
         "kpi_rows": _kpi_rows(view.overall, view.comparison),
         "charts": [],
     }
@@ -371,7 +402,10 @@ def kpis(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
         )
         context["percentiles"] = kpi_compute.first_response_percentiles(view.frame)
         context["charts"] = _charts(view)
-    return render(request, "audit/kpis.html", context, status=400 if request.method == "POST" else 200)
+    if is_owner:
+        drafts.offer(edit, request, [settings_form])
+    status = 409 if edit.conflict else 400 if request.method == "POST" else 200
+    return render(request, "audit/kpis.html", context, status=status)
 
 
 def _charts(view: selectors.KpiView) -> list[dict]:

@@ -238,6 +238,9 @@ MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 # Images above this many pixels are refused before decoding (decompression bombs).
 MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
 
+# Unsaved text kept for a person while they type (portfolio/drafts.py): days before it goes.
+FORM_DRAFT_DAYS = env_int("FORM_DRAFT_DAYS", 30)
+
 # E-mail: printed to the console unless EMAIL_HOST names an SMTP server.
 if os.environ.get("EMAIL_HOST"):
     MAILERS = {

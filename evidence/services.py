@@ -16,6 +16,7 @@ from django.utils import timezone
 from evidence.files import CleanFile
 from evidence.models import CriterionMapping, Evidence, PendingRedaction, TranscriptMessage
 from evidence.sections import get_section
+from portfolio import concurrency
 from portfolio.models import Criterion, Portfolio, User, VersionFile
 
 log = logging.getLogger(__name__)
@@ -214,10 +215,14 @@ def update_evidence(
     values: Mapping[str, Any],
     actor: User,
     messages: Sequence[MessageData] | None = None,
+    token: str | None = None,
 ) -> Evidence:
-    """Change an item's details (a file's content stays: delete and add again to replace it)."""
+    """Change an item's details (a file's content stays: delete and add again to replace it).
+
+    ``token``: the item's version the form was opened at (portfolio/concurrency.py)."""
     if evidence.kind == Evidence.Kind.SECTION:
         raise EvidenceError("A portfolio section changes through its own step, not here.")
+    concurrency.claim(scope=concurrency.evidence_scope(evidence.pk), token=token, actor=actor)
     _check_kind_rules(evidence.kind, values, None, has_file=bool(evidence.file))
     if messages is not None:
         _check_messages(messages)
@@ -253,6 +258,16 @@ def delete_evidence(*, evidence: Evidence, actor: User) -> None:
 # --- Mappings ---------------------------------------------------------------------------
 
 
+def item_mappings_scope(evidence_id: int) -> str:
+    """The version of an item's mappings (its picker page)."""
+    return f"{concurrency.evidence_scope(evidence_id)}/mappings"
+
+
+def criterion_mappings_scope(portfolio: Portfolio, criterion_id: int) -> str:
+    """The version of the evidence mapped to one criterion (the criterion's picker page)."""
+    return concurrency.portfolio_scope(portfolio.pk, f"evidence.criterion.{criterion_id}")
+
+
 def _check_note(note: str) -> str:
     note = (note or "").strip()
     if len(note) > NOTE_MAX_LENGTH:
@@ -262,14 +277,16 @@ def _check_note(note: str) -> str:
 
 @transaction.atomic
 def set_evidence_mappings(
-    *, evidence: Evidence, wanted: Mapping[int, str], actor: User
+    *, evidence: Evidence, wanted: Mapping[int, str], actor: User, token: str | None = None
 ) -> list[CriterionMapping]:
     """Make the item's mappings exactly ``wanted`` (criterion id → note).
 
     Criteria must belong to the cohort's frameworks; notes may be empty (then the
-    mapping only claims the criterion).
+    mapping only claims the criterion). ``token``: the mappings' version the page was
+    opened at (portfolio/concurrency.py).
     """
     portfolio = evidence.portfolio
+    concurrency.claim(scope=item_mappings_scope(evidence.pk), token=token, actor=actor)
     criteria = {
         c.pk: c for c in Criterion.objects.filter(pk__in=list(wanted), framework__cohorts=portfolio.cohort_id)
     }
@@ -277,6 +294,12 @@ def set_evidence_mappings(
         raise EvidenceError("One of the criteria chosen is not part of this cohort's frameworks.")
     notes = {pk: _check_note(note) for pk, note in wanted.items()}
     existing = {m.criterion_id: m for m in evidence.mappings.all()}
+    # The criteria whose page shows a row this save changes: their open pages learn of it.
+    touched = set(existing) ^ set(notes) | {
+        pk for pk in notes if pk in existing and existing[pk].note != notes[pk]
+    }
+    for criterion_id in sorted(touched):
+        concurrency.touch(scope=criterion_mappings_scope(portfolio, criterion_id), actor=actor)
     evidence.mappings.exclude(criterion_id__in=list(notes)).delete()
     changed = []
     for pk, note in notes.items():
@@ -297,9 +320,15 @@ def set_evidence_mappings(
 
 @transaction.atomic
 def set_criterion_mappings(
-    *, portfolio: Portfolio, criterion: Criterion, wanted: Mapping[int, str], actor: User
+    *,
+    portfolio: Portfolio,
+    criterion: Criterion,
+    wanted: Mapping[int, str],
+    actor: User,
+    token: str | None = None,
 ) -> None:
     """Make the evidence mapped to one criterion exactly ``wanted`` (evidence id → note)."""
+    concurrency.claim(scope=criterion_mappings_scope(portfolio, criterion.pk), token=token, actor=actor)
     if not portfolio.cohort.frameworks.filter(pk=criterion.framework_id).exists():
         raise EvidenceError("That criterion is not part of this cohort's frameworks.")
     items = {e.pk: e for e in portfolio.evidence.filter(pk__in=list(wanted))}
@@ -308,6 +337,11 @@ def set_criterion_mappings(
     notes = {pk: _check_note(note) for pk, note in wanted.items()}
     mappings = CriterionMapping.objects.filter(evidence__portfolio=portfolio, criterion=criterion)
     existing = {m.evidence_id: m for m in mappings}
+    touched = set(existing) ^ set(notes) | {
+        pk for pk in notes if pk in existing and existing[pk].note != notes[pk]
+    }
+    for evidence_id in sorted(touched):
+        concurrency.touch(scope=item_mappings_scope(evidence_id), actor=actor)
     mappings.exclude(evidence_id__in=list(notes)).delete()
     for pk, note in notes.items():
         mapping = existing.get(pk)
@@ -328,9 +362,12 @@ def add_mapping(*, evidence: Evidence, criterion: Criterion, note: str, actor: U
     """Map one more criterion (the crosswalk's offer); an existing mapping keeps its note."""
     if not evidence.portfolio.cohort.frameworks.filter(pk=criterion.framework_id).exists():
         raise EvidenceError("That criterion is not part of this cohort's frameworks.")
-    mapping, _ = CriterionMapping.objects.get_or_create(
+    mapping, created = CriterionMapping.objects.get_or_create(
         evidence=evidence, criterion=criterion, defaults={"note": _check_note(note)}
     )
+    if created:
+        concurrency.touch(scope=item_mappings_scope(evidence.pk), actor=actor)
+        concurrency.touch(scope=criterion_mappings_scope(evidence.portfolio, criterion.pk), actor=actor)
     _touch(evidence.portfolio)
     log.info("evidence %s mapped to criterion %s by %s", evidence.pk, criterion.pk, actor.username)
     return mapping

@@ -22,6 +22,7 @@ from evidence.privacy_views import privacy_context
 from evidence.rendering import render_markdown
 from evidence.sections import get_section
 from evidence.transcripts import describe_duration, response_times
+from portfolio import concurrency, drafts
 from portfolio.access import get_portfolio_for
 from portfolio.file_responses import stored_file_response
 from portfolio.models import Criterion, Portfolio
@@ -217,6 +218,8 @@ def evidence_add(request: HttpRequest, portfolio_pk: int, kind: str) -> HttpResp
     kind = ADDABLE_KINDS[kind]
     is_transcript = kind == Evidence.Kind.TRANSCRIPT
     prefix = "messages" if is_transcript else None
+    # A new item has no version to check yet; the scope keys its draft.
+    edit = concurrency.edit_state(request, concurrency.portfolio_scope(portfolio.pk, f"evidence.new.{kind}"))
     findings: list[FieldFinding] = []
     if request.method == "POST":
         data, findings, may_save = _privacy_gate(request, formset_prefix=prefix)
@@ -235,6 +238,7 @@ def evidence_add(request: HttpRequest, portfolio_pk: int, kind: str) -> HttpResp
             except (services.EvidenceError, ValidationError) as error:
                 form.add_error(None, _message(error))
             else:
+                drafts.discard_draft(owner=request.user, scope=edit.scope)
                 _remember_not_personal(request, evidence, findings)
                 if evidence.is_image:
                     return _check_new_image(request, evidence)
@@ -249,19 +253,31 @@ def evidence_add(request: HttpRequest, portfolio_pk: int, kind: str) -> HttpResp
         formset = MessageFormSet(prefix="messages", initial=[{}, {}]) if is_transcript else None
         if formset is not None:
             formset.extra = 2
+    drafts.offer(edit, request, [form] + ([formset] if formset is not None else []))
     return _render_form(
-        request, portfolio, kind=kind, form=form, formset=formset, findings=findings, evidence=None
+        request, portfolio, kind=kind, form=form, formset=formset, findings=findings, evidence=None, edit=edit
     )
 
 
 @login_required
+@concurrency.reshow_on_conflict
 def evidence_edit(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpResponse:
     portfolio = get_portfolio_for(request.user, portfolio_pk, write=True)
     evidence = get_object_or_404(portfolio.evidence.exclude(kind=Evidence.Kind.SECTION), pk=pk)
     is_transcript = evidence.kind == Evidence.Kind.TRANSCRIPT
     prefix = "messages" if is_transcript else None
+    edit = concurrency.edit_state(request, concurrency.evidence_scope(evidence.pk))
     findings: list[FieldFinding] = []
-    if request.method == "POST":
+    if request.method == "POST" and edit.stale:
+        # Built on the saved messages, so each differing one shows beside what was typed.
+        form = EvidenceForm(request.POST, instance=evidence, kind=evidence.kind)
+        formset = (
+            MessageFormSet(request.POST, prefix="messages", initial=message_initial(evidence))
+            if is_transcript
+            else None
+        )
+        edit.check([form] + ([formset] if formset is not None else []))
+    elif request.method == "POST":
         data, findings, may_save = _privacy_gate(request, formset_prefix=prefix, evidence=evidence)
         form = EvidenceForm(data, instance=evidence, kind=evidence.kind)
         formset = MessageFormSet(data, prefix="messages") if is_transcript else None
@@ -272,6 +288,7 @@ def evidence_edit(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpRespo
                     values=form.cleaned_data,
                     messages=formset.messages() if formset is not None else None,
                     actor=request.user,
+                    token=edit.posted,
                 )
             except (services.EvidenceError, ValidationError) as error:
                 form.add_error(None, _message(error))
@@ -288,6 +305,7 @@ def evidence_edit(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpRespo
         formset = (
             MessageFormSet(prefix="messages", initial=message_initial(evidence)) if is_transcript else None
         )
+    drafts.offer(edit, request, [form] + ([formset] if formset is not None else []))
     return _render_form(
         request,
         portfolio,
@@ -296,6 +314,8 @@ def evidence_edit(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpRespo
         formset=formset,
         findings=findings,
         evidence=evidence,
+        edit=edit,
+        status=409 if edit.conflict else 200,
     )
 
 
@@ -337,13 +357,15 @@ def _message(error: Exception) -> str:
     return str(error)
 
 
-def _render_form(request: HttpRequest, portfolio: Portfolio, **context: Any) -> HttpResponse:
+def _render_form(
+    request: HttpRequest, portfolio: Portfolio, *, status: int = 200, **context: Any
+) -> HttpResponse:
     kind = context["kind"]
     template = "evidence/transcript_form.html" if kind == Evidence.Kind.TRANSCRIPT else "evidence/form.html"
     context.update(
         portfolio=portfolio, kind_label=Evidence.Kind(kind).label, is_file=kind == Evidence.Kind.FILE
     )
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 @login_required
@@ -383,7 +405,46 @@ def _posted_notes(data: QueryDict, prefix: str, allowed: set[int]) -> dict[int, 
     return wanted
 
 
+@dataclass(frozen=True)
+class _Typed:
+    """A mapping as the person typed it, shown again after a conflict."""
+
+    note: str
+
+
+def _picker_token(
+    edit: concurrency.EditState,
+    *,
+    theirs: dict[int, str],
+    yours: dict[int, str],
+    labels: dict[int, str],
+    prefix: str,
+) -> tuple[bool, str | None]:
+    """Whether a picker's save may go ahead, and with which token.
+
+    A stale page whose rows the other save left as the person typed them goes ahead (the
+    other save changed nothing this one would overwrite); otherwise the page shows both."""
+    if not edit.stale:
+        return True, edit.posted
+    edit.revision = concurrency.current_revision(edit.scope)
+    conflict = concurrency.conflict_for_choices(
+        edit.revision, theirs=theirs, yours=yours, labels=labels, prefix=prefix
+    )
+    if not conflict.differences:
+        return True, edit.revision.token
+    edit.conflict = conflict
+    return False, None
+
+
+def _picker_saved(prefix: str, pks: list[int], notes: dict[int, str]) -> dict[str, str]:
+    """The picker's inputs as the saved mappings fill them, to compare a draft with."""
+    saved = {f"{prefix}-{pk}-note": notes.get(pk, "") for pk in pks}
+    saved.update({f"{prefix}-{pk}-on": "on" for pk in notes})
+    return saved
+
+
 @login_required
+@concurrency.reshow_on_conflict
 def evidence_mappings(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpResponse:
     """The picker from an item: every criterion, grouped, searchable, each with its note."""
     portfolio = get_portfolio_for(request.user, portfolio_pk, write=request.method == "POST")
@@ -395,16 +456,28 @@ def evidence_mappings(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpR
             for criterion in group.criteria.all():
                 criterion.framework = framework  # already loaded: spare a query per suggestion
                 all_criteria.append(criterion)
-    current = {m.criterion_id: m for m in evidence.mappings.all()}
+    current: dict[int, Any] = {m.criterion_id: m for m in evidence.mappings.all()}
+    saved_notes = {pk: m.note for pk, m in current.items()}
+    edit = concurrency.edit_state(request, services.item_mappings_scope(evidence.pk))
     if request.method == "POST":
         wanted = _posted_notes(request.POST, "c", {c.pk for c in all_criteria})
-        try:
-            services.set_evidence_mappings(evidence=evidence, wanted=wanted, actor=request.user)
-        except services.EvidenceError as error:
-            messages.error(request, str(error))
+        labels = {c.pk: f"{c.framework.code} {c.code}" for c in all_criteria}
+        may_save, token = _picker_token(edit, theirs=saved_notes, yours=wanted, labels=labels, prefix="c")
+        if may_save:
+            try:
+                services.set_evidence_mappings(
+                    evidence=evidence, wanted=wanted, actor=request.user, token=token
+                )
+            except services.EvidenceError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, f"Mappings of “{evidence.title}” saved: {len(wanted)} criteria.")
+                return redirect("evidence:mappings", portfolio_pk=portfolio.pk, pk=evidence.pk)
         else:
-            messages.success(request, f"Mappings of “{evidence.title}” saved: {len(wanted)} criteria.")
-            return redirect("evidence:mappings", portfolio_pk=portfolio.pk, pk=evidence.pk)
+            current = {pk: _Typed(note=note) for pk, note in wanted.items()}
+    is_owner = portfolio.learner_id == request.user.pk
+    if is_owner:
+        drafts.offer(edit, request, [], saved=_picker_saved("c", [c.pk for c in all_criteria], saved_notes))
     linked = selectors.linked_criteria(all_criteria)
     suggestions = []
     for criterion in all_criteria:
@@ -424,8 +497,10 @@ def evidence_mappings(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpR
             "current": current,
             "linked": linked,
             "suggestions": suggestions,
-            "is_owner": portfolio.learner_id == request.user.pk,
+            "is_owner": is_owner,
+            "edit": edit if is_owner else None,
         },
+        status=409 if edit.conflict else 200,
     )
 
 
@@ -451,6 +526,7 @@ def mapping_add(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpRespons
 
 
 @login_required
+@concurrency.reshow_on_conflict
 def criterion_mappings(request: HttpRequest, portfolio_pk: int, criterion_pk: int) -> HttpResponse:
     """The picker from a criterion: every item of the portfolio, each with its note."""
     portfolio = get_portfolio_for(request.user, portfolio_pk, write=request.method == "POST")
@@ -458,18 +534,30 @@ def criterion_mappings(request: HttpRequest, portfolio_pk: int, criterion_pk: in
         _criteria_of(portfolio).select_related("framework", "group"), pk=criterion_pk
     )
     items = list(portfolio.evidence.order_by("-occurred_on", "-created_at"))
-    current = {m.evidence_id: m for m in criterion.mappings.filter(evidence__portfolio=portfolio)}
+    current: dict[int, Any] = {
+        m.evidence_id: m for m in criterion.mappings.filter(evidence__portfolio=portfolio)
+    }
+    saved_notes = {pk: m.note for pk, m in current.items()}
+    edit = concurrency.edit_state(request, services.criterion_mappings_scope(portfolio, criterion.pk))
     if request.method == "POST":
         wanted = _posted_notes(request.POST, "e", {e.pk for e in items})
-        try:
-            services.set_criterion_mappings(
-                portfolio=portfolio, criterion=criterion, wanted=wanted, actor=request.user
-            )
-        except services.EvidenceError as error:
-            messages.error(request, str(error))
+        labels = {e.pk: e.title for e in items}
+        may_save, token = _picker_token(edit, theirs=saved_notes, yours=wanted, labels=labels, prefix="e")
+        if may_save:
+            try:
+                services.set_criterion_mappings(
+                    portfolio=portfolio, criterion=criterion, wanted=wanted, actor=request.user, token=token
+                )
+            except services.EvidenceError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, f"Evidence for {criterion.framework.code} {criterion.code} saved.")
+                return redirect(f"{_coverage_url(portfolio)}#criterion-{criterion.pk}")
         else:
-            messages.success(request, f"Evidence for {criterion.framework.code} {criterion.code} saved.")
-            return redirect(f"{_coverage_url(portfolio)}#criterion-{criterion.pk}")
+            current = {pk: _Typed(note=note) for pk, note in wanted.items()}
+    is_owner = portfolio.learner_id == request.user.pk
+    if is_owner:
+        drafts.offer(edit, request, [], saved=_picker_saved("e", [e.pk for e in items], saved_notes))
     linked = [link.target for link in criterion.crosswalk_out.select_related("target__framework")]
     linked += [link.source for link in criterion.crosswalk_in.select_related("source__framework")]
     return render(
@@ -480,8 +568,10 @@ def criterion_mappings(request: HttpRequest, portfolio_pk: int, criterion_pk: in
             "criterion": criterion,
             "items": [{"evidence": e, "mapping": current.get(e.pk)} for e in items],
             "linked": linked,
-            "is_owner": portfolio.learner_id == request.user.pk,
+            "is_owner": is_owner,
+            "edit": edit if is_owner else None,
         },
+        status=409 if edit.conflict else 200,
     )
 
 

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
-from portfolio.models import Cohort, Export, Membership, Portfolio, Role, User
+from portfolio.models import Cohort, Export, FormDraft, Membership, Portfolio, Role, User
 
 
 def is_staff_user(user: User) -> bool:
@@ -98,6 +98,14 @@ def get_cohort_for(user: User, pk: int, *, manage: bool = False, overview: bool 
     if overview and not roles & {Role.TUTOR, Role.IQA}:
         raise PermissionDenied("Only the cohort's tutors and quality assurers can see the whole cohort.")
     return cohort
+
+
+def get_draft_for(user: User, pk: int) -> FormDraft:
+    """A form draft of this person's own (404 otherwise: nobody else's draft, not even staff's)."""
+    try:
+        return FormDraft.objects.get(pk=pk, owner_id=user.pk)
+    except FormDraft.DoesNotExist:
+        raise Http404("No such draft.") from None
 
 
 def role_required(*roles: str) -> Callable:

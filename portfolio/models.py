@@ -604,3 +604,47 @@ class AuthEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.kind} {self.username} {self.address}"
+
+
+# --- Editing: version tokens and drafts (portfolio/concurrency.py, portfolio/drafts.py) ----
+
+
+class EditRevision(models.Model):
+    """How many times one editable record (a step, an item, a cohort) has been saved.
+
+    A form carries the number it was opened at; a save moves it on only from that number,
+    so a second save from the same page finds it moved and is shown the other version."""
+
+    scope = models.CharField(max_length=120, unique=True)
+    revision = models.PositiveIntegerField(default=0)
+    saved_at = models.DateTimeField(null=True, blank=True)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.scope} r{self.revision}"
+
+
+class FormDraft(models.Model):
+    """Text a person typed in a form and has not saved yet; never the record itself."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="form_drafts")
+    scope = models.CharField(max_length=120)
+    path = models.CharField(max_length=300)
+    fields = models.JSONField(default=dict)
+    base_revision = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "scope"], name="one_draft_per_person_and_form")
+        ]
+
+    def __str__(self) -> str:
+        return f"Draft of {self.scope}"
+
+    @staticmethod
+    def expiry_cutoff() -> datetime:
+        """Drafts last saved before this have expired (``FORM_DRAFT_DAYS``)."""
+        return timezone.now() - timedelta(days=settings.FORM_DRAFT_DAYS)

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from portfolio import concurrency
 from portfolio.models import Cohort, Framework, Invitation, Membership, Portfolio, Role, User
 
 log = logging.getLogger(__name__)
@@ -77,8 +78,12 @@ def update_cohort(
     organisation: str = "",
     start_date: date | None = None,
     end_date: date | None = None,
+    token: str | None = None,
 ) -> Cohort:
-    """Change a cohort's details and calendar (the dashboards measure progress against it)."""
+    """Change a cohort's details and calendar (the dashboards measure progress against it).
+
+    ``token``: the cohort's version the form was opened at (portfolio/concurrency.py)."""
+    concurrency.claim(scope=concurrency.cohort_scope(cohort.pk), token=token, actor=actor)
     _check_cohort(start_date=start_date, end_date=end_date, frameworks=frameworks)
     cohort.name, cohort.code, cohort.organisation = name, code, organisation
     cohort.start_date, cohort.end_date = start_date, end_date
@@ -89,7 +94,12 @@ def update_cohort(
 
 
 @transaction.atomic
-def assign_assessor(*, portfolio: Portfolio, assessor: User | None, actor: User) -> Portfolio:
+def assign_assessor(
+    *, portfolio: Portfolio, assessor: User | None, actor: User, token: str | None = None
+) -> Portfolio:
+    """``token``: the assignment's version the roster was opened at (portfolio/concurrency.py):
+    two tutors choosing at once, the second is told instead of overwriting the first."""
+    concurrency.claim(scope=concurrency.assessor_scope(portfolio.pk), token=token, actor=actor)
     if (
         assessor is not None
         and not Membership.objects.filter(cohort=portfolio.cohort, user=assessor, role=Role.ASSESSOR).exists()

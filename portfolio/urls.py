@@ -8,6 +8,8 @@ app_name = "portfolio"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("drafts/", views.draft_save, name="draft_save"),
+    path("drafts/<int:pk>/discard/", views.draft_discard, name="draft_discard"),
     path("learner/", views.learner_home, name="learner_home"),
     path("assessor/", views.assessor_home, name="assessor_home"),
     path("tutor/", views.tutor_home, name="tutor_home"),

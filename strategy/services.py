@@ -12,6 +12,7 @@ from django.db import models as db_models
 from django.db import transaction
 
 from evidence.services import record_section
+from portfolio import concurrency
 from portfolio.models import Portfolio, User
 from strategy import models, selectors
 from strategy.completeness import StepStatus
@@ -40,6 +41,13 @@ def _record(*, portfolio: Portfolio, step: str, status: StepStatus, actor: User)
     return status
 
 
+def _claim(*, portfolio: Portfolio, step: str, token: str | None, actor: User) -> None:
+    """The step's version check (portfolio/concurrency.py): first, so a conflict writes nothing."""
+    concurrency.claim(
+        scope=concurrency.portfolio_scope(portfolio.pk, f"strategy.{step}"), token=token, actor=actor
+    )
+
+
 def _update_one(model: type[db_models.Model], *, portfolio: Portfolio, values: Row) -> db_models.Model:
     row, _created = model.objects.select_for_update().get_or_create(portfolio=portfolio)
     for name, value in values.items():
@@ -66,14 +74,18 @@ def _check_span(start: Any, end: Any, what: str) -> None:
 
 
 @transaction.atomic
-def save_vision(*, portfolio: Portfolio, values: Row, actor: User) -> StepStatus:
+def save_vision(*, portfolio: Portfolio, values: Row, actor: User, token: str | None = None) -> StepStatus:
+    _claim(portfolio=portfolio, step="vision", token=token, actor=actor)
     _update_one(models.Vision, portfolio=portfolio, values=values)
     _row, status = selectors.vision(portfolio)
     return _record(portfolio=portfolio, step="vision", status=status, actor=actor)
 
 
 @transaction.atomic
-def save_objectives(*, portfolio: Portfolio, rows: Sequence[Row], actor: User) -> StepStatus:
+def save_objectives(
+    *, portfolio: Portfolio, rows: Sequence[Row], actor: User, token: str | None = None
+) -> StepStatus:
+    _claim(portfolio=portfolio, step="objectives", token=token, actor=actor)
     for number, row in enumerate(rows, start=1):
         _check_span(row.get("start"), row.get("deadline"), f"Objective {number}")
     _replace_rows(models.Objective, portfolio=portfolio, rows=rows)
@@ -82,7 +94,10 @@ def save_objectives(*, portfolio: Portfolio, rows: Sequence[Row], actor: User) -
 
 
 @transaction.atomic
-def save_platforms(*, portfolio: Portfolio, selection: Row, rows: Sequence[Row], actor: User) -> StepStatus:
+def save_platforms(
+    *, portfolio: Portfolio, selection: Row, rows: Sequence[Row], actor: User, token: str | None = None
+) -> StepStatus:
+    _claim(portfolio=portfolio, step="platforms", token=token, actor=actor)
     try:
         normalise_weights({key: selection.get(f"weight_{key}") for key in CRITERION_KEYS})
     except ScoringError as error:
@@ -94,7 +109,10 @@ def save_platforms(*, portfolio: Portfolio, selection: Row, rows: Sequence[Row],
 
 
 @transaction.atomic
-def save_risks(*, portfolio: Portfolio, rows: Sequence[Row], actor: User) -> StepStatus:
+def save_risks(
+    *, portfolio: Portfolio, rows: Sequence[Row], actor: User, token: str | None = None
+) -> StepStatus:
+    _claim(portfolio=portfolio, step="risks", token=token, actor=actor)
     for number, row in enumerate(rows, start=1):
         try:
             risk_score(row.get("likelihood"), row.get("impact"))
@@ -108,7 +126,10 @@ def save_risks(*, portfolio: Portfolio, rows: Sequence[Row], actor: User) -> Ste
 
 
 @transaction.atomic
-def save_regulation_checks(*, portfolio: Portfolio, rows: Sequence[Row], actor: User) -> StepStatus:
+def save_regulation_checks(
+    *, portfolio: Portfolio, rows: Sequence[Row], actor: User, token: str | None = None
+) -> StepStatus:
+    _claim(portfolio=portfolio, step="regulation", token=token, actor=actor)
     _replace_rows(models.RegulationCheck, portfolio=portfolio, rows=rows)
     _rows, status = selectors.regulation_checks(portfolio)
     return _record(portfolio=portfolio, step="regulation", status=status, actor=actor)
@@ -124,8 +145,10 @@ def save_implementation(
     budget: Sequence[Row],
     tasks: Sequence[Row],
     actor: User,
+    token: str | None = None,
 ) -> StepStatus:
     """The whole plan at once: the matrix, protocols, budget and timeline, or nothing."""
+    _claim(portfolio=portfolio, step="implementation", token=token, actor=actor)
     roles = parse_roles(plan.get("roles", ""))
     if len(roles) > MAX_ROLES:
         raise StrategyError(f"List at most {MAX_ROLES} people or roles.")
@@ -151,7 +174,10 @@ def save_implementation(
 
 
 @transaction.atomic
-def save_cycles(*, portfolio: Portfolio, rows: Sequence[Row], actor: User) -> StepStatus:
+def save_cycles(
+    *, portfolio: Portfolio, rows: Sequence[Row], actor: User, token: str | None = None
+) -> StepStatus:
+    _claim(portfolio=portfolio, step="monitoring", token=token, actor=actor)
     for number, row in enumerate(rows, start=1):
         _check_span(row.get("started_on"), row.get("reviewed_on"), f"Cycle {number}")
     _replace_rows(models.ReviewCycle, portfolio=portfolio, rows=rows)
@@ -160,7 +186,8 @@ def save_cycles(*, portfolio: Portfolio, rows: Sequence[Row], actor: User) -> St
 
 
 @transaction.atomic
-def save_pitch(*, portfolio: Portfolio, values: Row, actor: User) -> StepStatus:
+def save_pitch(*, portfolio: Portfolio, values: Row, actor: User, token: str | None = None) -> StepStatus:
+    _claim(portfolio=portfolio, step="pitch", token=token, actor=actor)
     _update_one(models.ChampionPitch, portfolio=portfolio, values=values)
     _row, status = selectors.pitch(portfolio)
     return _record(portfolio=portfolio, step="pitch", status=status, actor=actor)

@@ -18,6 +18,7 @@ from audit.datasets import DatasetUnavailable
 from audit.kpis import KPI_CATALOGUE
 from audit.selectors import audience_evidence
 from evidence.sections import get_section
+from portfolio import concurrency, drafts
 from portfolio.access import get_portfolio_for
 from portfolio.charts import chart_context
 from portfolio.formatting import signed_change
@@ -71,6 +72,11 @@ def _row_formset(request: HttpRequest, form_class: type[BaseForm], rows: Sequenc
     return formset_class(_data(request), prefix=prefix, initial=_initial(rows, form_class))
 
 
+def _edit(request: HttpRequest, portfolio: Portfolio, step: str) -> concurrency.EditState:
+    """The step's version token and conflict state; one scope guards all its forms."""
+    return concurrency.edit_state(request, concurrency.portfolio_scope(portfolio.pk, f"strategy.{step}"))
+
+
 def _saved(request: HttpRequest, status: StepStatus) -> None:
     if status.complete:
         messages.success(request, "Saved. This step is complete.")
@@ -88,9 +94,12 @@ def _render(
     can_edit: bool,
     parts: Sequence[BaseForm | BaseFormSet],
     context: dict[str, Any],
+    edit: concurrency.EditState,
 ) -> HttpResponse:
     if not can_edit:
         _read_only(*parts)
+    else:
+        drafts.offer(edit, request, list(parts))
     section = get_section(f"strategy.{step}")
     steps = [(name, get_section(f"strategy.{name}")) for name in STEP_NAMES]
     return render(
@@ -105,8 +114,10 @@ def _render(
             "status": status,
             "can_edit": can_edit,
             "guidance": GUIDANCE[step],
+            "edit": edit if can_edit else None,
             **context,
         },
+        status=409 if edit.conflict else 200,
     )
 
 
@@ -122,60 +133,94 @@ def _save(request: HttpRequest, step: str, portfolio: Portfolio, action: Callabl
 
 
 @login_required
+@concurrency.reshow_on_conflict
 def vision(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
     portfolio, can_edit = _portfolio(request, portfolio_pk)
     row, status = selectors.vision(portfolio)
     form = forms.VisionForm(_data(request), instance=row, prefix="vision")
+    edit = _edit(request, portfolio, "vision")
     if (
         request.method == "POST"
+        and not edit.check([form])
         and form.is_valid()
         and _save(
             request,
             "vision",
             portfolio,
-            lambda: services.save_vision(portfolio=portfolio, values=form.cleaned_data, actor=request.user),
+            lambda: services.save_vision(
+                portfolio=portfolio, values=form.cleaned_data, actor=request.user, token=edit.posted
+            ),
         )
     ):
         return redirect("strategy:vision", portfolio_pk=portfolio.pk)
     return _render(
-        request, portfolio, "vision", status=status, can_edit=can_edit, parts=[form], context={"form": form}
+        request,
+        portfolio,
+        "vision",
+        status=status,
+        can_edit=can_edit,
+        parts=[form],
+        context={"form": form},
+        edit=edit,
     )
 
 
 @login_required
+@concurrency.reshow_on_conflict
 def objectives(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
     portfolio, can_edit = _portfolio(request, portfolio_pk)
     current = selectors.current_metric_values(portfolio)
     views, status = selectors.objectives(portfolio, current=current)
     formset = _row_formset(request, forms.ObjectiveForm, [v.objective for v in views], "objectives")
+    edit = _edit(request, portfolio, "objectives")
     if (
         request.method == "POST"
+        and not edit.check([formset])
         and formset.is_valid()
         and _save(
             request,
             "objectives",
             portfolio,
-            lambda: services.save_objectives(portfolio=portfolio, rows=_rows(formset), actor=request.user),
+            lambda: services.save_objectives(
+                portfolio=portfolio, rows=_rows(formset), actor=request.user, token=edit.posted
+            ),
         )
     ):
         return redirect("strategy:objectives", portfolio_pk=portfolio.pk)
     context = {"formset": formset, "objective_views": views, "has_service_data": bool(current)}
     return _render(
-        request, portfolio, "objectives", status=status, can_edit=can_edit, parts=[formset], context=context
+        request,
+        portfolio,
+        "objectives",
+        status=status,
+        can_edit=can_edit,
+        parts=[formset],
+        context=context,
+        edit=edit,
     )
 
 
 @login_required
+@concurrency.reshow_on_conflict
 def platforms(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
     portfolio, can_edit = _portfolio(request, portfolio_pk)
     view, status = selectors.platforms(portfolio)
     form = forms.PlatformSelectionForm(_data(request), instance=view.selection, prefix="weights")
     formset = _row_formset(request, forms.PlatformScoreForm, view.scores, "platforms")
-    if request.method == "POST" and all([form.is_valid(), formset.is_valid()]):
+    edit = _edit(request, portfolio, "platforms")
+    if (
+        request.method == "POST"
+        and not edit.check([form, formset])
+        and all([form.is_valid(), formset.is_valid()])
+    ):
 
         def action() -> StepStatus:
             return services.save_platforms(
-                portfolio=portfolio, selection=form.cleaned_data, rows=_rows(formset), actor=request.user
+                portfolio=portfolio,
+                selection=form.cleaned_data,
+                rows=_rows(formset),
+                actor=request.user,
+                token=edit.posted,
             )
 
         if _save(request, "platforms", portfolio, action):
@@ -197,23 +242,29 @@ def platforms(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
         can_edit=can_edit,
         parts=[form, formset],
         context=context,
+        edit=edit,
     )
 
 
 @login_required
+@concurrency.reshow_on_conflict
 def risks(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
     portfolio, can_edit = _portfolio(request, portfolio_pk)
     view, status = selectors.risks(portfolio)
     saved = sorted((risk for risk, _scored in view.risks), key=lambda risk: (risk.position, risk.pk))
     formset = _row_formset(request, forms.RiskForm, saved, "risks")
+    edit = _edit(request, portfolio, "risks")
     if (
         request.method == "POST"
+        and not edit.check([formset])
         and formset.is_valid()
         and _save(
             request,
             "risks",
             portfolio,
-            lambda: services.save_risks(portfolio=portfolio, rows=_rows(formset), actor=request.user),
+            lambda: services.save_risks(
+                portfolio=portfolio, rows=_rows(formset), actor=request.user, token=edit.posted
+            ),
         )
     ):
         return redirect("strategy:risks", portfolio_pk=portfolio.pk)
@@ -223,24 +274,34 @@ def risks(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
         "chart": charts.risk_heat_map(view.matrix) if view.risks else None,
     }
     return _render(
-        request, portfolio, "risks", status=status, can_edit=can_edit, parts=[formset], context=context
+        request,
+        portfolio,
+        "risks",
+        status=status,
+        can_edit=can_edit,
+        parts=[formset],
+        context=context,
+        edit=edit,
     )
 
 
 @login_required
+@concurrency.reshow_on_conflict
 def regulation(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
     portfolio, can_edit = _portfolio(request, portfolio_pk)
     rows, status = selectors.regulation_checks(portfolio)
     formset = _row_formset(request, forms.RegulationCheckForm, rows, "checks")
+    edit = _edit(request, portfolio, "regulation")
     if (
         request.method == "POST"
+        and not edit.check([formset])
         and formset.is_valid()
         and _save(
             request,
             "regulation",
             portfolio,
             lambda: services.save_regulation_checks(
-                portfolio=portfolio, rows=_rows(formset), actor=request.user
+                portfolio=portfolio, rows=_rows(formset), actor=request.user, token=edit.posted
             ),
         )
     ):
@@ -253,6 +314,7 @@ def regulation(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
         can_edit=can_edit,
         parts=[formset],
         context={"formset": formset, "checks": rows},
+        edit=edit,
     )
 
 
@@ -269,6 +331,7 @@ def _raci_formset(request: HttpRequest, view: selectors.ImplementationView) -> f
 
 
 @login_required
+@concurrency.reshow_on_conflict
 def implementation(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
     portfolio, can_edit = _portfolio(request, portfolio_pk)
     view, status = selectors.implementation(portfolio)
@@ -278,7 +341,8 @@ def implementation(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
     budget = _row_formset(request, forms.BudgetLineForm, view.budget, "budget")
     tasks = _row_formset(request, forms.TimelineTaskForm, view.tasks, "tasks")
     parts = [form, raci, protocols, budget, tasks]
-    if request.method == "POST" and all([part.is_valid() for part in parts]):
+    edit = _edit(request, portfolio, "implementation")
+    if request.method == "POST" and not edit.check(parts) and all([part.is_valid() for part in parts]):
 
         def action() -> StepStatus:
             return services.save_implementation(
@@ -293,6 +357,7 @@ def implementation(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
                 budget=_rows(budget),
                 tasks=_rows(tasks),
                 actor=request.user,
+                token=edit.posted,
             )
 
         if _save(request, "implementation", portfolio, action):
@@ -309,23 +374,35 @@ def implementation(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
         "wide": True,
     }
     return _render(
-        request, portfolio, "implementation", status=status, can_edit=can_edit, parts=parts, context=context
+        request,
+        portfolio,
+        "implementation",
+        status=status,
+        can_edit=can_edit,
+        parts=parts,
+        context=context,
+        edit=edit,
     )
 
 
 @login_required
+@concurrency.reshow_on_conflict
 def monitoring(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
     portfolio, can_edit = _portfolio(request, portfolio_pk)
     views, status = selectors.cycles(portfolio)
     formset = _row_formset(request, forms.ReviewCycleForm, [v.cycle for v in views], "cycles")
+    edit = _edit(request, portfolio, "monitoring")
     if (
         request.method == "POST"
+        and not edit.check([formset])
         and formset.is_valid()
         and _save(
             request,
             "monitoring",
             portfolio,
-            lambda: services.save_cycles(portfolio=portfolio, rows=_rows(formset), actor=request.user),
+            lambda: services.save_cycles(
+                portfolio=portfolio, rows=_rows(formset), actor=request.user, token=edit.posted
+            ),
         )
     ):
         return redirect("strategy:monitoring", portfolio_pk=portfolio.pk)
@@ -336,28 +413,47 @@ def monitoring(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
         "current": [(KPI_CATALOGUE[key], value) for key, value in current.items() if key in KPI_CATALOGUE],
     }
     return _render(
-        request, portfolio, "monitoring", status=status, can_edit=can_edit, parts=[formset], context=context
+        request,
+        portfolio,
+        "monitoring",
+        status=status,
+        can_edit=can_edit,
+        parts=[formset],
+        context=context,
+        edit=edit,
     )
 
 
 @login_required
+@concurrency.reshow_on_conflict
 def pitch(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
     portfolio, can_edit = _portfolio(request, portfolio_pk)
     row, status = selectors.pitch(portfolio)
     form = forms.ChampionPitchForm(_data(request), instance=row, prefix="pitch")
+    edit = _edit(request, portfolio, "pitch")
     if (
         request.method == "POST"
+        and not edit.check([form])
         and form.is_valid()
         and _save(
             request,
             "pitch",
             portfolio,
-            lambda: services.save_pitch(portfolio=portfolio, values=form.cleaned_data, actor=request.user),
+            lambda: services.save_pitch(
+                portfolio=portfolio, values=form.cleaned_data, actor=request.user, token=edit.posted
+            ),
         )
     ):
         return redirect("strategy:pitch", portfolio_pk=portfolio.pk)
     return _render(
-        request, portfolio, "pitch", status=status, can_edit=can_edit, parts=[form], context={"form": form}
+        request,
+        portfolio,
+        "pitch",
+        status=status,
+        can_edit=can_edit,
+        parts=[form],
+        context={"form": form},
+        edit=edit,
     )
 
 

@@ -44,6 +44,7 @@ from portfolio.views.dashboards import (
     cohort_export_xlsx,
     cohort_progress,
 )
+from portfolio.views.drafts import draft_discard, draft_save
 from portfolio.views.exports import export_download, export_request, export_status, exports
 from portfolio.views.readiness import readiness_checklist, readiness_step
 from portfolio.views.tour import tour_again, tour_done
@@ -62,6 +63,8 @@ __all__ = [
     "cohort_invite",
     "cohort_progress",
     "decide",
+    "draft_discard",
+    "draft_save",
     "export_download",
     "export_request",
     "export_status",

@@ -11,7 +11,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from evidence.selectors import coverage_for, workflow_steps
-from portfolio import dashboard_selectors, readiness, selectors, services
+from portfolio import concurrency, dashboard_selectors, drafts, readiness, selectors, services
 from portfolio.access import (
     get_cohort_for,
     get_portfolio_for,
@@ -20,7 +20,7 @@ from portfolio.access import (
 )
 from portfolio.charts import plotly_css
 from portfolio.forms import AcceptInvitationForm, AssignAssessorForm, CohortForm, InvitationForm
-from portfolio.models import Cohort, Role
+from portfolio.models import Cohort, Portfolio, Role, User
 
 HOME_FOR_ROLE = {
     Role.LEARNER: "portfolio:learner_home",
@@ -138,14 +138,17 @@ def cohort_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@concurrency.reshow_on_conflict
 def cohort_edit(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = get_cohort_for(request.user, pk, manage=True)
+    edit = concurrency.edit_state(request, concurrency.cohort_scope(cohort.pk))
     form = CohortForm(request.POST or None, instance=cohort)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not edit.check([form]) and form.is_valid():
         try:
             services.update_cohort(
                 cohort=cohort,
                 actor=request.user,
+                token=edit.posted,
                 **_cohort_fields(form),
             )
         except services.PortfolioError as error:
@@ -153,7 +156,13 @@ def cohort_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "The cohort's details and dates are saved.")
             return redirect(cohort)
-    return render(request, "portfolio/cohort_form.html", {"form": form, "cohort": cohort})
+    drafts.offer(edit, request, [form])
+    return render(
+        request,
+        "portfolio/cohort_form.html",
+        {"form": form, "cohort": cohort, "edit": edit},
+        status=409 if edit.conflict else 200,
+    )
 
 
 @login_required
@@ -165,6 +174,10 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     roster = list(selectors.cohort_roster(cohort))
     # Learners a page at a time (each row has its own form); the readiness counts cover all.
     page = Paginator(roster, dashboard_selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    if can_manage:
+        tokens = concurrency.tokens_for(concurrency.assessor_scope(p.pk) for p in page.object_list)
+        for row in page.object_list:
+            row.assessor_token = tokens[concurrency.assessor_scope(row.pk)]
     context = {
         "cohort": cohort,
         "can_manage": can_manage,
@@ -232,7 +245,14 @@ def assign_assessor(request: HttpRequest, pk: int, portfolio_pk: int) -> HttpRes
         return _back_to_roster(cohort, request)
     try:
         services.assign_assessor(
-            portfolio=portfolio, assessor=form.cleaned_data["assessor"], actor=request.user
+            portfolio=portfolio,
+            assessor=form.cleaned_data["assessor"],
+            actor=request.user,
+            token=concurrency.posted_token(request),
+        )
+    except concurrency.EditConflict as conflict:
+        messages.error(
+            request, _assessor_conflict(portfolio, conflict.revision, form.cleaned_data["assessor"])
         )
     except services.PortfolioError as error:
         messages.error(request, str(error))
@@ -241,6 +261,19 @@ def assign_assessor(request: HttpRequest, pk: int, portfolio_pk: int) -> HttpRes
         who = assessor.display_name if assessor else "nobody"
         messages.success(request, f"{portfolio.learner.display_name} is now assessed by {who}.")
     return _back_to_roster(cohort, request)
+
+
+def _assessor_conflict(portfolio: Portfolio, revision: concurrency.Revision, chosen: User | None) -> str:
+    """Both choices, in words: the one saved meanwhile (shown in the roster) and this one."""
+    portfolio.refresh_from_db(fields=["assessor"])
+    theirs = portfolio.assessor.display_name if portfolio.assessor else "nobody"
+    yours = chosen.display_name if chosen else "nobody"
+    when = timezone.localtime(revision.saved_at).strftime("%H:%M") if revision.saved_at else ""
+    return (
+        f"{revision.saved_by or 'Someone'} assigned {theirs} to {portfolio.learner.display_name}"
+        f"{' at ' + when if when else ''}, after you opened this page; your choice, {yours}, was not "
+        "saved. The roster shows theirs: choose again to change it."
+    )
 
 
 def _back_to_roster(cohort: Cohort, request: HttpRequest) -> HttpResponse:

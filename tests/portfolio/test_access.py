@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import pytest
 from django.urls import get_resolver, reverse
+from django.utils import timezone
+
+from portfolio.models import FormDraft
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +27,9 @@ def world(learner, other_learner, assessor, other_assessor, tutor, iqa, outsider
     FileEvidenceFactory(portfolio=portfolio)
     version = submit_portfolio(portfolio=portfolio, declaration_signed=True, actor=learner)
     export = ExportFactory(portfolio=portfolio, version=version, requested_by=learner, done=True)
+    draft = FormDraft.objects.create(
+        owner=learner, scope=f"portfolio/{portfolio.pk}/strategy.vision", path="/", updated_at=timezone.now()
+    )
     return {
         "people": {
             "learner": learner,
@@ -40,6 +46,7 @@ def world(learner, other_learner, assessor, other_assessor, tutor, iqa, outsider
         "file": version.files.get(),
         "criterion": portfolio.cohort.frameworks.get().criteria.first(),
         "export": export,
+        "draft": draft,
     }
 
 
@@ -582,6 +589,30 @@ MATRIX = [
         )
         for name in ("tour_done", "tour_again")
     ],
+    (
+        # A draft is its owner's alone: everyone else, staff included, learns nothing of it.
+        "portfolio:draft_discard",
+        lambda w: {"pk": w["draft"].pk},
+        "post",
+        {
+            "anonymous": 302,
+            "learner": 302,
+            "other_learner": 404,
+            "assessor": 404,
+            "other_assessor": 404,
+            "tutor": 404,
+            "iqa": 404,
+            "outsider": 404,
+        },
+    ),
+    (
+        # Writing a draft needs the key signed for its person, not the session (drafts.py);
+        # without one, nobody may write.
+        "portfolio:draft_save",
+        lambda w: {},
+        "post",
+        dict.fromkeys(PERSONAS, 400),
+    ),
     (
         "portfolio:notifications_read",
         lambda w: {},

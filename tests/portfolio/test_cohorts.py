@@ -120,7 +120,8 @@ def test_the_cohort_page_costs_the_same_whatever_its_size(
 
     # session, user, cohort, tutor check (access), membership check (manage), roster,
     # assessor choices (one per select, evaluated once per form: bounded by the cached queryset),
-    # staff, invitations, frameworks; plus the readiness batch for the whole roster
+    # staff, invitations, frameworks, the page's assessor version tokens (one query); plus the
+    # readiness batch for the whole roster
     with django_assert_max_num_queries(12 + readiness.QUERY_COUNT):
         response = client.get(reverse("portfolio:cohort_detail", args=[cohort.pk]))
     assert response.status_code == 200

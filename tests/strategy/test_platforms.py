@@ -109,8 +109,9 @@ def test_the_page_costs_the_same_queries_for_1_and_20_platforms(
     client.force_login(learner)
 
     # session, user, portfolio (with cohort, learner, assessor), weights, platform scores,
-    # the audit's platforms and customer segments
-    with django_assert_num_queries(7):
+    # the audit's platforms and customer segments, the step's version token with the person's
+    # draft (one query)
+    with django_assert_num_queries(8):
         assert client.get(url(portfolio)).status_code == 200
 
 

@@ -114,6 +114,7 @@ def test_the_page_costs_the_same_queries_for_1_and_20_risks(
     RiskFactory.create_batch(rows, portfolio=portfolio)
     client.force_login(learner)
 
-    # session, user, portfolio (with cohort, learner, assessor), risks
-    with django_assert_num_queries(4):
+    # session, user, portfolio (with cohort, learner, assessor), risks, the step's version token with
+    # the person's draft (one query)
+    with django_assert_num_queries(5):
         assert client.get(url(portfolio)).status_code == 200
