@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -20,6 +21,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.urls import reverse
 from django.utils import timezone
+from kombu import pools
 
 from config.celery import app
 from portfolio import outbox
@@ -61,9 +63,15 @@ class OwnRedis:
                 pytest.fail(f"redis-server did not start on port {self.port}")
             time.sleep(0.05)
 
+    def hang(self) -> None:
+        """Freeze the server: connections are still accepted, nothing is ever answered."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
     def stop(self) -> None:
         if self.process is None:
             return
+        self.process.send_signal(signal.SIGCONT)
         self.process.terminate()
         try:
             self.process.wait(timeout=10)
@@ -74,7 +82,13 @@ class OwnRedis:
 
 
 def _rebind() -> None:
-    """Make the app connect afresh to whatever broker and result store its settings now name."""
+    """Close the app's connections and make it connect afresh to whatever broker and result
+    store its settings now name (a socket left to the garbage collector would warn)."""
+    pools.reset()  # closes and forgets kombu's connection and producer pools
+    backend = app._backend_cache or getattr(app._local, "backend", None)
+    if backend is not None and hasattr(backend, "result_consumer"):
+        backend.result_consumer.stop()
+        backend.client.connection_pool.disconnect()
     app._after_fork()  # drops the connection and producer pools
     app._backend_cache = None
     app._local.backend = None
@@ -210,3 +224,21 @@ def test_a_pdf_whose_worker_died_is_started_again_by_the_sweeper_and_finished(
     assert export.status == Export.Status.DONE
     assert export.attempts == 2
     assert Notification.objects.filter(recipient=learner).count() == 1
+
+
+def test_a_hung_redis_does_not_hold_up_a_request_either(client, redis, tutor, cohort):
+    """Redis accepts the connection but never answers (frozen, or a network that drops replies)."""
+    redis.start()
+    redis.hang()
+    client.force_login(tutor)
+
+    invited, took = _timed_post(
+        client,
+        reverse("portfolio:cohort_invite", args=[cohort.pk]),
+        {"email": "sam@example.org", "role": "learner"},
+    )
+
+    assert invited.status_code == 302
+    assert took < QUICK
+    assert "The e-mail will be sent as soon as the mail service is back" in _messages_of(client, invited)
+    assert OutboxMessage.objects.get().dispatched_at is None
