@@ -38,6 +38,9 @@ from portfolio.models import OutboxMessage
 log = logging.getLogger(__name__)
 
 SWEEP_BATCH = 200
+# Messages run to the end are kept this long (to look into what was sent), then removed; those
+# given up stay until someone looks at them.
+KEEP_DONE = timedelta(days=7)
 
 
 @dataclass
@@ -148,7 +151,8 @@ def _mark_dispatched(message: OutboxMessage) -> None:
 
 
 def sweep() -> dict[str, int]:
-    """Hand over every message that is due, oldest first; give up on those delivered too often.
+    """Hand over every message that is due, oldest first; give up on those delivered too often;
+    remove those done more than ``KEEP_DONE`` ago.
 
     Due: never handed over (or the hand-over failed), or handed over long enough ago
     (``OUTBOX_REDELIVER_AFTER``) without running to the end and not held by a live run.
@@ -183,6 +187,7 @@ def sweep() -> dict[str, int]:
             if not _eager() and OutboxMessage.objects.filter(pk=pk, dispatched_at__isnull=True).exists():
                 # The broker is still down: the rest would fail the same way.
                 break
+    OutboxMessage.objects.filter(done_at__lt=now - KEEP_DONE).delete()
     return {"sent": sent, "delayed": delayed, "gave_up": gave_up}
 
 

@@ -299,6 +299,22 @@ def test_a_message_the_broker_lost_is_handed_over_again_then_given_up(
     assert {task_id for _, _, task_id in broker.sent} == {message.task_id}  # one id: runs once
 
 
+@pytest.mark.django_db
+def test_messages_done_a_week_ago_are_removed_and_those_given_up_kept(broker):
+    invitation = InvitationFactory()
+    done = outbox.enqueue(send_invitation_email, args=[invitation.pk])
+    recent = outbox.enqueue(send_invitation_email, args=[invitation.pk])
+    given_up = outbox.enqueue(send_invitation_email, args=[invitation.pk])
+    eight_days_ago = timezone.now() - timedelta(days=8)
+    OutboxMessage.objects.filter(pk=done.pk).update(done_at=eight_days_ago)
+    OutboxMessage.objects.filter(pk=recent.pk).update(done_at=timezone.now() - timedelta(days=6))
+    OutboxMessage.objects.filter(pk=given_up.pk).update(gave_up_at=eight_days_ago)
+
+    outbox.sweep()
+
+    assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {recent.pk, given_up.pk}
+
+
 # --- PDF jobs whose worker died -----------------------------------------------------------------------
 
 
