@@ -115,7 +115,13 @@ def dispatch(message_id: int) -> bool:
         return False
     message = OutboxMessage.objects.get(pk=message_id)
     watching = _watch.get()
-    task = current_app.tasks[message.task]
+    task = current_app.tasks.get(message.task)
+    if task is None:  # renamed or removed since the message was written: no one can run it
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            gave_up_at=timezone.now(), last_error=f"No task is named {message.task}."
+        )
+        log.error("outbox %s: no task is named %s; given up", message.pk, message.task)
+        return False
     if _eager():
         _mark_dispatched(message)
         task.apply_async(args=list(message.args), task_id=message.task_id)
@@ -184,7 +190,12 @@ def sweep() -> dict[str, int]:
             sent += 1
         else:
             delayed += 1
-            if not _eager() and OutboxMessage.objects.filter(pk=pk, dispatched_at__isnull=True).exists():
+            if (
+                not _eager()
+                and OutboxMessage.objects.filter(
+                    pk=pk, dispatched_at__isnull=True, gave_up_at__isnull=True
+                ).exists()
+            ):
                 # The broker is still down: the rest would fail the same way.
                 break
     OutboxMessage.objects.filter(done_at__lt=now - KEEP_DONE).delete()

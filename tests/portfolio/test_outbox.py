@@ -300,6 +300,18 @@ def test_a_message_the_broker_lost_is_handed_over_again_then_given_up(
 
 
 @pytest.mark.django_db
+def test_a_message_for_a_task_that_no_longer_exists_is_given_up_without_stopping_the_rest(broker):
+    invitation = InvitationFactory()
+    OutboxMessage.objects.create(task="portfolio.tasks.renamed_long_ago", args=[1])
+    message = outbox.enqueue(send_invitation_email, args=[invitation.pk])
+
+    outbox.sweep()
+
+    assert OutboxMessage.objects.get(task="portfolio.tasks.renamed_long_ago").gave_up_at is not None
+    assert broker.sent == [(send_invitation_email.name, [invitation.pk], message.task_id)]
+
+
+@pytest.mark.django_db
 def test_messages_done_a_week_ago_are_removed_and_those_given_up_kept(broker):
     invitation = InvitationFactory()
     done = outbox.enqueue(send_invitation_email, args=[invitation.pk])
