@@ -8,7 +8,7 @@ PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 RUN_ENV = DEBUG=1 SITE_URL=$(SITE_URL)
 
-.PHONY: run test setup lint format check-migrations collectstatic worker clean
+.PHONY: run test setup lint format check-migrations collectstatic worker beat clean
 
 RUN_PACKAGES := libmagic1 fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 chromium tesseract-ocr tesseract-ocr-eng
 TEST_PACKAGES := $(RUN_PACKAGES)
@@ -54,6 +54,11 @@ collectstatic: setup
 # A Celery worker for deployments with REDIS_URL set.
 worker: setup
 	$(VENV)/bin/celery -A config worker --loglevel=info --concurrency=2
+
+# Celery beat, beside the workers: runs the outbox sweeper (docs/background-work.md). One per site.
+beat: setup
+	@mkdir -p var
+	$(VENV)/bin/celery -A config beat --loglevel=info --schedule=var/celerybeat-schedule
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache

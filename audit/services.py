@@ -156,6 +156,7 @@ def check_import(service_import: ServiceDataImport, table: pa.Table | None = Non
 def start_import(*, service_import: ServiceDataImport, actor: User) -> ServiceDataImport:
     """Import now if the file is small, else queue it for a worker; the page shows progress."""
     from audit.tasks import run_service_import
+    from portfolio import outbox
 
     with transaction.atomic():
         locked = ServiceDataImport.objects.select_for_update().get(pk=service_import.pk)
@@ -165,7 +166,7 @@ def start_import(*, service_import: ServiceDataImport, actor: User) -> ServiceDa
         locked.stage, locked.progress = "Waiting for a worker", 0
         locked.save(update_fields=["status", "stage", "progress"])
         if locked.file_size > ASYNC_IMPORT_BYTES:
-            transaction.on_commit(lambda: run_service_import.delay(locked.pk))
+            outbox.enqueue(run_service_import, args=[locked.pk])
     log.info("service data %s import started by %s", locked.pk, actor.username)
     if locked.file_size <= ASYNC_IMPORT_BYTES:
         execute_import(locked)

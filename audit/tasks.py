@@ -8,11 +8,12 @@ from celery import shared_task
 from django.utils import timezone
 
 from audit.models import ServiceDataImport
+from portfolio.outbox import OutboxTask
 
 log = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
+@shared_task(base=OutboxTask, skipped_result="skipped", acks_late=True, time_limit=600, soft_time_limit=540)
 def run_service_import(import_id: int) -> str:
     """Import a queued file; any failure marks the row refused so the page stops waiting."""
     from audit.services import execute_import

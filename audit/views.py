@@ -17,7 +17,7 @@ from audit.forms import KpiSettingsForm, MappingForm, OrganisationForm, StepNote
 from audit.kpis import KPI_CATALOGUE
 from audit.models import OrganisationProfile, ServiceDataImport, StepNote
 from audit.steps import STEPS, STEPS_BY_SLUG, Step
-from portfolio import concurrency, drafts
+from portfolio import concurrency, drafts, outbox
 from portfolio.access import get_portfolio_for
 from portfolio.charts import chart_context
 
@@ -288,11 +288,18 @@ def data_import(request: HttpRequest, portfolio_pk: int, import_pk: int) -> Http
     portfolio = get_portfolio_for(request.user, portfolio_pk, write=True)
     service_import = get_object_or_404(portfolio.service_imports, pk=import_pk)
     try:
-        service_import = services.start_import(service_import=service_import, actor=request.user)
+        with outbox.watch() as queued:
+            service_import = services.start_import(service_import=service_import, actor=request.user)
     except services.AuditError as error:
         messages.error(request, str(error))
         return redirect("audit:data_preview", portfolio_pk=portfolio.pk, import_pk=service_import.pk)
-    if service_import.status == ServiceDataImport.Status.DONE:
+    if queued.delayed:
+        messages.success(
+            request,
+            "Your file is saved and waiting to be imported. The service that imports large files "
+            "is not answering just now: the import will start as soon as it is back.",
+        )
+    elif service_import.status == ServiceDataImport.Status.DONE:
         messages.success(request, f"{service_import.row_count:,} interactions imported.")
     return redirect("audit:data_status", portfolio_pk=portfolio.pk, import_pk=service_import.pk)
 

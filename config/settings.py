@@ -287,9 +287,48 @@ EXPORT_MAX_RETRIES = env_int("EXPORT_MAX_RETRIES", 3)
 EXPORT_STALE_AFTER = EXPORT_TIME_LIMIT + 60
 if not 0 < EXPORT_SOFT_TIME_LIMIT < EXPORT_TIME_LIMIT:
     raise ImproperlyConfigured("EXPORT_SOFT_TIME_LIMIT must be positive and below EXPORT_TIME_LIMIT.")
+# A render's heartbeat is written every EXPORT_HEARTBEAT_SECONDS; a running job whose heartbeat
+# is older than EXPORT_HEARTBEAT_TIMEOUT lost its worker and is started again by the sweeper
+# (up to EXPORT_MAX_RETRIES times, then failed with "Try again").
+EXPORT_HEARTBEAT_SECONDS = env_int("EXPORT_HEARTBEAT_SECONDS", 5)
+EXPORT_HEARTBEAT_TIMEOUT = env_int("EXPORT_HEARTBEAT_TIMEOUT", 30)
+if not 0 < EXPORT_HEARTBEAT_SECONDS < EXPORT_HEARTBEAT_TIMEOUT:
+    raise ImproperlyConfigured(
+        "EXPORT_HEARTBEAT_SECONDS must be positive and below EXPORT_HEARTBEAT_TIMEOUT."
+    )
+# Background work goes through the outbox (portfolio.outbox, docs/background-work.md): a row
+# written with the action, handed to the broker after the commit, and again by the sweeper,
+# which Celery beat runs every OUTBOX_SWEEP_SECONDS (and every worker once at start). A message
+# handed over but not run within OUTBOX_REDELIVER_AFTER seconds (the broker lost it) is handed
+# over again, at most OUTBOX_MAX_DELIVERIES times. A run holds its message for
+# OUTBOX_RUN_LEASE seconds (longer than any task may run), so a second delivery waits.
+OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 15)
+OUTBOX_REDELIVER_AFTER = env_int("OUTBOX_REDELIVER_AFTER", 600)
+OUTBOX_MAX_DELIVERIES = env_int("OUTBOX_MAX_DELIVERIES", 5)
+OUTBOX_RUN_LEASE = 660  # longer than any task may run (the service data import: 600 s)
+CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {
+        "task": "portfolio.tasks.sweep_outbox",
+        "schedule": OUTBOX_SWEEP_SECONDS,
+        "options": {"expires": OUTBOX_SWEEP_SECONDS},
+    }
+}
+# A broker that is down must not hold up a request: handing a message over gives up within
+# about two seconds, connection refused or Redis hung (measured: 0.4 s and 2.0-2.4 s), without
+# retrying: the outbox keeps the message and its sweeper is the retry.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 0}}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_REDIS_SOCKET_TIMEOUT = 1
 # Redis hands an unacknowledged task to another worker after the visibility timeout; it must
 # outlast the longest render, or a slow render would run twice.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": max(3600, 2 * EXPORT_TIME_LIMIT)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": max(3600, 2 * EXPORT_TIME_LIMIT),
+    "socket_connect_timeout": 1,
+    "socket_timeout": 2,  # above the worker's one-second wait for new tasks
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE

@@ -21,6 +21,7 @@ from django.utils import timezone
 from evidence.image_scan import ImageScanError, check_regions, redact_image, scan_image
 from evidence.models import Evidence, ImageScan, NotPersonalMark, PendingRedaction, TranscriptMessage
 from evidence.personal_data import KINDS, find_personal_data, normalised
+from portfolio import outbox
 from portfolio.models import User, VersionFile
 
 log = logging.getLogger(__name__)
@@ -215,8 +216,6 @@ def unmark_not_personal(*, evidence: Evidence, finding_id: str, actor: User) -> 
 
 def start_image_scan(*, evidence: Evidence, actor: User) -> ImageScan:
     """Queue the check of an image item in the worker (after the transaction commits)."""
-    from evidence.tasks import scan_evidence_image  # the task module imports this one
-
     if evidence.kind != Evidence.Kind.FILE or not evidence.is_image or not evidence.file:
         raise PrivacyError("Only images are checked for personal data this way.")
     with transaction.atomic():
@@ -233,7 +232,8 @@ def start_image_scan(*, evidence: Evidence, actor: User) -> ImageScan:
                 "finished_at": None,
             },
         )
-        transaction.on_commit(lambda: scan_evidence_image.delay(scan.pk))
+        # Through the outbox, by name (the task module imports this one).
+        outbox.enqueue("evidence.tasks.scan_evidence_image", args=[scan.pk])
     log.info("image check of evidence %s queued by %s", evidence.pk, actor.username)
     return scan
 

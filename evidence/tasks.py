@@ -7,11 +7,12 @@ import logging
 from celery import shared_task
 
 from evidence.privacy import fail_image_scan, run_image_scan
+from portfolio.outbox import OutboxTask
 
 log = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True, time_limit=300, soft_time_limit=240)
+@shared_task(base=OutboxTask, acks_late=True, time_limit=300, soft_time_limit=240)
 def scan_evidence_image(scan_id: int) -> str:
     """Check an image for personal data; any unexpected failure marks the check failed so
     the page stops waiting and offers to start it again."""

@@ -104,7 +104,8 @@ def record_entry(
 def notify(
     *, recipients: Iterable[User | None], portfolio: Portfolio, subject: str, body: str, url: str
 ) -> None:
-    """An in-app notification for each person, and an e-mail queued once the transaction commits."""
+    """An in-app notification for each person, and an e-mail queued through the outbox."""
+    from portfolio import outbox
     from portfolio.tasks import send_notification_email
 
     # Subjects name people, and a name may be long enough to overflow the column.
@@ -113,7 +114,7 @@ def notify(
         note = Notification.objects.create(
             recipient=recipient, portfolio=portfolio, subject=subject, body=body, url=url
         )
-        transaction.on_commit(lambda pk=note.pk: send_notification_email.delay(pk))
+        outbox.enqueue(send_notification_email, args=[note.pk])
 
 
 def _version_url(version: PortfolioVersion) -> str:

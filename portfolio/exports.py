@@ -1,9 +1,15 @@
 """PDF exports of a portfolio: the job row, the render run, the stored file.
 
-``request_export`` writes the row and queues ``portfolio.tasks.render_export`` once the
-transaction commits; the task calls ``perform_export``, which claims the row, renders through
-``portfolio.pdf.render_portfolio_pdf``, stores the file and marks the row done. The command
-``export_portfolio`` calls the same two functions without the queue.
+``request_export`` writes the row and, in the same transaction, an outbox message
+(``portfolio.outbox``) for ``portfolio.tasks.render_export``; the task calls ``perform_export``,
+which claims the row, renders through ``portfolio.pdf.render_portfolio_pdf``, stores the file
+and marks the row done. The command ``export_portfolio`` calls the same two functions without
+the queue.
+
+A running render writes a heartbeat on its row every few seconds. ``recover_lost_exports`` (run
+by the outbox sweeper, and before any new request for the portfolio) starts again a job whose
+heartbeat stopped (its worker died), and fails with "Try again" a job that can no longer run, so
+a new request never joins a dead job.
 
 The same content renders once. ``content_key`` names what a document shows: for a version,
 the version's digest, its assessment outcome and the quality assurer's samples of it
@@ -17,24 +23,29 @@ same data a submission freezes). Both add the cover's facts that live outside th
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connections, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from portfolio import pdf
+from portfolio import outbox, pdf
 from portfolio.models import (
     STALE_EXPORT_MESSAGE,
     Export,
+    OutboxMessage,
     Portfolio,
     PortfolioVersion,
     QualitySample,
@@ -144,6 +155,7 @@ def request_export(
     key = content_key(portfolio=portfolio, version=version)
     with transaction.atomic():
         fail_stale_exports(portfolio=portfolio)
+        recover_lost_exports(portfolio=portfolio)
         existing = _reusable(portfolio, key)
         if existing is not None:
             return existing, False
@@ -161,7 +173,7 @@ def request_export(
         if queue:
             from portfolio.tasks import render_export
 
-            transaction.on_commit(lambda: render_export.apply_async(args=[export.pk], task_id=export.token))
+            outbox.enqueue(render_export, args=[export.pk], task_id=export.token)
     log.info(
         "export %s of portfolio %s (%s) requested by %s",
         export.pk,
@@ -193,6 +205,7 @@ def _claim(export_id: int, claimant: str) -> Export | None:
             progress=0,
             stage="Starting",
             error="",
+            heartbeat_at=now,
         )
     )
     if not claimed:
@@ -226,7 +239,7 @@ class _Progress:
             return
         self.last_write, self.last_stage = now, stage
         Export.objects.filter(pk=self.export_id, claimed_by=self.claimant).update(
-            progress=max(0, min(99, int(percent))), stage=str(stage)[:120]
+            progress=max(0, min(99, int(percent))), stage=str(stage)[:120], heartbeat_at=timezone.now()
         )
 
 
@@ -243,11 +256,38 @@ def _check(rendered: pdf.RenderedPdf) -> None:
         raise ExportError("The renderer produced no pages.")
 
 
-def perform_export(*, export_id: int, claimant: str) -> Export | None:
+@contextmanager
+def _heartbeat(export_id: int, claimant: str) -> Iterator[None]:
+    """Write the job's heartbeat every ``EXPORT_HEARTBEAT_SECONDS`` from a thread while the
+    render runs, so a long stage (a large layout) is not taken for a dead worker."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(settings.EXPORT_HEARTBEAT_SECONDS):
+                Export.objects.filter(pk=export_id, claimed_by=claimant, status=Export.Status.RUNNING).update(
+                    heartbeat_at=timezone.now()
+                )
+        except Exception:
+            log.exception("export %s: the heartbeat stopped", export_id)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=beat, name=f"export-{export_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+
+def perform_export(*, export_id: int, claimant: str, heartbeat: bool = False) -> Export | None:
     """Render, store and finish one job. None if the job was not this run's to do.
 
     Transient errors (``TRANSIENT_ERRORS``) are raised for the caller to retry; any other
-    failure marks the job failed with a message for the person who asked.
+    failure marks the job failed with a message for the person who asked. ``heartbeat``:
+    also write the heartbeat from a thread (a worker does; in-process runs report progress).
     """
     export = _claim(export_id, claimant)
     if export is None:
@@ -255,11 +295,12 @@ def perform_export(*, export_id: int, claimant: str) -> Export | None:
         return None
     deadline = time.monotonic() + settings.EXPORT_SOFT_TIME_LIMIT
     try:
-        rendered = pdf.render_portfolio_pdf(
-            portfolio=export.portfolio,
-            version=export.version,
-            progress=_Progress(export_id=export.pk, claimant=claimant, deadline=deadline),
-        )
+        with _heartbeat(export.pk, claimant) if heartbeat else _no_heartbeat():
+            rendered = pdf.render_portfolio_pdf(
+                portfolio=export.portfolio,
+                version=export.version,
+                progress=_Progress(export_id=export.pk, claimant=claimant, deadline=deadline),
+            )
         _check(rendered)
         Export.objects.filter(pk=export.pk, claimed_by=claimant).update(progress=99, stage="Storing the file")
         name = _store(export, rendered.content)
@@ -281,6 +322,11 @@ def perform_export(*, export_id: int, claimant: str) -> Export | None:
             "Try again; if it fails again, tell your tutor."
         )
     return fail_export(export_id=export.pk, claimant=claimant, message=message)
+
+
+@contextmanager
+def _no_heartbeat() -> Iterator[None]:
+    yield
 
 
 def _finish(export: Export, claimant: str, name: str, rendered: pdf.RenderedPdf) -> Export:
@@ -378,6 +424,72 @@ def _tell_requester(export: Export, *, ready: bool) -> None:
         body=body,
         url=reverse("portfolio:export_status", args=[export.portfolio_id, export.pk]),
     )
+
+
+LOST_TOO_OFTEN_MESSAGE = (
+    "The PDF stopped without finishing {attempts} times (the server making it was restarted each "
+    "time). Nothing was saved: try again; if it stops again, tell your tutor."
+)
+NOT_QUEUED_MESSAGE = (
+    "The PDF was never started (its place in the queue was lost). Nothing was saved: try again."
+)
+
+
+def recover_lost_exports(*, portfolio: Portfolio | None = None) -> dict[str, int]:
+    """Start again the jobs whose worker died; fail with "Try again" those that cannot run.
+
+    A running job whose heartbeat is older than ``EXPORT_HEARTBEAT_TIMEOUT`` lost its worker:
+    it is put back to waiting and its outbox message handed over again, unless it has been
+    started ``EXPORT_MAX_RETRIES`` + 1 times already. A waiting job with no outbox message left
+    to send (lost before there was an outbox, or given up) can never start: it is failed.
+    """
+    now = timezone.now()
+    jobs = Export.objects.all() if portfolio is None else Export.objects.filter(portfolio=portfolio)
+    silent_since = now - timedelta(seconds=settings.EXPORT_HEARTBEAT_TIMEOUT)
+    dead = (
+        jobs.filter(status=Export.Status.RUNNING)
+        .exclude(claimed_by__startswith="command-")  # the command line watches its own run
+        .filter(
+            Q(heartbeat_at__lt=silent_since)
+            | Q(heartbeat_at__isnull=True, started_at__lt=silent_since)
+            | Q(heartbeat_at__isnull=True, started_at__isnull=True, queued_at__lt=silent_since)
+        )
+    )
+    counts = {"restarted": 0, "failed": 0}
+    for export in dead.only("pk", "token", "claimed_by", "attempts"):
+        queued = OutboxMessage.objects.filter(task_id=export.token).exists()
+        if queued and export.attempts <= settings.EXPORT_MAX_RETRIES:
+            with transaction.atomic():
+                taken = (
+                    Export.objects.filter(
+                        pk=export.pk, status=Export.Status.RUNNING, claimed_by=export.claimed_by
+                    )
+                    .filter(Q(heartbeat_at__lt=silent_since) | Q(heartbeat_at__isnull=True))
+                    .update(
+                        status=Export.Status.PENDING,
+                        claimed_by="",
+                        queued_at=now,
+                        heartbeat_at=None,
+                        stage="The server making this PDF stopped: starting again",
+                    )
+                )
+                if taken:
+                    outbox.requeue(task_id=export.token)
+            if taken:
+                counts["restarted"] += 1
+                log.warning("export %s: no heartbeat since before %s; started again", export.pk, silent_since)
+            continue
+        message = LOST_TOO_OFTEN_MESSAGE.format(attempts=export.attempts) if queued else STALE_EXPORT_MESSAGE
+        fail_export(export_id=export.pk, claimant=export.claimed_by, message=message)
+        counts["failed"] += 1
+    unsent = OutboxMessage.objects.filter(gave_up_at__isnull=True, done_at__isnull=True).values("task_id")
+    never = jobs.filter(status=Export.Status.PENDING, queued_at__lt=now - timedelta(minutes=1)).exclude(
+        token__in=unsent
+    )
+    for pk in never.values_list("pk", flat=True):
+        fail_export(export_id=pk, claimant="", message=NOT_QUEUED_MESSAGE)
+        counts["failed"] += 1
+    return counts
 
 
 def command_claimant() -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -495,6 +496,9 @@ class Export(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     queued_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Written by the running render every few seconds: a running job whose heartbeat stops was
+    # lost with its worker, and the outbox sweeper starts it again (portfolio.exports).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -538,10 +542,19 @@ class Export(models.Model):
         """``is_stale`` as a filter: waiting since before the cutoff, or running since then
         (counted from when it was queued if it never recorded a start)."""
         cutoff = cls.stale_cutoff()
+        # A job waiting for a broker that is down is not lost: its outbox message is still to
+        # be sent. Only a waiting job with no message left to send is.
+        queued = OutboxMessage.objects.filter(gave_up_at__isnull=True, done_at__isnull=True).values("task_id")
         return (
-            Q(status=cls.Status.PENDING, queued_at__lt=cutoff)
-            | Q(status=cls.Status.RUNNING, started_at__lt=cutoff)
-            | Q(status=cls.Status.RUNNING, started_at__isnull=True, queued_at__lt=cutoff)
+            (Q(status=cls.Status.PENDING, queued_at__lt=cutoff) & ~Q(token__in=queued))
+            | Q(status=cls.Status.RUNNING, heartbeat_at__lt=cutoff)
+            | Q(status=cls.Status.RUNNING, heartbeat_at__isnull=True, started_at__lt=cutoff)
+            | Q(
+                status=cls.Status.RUNNING,
+                heartbeat_at__isnull=True,
+                started_at__isnull=True,
+                queued_at__lt=cutoff,
+            )
         )
 
     @property
@@ -549,8 +562,16 @@ class Export(models.Model):
         """Waiting or running for longer than any render may take: the run was lost."""
         if self.status not in self.ACTIVE:
             return False
-        since = self.started_at if self.status == self.Status.RUNNING and self.started_at else self.queued_at
+        if self.status == self.Status.PENDING:
+            # The query runs only for a job waiting longer than any render takes (rare).
+            return self.queued_at < self.stale_cutoff() and not OutboxMessage.is_queued(self.token)
+        since = self.heartbeat_at or self.started_at or self.queued_at
         return since < self.stale_cutoff()
+
+    @property
+    def waits_for_service(self) -> bool:
+        """Waiting because its message could not be handed to the broker yet (it is down)."""
+        return self.status == self.Status.PENDING and OutboxMessage.is_undispatched(self.token)
 
     @property
     def shown_status(self) -> str:
@@ -648,3 +669,57 @@ class FormDraft(models.Model):
     def expiry_cutoff() -> datetime:
         """Drafts last saved before this have expired (``FORM_DRAFT_DAYS``)."""
         return timezone.now() - timedelta(days=settings.FORM_DRAFT_DAYS)
+
+
+def new_task_id() -> str:
+    return uuid.uuid4().hex
+
+
+class OutboxMessage(models.Model):
+    """Background work to do (an e-mail, a render, an import), written in the same
+    transaction as the action that causes it, then handed to the broker from here.
+
+    ``portfolio.outbox`` writes and dispatches these; a broker outage leaves rows undispatched
+    until the sweeper hands them over, so the work is delayed, never lost. ``task_id`` is the
+    Celery task id of every delivery of the message, which is how a task run twice finds out
+    that its work is done or under way (``portfolio.outbox.OutboxTask``).
+    """
+
+    task = models.CharField(max_length=200, help_text="The Celery task's name.")
+    args = models.JSONField(default=list, blank=True)
+    task_id = models.CharField(max_length=64, unique=True, default=new_task_id, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Not handed to the broker before this moment: the next sweep after a failed hand-over,
+    # or, once handed over, when it is sent again if it has not run by then.
+    due_at = models.DateTimeField(default=timezone.now)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    deliveries = models.PositiveSmallIntegerField(default=0, help_text="Times handed to the broker.")
+    failed_dispatches = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    gave_up_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["due_at", "created_at"],
+                condition=Q(done_at__isnull=True, gave_up_at__isnull=True),
+                name="outbox_to_send_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task}{tuple(self.args)}"
+
+    @classmethod
+    def is_queued(cls, task_id: str) -> bool:
+        """A message with this task id is still to be sent, run or retried."""
+        return cls.objects.filter(task_id=task_id, gave_up_at__isnull=True, done_at__isnull=True).exists()
+
+    @classmethod
+    def is_undispatched(cls, task_id: str) -> bool:
+        return cls.objects.filter(
+            task_id=task_id, dispatched_at__isnull=True, done_at__isnull=True, gave_up_at__isnull=True
+        ).exists()

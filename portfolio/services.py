@@ -182,9 +182,10 @@ def invite_person(*, cohort: Cohort, email: str, role: str, actor: User) -> Invi
         invited_by=actor,
         expires_at=now + timedelta(days=settings.INVITATION_MAX_AGE_DAYS),
     )
+    from portfolio import outbox
     from portfolio.tasks import send_invitation_email
 
-    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk))
+    outbox.enqueue(send_invitation_email, args=[invitation.pk])
     log.info("invitation %s to %s as %s by %s", invitation.pk, email, role, actor.username)
     return invitation
 

@@ -1,4 +1,8 @@
-"""Background work for the portfolio app. Tasks reload by id and call plain code."""
+"""Background work for the portfolio app. Tasks reload by id and call plain code.
+
+Every task here is queued through the outbox (``portfolio.outbox``) and takes its base class,
+so a second delivery of the same message does no harm.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,15 @@ from django.conf import settings
 
 from portfolio.emails import send_text_email
 from portfolio.models import Invitation
+from portfolio.outbox import OutboxTask
 from portfolio.password_reset import send_password_reset_links
 
 log = logging.getLogger(__name__)
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    base=OutboxTask, skipped_result=False, autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+)
 def send_invitation_email(invitation_id: int) -> bool:
     """E-mail the invitation link. Returns False if the invitation is no longer usable."""
     from portfolio.services import invitation_url
@@ -31,7 +38,9 @@ def send_invitation_email(invitation_id: int) -> bool:
     return True
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    base=OutboxTask, skipped_result=False, autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+)
 def send_notification_email(notification_id: int) -> bool:
     """E-mail an in-app notification to its recipient (if they have an address)."""
     from django.conf import settings
@@ -58,6 +67,11 @@ def _backoff(retries: int) -> int:
 
 @shared_task(
     bind=True,
+    base=OutboxTask,
+    # The job row guards the render (see ``exports._claim``), and a delivery handed back after
+    # its worker died must be able to take its own job over.
+    exclusive=False,
+    skipped_result="skipped",
     # A worker killed mid-render (out of memory, redeployed) leaves the message to be redone:
     # acknowledged only once the task returns, and handed back if the worker process dies.
     acks_late=True,
@@ -73,7 +87,9 @@ def render_export(self: Task, export_id: int) -> str:
     # The task id is the job's token, so a redelivered message is the run that held the job.
     claimant = self.request.id or exports.command_claimant()
     try:
-        export = exports.perform_export(export_id=export_id, claimant=claimant)
+        export = exports.perform_export(
+            export_id=export_id, claimant=claimant, heartbeat=not self.request.is_eager
+        )
     except exports.TRANSIENT_ERRORS as exc:
         attempt = self.request.retries + 1
         if self.request.retries >= self.max_retries:
@@ -98,7 +114,20 @@ def render_export(self: Task, export_id: int) -> str:
     return export.status if export is not None else "skipped"
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(base=OutboxTask, skipped_result=0, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_password_reset_email(email: str) -> int:
     """Send reset links to the accounts using ``email`` (none if there are none). Returns how many."""
     return send_password_reset_links(email=email)
+
+
+@shared_task(ignore_result=True, acks_late=False)
+def sweep_outbox() -> dict[str, int]:
+    """Hand over background work the broker did not take, and recover PDF exports whose worker
+    died. Celery beat runs this every ``OUTBOX_SWEEP_SECONDS``; each worker once at start."""
+    from portfolio import exports, outbox
+
+    recovered = exports.recover_lost_exports()
+    swept = outbox.sweep()
+    if any(recovered.values()) or any(swept.values()):
+        log.info("outbox sweep: %s; exports %s", swept, recovered)
+    return {**swept, **{f"exports_{key}": value for key, value in recovered.items()}}

@@ -20,7 +20,7 @@ from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
 from evidence.rendering import render_markdown
-from portfolio import assessment, dashboard_selectors
+from portfolio import assessment, dashboard_selectors, outbox
 from portfolio import assessment_selectors as sel
 from portfolio.access import get_portfolio_for, role_required
 from portfolio.file_responses import stored_file_response
@@ -83,15 +83,23 @@ def submit(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
     error, error_field = "", None
     if request.method == "POST":
         try:
-            version = assessment.submit_portfolio(
-                portfolio=portfolio,
-                declaration_signed=request.POST.get("declaration") == "on",
-                actor=request.user,
-            )
+            with outbox.watch() as queued:
+                version = assessment.submit_portfolio(
+                    portfolio=portfolio,
+                    declaration_signed=request.POST.get("declaration") == "on",
+                    actor=request.user,
+                )
         except assessment.AssessmentError as exc:
             error, error_field = str(exc), exc.field
         else:
-            messages.success(request, f"Version {version.number} submitted. Your assessor has been told.")
+            if queued.delayed:
+                messages.success(
+                    request,
+                    f"Version {version.number} submitted. Your assessor will be told as soon as "
+                    "the mail service is back; you do not need to submit again.",
+                )
+            else:
+                messages.success(request, f"Version {version.number} submitted. Your assessor has been told.")
             return redirect("portfolio:versions", portfolio_pk=portfolio.pk)
     latest = assessment.latest_version(portfolio)
     latest_state = assessment.version_state(latest) if latest else ""

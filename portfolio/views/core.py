@@ -11,7 +11,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from evidence.selectors import coverage_for, workflow_steps
-from portfolio import concurrency, dashboard_selectors, drafts, readiness, selectors, services
+from portfolio import concurrency, dashboard_selectors, drafts, outbox, readiness, selectors, services
 from portfolio.access import (
     get_cohort_for,
     get_portfolio_for,
@@ -205,18 +205,25 @@ def cohort_invite(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, error)
         return redirect(cohort)
     try:
-        invitation = services.invite_person(
-            cohort=cohort,
-            email=form.cleaned_data["email"],
-            role=form.cleaned_data["role"],
-            actor=request.user,
-        )
+        with outbox.watch() as queued:
+            invitation = services.invite_person(
+                cohort=cohort,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                actor=request.user,
+            )
     except services.PortfolioError as error:
         messages.error(request, str(error))
     else:
-        messages.success(
-            request, f"Invitation sent to {invitation.email} as {invitation.get_role_display().lower()}."
-        )
+        role = invitation.get_role_display().lower()
+        if queued.delayed:
+            messages.success(
+                request,
+                f"Invitation to {invitation.email} as {role} saved. The e-mail will be sent as soon as "
+                "the mail service is back; you do not need to invite them again.",
+            )
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email} as {role}.")
     return redirect(cohort)
 
 

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from portfolio import exports as export_service
-from portfolio import selectors
+from portfolio import outbox, selectors
 from portfolio.access import get_export_for, get_portfolio_for
 from portfolio.file_responses import stored_file_response
 from portfolio.models import Export, PortfolioVersion
@@ -41,6 +41,10 @@ def _version_asked(request: HttpRequest, portfolio_pk: int) -> PortfolioVersion 
     return get_object_or_404(PortfolioVersion, portfolio_id=portfolio_pk, number=number_value)
 
 
+WAITING_FOR_SERVICE = (
+    "Your request for the PDF is saved. The service that makes PDFs is not answering just now: "
+    "the PDF will be made as soon as it is back, and you will get a notification when it is ready."
+)
 _MESSAGES = {
     (True, Export.Status.DONE): "Your PDF is ready.",
     (True, Export.Status.PENDING): "Your PDF is being made. This page follows its progress, "
@@ -57,12 +61,16 @@ def export_request(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
     portfolio = get_portfolio_for(request.user, portfolio_pk)
     version = _version_asked(request, portfolio.pk)
     try:
-        export, created = export_service.request_export(
-            portfolio=portfolio, version=version, actor=request.user
-        )
+        with outbox.watch() as queued:
+            export, created = export_service.request_export(
+                portfolio=portfolio, version=version, actor=request.user
+            )
     except export_service.ExportError as exc:
         messages.error(request, str(exc))
         return redirect("portfolio:exports", portfolio_pk=portfolio.pk)
+    if queued.delayed:
+        messages.success(request, WAITING_FOR_SERVICE)
+        return redirect("portfolio:export_status", portfolio_pk=portfolio.pk, export_pk=export.pk)
     # Without a broker the render has already run in-process by now.
     export.refresh_from_db(fields=["status"])
     status = Export.Status.PENDING if export.status == Export.Status.RUNNING else export.status
