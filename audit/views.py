@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.forms import modelformset_factory
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from audit import charts, datasets, importing, kpi_compute, reading, selectors, services
@@ -135,10 +136,7 @@ def data_upload(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
         except services.AuditError as error:
             form.add_error("file", str(error))
         else:
-            messages.success(
-                request, f"“{service_import.file_name}” uploaded: check which column holds what."
-            )
-            return redirect("audit:data_map", portfolio_pk=portfolio.pk, import_pk=service_import.pk)
+            return _after_upload(request, service_import)
     return render(
         request,
         "audit/data_home.html",
@@ -153,6 +151,16 @@ def data_upload(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
         },
         status=400,
     )
+
+
+def _after_upload(request: HttpRequest, service_import: ServiceDataImport) -> HttpResponse:
+    """To the mapping if the file was read in the request, else to its progress page."""
+    portfolio_pk = service_import.portfolio_id
+    if service_import.status == ServiceDataImport.Status.RECEIVED:
+        messages.info(request, f"“{service_import.file_name}” uploaded: it is being read.")
+        return redirect("audit:data_status", portfolio_pk=portfolio_pk, import_pk=service_import.pk)
+    messages.success(request, f"“{service_import.file_name}” uploaded: check which column holds what.")
+    return redirect("audit:data_map", portfolio_pk=portfolio_pk, import_pk=service_import.pk)
 
 
 def _starting_mapping(request: HttpRequest, portfolio, service_import: ServiceDataImport):
@@ -172,6 +180,8 @@ def _starting_mapping(request: HttpRequest, portfolio, service_import: ServiceDa
 def data_map(request: HttpRequest, portfolio_pk: int, import_pk: int) -> HttpResponse:
     portfolio = get_portfolio_for(request.user, portfolio_pk, write=request.method == "POST")
     service_import = get_object_or_404(portfolio.service_imports, pk=import_pk)
+    if not service_import.headers:  # still being read, or refused unread
+        return redirect("audit:data_status", portfolio_pk=portfolio.pk, import_pk=service_import.pk)
     columns, formats = _starting_mapping(request, portfolio, service_import)
     form = MappingForm(
         request.POST or None,
@@ -275,6 +285,12 @@ def data_import(request: HttpRequest, portfolio_pk: int, import_pk: int) -> Http
 def data_status(request: HttpRequest, portfolio_pk: int, import_pk: int) -> HttpResponse:
     portfolio = get_portfolio_for(request.user, portfolio_pk)
     service_import = get_object_or_404(portfolio.service_imports, pk=import_pk)
+    is_owner = portfolio.learner_id == request.user.pk
+    if request.htmx and is_owner and service_import.status == ServiceDataImport.Status.UPLOADED:
+        # The page was polling while a worker read the file: on to the mapping.
+        response = HttpResponse()
+        response["HX-Redirect"] = reverse("audit:data_map", args=[portfolio.pk, service_import.pk])
+        return response
     template = "audit/data_status.html#status" if request.htmx else "audit/data_status.html"
     return render(
         request,
@@ -283,7 +299,7 @@ def data_status(request: HttpRequest, portfolio_pk: int, import_pk: int) -> Http
             "portfolio": portfolio,
             "audit_steps": STEPS,
             "service_import": service_import,
-            "is_owner": portfolio.learner_id == request.user.pk,
+            "is_owner": is_owner,
         },
     )
 

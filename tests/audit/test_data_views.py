@@ -66,7 +66,7 @@ def test_the_preview_lists_problems_by_row_and_column(client, learner, portfolio
 
 
 def test_an_oversized_upload_gets_a_message_at_the_field(client, learner, portfolio, settings):
-    settings.MAX_UPLOAD_BYTES = 100
+    settings.SERVICE_DATA_MAX_UPLOAD_BYTES = 100
     client.force_login(learner)
 
     response = client.post(
@@ -79,7 +79,7 @@ def test_an_oversized_upload_gets_a_message_at_the_field(client, learner, portfo
     )
 
     assert response.status_code == 400
-    assert "the limit is" in response.content.decode()
+    assert "the limit for service data is" in response.content.decode()
     assert ServiceDataImport.objects.count() == 0
 
 
