@@ -21,11 +21,11 @@ from audit.models import (
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        label="File of interactions (CSV, XLSX, or a CSV compressed as .csv.gz or .zip)",
+        label="File of interactions (CSV or XLSX)",
         help_text=(
-            f"Up to {settings.SERVICE_DATA_MAX_UPLOAD_MB} MB of CSV; a compressed file up to "
-            f"{settings.SERVICE_DATA_MAX_COMPRESSED_MB} MB. UTF-8 or Windows-1252; commas, semicolons "
-            "or tabs."
+            f"Up to {settings.SERVICE_DATA_MAX_UPLOAD_MB} MB of CSV, or the CSV compressed as .csv.gz "
+            f"or .zip (up to {settings.SERVICE_DATA_MAX_COMPRESSED_MB} MB). UTF-8 or Windows-1252; "
+            "commas, semicolons or tabs."
         ),
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -260,3 +262,46 @@ def test_a_lost_upload_is_said_on_the_preview(client, learner, portfolio):
 
     assert response.status_code == 200
     assert "missing from the storage" in response.content.decode()
+
+
+def test_a_compressed_upload_is_read_by_the_worker_while_its_page_polls(
+    client, learner, portfolio, django_capture_on_commit_callbacks
+):
+    client.force_login(learner)
+    with django_capture_on_commit_callbacks() as queued:
+        response = client.post(
+            reverse("audit:data_upload", args=[portfolio.pk]),
+            {"file": SimpleUploadedFile("year.csv.gz", gzip.compress(interactions_csv(50)))},
+        )
+    service_import = ServiceDataImport.objects.get()
+    status_url = reverse("audit:data_status", args=[portfolio.pk, service_import.pk])
+    assert response.url == status_url
+    page = client.get(status_url).content.decode()
+    assert 'hx-trigger="every 1s"' in page
+    assert "Waiting for a worker to read the file" in page
+    assert client.get(reverse("audit:data_map", args=[portfolio.pk, service_import.pk])).url == status_url
+
+    for callback in queued:
+        callback()
+    polled = client.get(status_url, headers={"HX-Request": "true"})
+
+    assert polled["HX-Redirect"] == reverse("audit:data_map", args=[portfolio.pk, service_import.pk])
+
+
+def test_an_upload_the_worker_refused_offers_a_new_upload_not_a_mapping(
+    client, learner, portfolio, django_capture_on_commit_callbacks
+):
+    client.force_login(learner)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("audit:data_upload", args=[portfolio.pk]),
+            {"file": SimpleUploadedFile("cut.csv.gz", b"\x1f\x8b\x08\x00" + b"\x00" * 40)},
+        )
+    service_import = ServiceDataImport.objects.get()
+
+    page = client.get(reverse("audit:data_status", args=[portfolio.pk, service_import.pk])).content.decode()
+
+    assert service_import.status == ServiceDataImport.Status.FAILED
+    assert "compressed file" in page
+    assert "Change the mapping" not in page
+    assert "Upload a corrected file" in page
