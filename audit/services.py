@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import logging
 import os
 import shutil
@@ -47,11 +48,17 @@ def _mb(size: int) -> str:
     return f"{size / 1_048_576:.1f}"
 
 
+def upload_limit(*, compressed: bool) -> int:
+    """The largest upload taken, in bytes: a compressed file (or a workbook, a zip file too)
+    as uploaded, else the CSV itself."""
+    if compressed:
+        return settings.SERVICE_DATA_MAX_COMPRESSED_BYTES
+    return settings.SERVICE_DATA_MAX_UPLOAD_BYTES
+
+
 def _size_limit_message(size: int, *, compressed: bool = False) -> str:
-    limit = (
-        settings.SERVICE_DATA_MAX_COMPRESSED_BYTES if compressed else settings.SERVICE_DATA_MAX_UPLOAD_BYTES
-    )
-    kind = "a compressed file" if compressed else "service data"
+    limit = upload_limit(compressed=compressed)
+    kind = "a compressed file or workbook" if compressed else "service data"
     return (
         f"The file is {_mb(size)} MB; the limit for {kind} is {limit / 1_048_576:g} MB. "
         "Export a shorter period, or split the file."
@@ -73,19 +80,21 @@ def upload_service_data(*, portfolio: Portfolio, upload: UploadedFile, actor: Us
     the kept table."""
     name = _valid_name(upload.name)
     upload.seek(0)
-    compressed = bool(unpacking.compression(upload.read(4), name))
+    head = upload.read(4)
     upload.seek(0)
-    limit = (
-        settings.SERVICE_DATA_MAX_COMPRESSED_BYTES if compressed else settings.SERVICE_DATA_MAX_UPLOAD_BYTES
-    )
+    compressed = bool(unpacking.compression(head, name))
+    packed = compressed or head.startswith(reading.XLSX_MAGIC)  # a workbook is a zip file too
+    limit = upload_limit(compressed=packed)
     if upload.size > limit:
-        raise AuditError(_size_limit_message(upload.size, compressed=compressed))
+        raise AuditError(_size_limit_message(upload.size, compressed=packed))
     if compressed or upload.size > READ_IN_REQUEST_BYTES:
         return _receive_upload(portfolio=portfolio, upload=upload, name=name, actor=actor)
     raw = upload.read(limit + 1)
     if len(raw) > limit:
         raise AuditError(_size_limit_message(len(raw)))
     try:
+        if packed:
+            unpacking.refuse_large_workbook(io.BytesIO(raw), limit=settings.SERVICE_DATA_MAX_UPLOAD_BYTES)
         table = reading.read_table(raw, name)
     except reading.FileProblem as problem:
         raise AuditError(str(problem)) from None
@@ -190,6 +199,9 @@ def _read_received(service_import: ServiceDataImport) -> tuple[pa.Table, int]:
             size = os.path.getsize(unpacked or path)
             if size > limit:
                 raise reading.FileProblem(_size_limit_message(size))
+            if unpacked is None:
+                with open(path, "rb") as upload:
+                    unpacking.refuse_large_workbook(upload, limit=limit)
             return reading.read_path(unpacked or path, service_import.file_name), size
         finally:
             if unpacked is not None:

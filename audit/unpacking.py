@@ -141,3 +141,23 @@ def unpack(upload: BinaryIO, file_name: str, *, limit: int, folder: str | None =
         os.remove(handle.name)
         return None
     return handle.name
+
+
+def refuse_large_workbook(upload: BinaryIO, *, limit: int) -> None:
+    """A workbook is a zip file that the spreadsheet reader unpacks whole in memory: refuse
+    one whose parts say they unpack to more than ``limit`` bytes (what the parts say, which
+    a forged file could understate; the upload limit on workbooks bounds the rest). Not a
+    workbook, or a damaged one: nothing to say here, the reader words it."""
+    upload.seek(0)
+    if upload.read(4) != ZIP_MAGICS[0]:
+        upload.seek(0)
+        return
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, EOFError):
+        unpacked = 0
+    upload.seek(0)
+    if unpacked > limit:
+        raise _too_large(limit)

@@ -253,7 +253,7 @@ def test_a_zip_bomb_is_refused_at_the_limit(
 def test_a_compressed_file_over_its_own_limit_is_refused_at_upload(portfolio, learner, settings):
     settings.SERVICE_DATA_MAX_COMPRESSED_BYTES = 1000
 
-    with pytest.raises(services.AuditError, match="the limit for a compressed file is"):
+    with pytest.raises(services.AuditError, match="the limit for a compressed file or workbook is"):
         services.upload_service_data(
             portfolio=portfolio,
             upload=SimpleUploadedFile("d.csv.gz", gzip_bytes(interactions_csv(500))),
@@ -322,3 +322,25 @@ def test_a_workbook_is_not_taken_for_a_zip_archive():
     assert unpacking.compression(b"PK\x03\x04", "export.zip") == "zip"
     assert unpacking.compression(b"\x1f\x8b\x08\x00", "export.csv") == "gzip"
     assert unpacking.compression(b"plat", "export.csv") == ""
+
+
+def test_a_workbook_is_held_to_the_compressed_limit_and_to_what_it_unpacks_to(portfolio, learner, settings):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as workbook:
+        workbook.writestr("[Content_Types].xml", "<Types/>")
+        workbook.writestr("xl/worksheets/sheet1.xml", b" " * (2 * MB))
+    raw = buffer.getvalue()
+    settings.SERVICE_DATA_MAX_COMPRESSED_BYTES = len(raw) - 1
+
+    with pytest.raises(services.AuditError, match="the limit for a compressed file or workbook is"):
+        services.upload_service_data(
+            portfolio=portfolio, upload=SimpleUploadedFile("big.xlsx", raw), actor=learner
+        )
+
+    settings.SERVICE_DATA_MAX_COMPRESSED_BYTES = 10 * MB
+    settings.SERVICE_DATA_MAX_UPLOAD_BYTES = 1 * MB
+    with pytest.raises(services.AuditError, match="Unpacked, this file is over 1 MB"):
+        services.upload_service_data(
+            portfolio=portfolio, upload=SimpleUploadedFile("big.xlsx", raw), actor=learner
+        )
+    assert ServiceDataImport.objects.count() == 0
