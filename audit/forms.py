@@ -22,14 +22,22 @@ from audit.models import (
 class UploadForm(forms.Form):
     file = forms.FileField(
         label="File of interactions (CSV or XLSX)",
-        help_text=f"Up to {settings.MAX_UPLOAD_MB} MB. UTF-8 or Windows-1252; commas, semicolons or tabs.",
+        help_text=(
+            f"Up to {settings.SERVICE_DATA_MAX_UPLOAD_MB} MB of CSV, or the CSV compressed as .csv.gz "
+            f"or .zip (up to {settings.SERVICE_DATA_MAX_COMPRESSED_MB} MB). UTF-8 or Windows-1252; "
+            "commas, semicolons or tabs."
+        ),
     )
 
     def clean_file(self):
+        """The larger limit here; ``upload_service_data`` applies the compressed one, which
+        depends on the file's first bytes."""
         upload = self.cleaned_data["file"]
-        if upload.size > settings.MAX_UPLOAD_BYTES:
+        limit = settings.SERVICE_DATA_MAX_UPLOAD_BYTES
+        if upload.size > limit:
             raise forms.ValidationError(
-                f"The file is {upload.size / 1_048_576:.1f} MB; the limit is {settings.MAX_UPLOAD_MB} MB."
+                f"The file is {upload.size / 1_048_576:.1f} MB; the limit for service data is "
+                f"{limit / 1_048_576:g} MB."
             )
         return upload
 

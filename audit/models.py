@@ -3,6 +3,9 @@ gaps) and the service data they import to measure it."""
 
 from __future__ import annotations
 
+import os
+import uuid
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -197,6 +200,7 @@ class ServiceDataImport(models.Model):
     """
 
     class Status(models.TextChoices):
+        RECEIVED = "received", "Uploaded, being read"
         UPLOADED = "uploaded", "Uploaded, columns to map"
         MAPPED = "mapped", "Mapped, ready to check"
         QUEUED = "queued", "Waiting to import"
@@ -241,7 +245,7 @@ class ServiceDataImport(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status in {self.Status.QUEUED, self.Status.RUNNING}
+        return self.status in {self.Status.RECEIVED, self.Status.QUEUED, self.Status.RUNNING}
 
 
 class VersionDataset(AppendOnlyModel):
@@ -279,3 +283,29 @@ class KpiSettings(models.Model):
 
     def __str__(self) -> str:
         return f"KPI settings for {self.portfolio}"
+
+
+class ChunkedUpload(models.Model):
+    """A file of service data arriving in pieces (``audit.services.append_chunk``): a large
+    file over a slow link resumes where the server says it stopped rather than failing at
+    99 %. The bytes so far are a temporary file named after the id, in
+    ``settings.SERVICE_DATA_UPLOAD_DIR``, owned by the learner who started it; once whole,
+    the file goes through the ordinary upload. One left unfinished is removed after
+    ``SERVICE_DATA_UPLOAD_EXPIRY_HOURS``."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    file_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField("size the browser announced")
+    received = models.PositiveBigIntegerField("bytes received so far", default=0)
+    sha256 = models.CharField("SHA-256 the browser announced", max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.received} of {self.size} bytes)"
+
+    @property
+    def path(self) -> str:
+        return os.path.join(settings.SERVICE_DATA_UPLOAD_DIR, f"{self.pk}.part")

@@ -18,8 +18,11 @@ gives the results and messages learners had before. Workbooks are read as text t
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
+import mmap
+import os
 
 import pandas as pd
 import pyarrow as pa
@@ -51,22 +54,54 @@ def _refuse_control_characters(text: str) -> None:
         raise FileProblem("This file is not a CSV or XLSX file: its content is binary.")
 
 
-def _decode(raw: bytes) -> tuple[str, bytes]:
-    """The text, and the same text as UTF-8 bytes without a BOM (for pyarrow)."""
-    _refuse_binary_start(raw[:8192])
+CHUNK_BYTES = 1 << 20  # large files are looked at a megabyte at a time, never copied whole
+
+
+def _chunks(data) -> object:
+    view = memoryview(data)
+    for start in range(0, len(view), CHUNK_BYTES):
+        yield bytes(view[start : start + CHUNK_BYTES])
+
+
+def _blank(data) -> bool:
+    """Empty, or nothing but white space (``bytes.isspace`` a megabyte at a time)."""
+    return all(chunk.isspace() for chunk in _chunks(data))
+
+
+def _is_ascii(data) -> bool:
+    return all(chunk.isascii() for chunk in _chunks(data))
+
+
+def _is_utf8(data) -> bool:
+    """Whether the bytes are UTF-8, checked a megabyte at a time (the text is not kept)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        text = raw.decode("utf-8-sig")
-        utf8 = raw[len(codecs.BOM_UTF8) :] if raw.startswith(codecs.BOM_UTF8) else raw
+        for chunk in _chunks(data):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        try:
-            text = raw.decode("cp1252")
-        except UnicodeDecodeError:
-            raise FileProblem(
-                "This file is neither UTF-8 nor Windows-1252 text; save it as CSV (UTF-8) and try again."
-            ) from None
-        utf8 = text.encode("utf-8")
-    _refuse_control_characters(text)
-    return text, utf8
+        return False
+    return True
+
+
+def _cp1252_as_utf8(data) -> bytes:
+    """Windows-1252 text as UTF-8 (a single-byte encoding: safe to convert in pieces)."""
+    try:
+        return b"".join(chunk.decode("cp1252").encode("utf-8") for chunk in _chunks(data))
+    except UnicodeDecodeError:
+        raise FileProblem(
+            "This file is neither UTF-8 nor Windows-1252 text; save it as CSV (UTF-8) and try again."
+        ) from None
+
+
+def _decode(raw) -> tuple[str, bytes | object]:
+    """The start of the text (for sniffing), and the whole file as UTF-8 bytes for pyarrow
+    (the file itself when it is UTF-8: pyarrow and pandas skip a byte order mark)."""
+    _refuse_binary_start(bytes(memoryview(raw)[:8192]))
+    utf8 = raw if _is_utf8(raw) else _cp1252_as_utf8(raw)
+    head = codecs.getincrementaldecoder("utf-8-sig")().decode(bytes(memoryview(utf8)[:SNIFF_BYTES]))
+    _refuse_control_characters(head)
+    return head, utf8
 
 
 def _first_lines(text: str, count: int) -> list[str]:
@@ -88,32 +123,48 @@ def sniff_delimiter(text: str) -> str:
         return max(DELIMITERS, key=header.count)
 
 
-def read_table(raw: bytes, file_name: str) -> pa.Table:
+def read_path(path: str, file_name: str) -> pa.Table:
+    """``read_table`` of a file on disk, mapped into memory rather than read into it: a
+    file of two million rows (100 MB) is looked at in place, never copied whole."""
+    with open(path, "rb") as handle:
+        if os.fstat(handle.fileno()).st_size == 0:
+            raise FileProblem("The file is empty.")
+        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    try:
+        return read_table(mapped, file_name)
+    finally:
+        with contextlib.suppress(BufferError):  # a view of it is still alive: it closes with that
+            mapped.close()
+
+
+def read_table(raw: bytes | mmap.mmap, file_name: str) -> pa.Table:
     """The file's columns, typed or text (missing cells are null), headers stripped.
+    ``raw`` is the file's bytes, or a file mapped into memory (``read_path``); a large
+    file is looked at a megabyte at a time and parsed by pyarrow in place.
     Raises FileProblem."""
-    if not raw or raw.isspace():  # not raw.strip(): no copy of a large file
+    if not len(raw) or _blank(raw):  # not raw.strip(): no copy of a large file
         raise FileProblem("The file is empty.")
-    if raw.startswith(XLSX_MAGIC):
+    if raw[: len(XLSX_MAGIC)] == XLSX_MAGIC:
         table = _text_table(_read_xlsx(raw))
     else:
         if file_name.lower().endswith((".xlsx", ".xlsm")):
             raise FileProblem("This file is named as a spreadsheet but is not a valid XLSX file.")
-        if raw.isascii():
+        if _is_ascii(raw):
             # Plain ASCII is already UTF-8: no need to decode the whole file (a few megabytes
             # of text made only to be thrown away); pandas, if it is needed, decodes it.
             _refuse_binary_start(raw[:8192])
             head = raw[:SNIFF_BYTES].decode("ascii")
             _refuse_control_characters(head)
-            text, utf8 = None, raw
+            utf8 = raw
         else:
-            text, utf8 = _decode(raw)
-            if not text or text.isspace():  # a byte order mark alone, say
+            head, utf8 = _decode(raw)
+            bom = len(codecs.BOM_UTF8) if utf8[: len(codecs.BOM_UTF8)] == codecs.BOM_UTF8 else 0
+            if _blank(memoryview(utf8)[bom:]):  # a byte order mark alone, say
                 raise FileProblem("The file is empty.")
-            head = text[:SNIFF_BYTES]
         delimiter = sniff_delimiter(head)
         table = _read_csv_arrow(utf8, delimiter)
         if table is None:
-            table = _text_table(_read_csv_pandas(raw.decode("ascii") if text is None else text, delimiter))
+            table = _text_table(_read_csv_pandas(bytes(utf8).decode("utf-8-sig"), delimiter))
     if table.num_rows == 0:
         raise FileProblem("The file has a header but no rows of data.")
     return table
@@ -150,13 +201,13 @@ def from_stored(data: bytes | pa.Buffer, file_name: str) -> pa.Table:
     return read_table(bytes(memoryview(data)), file_name)
 
 
-def _read_xlsx(raw: bytes, engine: str = "calamine") -> pd.DataFrame:
+def _read_xlsx(raw: bytes | mmap.mmap, engine: str = "calamine") -> pd.DataFrame:
     """A workbook's first sheet, every cell as text. Read with calamine (Rust, through
     python-calamine): 100,000 rows take about a second, where openpyxl takes seven, and the
     upload waits for it. The tests hold the two engines to the same cells."""
     try:
         frame = pd.read_excel(
-            io.BytesIO(raw), engine=engine, dtype=str, keep_default_na=False, na_values=[""]
+            io.BytesIO(bytes(raw)), engine=engine, dtype=str, keep_default_na=False, na_values=[""]
         )
     except Exception as error:  # a broken workbook raises many kinds of error
         raise FileProblem(f"The spreadsheet could not be read: {error.__class__.__name__}.") from None
@@ -177,13 +228,13 @@ def _read_csv_pandas(text: str, delimiter: str) -> pd.DataFrame:
         raise FileProblem(f"The file could not be read as CSV: {error}") from None
 
 
-def _read_csv_arrow(utf8: bytes, delimiter: str) -> pa.Table | None:
+def _read_csv_arrow(utf8: bytes | mmap.mmap, delimiter: str) -> pa.Table | None:
     """The table, or None where pyarrow might read the file differently from pandas."""
     try:
         table = pa_csv.read_csv(
-            io.BytesIO(utf8),
+            pa.BufferReader(pa.py_buffer(utf8)),  # in place: a mapped file is not copied
             parse_options=pa_csv.ParseOptions(
-                delimiter=delimiter, newlines_in_values=b'"' in utf8, ignore_empty_lines=True
+                delimiter=delimiter, newlines_in_values=utf8.find(b'"') != -1, ignore_empty_lines=True
             ),
             convert_options=pa_csv.ConvertOptions(
                 # Only an empty cell is missing: "NA" or "null" is the learner's text.
@@ -201,7 +252,7 @@ def _read_csv_arrow(utf8: bytes, delimiter: str) -> pa.Table | None:
     # pandas skips spaces at the start of a field (skipinitialspace), which also lets a
     # quote after "; " open a quoted field; pyarrow keeps them in text. Such files take the
     # C engine. (Typed columns had none: pyarrow trims numbers as pandas does.)
-    if b" " in utf8 and any(_starts_with_space(column) for column in table.columns):
+    if utf8.find(b" ") != -1 and any(_starts_with_space(column) for column in table.columns):
         return None
     headers = [name.strip() for name in table.column_names]
     # pandas renames empty and repeated headers ("Unnamed: 2", "Id.1"): leave that to it.

@@ -6,25 +6,36 @@ a message for the learner when a rule is broken.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import io
 import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pyarrow as pa
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
-from audit import arrowfiles, datasets, importing, reading
-from audit.models import ColumnMapping, KpiSettings, ServiceDataImport, VersionDataset
-from portfolio import concurrency
+from audit import arrowfiles, datasets, importing, reading, unpacking
+from audit.models import ChunkedUpload, ColumnMapping, KpiSettings, ServiceDataImport, VersionDataset
+from portfolio import concurrency, outbox
 from portfolio.models import Portfolio, User
 
 log = logging.getLogger(__name__)
 
-# Files above this size are imported by a background task; smaller ones at once.
+# Files above this size are read and imported by a background task; smaller ones at once.
 ASYNC_IMPORT_BYTES = 1024 * 1024
+READ_IN_REQUEST_BYTES = ASYNC_IMPORT_BYTES
 
 
 class AuditError(Exception):
@@ -34,47 +45,66 @@ class AuditError(Exception):
 # --- Service data import --------------------------------------------------------------
 
 
-def _size_limit_message(size: int) -> str:
+def _mb(size: int) -> str:
+    return f"{size / 1_048_576:.1f}"
+
+
+def upload_limit(*, compressed: bool) -> int:
+    """The largest upload taken, in bytes: a compressed file (or a workbook, a zip file too)
+    as uploaded, else the CSV itself."""
+    if compressed:
+        return settings.SERVICE_DATA_MAX_COMPRESSED_BYTES
+    return settings.SERVICE_DATA_MAX_UPLOAD_BYTES
+
+
+def _size_limit_message(size: int, *, compressed: bool = False) -> str:
+    limit = upload_limit(compressed=compressed)
+    kind = "a compressed file or workbook" if compressed else "service data"
     return (
-        f"The file is {size / 1_048_576:.1f} MB; the limit is {settings.MAX_UPLOAD_MB} MB. "
+        f"The file is {_mb(size)} MB; the limit for {kind} is {limit / 1_048_576:g} MB. "
         "Export a shorter period, or split the file."
     )
 
 
+def _valid_name(name: str | None) -> str:
+    return get_valid_filename(name or "interactions.csv")[-200:] or "interactions.csv"
+
+
 @transaction.atomic
 def upload_service_data(*, portfolio: Portfolio, upload: UploadedFile, actor: User) -> ServiceDataImport:
-    """Read the file and keep it as read (an Arrow file); the columns are mapped next.
+    """Take an uploaded file of interactions; the columns are mapped next.
 
-    The file is parsed here, once: the preview and the import read the kept table."""
-    if upload.size > settings.MAX_UPLOAD_BYTES:
-        raise AuditError(_size_limit_message(upload.size))
-    raw = upload.read(settings.MAX_UPLOAD_BYTES + 1)
-    if len(raw) > settings.MAX_UPLOAD_BYTES:
+    A small plain file is read here, in the request, and kept as read (an Arrow file). A
+    larger one, or any compressed one (.csv.gz, .zip: a few kilobytes may unpack to the
+    limit), is kept as uploaded and read by a worker (``read_upload``), the import's page
+    showing progress. Either way the file is parsed once: the preview and the import read
+    the kept table."""
+    name = _valid_name(upload.name)
+    upload.seek(0)
+    head = upload.read(4)
+    upload.seek(0)
+    compressed = bool(unpacking.compression(head, name))
+    packed = compressed or head.startswith(reading.XLSX_MAGIC)  # a workbook is a zip file too
+    limit = upload_limit(compressed=packed)
+    if upload.size > limit:
+        raise AuditError(_size_limit_message(upload.size, compressed=packed))
+    if compressed or upload.size > READ_IN_REQUEST_BYTES:
+        return _receive_upload(portfolio=portfolio, upload=upload, name=name, actor=actor)
+    raw = upload.read(limit + 1)
+    if len(raw) > limit:
         raise AuditError(_size_limit_message(len(raw)))
-    name = get_valid_filename(upload.name or "interactions.csv")[-200:] or "interactions.csv"
     try:
+        if packed:
+            unpacking.refuse_large_workbook(io.BytesIO(raw), limit=settings.SERVICE_DATA_MAX_UPLOAD_BYTES)
         table = reading.read_table(raw, name)
     except reading.FileProblem as problem:
         raise AuditError(str(problem)) from None
-    headers = list(table.column_names)
-    guessed, formats = importing.guess_mapping(headers)
     service_import = ServiceDataImport(
-        portfolio=portfolio,
-        file_name=name,
-        file_size=len(raw),
-        headers=headers,
-        columns=guessed,
-        formats=formats,
-        row_count=table.num_rows,
-        created_by=actor,
+        portfolio=portfolio, file_name=name, file_size=len(raw), created_by=actor, stage="Read"
     )
+    _describe_table(service_import, table)
     storage = service_import.file.storage
-    service_import.file.name, _digest = arrowfiles.save_table(
-        reading.for_storing(table),
-        name=service_import.file.field.generate_filename(service_import, f"{name}{reading.STORED_SUFFIX}"),
-        storage=storage,
-        digest=False,
-    )
+    service_import.file.name = _keep_table(service_import, table)
     try:
         service_import.save()
     except BaseException:
@@ -84,6 +114,300 @@ def upload_service_data(*, portfolio: Portfolio, upload: UploadedFile, actor: Us
         "service data %s uploaded to portfolio %s by %s", service_import.pk, portfolio.pk, actor.username
     )
     return service_import
+
+
+def _describe_table(service_import: ServiceDataImport, table: pa.Table) -> None:
+    headers = list(table.column_names)
+    service_import.headers = headers
+    service_import.columns, service_import.formats = importing.guess_mapping(headers)
+    service_import.row_count = table.num_rows
+
+
+def _keep_table(service_import: ServiceDataImport, table: pa.Table) -> str:
+    """Keep the table as read (an Arrow IPC file); the storage name."""
+    kept, _digest = arrowfiles.save_table(
+        reading.for_storing(table),
+        name=service_import.file.field.generate_filename(
+            service_import, f"{service_import.file_name}{reading.STORED_SUFFIX}"
+        ),
+        storage=service_import.file.storage,
+        digest=False,
+    )
+    return kept
+
+
+def _receive_upload(
+    *, portfolio: Portfolio, upload: UploadedFile, name: str, actor: User
+) -> ServiceDataImport:
+    """Keep the upload as it came (a local storage moves Django's temporary file into
+    place) and queue a worker to read it."""
+    service_import = ServiceDataImport(
+        portfolio=portfolio,
+        file_name=name,
+        file_size=upload.size,
+        status=ServiceDataImport.Status.RECEIVED,
+        stage="Waiting for a worker to read the file",
+        created_by=actor,
+    )
+    service_import.file.save(f"upload-{name}", upload, save=False)
+    try:
+        service_import.save()
+    except BaseException:
+        service_import.file.storage.delete(service_import.file.name)
+        raise
+    outbox.enqueue("audit.tasks.read_service_upload", args=[service_import.pk])
+    log.info(
+        "service data %s received for portfolio %s by %s (%s bytes), to be read by a worker",
+        service_import.pk,
+        portfolio.pk,
+        actor.username,
+        upload.size,
+    )
+    return service_import
+
+
+@contextlib.contextmanager
+def _local_file(name: str, storage: Storage) -> Iterator[str]:
+    """A path on this machine to the stored file: its own for a local storage, else a
+    temporary copy (streamed, never whole in memory), removed afterwards."""
+    path = arrowfiles.local_path(name, storage)
+    if path is not None:
+        yield path
+        return
+    handle = tempfile.NamedTemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR, suffix=".upload", delete=False)  # noqa: SIM115
+    try:
+        with handle, storage.open(name, "rb") as source:
+            shutil.copyfileobj(source, handle, reading.CHUNK_BYTES)
+        yield handle.name
+    finally:
+        os.remove(handle.name)
+
+
+def _read_received(service_import: ServiceDataImport) -> tuple[pa.Table, int]:
+    """The table in a received upload (unpacked if compressed), and the CSV's size."""
+    limit = settings.SERVICE_DATA_MAX_UPLOAD_BYTES
+    storage = service_import.file.storage
+    with _local_file(service_import.file.name, storage) as path:
+        with open(path, "rb") as upload:
+            unpacked = unpacking.unpack(
+                upload, service_import.file_name, limit=limit, folder=settings.FILE_UPLOAD_TEMP_DIR
+            )
+        try:
+            if unpacked is not None:
+                _set_stage(service_import, "Unpacked; reading every row", 40)
+            size = os.path.getsize(unpacked or path)
+            if size > limit:
+                raise reading.FileProblem(_size_limit_message(size))
+            if unpacked is None:
+                with open(path, "rb") as upload:
+                    unpacking.refuse_large_workbook(upload, limit=limit)
+            return reading.read_path(unpacked or path, service_import.file_name), size
+        finally:
+            if unpacked is not None:
+                os.remove(unpacked)
+
+
+def read_upload(service_import: ServiceDataImport) -> ServiceDataImport:
+    """Read a received upload (in a worker) and keep it as read, as ``upload_service_data``
+    does for a small file; or refuse it, keeping nothing but the reason."""
+    received = service_import.file.name
+    storage = service_import.file.storage
+    _set_stage(service_import, "Reading the file", 10)
+    try:
+        table, size = _read_received(service_import)
+    except reading.FileProblem as problem:
+        refuse_upload(service_import, str(problem))
+        return service_import
+    _set_stage(service_import, f"Keeping {table.num_rows:,} rows as read", 80)
+    _describe_table(service_import, table)
+    kept = _keep_table(service_import, table)
+    del table
+    try:
+        with transaction.atomic():
+            _set_stage(
+                service_import,
+                "Read",
+                100,
+                status=ServiceDataImport.Status.UPLOADED,
+                file=kept,
+                file_size=size,
+                headers=service_import.headers,
+                columns=service_import.columns,
+                formats=service_import.formats,
+                row_count=service_import.row_count,
+            )
+    except BaseException:
+        storage.delete(kept)
+        raise
+    storage.delete(received)
+    return service_import
+
+
+def refuse_upload(service_import: ServiceDataImport, message: str) -> None:
+    """The upload could not be read: keep only the reason (no file, no table)."""
+    if service_import.file.name:
+        service_import.file.storage.delete(service_import.file.name)
+    _set_stage(
+        service_import,
+        "Refused: the file could not be read; nothing was stored",
+        100,
+        status=ServiceDataImport.Status.FAILED,
+        file="",
+        errors=[{"row": 1, "column": "file", "message": message}],
+        error_count=1,
+        finished_at=timezone.now(),
+    )
+
+
+# --- Resumable uploads ------------------------------------------------------------------
+#
+# A large file over a slow link goes in pieces (static/js/service_upload.js): the browser
+# starts an upload (name, size, SHA-256), sends each piece with the offset it starts at,
+# and on a network error asks the server how much it has and goes on from there. Sending
+# a piece twice changes nothing. The last call checks size and SHA-256 and hands the file
+# to ``upload_service_data``, as if it had come in one request.
+
+
+class ChunkOffsetError(AuditError):
+    """A piece that does not start where the upload stands; ``received`` says where."""
+
+    def __init__(self, received: int) -> None:
+        super().__init__(f"The server has {received} bytes of this file; go on from there.")
+        self.received = received
+
+
+def chunk_bytes() -> int:
+    """The size of a piece: under Django's cap on a request body read into memory."""
+    return min(settings.SERVICE_DATA_CHUNK_MB * 1_048_576, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+
+
+def start_upload(
+    *, portfolio: Portfolio, file_name: str, size: int, sha256: str = "", actor: User
+) -> ChunkedUpload:
+    """Open an upload of ``size`` bytes. Unfinished uploads of the same learner to the same
+    portfolio are dropped (a page starts one at a time), and expired ones of anyone."""
+    remove_expired_uploads()
+    if size <= 0:
+        raise AuditError("The file is empty.")
+    if size > settings.SERVICE_DATA_MAX_UPLOAD_BYTES:
+        raise AuditError(_size_limit_message(size))
+    sha256 = sha256.strip().lower()
+    if sha256 and (len(sha256) != 64 or any(char not in "0123456789abcdef" for char in sha256)):
+        raise AuditError("The file's SHA-256 is not 64 hexadecimal digits.")
+    for earlier in ChunkedUpload.objects.filter(portfolio=portfolio, owner=actor):
+        _drop_upload(earlier)
+    os.makedirs(settings.SERVICE_DATA_UPLOAD_DIR, exist_ok=True)
+    upload = ChunkedUpload.objects.create(
+        portfolio=portfolio, owner=actor, file_name=_valid_name(file_name), size=size, sha256=sha256
+    )
+    open(upload.path, "wb").close()
+    return upload
+
+
+@transaction.atomic
+def append_chunk(*, upload: ChunkedUpload, offset: int, data: bytes, actor: User) -> int:
+    """Add the piece that starts at ``offset``; the bytes the server now has. A piece it has
+    already (a retry) is taken as received; one beyond what it has raises ChunkOffsetError."""
+    locked = ChunkedUpload.objects.select_for_update().get(pk=upload.pk)
+    if offset < 0 or offset > locked.received:
+        raise ChunkOffsetError(locked.received)
+    end = offset + len(data)
+    if end > locked.size:
+        raise AuditError("This piece goes beyond the size of the file announced at the start.")
+    if end <= locked.received:
+        return locked.received  # sent again after a lost answer: nothing to do
+    try:
+        with open(locked.path, "r+b") as handle:
+            handle.seek(locked.received)
+            handle.write(memoryview(data)[locked.received - offset :])
+            handle.truncate()
+    except FileNotFoundError:
+        raise AuditError("This upload has expired; start it again.") from None
+    locked.received = end
+    locked.save(update_fields=["received", "updated_at"])
+    return end
+
+
+class _AssembledFile(File):
+    """The assembled upload: a local storage moves it into place rather than copying it."""
+
+    def __init__(self, path: str, name: str, size: int) -> None:
+        super().__init__(open(path, "rb"), name=name)  # noqa: SIM115 (closed by finish_upload)
+        self._path = path
+        self.size = size
+
+    def temporary_file_path(self) -> str:
+        return self._path
+
+
+def _file_sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(reading.CHUNK_BYTES):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def finish_upload(*, upload: ChunkedUpload, actor: User) -> ServiceDataImport:
+    """Check the whole file arrived (size, SHA-256) and take it as an ordinary upload. The
+    pieces are gone afterwards, whether the file was taken or refused."""
+    with transaction.atomic():
+        locked = ChunkedUpload.objects.select_for_update().get(pk=upload.pk)
+        if not os.path.exists(locked.path):
+            _drop_upload(locked)
+            raise AuditError("This upload has expired; start it again.")
+        if locked.received != locked.size:
+            raise ChunkOffsetError(locked.received)  # kept: the browser goes on from there
+        problem = ""
+        if os.path.getsize(locked.path) != locked.size:
+            problem = "The file arrived damaged (its size differs); upload it again."
+        elif locked.sha256 and _file_sha256(locked.path) != locked.sha256:
+            problem = "The file arrived damaged (its SHA-256 differs); upload it again."
+        else:
+            assembled = _AssembledFile(locked.path, locked.file_name, locked.size)
+            try:
+                service_import = upload_service_data(
+                    portfolio=locked.portfolio, upload=assembled, actor=actor
+                )
+            except AuditError as error:
+                problem = str(error)
+            finally:
+                assembled.close()
+        _drop_upload(locked)
+    if problem:
+        raise AuditError(problem)
+    return service_import
+
+
+def _drop_upload(upload: ChunkedUpload) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.remove(upload.path)
+    upload.delete()
+
+
+def remove_expired_uploads() -> int:
+    """Remove uploads nobody has added to for ``SERVICE_DATA_UPLOAD_EXPIRY_HOURS``, and
+    pieces left in the folder without an upload (a crash between the two); how many."""
+    cutoff = timezone.now() - timedelta(hours=settings.SERVICE_DATA_UPLOAD_EXPIRY_HOURS)
+    expired = list(ChunkedUpload.objects.filter(updated_at__lt=cutoff))
+    for upload in expired:
+        _drop_upload(upload)
+    folder = settings.SERVICE_DATA_UPLOAD_DIR
+    strays = 0
+    if os.path.isdir(folder):
+        known = {f"{pk}.part" for pk in ChunkedUpload.objects.values_list("pk", flat=True)}
+        for entry in os.scandir(folder):
+            if (
+                entry.name.endswith(".part")
+                and entry.name not in known
+                and entry.stat().st_mtime < cutoff.timestamp()
+            ):
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(entry.path)
+                strays += 1
+    if expired or strays:
+        log.info("removed %s expired uploads and %s stray pieces", len(expired), strays)
+    return len(expired) + strays
 
 
 def _clean_mapping(service_import: ServiceDataImport, columns: dict[str, str], formats: dict[str, str]):
@@ -118,6 +442,8 @@ def map_columns(
         ServiceDataImport.Status.FAILED,
     }:
         raise AuditError("This file has already been imported.")
+    if not service_import.file.name or not service_import.headers:
+        raise AuditError("This file could not be read; upload it again.")
     columns, formats = _clean_mapping(service_import, columns, formats)
     service_import.columns = columns
     service_import.formats = formats
@@ -155,9 +481,6 @@ def check_import(service_import: ServiceDataImport, table: pa.Table | None = Non
 
 def start_import(*, service_import: ServiceDataImport, actor: User) -> ServiceDataImport:
     """Import now if the file is small, else queue it for a worker; the page shows progress."""
-    from audit.tasks import run_service_import
-    from portfolio import outbox
-
     with transaction.atomic():
         locked = ServiceDataImport.objects.select_for_update().get(pk=service_import.pk)
         if locked.status != ServiceDataImport.Status.MAPPED:
@@ -166,7 +489,8 @@ def start_import(*, service_import: ServiceDataImport, actor: User) -> ServiceDa
         locked.stage, locked.progress = "Waiting for a worker", 0
         locked.save(update_fields=["status", "stage", "progress"])
         if locked.file_size > ASYNC_IMPORT_BYTES:
-            outbox.enqueue(run_service_import, args=[locked.pk])
+            # By name: the task module imports this one.
+            outbox.enqueue("audit.tasks.run_service_import", args=[locked.pk])
     log.info("service data %s import started by %s", locked.pk, actor.username)
     if locked.file_size <= ASYNC_IMPORT_BYTES:
         execute_import(locked)

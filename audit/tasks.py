@@ -38,3 +38,25 @@ def run_service_import(import_id: int) -> str:
         )
         raise
     return service_import.status
+
+
+@shared_task(base=OutboxTask, skipped_result="skipped", acks_late=True, time_limit=600, soft_time_limit=540)
+def read_service_upload(import_id: int) -> str:
+    """Read a file received at upload (large or compressed); any failure refuses it, so the
+    page stops waiting and nothing of the file is kept."""
+    from audit.services import read_upload, refuse_upload
+
+    service_import = ServiceDataImport.objects.filter(
+        pk=import_id, status=ServiceDataImport.Status.RECEIVED
+    ).first()
+    if service_import is None:
+        return "skipped"
+    try:
+        read_upload(service_import)
+    except Exception:
+        log.exception("service data upload %s could not be read", import_id)
+        refuse_upload(
+            service_import, "The file could not be read: the worker stopped unexpectedly. Try again."
+        )
+        raise
+    return service_import.status

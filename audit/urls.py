@@ -13,6 +13,11 @@ urlpatterns = [
     *[path(f"{PREFIX}{step.slug}/", views.step_page, {"slug": step.slug}, name=step.slug) for step in STEPS],
     path(f"{PREFIX}data/", views.data_home, name="data"),
     path(f"{PREFIX}data/upload/", views.data_upload, name="data_upload"),
+    path(f"{PREFIX}data/uploads/", views.data_upload_start, name="data_upload_start"),
+    path(f"{PREFIX}data/uploads/<uuid:upload_id>/", views.data_upload_chunk, name="data_upload_chunk"),
+    path(
+        f"{PREFIX}data/uploads/<uuid:upload_id>/finish/", views.data_upload_finish, name="data_upload_finish"
+    ),
     path(f"{PREFIX}data/<int:import_pk>/map/", views.data_map, name="data_map"),
     path(f"{PREFIX}data/<int:import_pk>/preview/", views.data_preview, name="data_preview"),
     path(f"{PREFIX}data/<int:import_pk>/import/", views.data_import, name="data_import"),

@@ -8,14 +8,15 @@ import pyarrow as pa
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.forms import modelformset_factory
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
 from audit import charts, datasets, importing, kpi_compute, reading, selectors, services
 from audit.forms import KpiSettingsForm, MappingForm, OrganisationForm, StepNoteForm, UploadForm
 from audit.kpis import KPI_CATALOGUE
-from audit.models import OrganisationProfile, ServiceDataImport, StepNote
+from audit.models import ChunkedUpload, OrganisationProfile, ServiceDataImport, StepNote
 from audit.steps import STEPS, STEPS_BY_SLUG, Step
 from portfolio import concurrency, drafts, outbox
 from portfolio.access import get_portfolio_for
@@ -144,6 +145,7 @@ def data_home(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
             "is_owner": portfolio.learner_id == request.user.pk,
             "canonical": importing.CANONICAL_COLUMNS,
             "presets": [preset for preset in importing.PRESETS.values() if preset.key != "canonical"],
+            "piece_bytes": services.chunk_bytes(),
         },
     )
 
@@ -161,10 +163,7 @@ def data_upload(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
         except services.AuditError as error:
             form.add_error("file", str(error))
         else:
-            messages.success(
-                request, f"“{service_import.file_name}” uploaded: check which column holds what."
-            )
-            return redirect("audit:data_map", portfolio_pk=portfolio.pk, import_pk=service_import.pk)
+            return _after_upload(request, service_import)
     return render(
         request,
         "audit/data_home.html",
@@ -176,9 +175,101 @@ def data_upload(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
             "is_owner": True,
             "canonical": importing.CANONICAL_COLUMNS,
             "presets": [preset for preset in importing.PRESETS.values() if preset.key != "canonical"],
+            "piece_bytes": services.chunk_bytes(),
         },
         status=400,
     )
+
+
+# Resumable uploads (static/js/service_upload.js): JSON in and out; see audit.services.
+
+
+def _upload_for(request: HttpRequest, portfolio_pk: int, upload_id) -> ChunkedUpload:
+    """The learner's own upload to their portfolio; anyone else's is missing (404)."""
+    portfolio = get_portfolio_for(request.user, portfolio_pk, write=True)
+    return get_object_or_404(ChunkedUpload, pk=upload_id, portfolio=portfolio, owner=request.user)
+
+
+def _json_error(message: str, status: int = 400, **extra) -> JsonResponse:
+    return JsonResponse({"error": message, **extra}, status=status)
+
+
+@login_required
+@require_POST
+def data_upload_start(request: HttpRequest, portfolio_pk: int) -> JsonResponse:
+    portfolio = get_portfolio_for(request.user, portfolio_pk, write=True)
+    try:
+        size = int(request.POST.get("size", ""))
+    except ValueError:
+        return _json_error("Give the file's size in bytes.")
+    try:
+        upload = services.start_upload(
+            portfolio=portfolio,
+            file_name=request.POST.get("name", ""),
+            size=size,
+            sha256=request.POST.get("sha256", ""),
+            actor=request.user,
+        )
+    except services.AuditError as error:
+        return _json_error(str(error))
+    return JsonResponse(
+        {
+            "id": str(upload.pk),
+            "received": upload.received,
+            "chunk_bytes": services.chunk_bytes(),
+            "url": reverse("audit:data_upload_chunk", args=[portfolio.pk, upload.pk]),
+            "finish_url": reverse("audit:data_upload_finish", args=[portfolio.pk, upload.pk]),
+        },
+        status=201,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def data_upload_chunk(request: HttpRequest, portfolio_pk: int, upload_id) -> JsonResponse:
+    """GET: how much the server has. POST: the piece starting at ``?offset=``."""
+    upload = _upload_for(request, portfolio_pk, upload_id)
+    if request.method == "GET":
+        return JsonResponse({"received": upload.received, "size": upload.size})
+    try:
+        offset = int(request.GET.get("offset", ""))
+    except ValueError:
+        return _json_error("Say where this piece starts (offset).")
+    if len(request.body) > services.chunk_bytes():
+        return _json_error("This piece is larger than the pieces the server takes.", status=413)
+    try:
+        received = services.append_chunk(upload=upload, offset=offset, data=request.body, actor=request.user)
+    except services.ChunkOffsetError as error:
+        return _json_error(str(error), status=409, received=error.received)
+    except services.AuditError as error:
+        return _json_error(str(error))
+    return JsonResponse({"received": received, "size": upload.size})
+
+
+@login_required
+@require_POST
+def data_upload_finish(request: HttpRequest, portfolio_pk: int, upload_id) -> JsonResponse:
+    upload = _upload_for(request, portfolio_pk, upload_id)
+    try:
+        service_import = services.finish_upload(upload=upload, actor=request.user)
+    except services.ChunkOffsetError as error:
+        return _json_error(str(error), status=409, received=error.received)
+    except services.AuditError as error:
+        return _json_error(str(error))
+    response = _after_upload(request, service_import)
+    return JsonResponse({"redirect": response["Location"]})
+
+
+def _after_upload(request: HttpRequest, service_import: ServiceDataImport) -> HttpResponse:
+    """To the mapping if the file was read in the request, else to its progress page."""
+    portfolio_pk = service_import.portfolio_id
+    if service_import.status == ServiceDataImport.Status.RECEIVED:
+        service_import.refresh_from_db()  # a worker without a broker (eager) has read it already
+    if service_import.status == ServiceDataImport.Status.RECEIVED:
+        messages.info(request, f"“{service_import.file_name}” uploaded: it is being read.")
+        return redirect("audit:data_status", portfolio_pk=portfolio_pk, import_pk=service_import.pk)
+    messages.success(request, f"“{service_import.file_name}” uploaded: check which column holds what.")
+    return redirect("audit:data_map", portfolio_pk=portfolio_pk, import_pk=service_import.pk)
 
 
 def _starting_mapping(request: HttpRequest, portfolio, service_import: ServiceDataImport):
@@ -198,6 +289,8 @@ def _starting_mapping(request: HttpRequest, portfolio, service_import: ServiceDa
 def data_map(request: HttpRequest, portfolio_pk: int, import_pk: int) -> HttpResponse:
     portfolio = get_portfolio_for(request.user, portfolio_pk, write=request.method == "POST")
     service_import = get_object_or_404(portfolio.service_imports, pk=import_pk)
+    if not service_import.headers:  # still being read, or refused unread
+        return redirect("audit:data_status", portfolio_pk=portfolio.pk, import_pk=service_import.pk)
     columns, formats = _starting_mapping(request, portfolio, service_import)
     form = MappingForm(
         request.POST or None,
@@ -308,6 +401,12 @@ def data_import(request: HttpRequest, portfolio_pk: int, import_pk: int) -> Http
 def data_status(request: HttpRequest, portfolio_pk: int, import_pk: int) -> HttpResponse:
     portfolio = get_portfolio_for(request.user, portfolio_pk)
     service_import = get_object_or_404(portfolio.service_imports, pk=import_pk)
+    is_owner = portfolio.learner_id == request.user.pk
+    if request.htmx and is_owner and service_import.status == ServiceDataImport.Status.UPLOADED:
+        # The page was polling while a worker read the file: on to the mapping.
+        response = HttpResponse()
+        response["HX-Redirect"] = reverse("audit:data_map", args=[portfolio.pk, service_import.pk])
+        return response
     template = "audit/data_status.html#status" if request.htmx else "audit/data_status.html"
     return render(
         request,
@@ -316,7 +415,7 @@ def data_status(request: HttpRequest, portfolio_pk: int, import_pk: int) -> Http
             "portfolio": portfolio,
             "audit_steps": STEPS,
             "service_import": service_import,
-            "is_owner": portfolio.learner_id == request.user.pk,
+            "is_owner": is_owner,
         },
     )
 

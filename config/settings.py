@@ -235,6 +235,17 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 20)
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
+# Service data (audit imports) has limits of its own: a year of a large service is ~100 MB of CSV.
+# The first caps the CSV as read (a .csv.gz or .zip is refused as soon as unpacking passes it),
+# the second a compressed file as uploaded. Uploads go in chunks of SERVICE_DATA_CHUNK_MB
+# (resumable); one left unfinished is removed after SERVICE_DATA_UPLOAD_EXPIRY_HOURS.
+SERVICE_DATA_MAX_UPLOAD_MB = env_int("SERVICE_DATA_MAX_UPLOAD_MB", 200)
+SERVICE_DATA_MAX_UPLOAD_BYTES = SERVICE_DATA_MAX_UPLOAD_MB * 1024 * 1024
+SERVICE_DATA_MAX_COMPRESSED_MB = env_int("SERVICE_DATA_MAX_COMPRESSED_MB", 50)
+SERVICE_DATA_MAX_COMPRESSED_BYTES = SERVICE_DATA_MAX_COMPRESSED_MB * 1024 * 1024
+SERVICE_DATA_CHUNK_MB = env_int("SERVICE_DATA_CHUNK_MB", 4)
+SERVICE_DATA_UPLOAD_DIR = os.environ.get("SERVICE_DATA_UPLOAD_DIR", str(BASE_DIR / "var" / "uploads"))
+SERVICE_DATA_UPLOAD_EXPIRY_HOURS = env_int("SERVICE_DATA_UPLOAD_EXPIRY_HOURS", 24)
 # Images above this many pixels are refused before decoding (decompression bombs).
 MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
 

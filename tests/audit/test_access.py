@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import get_resolver, reverse
 
+from audit.models import ChunkedUpload
 from audit.steps import STEPS
 from tests.audit.factories import ServiceDataImportFactory
 
@@ -42,11 +43,18 @@ def world(learner, other_learner, assessor, other_assessor, tutor, iqa, outsider
         },
         "portfolio": portfolio,
         "import": ServiceDataImportFactory(portfolio=portfolio),
+        "upload": ChunkedUpload.objects.create(
+            portfolio=portfolio, owner=learner, file_name="d.csv", size=10
+        ),
     }
 
 
 def portfolio_kwargs(w):
     return {"portfolio_pk": w["portfolio"].pk}
+
+
+def upload_kwargs(w):
+    return {"portfolio_pk": w["portfolio"].pk, "upload_id": w["upload"].pk}
 
 
 def import_kwargs(w):
@@ -58,6 +66,11 @@ MATRIX = [
     *[(f"audit:{step.slug}", portfolio_kwargs, "post", write(302)) for step in STEPS],
     ("audit:data", portfolio_kwargs, "get", READ),
     ("audit:data_upload", portfolio_kwargs, "post", write(400)),
+    # Resumable uploads: the learner's own only (another's upload id is missing to anyone else).
+    ("audit:data_upload_start", portfolio_kwargs, "post", write(400)),
+    ("audit:data_upload_chunk", upload_kwargs, "get", write(200)),
+    ("audit:data_upload_chunk", upload_kwargs, "post", write(400)),
+    ("audit:data_upload_finish", upload_kwargs, "post", write(400)),
     ("audit:data_map", import_kwargs, "get", READ),
     ("audit:data_map", import_kwargs, "post", write(400)),
     ("audit:data_preview", import_kwargs, "get", READ),

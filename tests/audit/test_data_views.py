@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -66,7 +68,7 @@ def test_the_preview_lists_problems_by_row_and_column(client, learner, portfolio
 
 
 def test_an_oversized_upload_gets_a_message_at_the_field(client, learner, portfolio, settings):
-    settings.MAX_UPLOAD_BYTES = 100
+    settings.SERVICE_DATA_MAX_UPLOAD_BYTES = 100
     client.force_login(learner)
 
     response = client.post(
@@ -79,7 +81,7 @@ def test_an_oversized_upload_gets_a_message_at_the_field(client, learner, portfo
     )
 
     assert response.status_code == 400
-    assert "the limit is" in response.content.decode()
+    assert "the limit for service data is" in response.content.decode()
     assert ServiceDataImport.objects.count() == 0
 
 
@@ -271,3 +273,46 @@ def test_the_kpi_page_writes_rate_changes_in_percentage_points(client, learner, 
 
     assert '<abbr title="percentage points">pts</abbr>' in content
     assert '<abbr title="minutes">min</abbr>' in content
+
+
+def test_a_compressed_upload_is_read_by_the_worker_while_its_page_polls(
+    client, learner, portfolio, django_capture_on_commit_callbacks
+):
+    client.force_login(learner)
+    with django_capture_on_commit_callbacks() as queued:
+        response = client.post(
+            reverse("audit:data_upload", args=[portfolio.pk]),
+            {"file": SimpleUploadedFile("year.csv.gz", gzip.compress(interactions_csv(50)))},
+        )
+    service_import = ServiceDataImport.objects.get()
+    status_url = reverse("audit:data_status", args=[portfolio.pk, service_import.pk])
+    assert response.url == status_url
+    page = client.get(status_url).content.decode()
+    assert 'hx-trigger="every 1s"' in page
+    assert "Waiting for a worker to read the file" in page
+    assert client.get(reverse("audit:data_map", args=[portfolio.pk, service_import.pk])).url == status_url
+
+    for callback in queued:
+        callback()
+    polled = client.get(status_url, headers={"HX-Request": "true"})
+
+    assert polled["HX-Redirect"] == reverse("audit:data_map", args=[portfolio.pk, service_import.pk])
+
+
+def test_an_upload_the_worker_refused_offers_a_new_upload_not_a_mapping(
+    client, learner, portfolio, django_capture_on_commit_callbacks
+):
+    client.force_login(learner)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("audit:data_upload", args=[portfolio.pk]),
+            {"file": SimpleUploadedFile("cut.csv.gz", b"\x1f\x8b\x08\x00" + b"\x00" * 40)},
+        )
+    service_import = ServiceDataImport.objects.get()
+
+    page = client.get(reverse("audit:data_status", args=[portfolio.pk, service_import.pk])).content.decode()
+
+    assert service_import.status == ServiceDataImport.Status.FAILED
+    assert "compressed file" in page
+    assert "Change the mapping" not in page
+    assert "Upload a corrected file" in page

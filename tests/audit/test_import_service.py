@@ -165,10 +165,9 @@ def test_a_file_that_cannot_be_read_is_refused_at_upload(portfolio, learner, con
 
 
 def test_a_file_over_the_size_limit_is_refused(portfolio, learner, settings):
-    settings.MAX_UPLOAD_BYTES = 1000
-    settings.MAX_UPLOAD_MB = 0.001
+    settings.SERVICE_DATA_MAX_UPLOAD_BYTES = 1000
 
-    with pytest.raises(services.AuditError, match="the limit is"):
+    with pytest.raises(services.AuditError, match="the limit for service data is"):
         upload(portfolio, learner, GOOD * 20)
 
     assert ServiceDataImport.objects.count() == 0

@@ -3,6 +3,8 @@ reads, and leave anything they might read differently to pandas."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -341,3 +343,39 @@ def test_a_broken_workbook_is_a_file_problem():
 
     with pytest.raises(reading.FileProblem, match="spreadsheet could not be read"):
         reading.read_table(raw[: len(raw) // 2], "export.xlsx")
+
+
+@pytest.mark.parametrize("raw", list(CASES.values()), ids=list(CASES))
+def test_a_file_mapped_from_disk_reads_as_its_bytes_do(raw, tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_bytes(raw)
+    try:
+        expected = reading.read_table(raw, "d.csv")
+    except reading.FileProblem as problem:
+        with pytest.raises(reading.FileProblem, match=re.escape(str(problem))):
+            reading.read_path(str(path), "d.csv")
+        return
+
+    table = reading.read_path(str(path), "d.csv")
+
+    assert table.column_names == expected.column_names
+    assert table.to_pylist() == expected.to_pylist()
+
+
+def test_large_files_are_looked_at_in_pieces_across_a_character_cut(monkeypatch):
+    """UTF-8 validated a piece at a time: a character split between two pieces is still
+    UTF-8, and a Windows-1252 file is still converted whole."""
+    monkeypatch.setattr(reading, "CHUNK_BYTES", 7)
+    raw = "platform,note\nX,café £2 – ok\nY,naïve\n".encode()
+
+    assert reading.read_table(raw, "d.csv")["note"].to_pylist() == ["café £2 – ok", "naïve"]
+    windows = "platform;note\nX;café £2\n".encode("cp1252")
+    assert reading.read_table(windows, "d.csv")["note"].to_pylist() == ["café £2"]
+
+
+def test_an_empty_file_on_disk_is_empty(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_bytes(b"")
+
+    with pytest.raises(reading.FileProblem, match="The file is empty"):
+        reading.read_path(str(path), "d.csv")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 
 import pytest
 
+from audit.models import ChunkedUpload, ServiceDataImport
 from audit.synthetic import interactions_csv
 from tests.e2e.conftest import log_in
 from tests.factories import TEST_PASSWORD
@@ -51,3 +53,37 @@ def test_a_bad_file_is_refused_with_row_and_column(page, learner, tmp_path):
 
     assert page.get_by_text("Nothing was imported: 1 problem found").is_visible()
     assert page.get_by_role("cell", name=re.compile("Unknown platform “Myspace”")).is_visible()
+
+
+def test_a_large_file_goes_in_pieces_and_survives_a_dropped_connection(page, learner, tmp_path, settings):
+    """The resumable upload (static/js/service_upload.js): one piece is lost on the way, the
+    page asks the server where it stands and goes on; the worker reads the .csv.gz and the
+    page moves on to the mapping by itself."""
+    settings.SERVICE_DATA_UPLOAD_DIR = str(tmp_path / "uploads")
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 16_384  # pieces of 16 KB: the file goes in several
+    portfolio = learner.portfolios.get()
+    export = tmp_path / "year.csv.gz"
+    export.write_bytes(gzip.compress(interactions_csv(5000)))
+    assert export.stat().st_size > 2 * 16_384
+    dropped = []
+
+    def drop_the_second_piece_once(route):
+        if "offset=16384" in route.request.url and route.request.method == "POST" and not dropped:
+            dropped.append(route.request.url)
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/audit/data/uploads/"), drop_the_second_piece_once)
+    log_in(page, learner.username, TEST_PASSWORD)
+
+    page.goto(f"/portfolios/{portfolio.pk}/audit/data/")
+    page.get_by_label("File of interactions (CSV or XLSX)").set_input_files(str(export))
+    page.get_by_role("button", name="Upload and map columns").click()
+
+    page.get_by_label("Received (required)").wait_for()
+    assert dropped
+    assert page.url.endswith("/map/")
+    service_import = ServiceDataImport.objects.get()
+    assert service_import.row_count == 5000
+    assert ChunkedUpload.objects.count() == 0
