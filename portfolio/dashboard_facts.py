@@ -75,6 +75,14 @@ def numbered(queryset: QuerySet) -> QuerySet:
     return queryset.alias(criterion_number=F("criterion_id") + 0)
 
 
+def mappings_for_decision(mappings: QuerySet[CriterionMapping]) -> QuerySet[CriterionMapping]:
+    """The mappings of the outer decision's learner and criterion, found through the
+    learner's evidence (a few rows) rather than the criterion's (every learner's)."""
+    return numbered(mappings).filter(
+        evidence__portfolio_id=OuterRef("version__portfolio_id"), criterion_number=OuterRef("criterion_id")
+    )
+
+
 def _of_cohort(queryset: QuerySet, criterion_ids: Sequence[int] | None) -> QuerySet:
     """The rows about the outer portfolio's cohort's criteria: the ids when the cohort is
     known (one cohort, no join), else through the cohort's frameworks."""
@@ -95,9 +103,7 @@ def covered_count(criterion_ids: Sequence[int] | None = None) -> Combinable:
         .annotate(n=Count("criterion_id", distinct=True))
         .values("n")
     )
-    has_evidence = evidencing_mappings().filter(
-        evidence__portfolio_id=OuterRef("version__portfolio_id"), criterion_id=OuterRef("criterion_id")
-    )
+    has_evidence = mappings_for_decision(evidencing_mappings())
     overridden = (
         _of_cohort(standing_decisions(), criterion_ids)
         .filter(version__portfolio_id=OuterRef("pk"))
@@ -166,41 +172,68 @@ def _first_covered_enough(criteria_count: int, least: int) -> int:
     return criteria_count + 1
 
 
-def _risk_reasons(
-    calendars: Sequence[CohortCalendar], *, rules: dashboards.RiskRules, now: datetime
-) -> list[Q]:
+@dataclass(frozen=True)
+class RiskTerms:
     """``dashboards.risks_for``'s reasons as conditions on a portfolio with the ``covered``,
-    ``submission`` and ``returned_count`` aliases or annotations."""
-    behind, overdue = Q(), Q()
+    ``submission`` and ``returned_count`` aliases or annotations: ``others`` are the reasons
+    besides coverage; coverage is behind in a cohort below ``enough[cohort id]`` criteria
+    covered (no entry: the cohort's calendar expects nothing)."""
+
+    others: list[Q]
+    enough: dict[int, int]
+
+    @property
+    def any_other(self) -> Q:
+        condition = Q(pk__in=[])
+        for reason in self.others:
+            condition |= reason
+        return condition
+
+    @property
+    def behind(self) -> list[Q]:
+        return [Q(cohort_id=pk, covered__lt=enough) for pk, enough in self.enough.items()]
+
+
+NOT_SIGNED_OFF = ~Q(submission=dashboards.SIGNED_OFF)
+
+
+def risk_terms(
+    calendars: Sequence[CohortCalendar], *, rules: dashboards.RiskRules, now: datetime
+) -> RiskTerms:
+    enough, overdue = {}, []
     for calendar in calendars:
         expected = dashboards.expected_coverage(calendar.start, calendar.end, now.date())
         if expected is not None:
-            enough = _first_covered_enough(calendar.criteria_count, expected - rules.behind_margin)
-            behind |= Q(cohort_id=calendar.pk, covered__lt=enough)
+            enough[calendar.pk] = _first_covered_enough(
+                calendar.criteria_count, expected - rules.behind_margin
+            )
         if calendar.end is not None and now.date() > calendar.end:
-            overdue |= Q(cohort_id=calendar.pk)
-    reasons = [
+            overdue.append(calendar.pk)
+    others = [
         Q(last_activity_at__lte=now - timedelta(days=rules.inactive_days)),
-        behind,
         Q(returned_count__gt=rules.max_returns),
-        overdue & Q(submission__in=[dashboards.NOT_SUBMITTED, dashboards.RETURNED]) if overdue else Q(),
     ]
-    return [reason for reason in reasons if reason]  # an empty Q would match every learner
+    if overdue:
+        others.append(
+            Q(cohort_id__in=overdue, submission__in=[dashboards.NOT_SUBMITTED, dashboards.RETURNED])
+        )
+    return RiskTerms(others, enough)
 
 
 def at_risk(calendars: Sequence[CohortCalendar], *, rules: dashboards.RiskRules, now: datetime) -> Q:
     """Whether any of ``dashboards.risks_for``'s reasons holds (never once signed off)."""
-    reasons = _risk_reasons(calendars, rules=rules, now=now)
-    any_reason = Q()
-    for reason in reasons:
-        any_reason |= reason
-    return ~Q(submission=dashboards.SIGNED_OFF) & any_reason
+    terms = risk_terms(calendars, rules=rules, now=now)
+    condition = terms.any_other
+    for behind in terms.behind:
+        condition |= behind
+    return NOT_SIGNED_OFF & condition
 
 
 def risk_count(calendars: Sequence[CohortCalendar], *, rules: dashboards.RiskRules, now: datetime) -> Case:
     """How many of ``dashboards.risks_for``'s reasons hold; 0 once signed off."""
+    terms = risk_terms(calendars, rules=rules, now=now)
     total: Combinable = Value(0)
-    for reason in _risk_reasons(calendars, rules=rules, now=now):
+    for reason in [*terms.others, *terms.behind]:
         total = total + Case(When(reason, then=Value(1)), default=Value(0))
     return Case(
         When(submission=dashboards.SIGNED_OFF, then=Value(0)), default=total, output_field=IntegerField()

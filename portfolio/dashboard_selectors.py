@@ -14,12 +14,9 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    OuterRef,
     Q,
     QuerySet,
-    Sum,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from evidence.models import CriterionMapping
@@ -256,28 +253,58 @@ def cohort_assessors(cohort: Cohort) -> list[User]:
     return sorted(assessors, key=lambda user: user.display_name)
 
 
-def _figures(portfolios: QuerySet[Portfolio], condition: Q, risky: Q, criteria_count: int) -> CohortFigures:
-    """The cohort's counts in one query: the database works out each learner's figures in
-    an inner query and counts them in the outer one."""
-    bands = dashboard_facts.covered_bands(criteria_count)
-    counts = portfolios.aggregate(
-        total=Count("pk"),
-        matching=Count("pk", filter=condition),
-        at_risk=Count("pk", filter=risky),
-        coverage_sum=Coalesce(Sum(dashboard_facts.coverage_percent(criteria_count)), 0),
-        **{
-            f"band{i}": Count("pk", filter=Q(covered__gte=low, covered__lt=high))
-            for i, (low, high) in enumerate(bands)
-        },
+@dataclass
+class _Tally:
+    """Learners counted per cohort and number of criteria covered (``_counted``)."""
+
+    total: int = 0
+    matching: int = 0
+    at_risk: int = 0
+    coverage_sum: int = 0
+    bands: list[int] = field(default_factory=lambda: [0] * 10)
+
+
+def _counted(
+    portfolios: QuerySet[Portfolio],
+    calendars: list[dashboard_facts.CohortCalendar],
+    terms: dashboard_facts.RiskTerms,
+    *,
+    condition: Q,
+    risk_only: bool,
+) -> _Tally:
+    """The learners counted in one query, grouped by cohort and criteria covered (a few
+    dozen rows): the number covered is worked out once per learner, as the key, and
+    whether coverage is behind follows from the key. ``condition`` is the filters bar
+    "only at risk" (``risk_only``)."""
+    others = dashboard_facts.NOT_SIGNED_OFF & terms.any_other
+    not_signed = dashboard_facts.NOT_SIGNED_OFF
+    groups = (
+        portfolios.order_by()
+        .values("cohort_id", "covered")
+        .annotate(
+            n=Count("pk"),
+            not_signed=Count("pk", filter=not_signed),
+            others=Count("pk", filter=others),
+            matching=Count("pk", filter=condition),
+            matching_not_signed=Count("pk", filter=condition & not_signed),
+            matching_others=Count("pk", filter=condition & others),
+        )
     )
-    total = counts["total"]
-    return CohortFigures(
-        total=total,
-        matching=counts["matching"],
-        at_risk=counts["at_risk"],
-        average=round(counts["coverage_sum"] / total) if total else 0,
-        distribution=[counts[f"band{i}"] for i in range(10)],
-    )
+    criteria = {c.pk: c.criteria_count for c in calendars}
+    tally = _Tally()
+    for group in groups:
+        enough = terms.enough.get(group["cohort_id"])
+        behind = enough is not None and group["covered"] < enough
+        share = dashboards.coverage_share(group["covered"], criteria[group["cohort_id"]])
+        tally.total += group["n"]
+        tally.at_risk += group["not_signed"] if behind else group["others"]
+        if risk_only:
+            tally.matching += group["matching_not_signed"] if behind else group["matching_others"]
+        else:
+            tally.matching += group["matching"]
+        tally.coverage_sum += share * group["n"]
+        tally.bands[min(share // 10, 9)] += group["n"]
+    return tally
 
 
 def _page(
@@ -310,8 +337,20 @@ def cohort_dashboard(
     calendars = [dashboard_facts.CohortCalendar(cohort.pk, len(criteria), cohort.start_date, cohort.end_date)]
     risky = dashboard_facts.at_risk(calendars, rules=rules, now=now)
     condition = learner_filter(chosen, risky)
-    figures = _figures(
-        _with_facts(cohort.portfolios.all(), criterion_ids=ids, select=True), condition, risky, len(criteria)
+    terms = dashboard_facts.risk_terms(calendars, rules=rules, now=now)
+    tally = _counted(
+        _with_facts(cohort.portfolios.all(), criterion_ids=ids, select=True),
+        calendars,
+        terms,
+        condition=learner_filter({**chosen, "risk": ""}, risky),
+        risk_only=bool(chosen.get("risk")),
+    )
+    figures = CohortFigures(
+        total=tally.total,
+        matching=tally.matching,
+        at_risk=tally.at_risk,
+        average=round(tally.coverage_sum / tally.total) if tally.total else 0,
+        distribution=tally.bands,
     )
     sort = chosen.get("sort") or "name"
     order = SORT_ORDERS[sort]
@@ -358,12 +397,8 @@ def criterion_summary(cohort: Cohort, criteria: list[Criterion], total: int) -> 
         )
     )
     by_mapping = {row["criterion_id"]: row for row in mapped}
-    any_mapping = CriterionMapping.objects.filter(
-        evidence__portfolio_id=OuterRef("version__portfolio_id"), criterion_id=OuterRef("criterion_id")
-    )
-    evidencing = dashboard_facts.evidencing_mappings().filter(
-        evidence__portfolio_id=OuterRef("version__portfolio_id"), criterion_id=OuterRef("criterion_id")
-    )
+    any_mapping = dashboard_facts.mappings_for_decision(CriterionMapping.objects.all())
+    evidencing = dashboard_facts.mappings_for_decision(dashboard_facts.evidencing_mappings())
     decided = (
         dashboard_facts.standing_decisions()
         .filter(version__portfolio__cohort_id=cohort.pk, criterion_id__in=ids)
@@ -459,9 +494,13 @@ def caseload(
         dashboard_facts.CohortCalendar(c.pk, c.criteria_count, c.start_date, c.end_date) for c in cohorts
     ]
 
-    risky = dashboard_facts.at_risk(calendars, rules=rules, now=now)
-    counts = _with_facts(portfolios, criterion_ids=None, select=True).aggregate(
-        total=Count("pk"), at_risk=Count("pk", filter=risky)
+    terms = dashboard_facts.risk_terms(calendars, rules=rules, now=now)
+    tally = _counted(
+        _with_facts(portfolios, criterion_ids=None, select=True),
+        calendars,
+        terms,
+        condition=Q(),
+        risk_only=False,
     )
     criteria = cohort_criteria([c.pk for c in calendars]) if calendars else {}
     build = RowBuilder(criteria, rules, now)
@@ -473,8 +512,8 @@ def caseload(
         )
         return [build(p) for p in shown.order_by(*order)]
 
-    shown = _page(portfolios.order_by(*order), counts["total"], page, rows)
-    return Caseload(counts["total"], counts["at_risk"], shown)
+    shown = _page(portfolios.order_by(*order), tally.total, page, rows)
+    return Caseload(tally.total, tally.at_risk, shown)
 
 
 @dataclass
