@@ -387,7 +387,9 @@ def criterion_summary(cohort: Cohort, criteria: list[Criterion], total: int) -> 
         return []
     ids = [c.pk for c in criteria]
     mapped = (
-        CriterionMapping.objects.filter(evidence__portfolio__cohort_id=cohort.pk, criterion_id__in=ids)
+        # Through the learners' evidence, not the criterion index (see ``dashboard_facts.among``).
+        dashboard_facts.numbered(CriterionMapping.objects.all())
+        .filter(dashboard_facts.among(ids), evidence__portfolio__cohort_id=cohort.pk)
         .alias(note_text=TrimWhitespace("note"))
         .order_by()
         .values("criterion_id")
