@@ -22,10 +22,12 @@ from django.db.models import (
     F,
     Func,
     IntegerField,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
     StringAgg,
+    Subquery,
     TextField,
     Value,
     When,
@@ -361,11 +363,7 @@ def coverage_tallies(portfolio_ids: list[int], *, with_dates: bool = False) -> d
     if not portfolio_ids:
         return {}
     criterion = Cast("criterion_id", CharField())
-    token = Case(
-        When(EVIDENCED_SQL, then=Concat(criterion, Value("e"), output_field=CharField())),
-        default=Concat(criterion, Value("c"), output_field=CharField()),
-    )
-    aggregates = {"tokens": StringAgg(token, Value(","))}
+    aggregates = {"tokens": StringAgg(_token(), Value(","))}
     if with_dates:
         since = Case(
             When(evidence__kind=Evidence.Kind.SECTION, then=Greatest("created_at", "evidence__updated_at")),
@@ -382,6 +380,34 @@ def coverage_tallies(portfolio_ids: list[int], *, with_dates: bool = False) -> d
         .order_by()
     )
     return {row[0]: _tally(*row[1:]) for row in rows}
+
+
+def _token() -> Case:
+    """``12e`` for a mapping that evidences criterion 12, ``12c`` for one that only claims it."""
+    criterion = Cast("criterion_id", CharField())
+    return Case(
+        When(EVIDENCED_SQL, then=Concat(criterion, Value("e"), output_field=CharField())),
+        default=Concat(criterion, Value("c"), output_field=CharField()),
+    )
+
+
+def coverage_tokens(portfolio: OuterRef) -> Subquery:
+    """The tokens ``coverage_tallies`` counts for one portfolio, as a subquery to annotate a
+    page of portfolios with (``tally_of`` reads them): a page's rows cost no query of their own."""
+    mappings = (
+        CriterionMapping.objects.filter(evidence__portfolio_id=portfolio)
+        .alias(note_text=TrimWhitespace("note"))
+        .order_by()
+        .values("evidence__portfolio_id")
+        .annotate(tokens=StringAgg(_token(), Value(",")))
+        .values("tokens")
+    )
+    return Subquery(mappings, output_field=TextField())
+
+
+def tally_of(tokens: str | None) -> PortfolioTally:
+    """The tally of a portfolio annotated with ``coverage_tokens`` (None: nothing mapped)."""
+    return _tally(tokens) if tokens else NO_TALLY
 
 
 def _tally(tokens: str, dated: str | None = None) -> PortfolioTally:

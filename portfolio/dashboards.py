@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import statistics
 from bisect import bisect_left
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
@@ -62,9 +64,14 @@ def cell_state(evidence_status: str, decision: str | None) -> str:
 
 def coverage_percent(states: list[str]) -> int:
     """Share of criteria evidenced or met, as a whole percentage."""
-    if not states:
+    return coverage_share(sum(1 for s in states if s in COVERED), len(states))
+
+
+def coverage_share(covered: int, criteria: int) -> int:
+    """``covered`` of ``criteria`` as a whole percentage (0 without criteria)."""
+    if not criteria:
         return 0
-    return round(100 * sum(1 for s in states if s in COVERED) / len(states))
+    return round(100 * covered / criteria)
 
 
 def submission_state(latest_outcome: str | None, has_version: bool) -> str:
@@ -187,13 +194,78 @@ def progress_over_time(
     if first is None or first > today:
         return []
     points = []
-    for day in progress_dates(first, today):
-        # The end of the day where the cohort is, in UTC like the times: comparing datetimes
-        # of one time zone is quick, and a cohort has tens of thousands of them.
-        cutoff = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz).astimezone(UTC)
+    days = progress_dates(first, today)
+    for day, cutoff in zip(days, progress_cutoffs(days, tz), strict=True):
         shares = [100 * bisect_left(times, cutoff) / total_criteria for times in evidenced_at]
         lower, median, upper = _quartiles(shares)
         points.append(
             ProgressPoint(day, round(median), round(lower), round(upper), expected_coverage(start, end, day))
         )
     return points
+
+
+def progress_cutoffs(days: list[date], tz: tzinfo) -> list[datetime]:
+    """The end of each day where the cohort is, in UTC like the times it is compared with:
+    comparing datetimes of one time zone is quick, and a cohort has tens of thousands."""
+    return [datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz).astimezone(UTC) for day in days]
+
+
+def progress_from_counts(
+    counts: Iterable[tuple[int, int, int]],
+    *,
+    learners: int,
+    total_criteria: int,
+    days: list[date],
+    start: date | None,
+    end: date | None,
+) -> list[ProgressPoint]:
+    """``progress_over_time``'s points from counts rather than times: ``counts`` holds
+    (learner, point, n) when ``n`` of the learner's criteria first count at ``days[point]``
+    (``dashboard_facts.counts_before``); ``learners`` counts everyone, with or without
+    evidence. The quartiles come from how many learners had each number of criteria by
+    each day, so the work grows with the criteria and the days, not with the learners."""
+    if not learners or total_criteria <= 0:
+        return []
+    per_learner: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for learner, point, n in counts:
+        per_learner[learner].append((point, n))
+    # changes[point][k]: how many more (or fewer) learners have k criteria from that day on.
+    changes: list[Counter[int]] = [Counter() for _ in days]
+    changes[0][0] = learners
+    for steps in per_learner.values():
+        had = 0
+        for point, n in sorted(steps):
+            changes[point][had] -= 1
+            had += n
+            changes[point][had] += 1
+    having: Counter[int] = Counter()
+    points = []
+    for day, change in zip(days, changes, strict=True):
+        having.update(change)
+        shares = sorted((100 * k / total_criteria, many) for k, many in having.items() if many)
+        lower, median, upper = _quartiles_of(shares, learners)
+        points.append(
+            ProgressPoint(day, round(median), round(lower), round(upper), expected_coverage(start, end, day))
+        )
+    return points
+
+
+def _quartiles_of(shares: list[tuple[float, int]], size: int) -> tuple[float, float, float]:
+    """``_quartiles`` of ``size`` values given as (value, how many) in ascending order,
+    computed as ``statistics.quantiles(method="inclusive")`` does, to the same float."""
+
+    def nth(index: int) -> float:
+        seen = 0
+        for value, many in shares:
+            seen += many
+            if index < seen:
+                return value
+        raise IndexError(index)
+
+    if size == 1:
+        return shares[0][0], shares[0][0], shares[0][0]
+    quartiles = []
+    for i in range(1, 4):
+        j, delta = divmod(i * (size - 1), 4)
+        quartiles.append((nth(j) * (4 - delta) + nth(j + 1) * delta) / 4)
+    return quartiles[0], quartiles[1], quartiles[2]

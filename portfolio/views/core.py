@@ -54,14 +54,13 @@ def learner_home(request: HttpRequest) -> HttpResponse:
 def assessor_home(request: HttpRequest) -> HttpResponse:
     """The caseload: learners with coverage and submission, the versions waiting longest for
     review with the counts of the whole queue, QA actions."""
-    rows = dashboard_selectors.learner_rows(dashboard_selectors.caseload_portfolios(request.user))
     now = timezone.now()
-    page = Paginator(rows, dashboard_selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    caseload = dashboard_selectors.caseload(request.user, page=request.GET.get("page"), now=now)
     context = {
-        "caseload": page.object_list,
-        "page": page,
-        "learner_count": len(rows),
-        "at_risk_count": sum(1 for row in rows if row.risks),
+        "caseload": caseload.page.object_list,
+        "page": caseload.page,
+        "learner_count": caseload.learner_count,
+        "at_risk_count": caseload.at_risk_count,
         "queue": dashboard_selectors.review_queue(request.user, now=now),
         "queue_counts": dashboard_selectors.queue_counts(request.user, now=now),
         "overdue_days": dashboard_selectors.OVERDUE_REVIEW_DAYS,

@@ -2,40 +2,28 @@
 
 from __future__ import annotations
 
-import io
+import csv
+import tempfile
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-import pandas as pd
 import plotly.graph_objects as go
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
+from openpyxl import Workbook
 
 from evidence.sections import all_sections
 from portfolio import dashboard_selectors, dashboards
 from portfolio.access import get_cohort_for
 from portfolio.charts import BRAND_COLOURS, chart_context
-from portfolio.dashboard_selectors import LearnerRow, cohort_portfolios, criterion_summary, learner_rows
+from portfolio.dashboard_selectors import LearnerRow
 from portfolio.formatting import uk_date
+from portfolio.models import Cohort, Criterion, Portfolio, User
 
-SORTS = {
-    # As the cohort page lists them: surname, then first name, then username for a name shared.
-    "name": (
-        lambda r: (
-            r.portfolio.learner.last_name.casefold(),
-            r.portfolio.learner.first_name.casefold(),
-            r.portfolio.learner.username,
-        ),
-        False,
-    ),
-    "coverage": (lambda r: r.coverage, False),
-    "-coverage": (lambda r: r.coverage, True),
-    "activity": (lambda r: r.portfolio.last_activity_at, False),
-    "-activity": (lambda r: r.portfolio.last_activity_at, True),
-    "risk": (lambda r: len(r.risks), True),
-}
 SORT_LABELS = {
     "name": "Name",
     "coverage": "Coverage, lowest first",
@@ -46,40 +34,31 @@ SORT_LABELS = {
 }
 
 
-def _filters(request: HttpRequest, rows: list[LearnerRow]) -> dict[str, str]:
+def _filters(request: HttpRequest, assessors: list[User]) -> dict[str, str]:
     """The GET filters that make sense; anything else is ignored."""
     chosen = {"sort": "name", "state": "", "assessor": "", "risk": ""}
-    if request.GET.get("sort") in SORTS:
+    if request.GET.get("sort") in dashboard_selectors.SORT_ORDERS:
         chosen["sort"] = request.GET["sort"]
     if request.GET.get("state") in dashboards.SUBMISSION_LABELS:
         chosen["state"] = request.GET["state"]
-    assessor_ids = {str(r.portfolio.assessor_id) for r in rows if r.portfolio.assessor_id}
-    if request.GET.get("assessor") in assessor_ids | {"none"}:
+    if request.GET.get("assessor") in {str(a.pk) for a in assessors} | {"none"}:
         chosen["assessor"] = request.GET["assessor"]
     if request.GET.get("risk") == "1":
         chosen["risk"] = "1"
     return chosen
 
 
-def _apply(rows: list[LearnerRow], chosen: dict[str, str]) -> list[LearnerRow]:
-    if chosen["state"]:
-        rows = [r for r in rows if r.submission == chosen["state"]]
-    if chosen["assessor"] == "none":
-        rows = [r for r in rows if r.portfolio.assessor_id is None]
-    elif chosen["assessor"]:
-        rows = [r for r in rows if str(r.portfolio.assessor_id) == chosen["assessor"]]
-    if chosen["risk"]:
-        rows = [r for r in rows if r.risks]
-    key, reverse = SORTS[chosen["sort"]]
-    return sorted(rows, key=key, reverse=reverse)
-
-
-def coverage_distribution_figure(rows: list[LearnerRow]) -> go.Figure:
+def coverage_distribution_figure(rows: Iterable[LearnerRow]) -> go.Figure:
     """How many learners fall in each tenth of coverage."""
-    bands = [f"{i}–{i + 9} %" for i in range(0, 90, 10)] + ["90–100 %"]
     counts = [0] * 10
     for row in rows:
         counts[min(row.coverage // 10, 9)] += 1
+    return distribution_figure(counts)
+
+
+def distribution_figure(counts: list[int]) -> go.Figure:
+    """``counts[i]`` learners in the i-th tenth of coverage (the last one 90–100 %)."""
+    bands = [f"{i}–{i + 9} %" for i in range(0, 90, 10)] + ["90–100 %"]
     figure = go.Figure(go.Bar(x=bands, y=counts, hovertemplate="%{x}: %{y} learners<extra></extra>"))
     # Whole learners on the axis: a tick for each one in a small cohort, plotly's own spacing
     # in a large one (a tick per learner drew 500 labels on top of each other).
@@ -160,45 +139,47 @@ def progress_description(points: list[dashboards.ProgressPoint], learners: int) 
 def cohort_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = get_cohort_for(request.user, pk, overview=True)
     rules = dashboards.RiskRules()
-    all_rows = learner_rows(cohort_portfolios(cohort), rules=rules)
-    chosen = _filters(request, all_rows)
-    rows = _apply(all_rows, chosen)
-    page = Paginator(rows, dashboard_selectors.PAGE_SIZE).get_page(request.GET.get("page"))
-    assessors = {r.portfolio.assessor_id: r.portfolio.assessor for r in all_rows if r.portfolio.assessor_id}
-    criteria = all_rows[0].criteria if all_rows else []
-    at_risk = sum(1 for r in all_rows if r.risks)
-    average = round(sum(r.coverage for r in all_rows) / len(all_rows)) if all_rows else 0
+    assessors = dashboard_selectors.cohort_assessors(cohort)
+    chosen = _filters(request, assessors)
+    board = dashboard_selectors.cohort_dashboard(
+        cohort, chosen=chosen, page=request.GET.get("page"), rules=rules
+    )
+    figures = board.figures
     context: dict[str, Any] = {
         "cohort": cohort,
-        "rows": page.object_list,
-        "page": page,
-        "matching": len(rows),
-        "total": len(all_rows),
-        "at_risk": at_risk,
-        "average": average,
+        "rows": board.page.object_list,
+        "page": board.page,
+        "matching": figures.matching,
+        "total": figures.total,
+        "at_risk": figures.at_risk,
+        "average": figures.average,
         "expected": dashboards.expected_coverage(cohort.start_date, cohort.end_date, timezone.localdate()),
-        "criteria": criteria,
-        "steps": all_sections() if all_rows else [],
+        "criteria": board.criteria if figures.total else [],
+        "steps": all_sections() if figures.total else [],
         # The ten most lacking, leaving out criteria that no learner lacks.
-        "summary": [item for item in criterion_summary(all_rows)[:10] if item.lacking],
+        "summary": [
+            item
+            for item in dashboard_selectors.criterion_summary(cohort, board.criteria, figures.total)[:10]
+            if item.lacking
+        ],
         "rules": rules.describe(),
         "chosen": chosen,
         "sorts": SORT_LABELS,
         "states": dashboards.SUBMISSION_LABELS,
-        "assessors": sorted(assessors.items(), key=lambda item: item[1].display_name),
+        "assessors": [(a.pk, a) for a in assessors],
         "legend": [
             (dashboards.CELL_SYMBOLS[s], dashboards.CELL_LABELS[s], dashboards.CELL_CLASSES[s])
             for s in dashboards.CELL_STATES
         ],
         "chart": chart_context(
-            coverage_distribution_figure(all_rows),
+            distribution_figure(figures.distribution),
             element_id="coverage-distribution",
             title="Coverage across the cohort",
-            description=f"{len(all_rows)} {'learner' if len(all_rows) == 1 else 'learners'} by the share "
+            description=f"{figures.total} {'learner' if figures.total == 1 else 'learners'} by the share "
             "of criteria evidenced or met; "
-            f"the average is {average} %.",
+            f"the average is {figures.average} %.",
         )
-        if all_rows
+        if figures.total
         else None,
     }
     return render(request, "portfolio/dashboards/cohort.html", context)
@@ -232,9 +213,32 @@ def _safe(text: str) -> str:
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
-def export_frame(rows: list[LearnerRow]) -> pd.DataFrame:
-    """One row per learner, a column per criterion (framework and code) holding its state."""
-    records = []
+XLSX_CHUNK = 64 * 1024
+EXPORT_COLUMNS = [
+    "Learner",
+    "Username",
+    "Assessor",
+    "Coverage %",
+    "Last activity",
+    "Submission",
+    "Returned",
+    "Steps complete",
+    "At risk",
+]
+
+
+def export_header(criteria: list[Criterion]) -> list[str]:
+    """The columns: the learner's figures, then a column per criterion (framework and code)."""
+    return list(dict.fromkeys([*EXPORT_COLUMNS, *(f"{c.framework.code} {c.code}" for c in criteria)]))
+
+
+def export_rows(
+    portfolios: QuerySet[Portfolio], *, cohort: Cohort, criteria: list[Criterion]
+) -> Iterator[list[Any]]:
+    """One row per learner of ``portfolios`` (the cohort's, in the queryset's order), a cell
+    per ``export_header`` column, read as a stream in one query: memory stays the same
+    whatever the number of learners."""
+    rows = dashboard_selectors.learner_rows(portfolios, criteria_by_cohort={cohort.pk: criteria})
     for row in rows:
         learner = row.portfolio.learner
         record: dict[str, Any] = {
@@ -250,32 +254,70 @@ def export_frame(rows: list[LearnerRow]) -> pd.DataFrame:
         }
         for criterion, state in zip(row.criteria, row.states, strict=True):
             record[f"{criterion.framework.code} {criterion.code}"] = dashboards.CELL_LABELS[state]
-        records.append(record)
-    return pd.DataFrame.from_records(records)
+        yield list(record.values())
 
 
-def _export(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+class _Line:
+    """What ``csv.writer`` writes to: hands each line back instead of keeping it."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+def _csv_lines(header: list[str], rows: Iterator[list[Any]]) -> Iterator[str]:
+    writer = csv.writer(_Line(), lineterminator="\n")
+    first = next(rows, None)
+    if first is None:  # no learners: an empty file, as it always has been
+        yield "\n"
+        return
+    yield writer.writerow(header)
+    yield writer.writerow(first)
+    for row in rows:
+        yield writer.writerow(row)
+
+
+def _xlsx_chunks(header: list[str], rows: Iterator[list[Any]]) -> Iterator[bytes]:
+    """The workbook written row by row (openpyxl's write-only mode) into a temporary file,
+    then read back in chunks. Nothing is made until the response is read, and the file is
+    closed (and so gone) once it is read or dropped."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Learners")
+    first = next(rows, None)
+    if first is not None:  # no learners: an empty sheet, as it always has been
+        sheet.append(header)
+        sheet.append(first)
+    for row in rows:
+        sheet.append(row)
+    with tempfile.TemporaryFile() as file:
+        workbook.save(file)
+        file.seek(0)
+        while chunk := file.read(XLSX_CHUNK):
+            yield chunk
+
+
+def _export(request: HttpRequest, pk: int, kind: str) -> HttpResponseBase:
     cohort = get_cohort_for(request.user, pk, overview=True)
-    frame = export_frame(learner_rows(cohort_portfolios(cohort)))
+    criteria = dashboard_selectors.single_cohort_criteria(cohort)
+    header = export_header(criteria)
+    rows = export_rows(dashboard_selectors.cohort_portfolios(cohort), cohort=cohort, criteria=criteria)
     name = f"{cohort.code}-dashboard-{timezone.localdate():%Y-%m-%d}"
     if kind == "csv":
-        response = HttpResponse(frame.to_csv(index=False), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(_csv_lines(header, rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
-    buffer = io.BytesIO()
-    frame.to_excel(buffer, index=False, sheet_name="Learners", engine="openpyxl")
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = StreamingHttpResponse(
+        _xlsx_chunks(header, rows),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     return response
 
 
 @login_required
-def cohort_export_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def cohort_export_csv(request: HttpRequest, pk: int) -> HttpResponseBase:
     return _export(request, pk, "csv")
 
 
 @login_required
-def cohort_export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+def cohort_export_xlsx(request: HttpRequest, pk: int) -> HttpResponseBase:
     return _export(request, pk, "xlsx")
