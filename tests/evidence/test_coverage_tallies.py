@@ -215,3 +215,13 @@ def test_evidenced_since_is_the_earliest_mapping_that_evidences_it(portfolio, cr
 def test_no_portfolios_cost_no_query(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert coverage_tallies([]) == {}
+
+
+def test_the_index_migration_keeps_the_whitespace_the_dashboards_query_with():
+    import importlib
+
+    from evidence.selectors import WHITESPACE
+
+    migration = importlib.import_module("evidence.migrations.0005_mapping_evidencing_index")
+
+    assert migration.WHITESPACE == WHITESPACE
