@@ -7,9 +7,10 @@ embedded default needs no broker; with it, tasks go to Redis and real workers.
 from __future__ import annotations
 
 import os
+import threading
 
 from celery import Celery
-from celery.signals import worker_init
+from celery.signals import worker_init, worker_process_init, worker_process_shutdown
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -23,3 +24,22 @@ def _refuse_without_secret_key(**kwargs: object) -> None:
     from config.startup import require_secret_key
 
     require_secret_key()
+
+
+@worker_process_init.connect
+def _start_chart_browser(**kwargs: object) -> None:
+    """Each worker process starts its chart browser as it starts, so no export pays for that.
+
+    In a thread: a process must report ready within a few seconds, and Chromium may take
+    longer on a busy machine; an export that comes first waits for it (or starts it).
+    """
+    from portfolio.pdf.charts import start_chart_browser
+
+    threading.Thread(target=start_chart_browser, daemon=True, name="chart-browser-start").start()
+
+
+@worker_process_shutdown.connect
+def _stop_chart_browser(**kwargs: object) -> None:
+    from portfolio.pdf.charts import stop_chart_browser
+
+    stop_chart_browser()

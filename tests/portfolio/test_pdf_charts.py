@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
 import time
@@ -11,6 +12,7 @@ import kaleido
 import pytest
 from django.core.cache import cache
 
+from portfolio.pdf import chart_browser
 from portfolio.pdf import charts as pdf_charts
 from portfolio.pdf.charts import ChartSpec, draw_charts
 from strategy.models import PlatformScore, Risk, TimelineTask
@@ -55,14 +57,49 @@ def with_charts(portfolio):
     return portfolio
 
 
+class FakeProcess:
+    pid = None  # nothing to measure or kill
+
+    def __init__(self) -> None:
+        self.returncode = None
+
+    def poll(self):
+        return self.returncode
+
+
+class FakeKaleido:
+    """Stands in for Kaleido's browser: each figure goes to ``kaleido.calc_fig_sync``, which
+    a test replaces, in a thread, so the chart browser's own time limit applies."""
+
+    def __init__(self, calls: list[dict]) -> None:
+        self.calls = calls
+        self.subprocess = FakeProcess()
+
+    async def calc_fig(self, figure, opts):
+        return await asyncio.to_thread(kaleido.calc_fig_sync, figure, opts=opts)
+
+    async def close(self):
+        self.calls.append({"stop": {}})
+        self.subprocess.returncode = 0
+
+
 @pytest.fixture
 def fake_server(monkeypatch, settings):
-    """Kaleido's server replaced: a browser 'exists' (/bin/sh), calls go to ``calls``."""
+    """The chart browser's Chromium replaced: a browser 'exists' (/bin/sh), starts and stops go to
+    ``calls``, and each figure to ``kaleido.calc_fig_sync``."""
     settings.BROWSER_PATH = "/bin/sh"
     calls: list[dict] = []
-    monkeypatch.setattr(kaleido, "start_sync_server", lambda **kwargs: calls.append({"start": kwargs}))
-    monkeypatch.setattr(kaleido, "stop_sync_server", lambda **kwargs: calls.append({"stop": kwargs}))
-    return calls
+
+    class FakeChartBrowser(chart_browser.ChartBrowser):
+        async def _open(self, path):
+            calls.append({"start": {"path": path, "plotlyjs": str(self.plotlyjs), "timeout": self.timeout}})
+            return FakeKaleido(calls)
+
+    monkeypatch.setattr(chart_browser, "open_browser", FakeChartBrowser)
+    holder = chart_browser.BrowserHolder()
+    monkeypatch.setattr(chart_browser, "HOLDER", holder)
+    yield calls
+    holder.stop()
 
 
 CHART_TITLES = ("Platform ranking", "Risk heat map before mitigation", "Implementation timeline")
@@ -85,8 +122,8 @@ def test_a_failing_renderer_leaves_notes(monkeypatch, fake_server, with_charts):
     monkeypatch.setattr(kaleido, "calc_fig_sync", fail)
     pdf = render(with_charts)
     assert pdf.rendered.missing_charts == CHART_TITLES
-    assert [list(call) for call in fake_server] == [["start"], ["stop"]]
-    assert fake_server[0]["start"]["mathjax"] is False  # nothing fetched from a CDN
+    # The browser stays for the next export (it answered; the figures failed).
+    assert [list(call) for call in fake_server] == [["start"]]
 
 
 def test_a_renderer_that_stops_answering_is_given_up_on(monkeypatch, settings, fake_server):
@@ -137,7 +174,7 @@ def test_svg_is_cached_by_the_figures_digest_and_drawn_once(monkeypatch, fake_se
     (again,) = draw_charts([spec])
     assert again.svg_uri == first.svg_uri
     assert len(drawn_figures) == 1
-    assert [list(call) for call in fake_server] == [["start"], ["stop"]]  # no browser for the second
+    assert [list(call) for call in fake_server] == [["start"]]  # the browser was not asked again
     changed = ChartSpec(
         key="c", title="Chart", description="", figure={"data": [{"y": [2]}], "layout": {"height": 300}}
     )
@@ -206,7 +243,7 @@ def test_charts_drawn_after_the_layout_are_put_in_place_without_laying_out_again
     assert "Chart not drawn" not in pdf.text
     # The charts drawn in the background are cached like any other.
     again = render(with_charts)
-    assert [list(call) for call in fake_server] == [["start"], ["stop"]]
+    assert [list(call) for call in fake_server] == [["start"]]
     assert again.text.count("Drawn while the pages were laid out") == len(CHART_TITLES)
 
 
