@@ -312,3 +312,132 @@ def test_the_server_is_started_with_the_chosen_bundle(monkeypatch, fake_server):
     monkeypatch.setattr(kaleido, "calc_fig_sync", lambda *a, **k: SVG.encode())
     draw_charts([spec_with("bar")])
     assert fake_server[0]["start"]["plotlyjs"] == str(pdf_charts.CARTESIAN_PLOTLY_JS)
+
+
+# --- One chart browser per process ------------------------------------------------------------
+
+
+def test_it_keeps_one_browser_for_every_render_of_the_process(monkeypatch, fake_server):
+    monkeypatch.setattr(kaleido, "calc_fig_sync", lambda *a, **k: SVG.encode())
+    for number in range(3):
+        (chart,) = draw_charts(
+            [ChartSpec(key="c", title="Chart", description="", figure={"data": [{"y": [number]}]})]
+        )
+        assert not chart.missing
+    assert [list(call) for call in fake_server] == [["start"]]
+
+
+def test_it_starts_a_fresh_browser_when_the_last_one_died(monkeypatch, fake_server):
+    monkeypatch.setattr(kaleido, "calc_fig_sync", lambda *a, **k: SVG.encode())
+    draw_charts([spec_with("bar")])
+    chart_browser.HOLDER._browser._kaleido.subprocess.returncode = -9  # killed from outside
+    (chart,) = draw_charts([spec_with("scatter")])
+    assert not chart.missing
+    assert [list(call) for call in fake_server] == [["start"], ["stop"], ["start"]]
+
+
+def test_a_browser_that_dies_during_a_render_is_replaced_for_the_rest_of_it(monkeypatch, fake_server):
+    def die_once(figure, opts):
+        browser = chart_browser.HOLDER._browser._kaleido
+        if len([call for call in fake_server if "start" in call]) == 1:
+            browser.subprocess.returncode = -9
+            raise RuntimeError("browser closed")
+        return SVG.encode()
+
+    monkeypatch.setattr(kaleido, "calc_fig_sync", die_once)
+    first, second = draw_charts(
+        [ChartSpec(key=k, title=k, description="", figure={"data": [{"y": [i]}]}) for i, k in enumerate("ab")]
+    )
+    assert first.missing
+    assert not second.missing
+    assert [list(call) for call in fake_server] == [["start"], ["stop"], ["start"]]
+
+
+def test_a_browser_over_its_memory_cap_is_closed_after_the_render(monkeypatch, settings, fake_server):
+    settings.PDF_CHART_BROWSER_MAX_MB = 100
+    monkeypatch.setattr(kaleido, "calc_fig_sync", lambda *a, **k: SVG.encode())
+    monkeypatch.setattr(chart_browser.ChartBrowser, "memory_mb", lambda self: 150.0)
+    (chart,) = draw_charts([spec_with("bar")])
+    assert not chart.missing  # the render that found it too big still got its chart
+    assert [list(call) for call in fake_server] == [["start"], ["stop"]]
+    draw_charts([spec_with("scatter")])
+    assert [list(call) for call in fake_server][2] == ["start"]
+
+
+def test_a_celery_worker_process_starts_its_browser_as_it_starts_and_stops_it_at_the_end(
+    monkeypatch, fake_server
+):
+    import threading
+
+    from celery.signals import worker_process_init, worker_process_shutdown
+
+    monkeypatch.setattr(kaleido, "calc_fig_sync", lambda *a, **k: SVG.encode())
+    before = set(threading.enumerate())
+    worker_process_init.send(sender=None)
+    for thread in set(threading.enumerate()) - before:
+        if thread.name == "chart-browser-start":
+            thread.join(10)
+    assert chart_browser.HOLDER.running()
+    assert [list(call) for call in fake_server] == [["start"]]
+    worker_process_shutdown.send(sender=None, pid=os.getpid(), exitcode=0)
+    assert not chart_browser.HOLDER.running()
+    assert [list(call) for call in fake_server] == [["start"], ["stop"]]
+
+
+def test_without_a_browser_the_worker_starts_none(settings):
+    settings.BROWSER_PATH = ""
+    assert pdf_charts.start_chart_browser() is False
+
+
+EXIT_SCRIPT = """
+import os, sys, time
+import django
+django.setup()
+from portfolio.pdf import charts
+assert charts.start_chart_browser()
+print(charts.chart_browser.HOLDER._browser.pid, flush=True)
+"""
+
+
+@pytest.mark.chromium
+@pytest.mark.skipif(not os.access("/usr/bin/chromium", os.X_OK), reason="Debian's chromium is not installed")
+def test_a_process_with_a_running_chart_browser_exits_promptly_and_leaves_no_chromium(settings):
+    import subprocess
+    import sys
+
+    from django.conf import settings as django_settings
+
+    started = time.monotonic()
+    child = subprocess.run(
+        [sys.executable, "-c", EXIT_SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=django_settings.BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "BROWSER_PATH": "/usr/bin/chromium"},
+    )
+    assert child.returncode == 0, child.stderr[-2000:]
+    assert time.monotonic() - started < 45
+    session = int(child.stdout.split()[-1])
+    deadline = time.monotonic() + 10  # the last of them may still be being reaped
+    while chart_browser._session_processes(session) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert chart_browser._session_processes(session) == []  # the browser's processes all went
+
+
+@pytest.mark.chromium
+@pytest.mark.skipif(not os.access("/usr/bin/chromium", os.X_OK), reason="Debian's chromium is not installed")
+def test_chromium_is_kept_between_renders_and_replaced_when_killed(settings, with_charts):
+    settings.BROWSER_PATH = "/usr/bin/chromium"
+    holder = chart_browser.HOLDER
+    render(with_charts)
+    first = holder._browser.pid
+    cache.clear()
+    render(with_charts)
+    assert holder._browser.pid == first  # the same browser drew the second export
+    chart_browser.kill_group(first)
+    holder._browser._kaleido.subprocess.wait(10)
+    cache.clear()
+    pdf = render(with_charts)
+    assert pdf.rendered.missing_charts == ()
+    assert holder._browser.pid != first
