@@ -39,7 +39,7 @@ from portfolio.pdf import chart_browser
 from portfolio.pdf.charts import ChartSpec, draw_charts
 from portfolio.views.dashboards import coverage_distribution_figure, progress_figure
 from strategy import charts as strategy_charts
-from strategy.models import PlatformScore, Risk, TimelineTask
+from strategy.models import Objective, PlatformScore, Risk, TimelineTask
 from strategy.scoring import RankedPlatform
 from tests.factories import LearnerFactory, PortfolioFactory
 from tests.portfolio.dashboard_data import fill
@@ -272,6 +272,15 @@ def test_a_pdf_with_hostile_text_everywhere_fetches_nothing_and_prints_it(portfo
         owner=label("background-image", "owner"),
         start=date(2026, 9, 1),
         end=date(2026, 9, 30),
+    )
+    Objective.objects.create(
+        portfolio=portfolio,
+        statement=label("filter", "objective"),
+        custom_label=label("fill", "metric")[:120],
+        custom_unit="%",
+        baseline=10,
+        target=20,
+        owner=label("cursor", "objowner"),
     )
     pdf = render(portfolio)
     assert pdf.rendered.missing_charts == ()
