@@ -123,6 +123,29 @@ def seed(photos: int, total: int) -> dict:
     }
 
 
+def _browser_cpu_s() -> float:
+    """CPU seconds the chart browser's processes have used so far (user and system)."""
+    from portfolio.pdf import chart_browser
+
+    browser = chart_browser.HOLDER._browser
+    if browser is None or browser.pid is None:
+        return 0.0
+    ticks = 0
+    for pid in chart_browser._session_processes(browser.pid):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_s() -> float:
+    """This process's CPU seconds (every thread) and the chart browser's."""
+    return time.process_time() + _browser_cpu_s()
+
+
 def measure() -> dict:
     """In a fresh child process, as a worker process: browser start-up, then the first export
     (cold), a second one (warm) and WeasyPrint alone.
@@ -141,13 +164,17 @@ def measure() -> dict:
 
     portfolio = Portfolio.objects.select_related("learner", "cohort").get(learner__username="learner")
     base_url = assets_dir().resolve().as_uri() + "/"
+    cpu = time.process_time()
     started = time.perf_counter()
     browser_started = start_chart_browser()  # what worker_process_init does
     startup_s = time.perf_counter() - started
+    # The browser's processes are counted from their start: all of their CPU so far is start-up.
+    startup_cpu = time.process_time() - cpu + _browser_cpu_s()
     cache.clear()  # nothing drawn or scaled: the warm-up figure is not one of the portfolio's
     stages: list[tuple[float, str]] = []
     # Each measurement starts from a collected heap, so none pays for the last one's garbage.
     gc.collect()
+    cpu = _cpu_s()
     started = time.perf_counter()
     cold = render_portfolio_pdf(
         portfolio=portfolio,
@@ -155,26 +182,38 @@ def measure() -> dict:
         progress=lambda _percent, stage: stages.append((round(time.perf_counter() - started, 2), stage)),
     )
     cold_s = time.perf_counter() - started
+    cold_cpu = _cpu_s() - cpu
     gc.collect()
+    cpu = _cpu_s()
     started = time.perf_counter()
     warm = render_portfolio_pdf(portfolio=portfolio, version=None)
     warm_s = time.perf_counter() - started
+    warm_cpu = _cpu_s() - cpu
     html = render_portfolio_html(portfolio=portfolio, version=None)
     fetcher = fetcher_for(portfolio.pk)
     gc.collect()
+    cpu = _cpu_s()
     started = time.perf_counter()
     alone = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()
     alone_s = time.perf_counter() - started
+    alone_cpu = _cpu_s() - cpu
     browser = chart_browser.HOLDER._browser
     browser_mb = browser.memory_mb() if browser is not None else 0.0
     return {
         "browser_started": browser_started,
         "browser_startup_s": round(startup_s, 2),
+        "browser_startup_cpu_s": round(startup_cpu, 2),
         "cold_wall_s": round(cold_s, 2),
         "warm_wall_s": round(warm_s, 2),
         "weasyprint_alone_s": round(alone_s, 2),
         "cold_ratio_to_weasyprint": round(cold_s / alone_s, 2),
         "warm_ratio_to_weasyprint": round(warm_s / alone_s, 2),
+        # CPU seconds (this process and the chart browser): steadier than wall time on a shared machine.
+        "cold_cpu_s": round(cold_cpu, 2),
+        "warm_cpu_s": round(warm_cpu, 2),
+        "weasyprint_alone_cpu_s": round(alone_cpu, 2),
+        "cold_cpu_ratio": round(cold_cpu / alone_cpu, 2),
+        "warm_cpu_ratio": round(warm_cpu / alone_cpu, 2),
         "cold_stages": stages,
         "pages": cold.page_count,
         "size_mb": round(len(cold.content) / 1024 / 1024, 2),
@@ -188,6 +227,11 @@ def measure() -> dict:
 
 MEDIAN_KEYS = (
     "browser_startup_s",
+    "browser_startup_cpu_s",
+    "cold_cpu_s",
+    "weasyprint_alone_cpu_s",
+    "cold_cpu_ratio",
+    "warm_cpu_ratio",
     "cold_wall_s",
     "warm_wall_s",
     "weasyprint_alone_s",
@@ -227,12 +271,11 @@ def run_scale(scale: int, photos: int, items: int, rounds: int) -> dict:
     for number in range(rounds):
         # This same script: a fresh process, as a worker process, for each round.
         child = subprocess.run(
-            [sys.executable, __file__, "--measure-in", workdir],
-            capture_output=True,
-            text=True,
-            check=True,
-            env=env,
+            [sys.executable, __file__, "--measure-in", workdir], capture_output=True, text=True, env=env
         )
+        if child.returncode:
+            print(child.stderr[-3000:], file=sys.stderr)
+            child.check_returncode()
         sample = json.loads(child.stdout.strip().splitlines()[-1])
         samples.append(sample)
         print(
@@ -240,7 +283,9 @@ def run_scale(scale: int, photos: int, items: int, rounds: int) -> dict:
             f"{sample['cold_wall_s']} s, warm {sample['warm_wall_s']} s, WeasyPrint alone "
             f"{sample['weasyprint_alone_s']} s (ratio cold {sample['cold_ratio_to_weasyprint']}, warm "
             f"{sample['warm_ratio_to_weasyprint']}); {sample['pages']} pages, {sample['size_mb']} MB, "
-            f"peak {sample['peak_mb']} MB, browser {sample['browser_pss_mb']} MB",
+            f"peak {sample['peak_mb']} MB, browser {sample['browser_pss_mb']} MB; CPU cold "
+            f"{sample['cold_cpu_s']} s, alone {sample['weasyprint_alone_cpu_s']} s (ratio cold "
+            f"{sample['cold_cpu_ratio']}, warm {sample['warm_cpu_ratio']})",
             flush=True,
         )
     medians = {key: round(statistics.median(s[key] for s in samples), 2) for key in MEDIAN_KEYS}
@@ -295,7 +340,8 @@ def main() -> None:
             f"WeasyPrint alone {scale['weasyprint_alone_s']} s "
             f"(ratio cold {scale['cold_ratio_to_weasyprint']}, "
             f"warm {scale['warm_ratio_to_weasyprint']}); peak {scale['peak_mb']} MB, browser "
-            f"{scale['browser_pss_mb']} MB"
+            f"{scale['browser_pss_mb']} MB; CPU ratio cold {scale['cold_cpu_ratio']}, warm "
+            f"{scale['warm_cpu_ratio']}"
         )
         if base is not None and scale is not base:
             growth = scale["cold_wall_s"] / base["cold_wall_s"]
