@@ -219,6 +219,13 @@ def _draw_with_kaleido(specs: Sequence[ChartSpec]) -> dict[str, str]:
                 drawn[spec.key] = svg
             else:
                 log.warning("PDF: chart %r refused: the SVG refers to something outside itself", spec.title)
+        if holder.running():
+            # The next render, perhaps another user's, starts in a fresh page.
+            try:
+                holder.get(path=settings.BROWSER_PATH, plotlyjs=bundle, timeout=timeout).fresh_page()
+            except Exception as error:
+                log.warning("PDF: the chart browser's page could not be reloaded (%s); restarting it", error)
+                holder.discard()
     holder.check_memory(float(getattr(settings, "PDF_CHART_BROWSER_MAX_MB", 600)))
     return drawn
 

@@ -389,7 +389,7 @@ def test_the_chart_browser_loads_no_mathjax_from_a_cdn(monkeypatch):
         async def open(self):
             raise RuntimeError("not started in this test")
 
-    monkeypatch.setattr(chart_browser.kaleido, "Kaleido", Recorder)
+    monkeypatch.setattr(chart_browser, "RenderKaleido", Recorder)
     with pytest.raises(RuntimeError):
         chart_browser.ChartBrowser(path="/bin/sh", plotlyjs=PLOTLY_JS, timeout=5)
     assert seen["mathjax"] is False

@@ -78,6 +78,9 @@ class FakeKaleido:
     async def calc_fig(self, figure, opts):
         return await asyncio.to_thread(kaleido.calc_fig_sync, figure, opts=opts)
 
+    async def fresh_page(self):
+        self.pages = getattr(self, "pages", 0) + 1
+
     async def close(self):
         self.calls.append({"stop": {}})
         self.subprocess.returncode = 0
@@ -351,6 +354,30 @@ def test_a_browser_that_dies_during_a_render_is_replaced_for_the_rest_of_it(monk
     assert first.missing
     assert not second.missing
     assert [list(call) for call in fake_server] == [["start"], ["stop"], ["start"]]
+
+
+def test_each_render_ends_in_a_fresh_page_and_a_failed_figure_gets_one_at_once(monkeypatch, fake_server):
+    # Kaleido reloads its page after every figure; ours once per render, so the next render
+    # (perhaps another user's) starts from nothing, and after a figure that failed.
+    outcomes = iter([SVG.encode(), RuntimeError("bad figure"), SVG.encode(), SVG.encode()])
+
+    def draw(figure, opts):
+        outcome = next(outcomes)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    monkeypatch.setattr(kaleido, "calc_fig_sync", draw)
+    specs = [
+        ChartSpec(key=k, title=k, description="", figure={"data": [{"y": [i]}]}) for i, k in enumerate("abc")
+    ]
+    drawn = draw_charts(specs)
+    assert [chart.missing for chart in drawn] == [False, True, False]
+    page = chart_browser.HOLDER._browser._kaleido
+    assert page.pages == 2  # after the failed figure, and at the end of the render
+    draw_charts([ChartSpec(key="d", title="d", description="", figure={"data": [{"y": [9]}]})])
+    assert page.pages == 3
+    assert [list(call) for call in fake_server] == [["start"]]
 
 
 def test_a_browser_over_its_memory_cap_is_closed_after_the_render(monkeypatch, settings, fake_server):
