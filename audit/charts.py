@@ -16,7 +16,7 @@ from plotly.subplots import make_subplots
 
 from audit.kpis import KPI_CATALOGUE
 from audit.models import Platform
-from portfolio.charts import TOOLBAR_CLEARANCE
+from portfolio.charts import TOOLBAR_CLEARANCE, chart_text
 
 PLATFORM_LABELS = dict(Platform.choices)
 
@@ -59,7 +59,8 @@ def volume_by_week_figure(weekly_volume: pd.DataFrame) -> go.Figure:
             go.Bar(
                 x=[week.strftime("%-d %b") for week in weekly_volume.index],
                 y=weekly_volume[platform].tolist(),
-                name=PLATFORM_LABELS.get(platform, platform),
+                # A platform outside the list keeps the name it was imported with: user text.
+                name=chart_text(PLATFORM_LABELS.get(platform, platform)),
                 # A white edge between stacked segments keeps neighbours apart where colours are close.
                 marker={"color": platform_colour(platform), "line": {"color": "white", "width": 1}},
                 hovertemplate="Week of %{x}: %{y} contacts<extra>%{fullData.name}</extra>",
@@ -166,7 +167,7 @@ TITLE_LINE_CHARS = 18
 def _subplot_title(key: str) -> str:
     """The measure and its unit, wrapped so that neighbouring titles never meet on a phone."""
     title = f"{SHORT_LABELS.get(key, KPI_CATALOGUE[key].label)} ({KPI_CATALOGUE[key].unit})"
-    return "<br>".join(textwrap.wrap(title, TITLE_LINE_CHARS))
+    return "<br>".join(chart_text(line) for line in textwrap.wrap(title, TITLE_LINE_CHARS))
 
 
 def baseline_follow_up_figure(
@@ -187,8 +188,8 @@ def baseline_follow_up_figure(
         grid_row, column = divmod(number, COMPARISON_COLUMNS)
         row = comparison.loc[key]
         for period, label, colour in (
-            ("baseline", f"Baseline {baseline_label}", "#6c757d"),
-            ("follow_up", f"Follow-up {follow_up_label}", "#0b5563"),
+            ("baseline", f"Baseline {chart_text(baseline_label)}", "#6c757d"),
+            ("follow_up", f"Follow-up {chart_text(follow_up_label)}", "#0b5563"),
         ):
             value = row[period]
             figure.add_trace(
@@ -202,7 +203,9 @@ def baseline_follow_up_figure(
                     text=[None if pd.isna(value) else f"{value:g}"],
                     textposition="outside",
                     cliponaxis=False,
-                    hovertemplate=f"{label}: %{{y}}<extra>{KPI_CATALOGUE[key].label}</extra>",
+                    # The labels travel as data, not in the template (see chart_text).
+                    meta=chart_text(KPI_CATALOGUE[key].label),
+                    hovertemplate="%{fullData.name}: %{y}<extra>%{meta}</extra>",
                 ),
                 row=grid_row + 1,
                 col=column + 1,

@@ -1,20 +1,23 @@
 """Benchmark: the PDF export of the rich demo portfolio, enlarged with camera photos.
 
 Run from the project root: ``DEBUG=1 .venv/bin/python bench/pdf_export.py [--photos 40]
-[--items 60]``. Uses a temporary SQLite database and media folder. Seeds the demo, then tops
-the demo learner's portfolio up, never trimming it: generated camera-size JPEGs (3000 × 2000)
-until it holds ``--photos`` photos, then written reflections until it holds ``--items``
-evidence items. The demo already holds 29 items that are not photos (transcripts,
-reflections, links, five PNG screenshots and four other files), so 40 photos make 69 items:
-more than 60, and the figures are for the larger document. ``--photos 31`` gives exactly
-60 items. Every chart is in it (platform ranking, risk heat map, timeline, four KPI charts).
+[--items 60] [--rounds 3] [--scales 1,10] [--large-rounds 1]``. Uses a temporary SQLite
+database and media folder. Seeds the demo, then tops the demo learner's portfolio up, never
+trimming it: generated camera-size JPEGs (3000 × 2000) until it holds ``--photos`` photos,
+then written reflections until it holds ``--items`` evidence items. The demo already holds 29
+items that are not photos, so 40 photos make 69 items: more than 60, and the figures are for
+the larger document. ``--photos 31`` gives exactly 60 items. Every chart is in it (platform
+ranking, risk heat map, timeline, four KPI charts). Each scale in ``--scales`` multiplies
+photos and items (10× is 400 photos and 600 items), so the growth rate is visible.
 
-The export runs in a fresh child process so its peak memory is its own: first with an
-empty chart and image cache (``cold``: Chromium starts, every photo is scaled), then
-again (``warm``: what a second export or another version of the same portfolio costs),
-then WeasyPrint alone on the same final HTML with the same fetcher; ``--rounds`` times
-(default 3), reporting each round and the medians. Prints the figures and, as its last
-line, one JSON object.
+Each round is a fresh process, as a Celery worker process is: it starts the chart browser as
+the worker does at process start (``start_chart_browser``, timed on its own as start-up), then
+measures its first export with empty chart and image caches (``cold``: every chart drawn,
+every photo scaled, but the browser already running), a second export (``warm``: what another
+export of the same portfolio costs) and WeasyPrint alone on the same final HTML with the same
+fetcher. ``--rounds`` rounds at 1×, ``--large-rounds`` at the larger scales; each round's
+ratios are taken within it, then the medians. Prints the figures and, as its last line, one
+JSON object.
 """
 
 from __future__ import annotations
@@ -36,7 +39,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-TARGETS = {"wall_s": 15, "peak_mb": 600, "size_mb": 20, "ratio_to_weasyprint": 1.3}
+# At 1×: issue 21 §3 asks the cold export for at most 1.15 × WeasyPrint alone, warm 1.1 ×.
+TARGETS = {
+    "wall_s": 15,
+    "peak_mb": 600,
+    "size_mb": 20,
+    "cold_ratio_to_weasyprint": 1.15,
+    "warm_ratio_to_weasyprint": 1.1,
+}
 
 
 def _django(workdir: str) -> None:
@@ -113,82 +123,182 @@ def seed(photos: int, total: int) -> dict:
     }
 
 
-def measure(rounds: int) -> dict:
-    """In the child process, ``rounds`` times: cold export, warm export, WeasyPrint alone.
+def _browser_cpu_s() -> float:
+    """CPU seconds the chart browser's processes have used so far (user and system)."""
+    from portfolio.pdf import chart_browser
 
-    Each round empties the chart and image caches first, so every cold export starts the
-    browser and scales every photo. The machine is shared, so one sample can be off by a
-    fifth either way: the figures are medians, and each ratio is taken within its round
-    (cold and WeasyPrint alone measured a few seconds apart) before the median is taken.
+    browser = chart_browser.HOLDER._browser
+    if browser is None or browser.pid is None:
+        return 0.0
+    ticks = 0
+    for pid in chart_browser._session_processes(browser.pid):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_s() -> float:
+    """This process's CPU seconds (every thread) and the chart browser's."""
+    return time.process_time() + _browser_cpu_s()
+
+
+def measure() -> dict:
+    """In a fresh child process, as a worker process: browser start-up, then the first export
+    (cold), a second one (warm) and WeasyPrint alone.
+
+    The machine is shared, so one sample can be off by a fifth either way: the parent takes
+    medians over rounds, and each ratio is taken within its round.
     """
     import weasyprint
     from django.core.cache import cache
 
     from portfolio.models import Portfolio
-    from portfolio.pdf import render_portfolio_html, render_portfolio_pdf
+    from portfolio.pdf import chart_browser, render_portfolio_html, render_portfolio_pdf
+    from portfolio.pdf.charts import start_chart_browser
     from portfolio.pdf.fetcher import fetcher_for
     from portfolio.pdf.render import assets_dir
 
     portfolio = Portfolio.objects.select_related("learner", "cohort").get(learner__username="learner")
     base_url = assets_dir().resolve().as_uri() + "/"
-    samples = []
-    for _round in range(rounds):
-        cache.clear()
-        stages: list[tuple[float, str]] = []
-        # Each measurement starts from a collected heap, so none pays for the last one's garbage.
-        gc.collect()
-        started = time.perf_counter()
-        cold = render_portfolio_pdf(
-            portfolio=portfolio,
-            version=None,
-            progress=lambda _percent, stage, started=started, stages=stages: stages.append(
-                (round(time.perf_counter() - started, 2), stage)
-            ),
-        )
-        cold_s = time.perf_counter() - started
-        gc.collect()
-        started = time.perf_counter()
-        warm = render_portfolio_pdf(portfolio=portfolio, version=None)
-        warm_s = time.perf_counter() - started
-        html = render_portfolio_html(portfolio=portfolio, version=None)
-        fetcher = fetcher_for(portfolio.pk)
-        gc.collect()
-        started = time.perf_counter()
-        alone = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()
-        alone_s = time.perf_counter() - started
-        samples.append(
-            {
-                "cold_wall_s": round(cold_s, 2),
-                "warm_wall_s": round(warm_s, 2),
-                "weasyprint_alone_s": round(alone_s, 2),
-                "cold_ratio_to_weasyprint": round(cold_s / alone_s, 2),
-                "warm_ratio_to_weasyprint": round(warm_s / alone_s, 2),
-                "cold_stages": stages,
-                "pages": cold.page_count,
-                "size_mb": round(len(cold.content) / 1024 / 1024, 2),
-                "warm_size_mb": round(len(warm.content) / 1024 / 1024, 2),
-                "weasyprint_alone_size_mb": round(len(alone) / 1024 / 1024, 2),
-                "missing_charts": list(cold.missing_charts),
-            }
-        )
-    medians = {
-        key: round(statistics.median(sample[key] for sample in samples), 2)
-        for key in (
-            "cold_wall_s",
-            "warm_wall_s",
-            "weasyprint_alone_s",
-            "cold_ratio_to_weasyprint",
-            "warm_ratio_to_weasyprint",
-        )
-    }
+    cpu = time.process_time()
+    started = time.perf_counter()
+    browser_started = start_chart_browser()  # what worker_process_init does
+    startup_s = time.perf_counter() - started
+    # The browser's processes are counted from their start: all of their CPU so far is start-up.
+    startup_cpu = time.process_time() - cpu + _browser_cpu_s()
+    cache.clear()  # nothing drawn or scaled: the warm-up figure is not one of the portfolio's
+    stages: list[tuple[float, str]] = []
+    # Each measurement starts from a collected heap, so none pays for the last one's garbage.
+    gc.collect()
+    cpu = _cpu_s()
+    started = time.perf_counter()
+    cold = render_portfolio_pdf(
+        portfolio=portfolio,
+        version=None,
+        progress=lambda _percent, stage: stages.append((round(time.perf_counter() - started, 2), stage)),
+    )
+    cold_s = time.perf_counter() - started
+    cold_cpu = _cpu_s() - cpu
+    gc.collect()
+    cpu = _cpu_s()
+    started = time.perf_counter()
+    warm = render_portfolio_pdf(portfolio=portfolio, version=None)
+    warm_s = time.perf_counter() - started
+    warm_cpu = _cpu_s() - cpu
+    html = render_portfolio_html(portfolio=portfolio, version=None)
+    fetcher = fetcher_for(portfolio.pk)
+    gc.collect()
+    cpu = _cpu_s()
+    started = time.perf_counter()
+    alone = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()
+    alone_s = time.perf_counter() - started
+    alone_cpu = _cpu_s() - cpu
+    browser = chart_browser.HOLDER._browser
+    browser_mb = browser.memory_mb() if browser is not None else 0.0
     return {
+        "browser_started": browser_started,
+        "browser_startup_s": round(startup_s, 2),
+        "browser_startup_cpu_s": round(startup_cpu, 2),
+        "cold_wall_s": round(cold_s, 2),
+        "warm_wall_s": round(warm_s, 2),
+        "weasyprint_alone_s": round(alone_s, 2),
+        "cold_ratio_to_weasyprint": round(cold_s / alone_s, 2),
+        "warm_ratio_to_weasyprint": round(warm_s / alone_s, 2),
+        # CPU seconds (this process and the chart browser): steadier than wall time on a shared machine.
+        "cold_cpu_s": round(cold_cpu, 2),
+        "warm_cpu_s": round(warm_cpu, 2),
+        "weasyprint_alone_cpu_s": round(alone_cpu, 2),
+        "cold_cpu_ratio": round(cold_cpu / alone_cpu, 2),
+        "warm_cpu_ratio": round(warm_cpu / alone_cpu, 2),
+        "cold_stages": stages,
+        "pages": cold.page_count,
+        "size_mb": round(len(cold.content) / 1024 / 1024, 2),
+        "warm_size_mb": round(len(warm.content) / 1024 / 1024, 2),
+        "weasyprint_alone_size_mb": round(len(alone) / 1024 / 1024, 2),
+        "missing_charts": list(cold.missing_charts),
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "browser_pss_mb": round(browser_mb, 1),
+    }
+
+
+MEDIAN_KEYS = (
+    "browser_startup_s",
+    "browser_startup_cpu_s",
+    "cold_cpu_s",
+    "weasyprint_alone_cpu_s",
+    "cold_cpu_ratio",
+    "warm_cpu_ratio",
+    "cold_wall_s",
+    "warm_wall_s",
+    "weasyprint_alone_s",
+    "cold_ratio_to_weasyprint",
+    "warm_ratio_to_weasyprint",
+)
+
+
+def run_scale(scale: int, photos: int, items: int, rounds: int) -> dict:
+    """Seed a fresh database at ``scale`` × the base size and measure ``rounds`` fresh processes."""
+    workdir = tempfile.mkdtemp(prefix="pdf-bench-")
+    atexit.register(shutil.rmtree, workdir, ignore_errors=True)
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{workdir}/bench.sqlite3",
+        "MEDIA_ROOT": f"{workdir}/media",
+    }
+    started = time.perf_counter()
+    seeded = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--seed-in",
+            workdir,
+            *("--photos", str(photos * scale)),
+            "--items",
+            str(items * scale),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    counts = json.loads(seeded.stdout.strip().splitlines()[-1])
+    print(f"{scale}×: seeded in {time.perf_counter() - started:.1f} s: {counts}", flush=True)
+    samples = []
+    for number in range(rounds):
+        # This same script: a fresh process, as a worker process, for each round.
+        child = subprocess.run(
+            [sys.executable, __file__, "--measure-in", workdir], capture_output=True, text=True, env=env
+        )
+        if child.returncode:
+            print(child.stderr[-3000:], file=sys.stderr)
+            child.check_returncode()
+        sample = json.loads(child.stdout.strip().splitlines()[-1])
+        samples.append(sample)
+        print(
+            f"{scale}× round {number + 1}: browser start-up {sample['browser_startup_s']} s; cold "
+            f"{sample['cold_wall_s']} s, warm {sample['warm_wall_s']} s, WeasyPrint alone "
+            f"{sample['weasyprint_alone_s']} s (ratio cold {sample['cold_ratio_to_weasyprint']}, warm "
+            f"{sample['warm_ratio_to_weasyprint']}); {sample['pages']} pages, {sample['size_mb']} MB, "
+            f"peak {sample['peak_mb']} MB, browser {sample['browser_pss_mb']} MB; CPU cold "
+            f"{sample['cold_cpu_s']} s, alone {sample['weasyprint_alone_cpu_s']} s (ratio cold "
+            f"{sample['cold_cpu_ratio']}, warm {sample['warm_cpu_ratio']})",
+            flush=True,
+        )
+    medians = {key: round(statistics.median(s[key] for s in samples), 2) for key in MEDIAN_KEYS}
+    return {
+        "scale": scale,
+        **counts,
         **medians,
-        "slowest_cold_wall_s": max(sample["cold_wall_s"] for sample in samples),
+        "slowest_cold_wall_s": max(s["cold_wall_s"] for s in samples),
         "pages": samples[0]["pages"],
         "size_mb": samples[0]["size_mb"],
-        "missing_charts": sorted({title for sample in samples for title in sample["missing_charts"]}),
-        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "chromium_peak_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
+        "peak_mb": max(s["peak_mb"] for s in samples),
+        "browser_pss_mb": max(s["browser_pss_mb"] for s in samples),
+        "missing_charts": sorted({title for s in samples for title in s["missing_charts"]}),
         "rounds": samples,
     }
 
@@ -197,54 +307,57 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--photos", type=int, default=40)
     parser.add_argument("--items", type=int, default=60)
-    parser.add_argument("--rounds", type=int, default=3, help="cold, warm and alone measured this many times")
-    parser.add_argument("--measure-in", help=argparse.SUPPRESS)  # the child process
+    parser.add_argument("--rounds", type=int, default=3, help="fresh processes measured at 1×")
+    parser.add_argument("--scales", default="1,10", help="multiples of the base size, comma-separated")
+    parser.add_argument(
+        "--large-rounds", type=int, default=1, help="fresh processes measured at each larger scale"
+    )
+    parser.add_argument("--seed-in", help=argparse.SUPPRESS)  # a child process seeding a database
+    parser.add_argument("--measure-in", help=argparse.SUPPRESS)  # a child process measuring one round
     args = parser.parse_args()
+    if args.seed_in:
+        _django(args.seed_in)
+        print(json.dumps(seed(args.photos, args.items)))
+        return
     if args.measure_in:
         _django(args.measure_in)
-        print(json.dumps(measure(args.rounds)))
+        print(json.dumps(measure()))
         return
-    workdir = tempfile.mkdtemp(prefix="pdf-bench-")
-    atexit.register(shutil.rmtree, workdir, ignore_errors=True)
-    _django(workdir)
-    started = time.perf_counter()
-    counts = seed(args.photos, args.items)
-    print(f"seeded in {time.perf_counter() - started:.1f} s: {counts}", flush=True)
-    # This same script, with our own arguments: a fresh process for the measured export.
-    child = subprocess.run(
-        [sys.executable, __file__, "--measure-in", workdir, "--rounds", str(args.rounds)],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ},
-    )
-    figures = json.loads(child.stdout.strip().splitlines()[-1])
-    result = {
-        **counts,
-        **figures,
-        "targets": TARGETS,
-        "meets": {
-            "wall_s": figures["cold_wall_s"] <= TARGETS["wall_s"],
-            "wall_s_every_round": figures["slowest_cold_wall_s"] <= TARGETS["wall_s"],
-            "peak_mb": figures["peak_mb"] <= TARGETS["peak_mb"],
-            "size_mb": figures["size_mb"] <= TARGETS["size_mb"],
-            "ratio_to_weasyprint_warm": figures["warm_ratio_to_weasyprint"] <= TARGETS["ratio_to_weasyprint"],
-            "ratio_to_weasyprint_cold": figures["cold_ratio_to_weasyprint"] <= TARGETS["ratio_to_weasyprint"],
-        },
-    }
-    for number, sample in enumerate(figures["rounds"], start=1):
-        print(
-            f"round {number}: cold {sample['cold_wall_s']} s, warm {sample['warm_wall_s']} s, "
-            f"WeasyPrint alone {sample['weasyprint_alone_s']} s (ratio cold "
-            f"{sample['cold_ratio_to_weasyprint']}, warm {sample['warm_ratio_to_weasyprint']})"
+    scales = [int(scale) for scale in args.scales.split(",")]
+    figures = {
+        f"{scale}x": run_scale(
+            scale, args.photos, args.items, args.rounds if scale == 1 else args.large_rounds
         )
-    print(
-        f"median of {len(figures['rounds'])}: cold export {figures['cold_wall_s']} s (slowest "
-        f"{figures['slowest_cold_wall_s']} s), warm {figures['warm_wall_s']} s, WeasyPrint alone "
-        f"{figures['weasyprint_alone_s']} s (ratio cold {figures['cold_ratio_to_weasyprint']}, warm "
-        f"{figures['warm_ratio_to_weasyprint']}); {figures['pages']} pages, {figures['size_mb']} MB; "
-        f"peak {figures['peak_mb']} MB (Chromium {figures['chromium_peak_mb']} MB)"
-    )
+        for scale in scales
+    }
+    base = figures.get("1x")
+    for key, scale in figures.items():
+        print(
+            f"{key} (median of {len(scale['rounds'])}): {scale['evidence_items']} items, "
+            f"{scale['pages']} pages, "
+            f"{scale['size_mb']} MB; browser start-up {scale['browser_startup_s']} s (at worker start, "
+            f"not per export); cold export {scale['cold_wall_s']} s, warm {scale['warm_wall_s']} s, "
+            f"WeasyPrint alone {scale['weasyprint_alone_s']} s "
+            f"(ratio cold {scale['cold_ratio_to_weasyprint']}, "
+            f"warm {scale['warm_ratio_to_weasyprint']}); peak {scale['peak_mb']} MB, browser "
+            f"{scale['browser_pss_mb']} MB; CPU ratio cold {scale['cold_cpu_ratio']}, warm "
+            f"{scale['warm_cpu_ratio']}"
+        )
+        if base is not None and scale is not base:
+            growth = scale["cold_wall_s"] / base["cold_wall_s"]
+            print(f"  {key} against 1×: cold export {growth:.1f} × for {scale['scale']} × the portfolio")
+    result: dict = {"figures": figures, "targets": TARGETS}
+    if base is not None:
+        result["meets"] = {
+            "wall_s": base["cold_wall_s"] <= TARGETS["wall_s"],
+            "wall_s_every_round": base["slowest_cold_wall_s"] <= TARGETS["wall_s"],
+            "peak_mb": base["peak_mb"] <= TARGETS["peak_mb"],
+            "size_mb": base["size_mb"] <= TARGETS["size_mb"],
+            "cold_ratio_to_weasyprint": base["cold_ratio_to_weasyprint"]
+            <= TARGETS["cold_ratio_to_weasyprint"],
+            "warm_ratio_to_weasyprint": base["warm_ratio_to_weasyprint"]
+            <= TARGETS["warm_ratio_to_weasyprint"],
+        }
     print(json.dumps(result))
 
 

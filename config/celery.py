@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 
 from celery import Celery
-from celery.signals import worker_init, worker_ready
+from celery.signals import worker_init, worker_process_init, worker_process_shutdown, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -33,3 +34,22 @@ def _sweep_the_outbox_at_start(**kwargs: object) -> None:
         app.send_task("portfolio.tasks.sweep_outbox", ignore_result=True)
     except Exception:  # the broker went away again: beat sends the next sweep
         logging.getLogger(__name__).warning("could not queue the start-up sweep of the outbox")
+
+
+@worker_process_init.connect
+def _start_chart_browser(**kwargs: object) -> None:
+    """Each worker process starts its chart browser as it starts, so no export pays for that.
+
+    In a thread: a process must report ready within a few seconds, and Chromium may take
+    longer on a busy machine; an export that comes first waits for it (or starts it).
+    """
+    from portfolio.pdf.charts import start_chart_browser
+
+    threading.Thread(target=start_chart_browser, daemon=True, name="chart-browser-start").start()
+
+
+@worker_process_shutdown.connect
+def _stop_chart_browser(**kwargs: object) -> None:
+    from portfolio.pdf.charts import stop_chart_browser
+
+    stop_chart_browser()

@@ -358,6 +358,9 @@ else:
 # note in the PDF where each chart would be, and the rest of the document still renders.
 BROWSER_PATH = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")
 PDF_CHART_TIMEOUT_SECONDS = env_int("PDF_CHART_TIMEOUT_SECONDS", 60)
+# Each process keeps its chart browser between exports (a Celery worker starts it with its
+# process); it is started afresh once its processes together use more than this (PSS, MB).
+PDF_CHART_BROWSER_MAX_MB = env_int("PDF_CHART_BROWSER_MAX_MB", 600)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -5,6 +5,13 @@ figure travels as JSON in a non-executed ``<script type="application/json">`` an
 ``static/js/charts.js`` draws it with the plotly.js that the plotly package ships
 (served by the app, never a CDN). The same figure objects can be exported as static
 SVG for the PDF, so each chart is built by exactly one function.
+
+plotly reads a subset of HTML in every piece of text it draws (titles, tick labels, hover
+text, annotations, legend names): ``<b>``, ``<br>``, ``<span style>``, ``<a href>`` and
+more. In the PDF a ``<span style="filter:url(http://…)">`` makes the chart browser fetch
+the URL. So every piece of user text passes ``chart_text()`` before it enters a figure,
+and ``figure_json()``, the one place a figure is turned into JSON for a page or the PDF,
+refuses any text that still holds markup the chart code does not write itself.
 """
 
 from __future__ import annotations
@@ -48,6 +55,70 @@ pio.templates["portfolio"] = go.layout.Template(
 pio.templates.default = "portfolio"
 
 
+# plotly's own rendering turns these entities back into the characters (its convertEntities),
+# so the escaped text reads as typed: "Q&A <team>" shows as itself.
+_CHART_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+# How plotly.js splits text into markup and words (svg_text_utils: SPLIT_TAGS).
+_TAG = re.compile(r"<[^<>]*>")
+# The markup the chart functions write themselves: line breaks, hover boxes' side labels and
+# plain emphasis. No tag with attributes: those are the ones that can fetch (style, href).
+ALLOWED_TAGS = frozenset(
+    {"<br>", "<br/>", "<br />", "<extra>", "</extra>", "<b>", "</b>", "<i>", "</i>", "<sup>", "</sup>"}
+    | {"<sub>", "</sub>", "<em>", "</em>"}
+)
+
+
+class UnsafeChartText(ValueError):
+    """A figure holds markup no chart function writes: user text that missed ``chart_text()``."""
+
+
+def chart_text(value: object) -> str:
+    """User text made safe to put in a plotly figure, where it reads exactly as typed.
+
+    Every piece of text that comes from a user (a task, an owner, a platform, a period's
+    name) passes this before it enters a figure: in a label, a hover text, a legend name,
+    a title or custom data a hover template shows. Wrap long text before escaping it, so a
+    line break never falls inside an entity. User text goes into a figure as data (``name``,
+    ``text``, ``customdata``, ``meta``), never into a ``hovertemplate`` or ``texttemplate``
+    string, where a typed "%{y}" would be read as a placeholder.
+    """
+    return str(value).translate(_CHART_ESCAPES)
+
+
+def _unsafe_markup(node: Any, path: str = "") -> tuple[str, str] | None:
+    if isinstance(node, str):
+        for tag in _TAG.findall(node):
+            if tag.lower() not in ALLOWED_TAGS:
+                return path, tag
+        return None
+    if isinstance(node, dict):
+        items = node.items()
+    elif isinstance(node, list | tuple):
+        items = enumerate(node)
+    else:
+        return None
+    for key, value in items:
+        found = _unsafe_markup(value, f"{path}.{key}" if path else str(key))
+        if found:
+            return found
+    return None
+
+
+def check_figure_text(figure: dict[str, Any]) -> dict[str, Any]:
+    """The figure (plotly JSON) unchanged, or ``UnsafeChartText`` if any of its text holds a tag
+    that the chart functions do not write: user text that reached it without ``chart_text()``."""
+    found = _unsafe_markup(figure)
+    if found:
+        path, tag = found
+        raise UnsafeChartText(f"unescaped markup {tag[:60]!r} at {path}: pass user text through chart_text()")
+    return figure
+
+
+def figure_json(figure: go.Figure) -> dict[str, Any]:
+    """The figure as plotly JSON, for a page or the PDF, checked by ``check_figure_text``."""
+    return check_figure_text(json.loads(pio.to_json(figure, validate=False)))
+
+
 def chart_context(
     figure: go.Figure, *, element_id: str, title: str, description: str = "", in_fragment: bool = False
 ) -> dict[str, Any]:
@@ -63,7 +134,7 @@ def chart_context(
         "data_id": f"{element_id}-data",
         "title": title,
         "description": description,
-        "figure": json.loads(pio.to_json(figure, validate=False)),
+        "figure": figure_json(figure),
     }
     if in_fragment:
         context["figure_text"] = json.dumps(context["figure"])

@@ -8,7 +8,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from portfolio.charts import TOOLBAR_CLEARANCE, chart_context
+from portfolio.charts import TOOLBAR_CLEARANCE, chart_context, chart_text
 from portfolio.formatting import uk_date
 from strategy.scoring import RankedPlatform, risk_level
 
@@ -93,7 +93,7 @@ def platform_ranking(ranking: Sequence[RankedPlatform]) -> dict[str, Any]:
     figure = go.Figure(
         go.Bar(
             x=[row.score for row in ordered],
-            y=[f"{row.rank}. {row.name}" for row in ordered],
+            y=[f"{row.rank}. {chart_text(row.name)}" for row in ordered],
             orientation="h",
             text=[f"{row.score:.2f}{' (tied)' if row.tied else ''}" for row in ordered],
             textposition="outside",
@@ -130,13 +130,21 @@ def implementation_timeline(tasks: Sequence[Any]) -> dict[str, Any]:
             base=[task.start.isoformat() for task in rows],
             x=[((task.end - task.start).days + 1) * day_ms for task in rows],
             # Long names on two or three short lines: on one line they took most of a phone's width.
-            y=["<br>".join(textwrap.wrap(task.task, TIMELINE_LABEL_CHARS)) for task in rows],
+            # Wrapped before escaping, so a break never falls inside an entity.
+            y=[
+                "<br>".join(chart_text(line) for line in textwrap.wrap(task.task, TIMELINE_LABEL_CHARS))
+                for task in rows
+            ],
             orientation="h",
             marker_color="#e07a1f",
-            text=[task.owner for task in rows],
+            text=[chart_text(task.owner) for task in rows],
             textposition="inside",
             customdata=[
-                [f"{task.start.day} {task.start:%B %Y}", f"{task.end.day} {task.end:%B %Y}", task.task]
+                [
+                    f"{task.start.day} {task.start:%B %Y}",
+                    f"{task.end.day} {task.end:%B %Y}",
+                    chart_text(task.task),
+                ]
                 for task in rows
             ],
             hovertemplate="%{customdata[2]}<br>%{customdata[0]} to %{customdata[1]}<br>%{text}"

@@ -2,9 +2,11 @@
 
 WeasyPrint runs no JavaScript, so the same plotly figures the pages draw are exported
 as SVG by Kaleido, which drives a headless Chromium (``settings.BROWSER_PATH``). Starting
-Chromium costs seconds, so one Kaleido server serves every chart of a render and stops
-afterwards; MathJax is off and plotly.js comes from the pinned packages (npm's cartesian
-bundle, or plotly.py's full one), so the browser loads nothing from outside.
+Chromium costs seconds, so each process keeps one browser between renders
+(``portfolio.pdf.chart_browser``: started when a Celery worker process starts, or at the
+first export, walled off from every network); MathJax is off and plotly.js comes from the
+pinned packages (npm's cartesian bundle, or plotly.py's full one), so the browser loads
+nothing from outside.
 
 Each SVG is cached in Django's cache (Redis when configured, so every worker shares
 it) under a digest of the figure's JSON and size: the same data gives the same figure,
@@ -20,31 +22,29 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import json
 import logging
 import os
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from queue import Empty, Queue
 from typing import Any
 
-import kaleido
 from django.conf import settings
 from django.core.cache import cache
 
-from portfolio.charts import PLOTLY_JS
+from portfolio.charts import PLOTLY_JS, check_figure_text
+from portfolio.pdf import chart_browser
 
 log = logging.getLogger(__name__)
 
 WIDTH = 760  # px; the SVG scales to the text width, this sets the proportions of the text in it
 CACHE_SECONDS = 60 * 60 * 24 * 30
 CACHE_VERSION = 1
-# The global Kaleido server is one per process; renders in threads of one process take turns.
-_SERVER_LOCK = threading.Lock()
 # plotly.js's cartesian bundle (npm, pinned at plotly.py's own plotly.js version): 1.5 MB
 # instead of 4.8 MB for the browser to parse when it starts, which saves about 2.5 s of its
 # CPU (of about 6.5 s) on the first export. The same code draws the same SVG.
@@ -70,12 +70,32 @@ CARTESIAN_TRACES = frozenset(
 _VERSION = re.compile(rb"plotly\.js[^\n]*? v(\d+\.\d+\.\d+)")
 
 # What a plotly SVG may contain: references to its own elements (#clip…) and, for heat maps,
-# the cells drawn as an embedded PNG. Anything else that could make the renderer fetch is refused.
-_EXTERNAL_REFERENCE = re.compile(
-    r"""href\s*=\s*["'](?!#|data:image/(?:png|jpeg);base64,)"""
-    r"""|url\(\s*["']?(?!#)|<\s*(?:script|foreignObject|iframe|use|style)\b|@import""",
-    re.IGNORECASE,
+# the cells drawn as an embedded PNG. Anything else that could make the renderer fetch is
+# refused. Only the markup is checked: the text the chart prints (a label that reads
+# "url(http://…)" as typed) and plotly's inert data-* copies of it are words, not references.
+_SVG_TOKEN = re.compile(
+    r"""<(?P<close>/?)(?P<name>[A-Za-z_][\w:.-]*)(?P<attributes>(?:\s+[A-Za-z_][\w:.-]*\s*=\s*"""
+    r"""(?:"[^"]*"|'[^']*'))*)\s*/?>|(?P<text>[^<]+)"""
 )
+_SVG_ATTRIBUTE = re.compile(r"""([A-Za-z_][\w:.-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_FORBIDDEN_ELEMENTS = frozenset({"script", "foreignobject", "iframe", "use", "style", "object", "embed"})
+_SAFE_HREF = re.compile(r"#|data:image/(?:png|jpeg);base64,", re.IGNORECASE)
+# url() other than to "#…", @import, image-set() (which takes bare strings as addresses), and
+# any CSS escape (which could spell "url" another way).
+_FETCHING_VALUE = re.compile(r"""url\(\s*["']?(?!#)|@import|image-set|\\""", re.IGNORECASE)
+
+
+def _safe_svg_attributes(attributes: str) -> bool:
+    for name, double, single in _SVG_ATTRIBUTE.findall(attributes):
+        local = name.rsplit(":", 1)[-1].lower()
+        if local.startswith("data-"):
+            continue
+        value = html.unescape(double or single)  # as an XML parser reads it: "&#114;" is "r"
+        if local.startswith("on") or (local in {"href", "src"} and not _SAFE_HREF.match(value.strip())):
+            return False
+        if _FETCHING_VALUE.search(value):
+            return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -84,6 +104,10 @@ class ChartSpec:
     title: str
     description: str
     figure: dict[str, Any]  # the figure as plotly JSON
+
+    def __post_init__(self) -> None:
+        # However the figure was made, no user markup reaches the browser (portfolio.charts).
+        check_figure_text(self.figure)
 
     @property
     def height(self) -> int:
@@ -119,8 +143,29 @@ def _cache_key(spec: ChartSpec) -> str:
 
 
 def is_safe_svg(svg: str) -> bool:
-    """True when the SVG starts as SVG and refers to nothing outside itself."""
-    return svg.lstrip().startswith("<svg") and not _EXTERNAL_REFERENCE.search(svg)
+    """True when the SVG starts as SVG and its markup refers to nothing outside itself.
+
+    Read token by token: an element, or text up to the next "<". Anything else (a comment,
+    a DOCTYPE, an entity declaration, a processing instruction, a stray "<") is refused.
+    """
+    svg = svg.strip()
+    if svg.startswith("<?xml"):
+        svg = svg[svg.find("?>") + 2 :].lstrip()
+    if not svg.startswith("<svg"):
+        return False
+    position = 0
+    for token in _SVG_TOKEN.finditer(svg):
+        if token.start() != position:
+            return False
+        position = token.end()
+        name = token.group("name")
+        if name is None:
+            continue
+        if name.rsplit(":", 1)[-1].lower() in _FORBIDDEN_ELEMENTS:
+            return False
+        if not token.group("close") and not _safe_svg_attributes(token.group("attributes")):
+            return False
+    return position == len(svg)
 
 
 def browser_available() -> bool:
@@ -147,67 +192,64 @@ def plotly_bundle(specs: Sequence[ChartSpec]) -> Path:
     return PLOTLY_JS
 
 
-def _with_timeout(fn: Callable[[], Any], seconds: float) -> Any:
-    """Run ``fn`` in a daemon thread and give up after ``seconds``.
-
-    Kaleido's sync server waits on a queue with no time limit, so a browser that dies
-    while starting would otherwise hang the render for ever.
-    """
-    results: Queue = Queue(maxsize=1)
-
-    def run() -> None:
-        try:
-            results.put((True, fn()))
-        except BaseException as error:
-            results.put((False, error))
-
-    threading.Thread(target=run, daemon=True, name="pdf-chart").start()
-    try:
-        ok, value = results.get(timeout=seconds)
-    except Empty:
-        raise TimeoutError(f"no answer from the chart renderer within {seconds:g} s") from None
-    if not ok:
-        raise value
-    return value
-
-
 def _draw_with_kaleido(specs: Sequence[ChartSpec]) -> dict[str, str]:
-    """SVG text per chart key, for the charts Kaleido managed to draw."""
+    """SVG text per chart key, for the charts the process's chart browser managed to draw."""
     timeout = float(getattr(settings, "PDF_CHART_TIMEOUT_SECONDS", 60))
+    bundle = plotly_bundle(specs)
     drawn: dict[str, str] = {}
-    with _SERVER_LOCK:
-        kaleido.start_sync_server(
-            path=settings.BROWSER_PATH,
-            plotlyjs=str(plotly_bundle(specs)),
-            mathjax=False,
-            timeout=timeout,
-            silence_warnings=True,
-        )
-        try:
-            for spec in specs:
-                opts = {"format": "svg", "width": WIDTH, "height": spec.height}
-                try:
-                    raw = _with_timeout(
-                        lambda spec=spec, opts=opts: kaleido.calc_fig_sync(spec.figure, opts=opts), timeout
-                    )
-                except Exception as error:
-                    log.warning("PDF: chart %r not drawn: %s", spec.title, error)
-                    if isinstance(error, TimeoutError):
-                        break  # a browser that stopped answering will not answer the next one either
-                    continue
-                svg = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
-                if is_safe_svg(svg):
-                    drawn[spec.key] = svg
-                else:
-                    log.warning(
-                        "PDF: chart %r refused: the SVG refers to something outside itself", spec.title
-                    )
-        finally:
+    holder = chart_browser.HOLDER
+    with holder.lock:
+        restarted = False
+        for spec in specs:
             try:
-                _with_timeout(lambda: kaleido.stop_sync_server(silence_warnings=True), 20)
+                browser = holder.get(path=settings.BROWSER_PATH, plotlyjs=bundle, timeout=timeout)
+                raw = browser.draw(spec.figure, {"format": "svg", "width": WIDTH, "height": spec.height})
             except Exception as error:
-                log.warning("PDF: the chart renderer did not stop cleanly: %s", error)
+                log.warning("PDF: chart %r not drawn: %s", spec.title, error)
+                if isinstance(error, TimeoutError) or not holder.running():
+                    # A browser that stopped answering, or died, will not draw the next one:
+                    # start a fresh one, once per render.
+                    holder.discard()
+                    if restarted or isinstance(error, TimeoutError):
+                        break
+                    restarted = True
+                continue
+            svg = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+            if is_safe_svg(svg):
+                drawn[spec.key] = svg
+            else:
+                log.warning("PDF: chart %r refused: the SVG refers to something outside itself", spec.title)
+        if holder.running():
+            # The next render, perhaps another user's, starts in a fresh page.
+            try:
+                holder.get(path=settings.BROWSER_PATH, plotlyjs=bundle, timeout=timeout).fresh_page()
+            except Exception as error:
+                log.warning("PDF: the chart browser's page could not be reloaded (%s); restarting it", error)
+                holder.discard()
+    holder.check_memory(float(getattr(settings, "PDF_CHART_BROWSER_MAX_MB", 600)))
     return drawn
+
+
+WARM_UP_FIGURE: dict[str, Any] = {"data": [{"type": "bar", "x": ["a"], "y": [1]}], "layout": {}}
+
+
+def start_chart_browser() -> bool:
+    """Start this process's chart browser now and draw one figure, so that the first export
+    pays nothing for it: a Celery worker calls this when its process starts. True when a
+    browser is running afterwards; a missing or failing browser is logged, never raised."""
+    if not browser_available():
+        return False
+    spec = ChartSpec(key="warm-up", title="Warm-up", description="", figure=WARM_UP_FIGURE)
+    try:
+        _draw_with_kaleido([spec])
+    except Exception:
+        log.exception("PDF: the chart browser did not start")
+    return chart_browser.HOLDER.running()
+
+
+def stop_chart_browser() -> None:
+    """Close this process's chart browser (also done at interpreter exit)."""
+    chart_browser.HOLDER.stop()
 
 
 def _drawn(spec: ChartSpec, svg: str | None) -> DrawnChart:

@@ -7,7 +7,6 @@ chart functions draw them.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -15,11 +14,11 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-import plotly.io as pio
 
 from audit import charts as audit_charts
 from audit import kpi_compute
 from audit.kpis import KPI_CATALOGUE
+from portfolio.charts import figure_json
 from portfolio.formatting import signed_change
 from portfolio.pdf.blocks import (
     Block,
@@ -344,9 +343,7 @@ def _kpi_charts(kpis: KpiFigures) -> list[Block]:
         ),
     ]
     return [
-        Chart(
-            ChartSpec(key=key, title=title, description=description, figure=json.loads(pio.to_json(figure)))
-        )
+        Chart(ChartSpec(key=key, title=title, description=description, figure=figure_json(figure)))
         for key, figure, title, description in figures
     ]
 

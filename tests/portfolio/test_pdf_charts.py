@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
 import time
@@ -11,6 +12,7 @@ import kaleido
 import pytest
 from django.core.cache import cache
 
+from portfolio.pdf import chart_browser
 from portfolio.pdf import charts as pdf_charts
 from portfolio.pdf.charts import ChartSpec, draw_charts
 from strategy.models import PlatformScore, Risk, TimelineTask
@@ -55,14 +57,52 @@ def with_charts(portfolio):
     return portfolio
 
 
+class FakeProcess:
+    pid = None  # nothing to measure or kill
+
+    def __init__(self) -> None:
+        self.returncode = None
+
+    def poll(self):
+        return self.returncode
+
+
+class FakeKaleido:
+    """Stands in for Kaleido's browser: each figure goes to ``kaleido.calc_fig_sync``, which
+    a test replaces, in a thread, so the chart browser's own time limit applies."""
+
+    def __init__(self, calls: list[dict]) -> None:
+        self.calls = calls
+        self.subprocess = FakeProcess()
+
+    async def calc_fig(self, figure, opts):
+        return await asyncio.to_thread(kaleido.calc_fig_sync, figure, opts=opts)
+
+    async def fresh_page(self):
+        self.pages = getattr(self, "pages", 0) + 1
+
+    async def close(self):
+        self.calls.append({"stop": {}})
+        self.subprocess.returncode = 0
+
+
 @pytest.fixture
 def fake_server(monkeypatch, settings):
-    """Kaleido's server replaced: a browser 'exists' (/bin/sh), calls go to ``calls``."""
+    """The chart browser's Chromium replaced: a browser 'exists' (/bin/sh), starts and stops go to
+    ``calls``, and each figure to ``kaleido.calc_fig_sync``."""
     settings.BROWSER_PATH = "/bin/sh"
     calls: list[dict] = []
-    monkeypatch.setattr(kaleido, "start_sync_server", lambda **kwargs: calls.append({"start": kwargs}))
-    monkeypatch.setattr(kaleido, "stop_sync_server", lambda **kwargs: calls.append({"stop": kwargs}))
-    return calls
+
+    class FakeChartBrowser(chart_browser.ChartBrowser):
+        async def _open(self, path):
+            calls.append({"start": {"path": path, "plotlyjs": str(self.plotlyjs), "timeout": self.timeout}})
+            return FakeKaleido(calls)
+
+    monkeypatch.setattr(chart_browser, "open_browser", FakeChartBrowser)
+    holder = chart_browser.BrowserHolder()
+    monkeypatch.setattr(chart_browser, "HOLDER", holder)
+    yield calls
+    holder.stop()
 
 
 CHART_TITLES = ("Platform ranking", "Risk heat map before mitigation", "Implementation timeline")
@@ -85,8 +125,8 @@ def test_a_failing_renderer_leaves_notes(monkeypatch, fake_server, with_charts):
     monkeypatch.setattr(kaleido, "calc_fig_sync", fail)
     pdf = render(with_charts)
     assert pdf.rendered.missing_charts == CHART_TITLES
-    assert [list(call) for call in fake_server] == [["start"], ["stop"]]
-    assert fake_server[0]["start"]["mathjax"] is False  # nothing fetched from a CDN
+    # The browser stays for the next export (it answered; the figures failed).
+    assert [list(call) for call in fake_server] == [["start"]]
 
 
 def test_a_renderer_that_stops_answering_is_given_up_on(monkeypatch, settings, fake_server):
@@ -137,7 +177,7 @@ def test_svg_is_cached_by_the_figures_digest_and_drawn_once(monkeypatch, fake_se
     (again,) = draw_charts([spec])
     assert again.svg_uri == first.svg_uri
     assert len(drawn_figures) == 1
-    assert [list(call) for call in fake_server] == [["start"], ["stop"]]  # no browser for the second
+    assert [list(call) for call in fake_server] == [["start"]]  # the browser was not asked again
     changed = ChartSpec(
         key="c", title="Chart", description="", figure={"data": [{"y": [2]}], "layout": {"height": 300}}
     )
@@ -206,7 +246,7 @@ def test_charts_drawn_after_the_layout_are_put_in_place_without_laying_out_again
     assert "Chart not drawn" not in pdf.text
     # The charts drawn in the background are cached like any other.
     again = render(with_charts)
-    assert [list(call) for call in fake_server] == [["start"], ["stop"]]
+    assert [list(call) for call in fake_server] == [["start"]]
     assert again.text.count("Drawn while the pages were laid out") == len(CHART_TITLES)
 
 
@@ -275,3 +315,156 @@ def test_the_server_is_started_with_the_chosen_bundle(monkeypatch, fake_server):
     monkeypatch.setattr(kaleido, "calc_fig_sync", lambda *a, **k: SVG.encode())
     draw_charts([spec_with("bar")])
     assert fake_server[0]["start"]["plotlyjs"] == str(pdf_charts.CARTESIAN_PLOTLY_JS)
+
+
+# --- One chart browser per process ------------------------------------------------------------
+
+
+def test_it_keeps_one_browser_for_every_render_of_the_process(monkeypatch, fake_server):
+    monkeypatch.setattr(kaleido, "calc_fig_sync", lambda *a, **k: SVG.encode())
+    for number in range(3):
+        (chart,) = draw_charts(
+            [ChartSpec(key="c", title="Chart", description="", figure={"data": [{"y": [number]}]})]
+        )
+        assert not chart.missing
+    assert [list(call) for call in fake_server] == [["start"]]
+
+
+def test_it_starts_a_fresh_browser_when_the_last_one_died(monkeypatch, fake_server):
+    monkeypatch.setattr(kaleido, "calc_fig_sync", lambda *a, **k: SVG.encode())
+    draw_charts([spec_with("bar")])
+    chart_browser.HOLDER._browser._kaleido.subprocess.returncode = -9  # killed from outside
+    (chart,) = draw_charts([spec_with("scatter")])
+    assert not chart.missing
+    assert [list(call) for call in fake_server] == [["start"], ["stop"], ["start"]]
+
+
+def test_a_browser_that_dies_during_a_render_is_replaced_for_the_rest_of_it(monkeypatch, fake_server):
+    def die_once(figure, opts):
+        browser = chart_browser.HOLDER._browser._kaleido
+        if len([call for call in fake_server if "start" in call]) == 1:
+            browser.subprocess.returncode = -9
+            raise RuntimeError("browser closed")
+        return SVG.encode()
+
+    monkeypatch.setattr(kaleido, "calc_fig_sync", die_once)
+    first, second = draw_charts(
+        [ChartSpec(key=k, title=k, description="", figure={"data": [{"y": [i]}]}) for i, k in enumerate("ab")]
+    )
+    assert first.missing
+    assert not second.missing
+    assert [list(call) for call in fake_server] == [["start"], ["stop"], ["start"]]
+
+
+def test_each_render_ends_in_a_fresh_page_and_a_failed_figure_gets_one_at_once(monkeypatch, fake_server):
+    # Kaleido reloads its page after every figure; ours once per render, so the next render
+    # (perhaps another user's) starts from nothing, and after a figure that failed.
+    outcomes = iter([SVG.encode(), RuntimeError("bad figure"), SVG.encode(), SVG.encode()])
+
+    def draw(figure, opts):
+        outcome = next(outcomes)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    monkeypatch.setattr(kaleido, "calc_fig_sync", draw)
+    specs = [
+        ChartSpec(key=k, title=k, description="", figure={"data": [{"y": [i]}]}) for i, k in enumerate("abc")
+    ]
+    drawn = draw_charts(specs)
+    assert [chart.missing for chart in drawn] == [False, True, False]
+    page = chart_browser.HOLDER._browser._kaleido
+    assert page.pages == 2  # after the failed figure, and at the end of the render
+    draw_charts([ChartSpec(key="d", title="d", description="", figure={"data": [{"y": [9]}]})])
+    assert page.pages == 3
+    assert [list(call) for call in fake_server] == [["start"]]
+
+
+def test_a_browser_over_its_memory_cap_is_closed_after_the_render(monkeypatch, settings, fake_server):
+    settings.PDF_CHART_BROWSER_MAX_MB = 100
+    monkeypatch.setattr(kaleido, "calc_fig_sync", lambda *a, **k: SVG.encode())
+    monkeypatch.setattr(chart_browser.ChartBrowser, "memory_mb", lambda self: 150.0)
+    (chart,) = draw_charts([spec_with("bar")])
+    assert not chart.missing  # the render that found it too big still got its chart
+    assert [list(call) for call in fake_server] == [["start"], ["stop"]]
+    draw_charts([spec_with("scatter")])
+    assert [list(call) for call in fake_server][2] == ["start"]
+
+
+def test_a_celery_worker_process_starts_its_browser_as_it_starts_and_stops_it_at_the_end(
+    monkeypatch, fake_server
+):
+    import threading
+
+    from celery.signals import worker_process_init, worker_process_shutdown
+
+    monkeypatch.setattr(kaleido, "calc_fig_sync", lambda *a, **k: SVG.encode())
+    before = set(threading.enumerate())
+    worker_process_init.send(sender=None)
+    for thread in set(threading.enumerate()) - before:
+        if thread.name == "chart-browser-start":
+            thread.join(10)
+    assert chart_browser.HOLDER.running()
+    assert [list(call) for call in fake_server] == [["start"]]
+    worker_process_shutdown.send(sender=None, pid=os.getpid(), exitcode=0)
+    assert not chart_browser.HOLDER.running()
+    assert [list(call) for call in fake_server] == [["start"], ["stop"]]
+
+
+def test_without_a_browser_the_worker_starts_none(settings):
+    settings.BROWSER_PATH = ""
+    assert pdf_charts.start_chart_browser() is False
+
+
+EXIT_SCRIPT = """
+import os, sys, time
+import django
+django.setup()
+from portfolio.pdf import charts
+assert charts.start_chart_browser()
+print(charts.chart_browser.HOLDER._browser.pid, flush=True)
+"""
+
+
+@pytest.mark.chromium
+@pytest.mark.skipif(not os.access("/usr/bin/chromium", os.X_OK), reason="Debian's chromium is not installed")
+def test_a_process_with_a_running_chart_browser_exits_promptly_and_leaves_no_chromium(settings):
+    import subprocess
+    import sys
+
+    from django.conf import settings as django_settings
+
+    started = time.monotonic()
+    child = subprocess.run(
+        [sys.executable, "-c", EXIT_SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=django_settings.BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "BROWSER_PATH": "/usr/bin/chromium"},
+    )
+    assert child.returncode == 0, child.stderr[-2000:]
+    assert time.monotonic() - started < 45
+    session = int(child.stdout.split()[-1])
+    deadline = time.monotonic() + 10  # the last of them may still be being reaped
+    while chart_browser._session_processes(session) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert chart_browser._session_processes(session) == []  # the browser's processes all went
+
+
+@pytest.mark.chromium
+@pytest.mark.skipif(not os.access("/usr/bin/chromium", os.X_OK), reason="Debian's chromium is not installed")
+def test_chromium_is_kept_between_renders_and_replaced_when_killed(settings, with_charts):
+    settings.BROWSER_PATH = "/usr/bin/chromium"
+    holder = chart_browser.HOLDER
+    render(with_charts)
+    first = holder._browser.pid
+    cache.clear()
+    render(with_charts)
+    assert holder._browser.pid == first  # the same browser drew the second export
+    chart_browser.kill_group(first)
+    holder._browser._kaleido.subprocess.wait(10)
+    cache.clear()
+    pdf = render(with_charts)
+    assert pdf.rendered.missing_charts == ()
+    assert holder._browser.pid != first

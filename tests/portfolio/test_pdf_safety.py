@@ -257,3 +257,20 @@ def test_chart_svg_may_refer_only_to_itself():
         "<html><svg></svg></html>",
     ):
         assert not is_safe_svg(bad), bad
+
+
+def test_chart_svg_is_judged_by_its_markup_not_by_the_text_it_prints():
+    # A label that reads like a reference, as the learner typed it, is text: the chart is kept.
+    label = "&lt;span style=&quot;filter:url(http://127.0.0.1:9/x)&quot;&gt;o&lt;/span&gt;"
+    assert is_safe_svg(
+        f'<svg xmlns="http://www.w3.org/2000/svg"><text data-unformatted="{label}">{label}</text></svg>'
+    )
+    for bad in (
+        '<svg><rect style="fill: u&#114;l(http://127.0.0.1:9/p)"/></svg>',  # an entity spelling url
+        '<svg><rect style="fill: u\\72 l(http://127.0.0.1:9/p)"/></svg>',  # a CSS escape spelling it
+        '<svg><rect style="background: image-set(&quot;http://127.0.0.1:9/p&quot; 1x)"/></svg>',
+        "<svg><!-- --><rect/></svg>",
+        '<svg><!DOCTYPE x [<!ENTITY e SYSTEM "http://127.0.0.1:9/">]><rect/></svg>',
+        '<svg><a onclick="x()"/></svg>',
+    ):
+        assert not is_safe_svg(bad), bad
