@@ -353,19 +353,7 @@ def cohort_dashboard(
         distribution=tally.bands,
     )
     sort = chosen.get("sort") or "name"
-    order = SORT_ORDERS[sort]
     build = RowBuilder({cohort.pk: criteria}, rules, now)
-
-    def with_order(portfolios: QuerySet[Portfolio]) -> QuerySet[Portfolio]:
-        if sort in ("coverage", "-coverage"):
-            # The number covered orders as the share does: ``coverage_share`` grows with it
-            # (two numbers share a percentage only past a hundred criteria).
-            portfolios = portfolios.alias(coverage=F("covered"))
-        if sort == "risk":
-            portfolios = portfolios.alias(
-                risk_count=dashboard_facts.risk_count(calendars, rules=rules, now=now)
-            )
-        return portfolios.order_by(*order)
 
     def rows(page_ids: QuerySet) -> list[LearnerRow]:
         shown = _with_facts(Portfolio.objects.filter(pk__in=page_ids), criterion_ids=ids)
@@ -373,10 +361,47 @@ def cohort_dashboard(
             shown.select_related("learner", "assessor", "cohort").only(*ROW_FIELDS)
         )
         # Ordered again: what the order needs is worked out for the page's rows only.
-        return [build(p) for p in with_order(shown)]
+        return [build(p) for p in _ordered(shown, sort, calendars, rules=rules, now=now)]
 
-    ordered = with_order(_with_facts(cohort.portfolios.all(), criterion_ids=ids).filter(condition))
+    matching = _with_facts(cohort.portfolios.all(), criterion_ids=ids).filter(condition)
+    ordered = _ordered(matching, sort, calendars, rules=rules, now=now)
     return CohortDashboard(criteria, figures, _page(ordered, figures.matching, page, rows))
+
+
+def _ordered(
+    portfolios: QuerySet[Portfolio],
+    sort: str,
+    calendars: list[dashboard_facts.CohortCalendar],
+    *,
+    rules: dashboards.RiskRules,
+    now: datetime,
+) -> QuerySet[Portfolio]:
+    """``portfolios`` (with ``_with_facts``) in the dashboard's ``sort`` order."""
+    if sort in ("coverage", "-coverage"):
+        # The number covered orders as the share does: ``coverage_share`` grows with it
+        # (two numbers share a percentage only past a hundred criteria).
+        portfolios = portfolios.alias(coverage=F("covered"))
+    if sort == "risk":
+        portfolios = portfolios.alias(risk_count=dashboard_facts.risk_count(calendars, rules=rules, now=now))
+    return portfolios.order_by(*SORT_ORDERS[sort])
+
+
+def shown_portfolios(
+    cohort: Cohort,
+    criteria: list[Criterion],
+    *,
+    chosen: dict[str, str],
+    rules: dashboards.RiskRules,
+    now: datetime | None = None,
+) -> QuerySet[Portfolio]:
+    """Every learner the dashboard's filters keep, in its order (not only a page's): what the
+    exports write. ``chosen`` holds filters checked already."""
+    now = now or timezone.now()
+    calendars = [dashboard_facts.CohortCalendar(cohort.pk, len(criteria), cohort.start_date, cohort.end_date)]
+    condition = learner_filter(chosen, dashboard_facts.at_risk(calendars, rules=rules, now=now))
+    matching = _with_facts(cohort.portfolios.all(), criterion_ids=[c.pk for c in criteria]).filter(condition)
+    ordered = _ordered(matching, chosen.get("sort") or "name", calendars, rules=rules, now=now)
+    return ordered.select_related("learner", "assessor", "cohort")
 
 
 def criterion_summary(cohort: Cohort, criteria: list[Criterion], total: int) -> list[CriterionSummary]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import tempfile
 from collections.abc import Iterable, Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 import plotly.graph_objects as go
 from django.contrib.auth.decorators import login_required
@@ -155,6 +157,10 @@ def cohort_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "average": figures.average,
         "expected": dashboards.expected_coverage(cohort.start_date, cohort.end_date, timezone.localdate()),
         "criteria": board.criteria if figures.total else [],
+        "framework_columns": [
+            (framework, len(list(group)))
+            for framework, group in itertools.groupby(board.criteria, key=lambda c: c.framework)
+        ],
         "steps": all_sections() if figures.total else [],
         # The ten most lacking, leaving out criteria that no learner lacks.
         "summary": [
@@ -164,6 +170,8 @@ def cohort_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "rules": rules.describe(),
         "chosen": chosen,
+        # The downloads take the filters and order shown, not the page.
+        "export_query": urlencode({key: value for key, value in chosen.items() if value and value != "name"}),
         "sorts": SORT_LABELS,
         "states": dashboards.SUBMISSION_LABELS,
         "assessors": [(a.pk, a) for a in assessors],
@@ -264,8 +272,25 @@ class _Line:
         return line
 
 
-def _csv_lines(header: list[str], rows: Iterator[list[Any]]) -> Iterator[str]:
+def describe_filters(chosen: dict[str, str], assessors: list[User]) -> str:
+    """The dashboard's filters in words, "" when it shows every learner."""
+    names = {str(a.pk): a.display_name for a in assessors}
+    parts = []
+    if chosen.get("state"):
+        parts.append(f"submission: {dashboards.SUBMISSION_LABELS[chosen['state']]}")
+    if chosen.get("assessor"):
+        parts.append(
+            "no assessor" if chosen["assessor"] == "none" else f"assessor: {names[chosen['assessor']]}"
+        )
+    if chosen.get("risk"):
+        parts.append("at risk only")
+    return "; ".join(parts)
+
+
+def _csv_lines(header: list[str], rows: Iterator[list[Any]], note: str = "") -> Iterator[str]:
     writer = csv.writer(_Line(), lineterminator="\n")
+    if note:  # a filtered export says so first, as the dashboard did
+        yield writer.writerow([note])
     first = next(rows, None)
     if first is None:  # no learners: an empty file, as it always has been
         yield "\n"
@@ -276,12 +301,14 @@ def _csv_lines(header: list[str], rows: Iterator[list[Any]]) -> Iterator[str]:
         yield writer.writerow(row)
 
 
-def _xlsx_chunks(header: list[str], rows: Iterator[list[Any]]) -> Iterator[bytes]:
+def _xlsx_chunks(header: list[str], rows: Iterator[list[Any]], note: str = "") -> Iterator[bytes]:
     """The workbook written row by row (openpyxl's write-only mode) into a temporary file,
     then read back in chunks. Nothing is made until the response is read, and the file is
     closed (and so gone) once it is read or dropped."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Learners")
+    if note:  # a filtered export says so first, as the dashboard did
+        sheet.append([note])
     first = next(rows, None)
     if first is not None:  # no learners: an empty sheet, as it always has been
         sheet.append(header)
@@ -296,17 +323,34 @@ def _xlsx_chunks(header: list[str], rows: Iterator[list[Any]]) -> Iterator[bytes
 
 
 def _export(request: HttpRequest, pk: int, kind: str) -> HttpResponseBase:
+    """The learners the dashboard shows with the same filters and order (the query string the
+    page's links carry), every page of them; a filtered export says so in its first row."""
     cohort = get_cohort_for(request.user, pk, overview=True)
     criteria = dashboard_selectors.single_cohort_criteria(cohort)
+    assessors = dashboard_selectors.cohort_assessors(cohort)
+    chosen = _filters(request, assessors)
+    shown = dashboard_selectors.shown_portfolios(
+        cohort, criteria, chosen=chosen, rules=dashboards.RiskRules()
+    )
+    filters = describe_filters(chosen, assessors)
+    note = ""
+    if filters:
+        count, total = shown.count(), cohort.portfolios.count()
+        note = (
+            f"Filtered as on the cohort dashboard ({filters}): {count} of {total} "
+            f"learner{'' if total == 1 else 's'}, exported {uk_date(timezone.localdate())}."
+        )
     header = export_header(criteria)
-    rows = export_rows(dashboard_selectors.cohort_portfolios(cohort), cohort=cohort, criteria=criteria)
-    name = f"{cohort.code}-dashboard-{timezone.localdate():%Y-%m-%d}"
+    rows = export_rows(shown, cohort=cohort, criteria=criteria)
+    name = f"{cohort.code}-dashboard-{'filtered-' if filters else ''}{timezone.localdate():%Y-%m-%d}"
     if kind == "csv":
-        response = StreamingHttpResponse(_csv_lines(header, rows), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            _csv_lines(header, rows, note), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
     response = StreamingHttpResponse(
-        _xlsx_chunks(header, rows),
+        _xlsx_chunks(header, rows, note),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'

@@ -266,3 +266,16 @@ def test_sorting_by_name_goes_by_surname_then_first_name(client, tutor, cohort, 
     rows = client.get(url(cohort, sort="name")).context["rows"]
 
     assert [row.portfolio.learner.display_name for row in rows] == ["ben adams", "Amira Khan", "Zara Khan"]
+
+
+def test_the_heat_map_heads_each_frameworks_criteria_with_its_code(client, tutor, cohort, assessor):
+    PortfolioFactory(cohort=cohort, assessor=assessor)
+    client.force_login(tutor)
+
+    heatmap = client.get(url(cohort)).content.decode().split('id="heatmap"')[1].split("</table>")[0]
+
+    frameworks = list(cohort.frameworks.all())
+    assert frameworks
+    for framework in frameworks:
+        count = framework.criteria.count()
+        assert f'<th scope="colgroup" colspan="{count}" class="text-start">{framework.code}</th>' in heatmap

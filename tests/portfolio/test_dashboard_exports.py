@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import csv
 import io
 
 import pandas as pd
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
+from tests.factories import PortfolioFactory
 from tests.portfolio.dashboard_data import fill
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +81,46 @@ def test_a_formula_in_a_learners_name_is_not_run_by_a_spreadsheet(client, tutor,
 def test_a_learner_cannot_download_the_export(client, learner, cohort):
     client.force_login(learner)
     assert client.get(reverse("portfolio:cohort_export_xlsx", args=[cohort.pk])).status_code == 403
+
+
+def _csv_rows(response):
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def test_the_export_holds_what_the_filtered_dashboard_shows_and_says_so(client, tutor, cohort, assessor):
+    assigned = PortfolioFactory(cohort=cohort, assessor=assessor)
+    PortfolioFactory.create_batch(2, cohort=cohort, assessor=None)
+    client.force_login(tutor)
+    query = {"assessor": str(assessor.pk)}
+    page = client.get(reverse("portfolio:cohort_dashboard", args=[cohort.pk]), query)
+    export_url = reverse("portfolio:cohort_export_csv", args=[cohort.pk])
+
+    assert f'href="{export_url}?assessor={assessor.pk}"' in page.content.decode()
+    rows = _csv_rows(client.get(export_url, query))
+
+    assert rows[0][0].startswith(
+        f"Filtered as on the cohort dashboard (assessor: {assessor.display_name}): 1 of 3 learners"
+    )
+    assert rows[1][0] == "Learner"
+    assert [row[1] for row in rows[2:]] == [assigned.learner.username]
+
+
+def test_an_unfiltered_export_holds_every_learner_without_a_note(client, tutor, cohort):
+    PortfolioFactory.create_batch(3, cohort=cohort)
+    client.force_login(tutor)
+
+    rows = _csv_rows(client.get(reverse("portfolio:cohort_export_csv", args=[cohort.pk])))
+
+    assert rows[0][0] == "Learner"
+    assert len(rows) == 1 + cohort.portfolios.count()
+
+
+def test_a_filtered_workbook_says_so_in_its_first_row(client, tutor, cohort):
+    PortfolioFactory.create_batch(2, cohort=cohort)
+    client.force_login(tutor)
+
+    response = client.get(reverse("portfolio:cohort_export_xlsx", args=[cohort.pk]), {"assessor": "none"})
+
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert sheet["A1"].value.startswith("Filtered as on the cohort dashboard (no assessor): 2 of 2 learners")
+    assert "filtered" in response["Content-Disposition"]
