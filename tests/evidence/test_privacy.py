@@ -9,7 +9,7 @@ import io
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from evidence import image_scan, privacy, services
 from evidence.image_scan import ImageScanError, check_regions, redact_image, scan_image
@@ -322,6 +322,60 @@ def test_the_bundled_face_cascade_loads_and_finds_no_face_in_text():
     image = Image.open(io.BytesIO(REPLY)).convert("RGB")
 
     assert image_scan.detect_faces(image) == []
+
+
+def drawn_face(size: int = 160) -> Image.Image:
+    """A face drawn with shapes (no real person): an oval, eyes and brows, a nose and a mouth,
+    softened, as a profile picture beside a message would show one."""
+    face = Image.new("L", (size * 2, size * 2), 90)
+    draw = ImageDraw.Draw(face)
+    width, height = size * 0.8, size
+    draw.ellipse([size - width / 2, size - height / 2, size + width / 2, size + height / 2], fill=200)
+    eye_y = size - height / 2 + height * 0.4
+    for side in (-1, 1):
+        eye_x = size + side * width * 0.22
+        draw.ellipse(
+            [eye_x - width * 0.09, eye_y - height * 0.04, eye_x + width * 0.09, eye_y + height * 0.04],
+            fill=40,
+        )
+        draw.rectangle(
+            [eye_x - width * 0.11, eye_y - height * 0.11, eye_x + width * 0.11, eye_y - height * 0.08],
+            fill=60,
+        )
+    draw.polygon(
+        [
+            (size, size - height * 0.05),
+            (size - width * 0.07, size + height * 0.12),
+            (size + width * 0.07, size + height * 0.12),
+        ],
+        fill=150,
+    )
+    mouth_y = size - height / 2 + height * 0.72
+    draw.ellipse(
+        [size - width * 0.18, mouth_y - height * 0.03, size + width * 0.18, mouth_y + height * 0.03], fill=70
+    )
+    return face.filter(ImageFilter.GaussianBlur(3)).convert("RGB")
+
+
+def test_the_bundled_cascade_finds_a_face_beside_a_message_and_it_is_redacted():
+    page = Image.open(
+        io.BytesIO(screenshot(["Thanks for the photo, see you soon."], size=(900, 360)))
+    ).convert("RGB")
+    page.paste(drawn_face(), (560, 20))
+    content = io.BytesIO()
+    page.save(content, format="PNG")
+
+    faces = [f for f in scan_image(content.getvalue()).findings if f.kind == "face"]
+
+    assert len(faces) == 1
+    x, y, w, h = faces[0].boxes[0]
+    # Inside the picture pasted at (560, 20), 320 px square.
+    assert 560 <= x <= x + w <= 880
+    assert 20 <= y <= y + h <= 340
+    redacted = Image.open(
+        io.BytesIO(redact_image(content.getvalue(), [faces[0].boxes[0]], style="box", image_format="PNG"))
+    )
+    assert image_scan.detect_faces(redacted.convert("RGB")) == []
 
 
 def test_a_face_is_a_finding_with_its_box(monkeypatch):
