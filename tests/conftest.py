@@ -11,6 +11,7 @@ from tests.factories import (
     TutorFactory,
     UserFactory,
 )
+from tests.loopback import Listener
 
 
 @pytest.fixture(autouse=True)
@@ -107,3 +108,11 @@ def finish(response):
     if response.streaming:
         b"".join(response.streaming_content)
     return response
+
+
+@pytest.fixture
+def listener():
+    """A real socket on loopback that records anything sent to it (tests/loopback.py)."""
+    server = Listener()
+    yield server
+    server.close()

@@ -11,9 +11,6 @@ from __future__ import annotations
 import base64
 import os
 import re
-import socket
-import threading
-import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -42,6 +39,7 @@ from strategy import charts as strategy_charts
 from strategy.models import Objective, PlatformScore, Risk, TimelineTask
 from strategy.scoring import RankedPlatform
 from tests.factories import LearnerFactory, PortfolioFactory
+from tests.loopback import Listener
 from tests.portfolio.dashboard_data import fill
 from tests.portfolio.pdf_support import render
 
@@ -51,58 +49,6 @@ no_chromium = pytest.mark.skipif(
 )
 # Every CSS property that the issue found fetching, and a link.
 VECTORS = ("filter", "cursor", "background-image", "fill", "mask-image")
-
-
-class Listener:
-    """A real socket on loopback that records every connection and every byte sent to it."""
-
-    def __init__(self) -> None:
-        self.server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.server.bind(("127.0.0.1", 0))
-        self.server.listen(16)
-        self.server.settimeout(0.2)
-        self.port = self.server.getsockname()[1]
-        self.received: list[bytes] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                connection, _address = self.server.accept()
-            except (TimeoutError, OSError):
-                continue
-            with connection:
-                connection.settimeout(1)
-                try:
-                    data = connection.recv(65536)
-                except OSError:
-                    data = b""
-                self.received.append(data or b"(connection without data)")
-
-    def label(self, vector: str, name: str) -> str:
-        """A hostile label: a span whose style makes a browser fetch from this socket."""
-        if vector == "link":
-            return f'<a href="http://127.0.0.1:{self.port}/{name}">{name}</a>'
-        return f'<span style="{vector}:url(http://127.0.0.1:{self.port}/{name})">{name}</span>'
-
-    def settle(self) -> list[bytes]:
-        time.sleep(1)  # anything the browser started sending has arrived
-        return list(self.received)
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(2)
-        self.server.close()
-
-
-@pytest.fixture
-def listener():
-    server = Listener()
-    yield server
-    server.close()
 
 
 @pytest.fixture
