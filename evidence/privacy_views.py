@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from evidence import privacy
 from evidence.models import Evidence, PendingRedaction
 from portfolio.access import get_portfolio_for
+from portfolio.file_responses import stored_file_response
 from portfolio.models import Portfolio
 
 
@@ -140,11 +141,9 @@ def redaction_preview(request: HttpRequest, portfolio_pk: int, pk: int) -> FileR
         handle = pending.file.open("rb")
     except OSError:
         raise Http404("The redacted copy is missing.") from None
-    response = FileResponse(handle, content_type=evidence.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    return response
+    return stored_file_response(
+        handle, content_type=evidence.content_type, filename=f"redacted-{evidence.original_name}", inline=True
+    )
 
 
 @require_POST
