@@ -427,6 +427,11 @@ def _clean_mapping(service_import: ServiceDataImport, columns: dict[str, str], f
 
 
 @transaction.atomic
+def mapping_scope(service_import: ServiceDataImport) -> str:
+    """The column mapping of one upload, as a record the version token guards."""
+    return concurrency.portfolio_scope(service_import.portfolio_id, f"audit.data.{service_import.pk}")
+
+
 def map_columns(
     *,
     service_import: ServiceDataImport,
@@ -434,8 +439,11 @@ def map_columns(
     formats: dict[str, str],
     save_as: str = "",
     actor: User,
+    token: str | None = None,
 ) -> ServiceDataImport:
-    """Record which file column holds each canonical column; optionally keep it for next time."""
+    """Record which file column holds each canonical column; optionally keep it for next time.
+    ``token``: the mapping's revision the page was opened at (``EditConflict`` if stale)."""
+    concurrency.claim(scope=mapping_scope(service_import), token=token, actor=actor)
     if service_import.status not in {
         ServiceDataImport.Status.UPLOADED,
         ServiceDataImport.Status.MAPPED,

@@ -286,18 +286,21 @@ def _starting_mapping(request: HttpRequest, portfolio, service_import: ServiceDa
 
 
 @login_required
+@concurrency.reshow_on_conflict
 def data_map(request: HttpRequest, portfolio_pk: int, import_pk: int) -> HttpResponse:
     portfolio = get_portfolio_for(request.user, portfolio_pk, write=request.method == "POST")
     service_import = get_object_or_404(portfolio.service_imports, pk=import_pk)
     if not service_import.headers:  # still being read, or refused unread
         return redirect("audit:data_status", portfolio_pk=portfolio.pk, import_pk=service_import.pk)
+    is_owner = portfolio.learner_id == request.user.pk
+    edit = concurrency.edit_state(request, services.mapping_scope(service_import))
     columns, formats = _starting_mapping(request, portfolio, service_import)
     form = MappingForm(
         request.POST or None,
         headers=service_import.headers,
         initial=MappingForm.initial_for(columns, formats),
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not edit.check([form]) and form.is_valid():
         columns, formats = form.mapping()
         try:
             services.map_columns(
@@ -306,11 +309,14 @@ def data_map(request: HttpRequest, portfolio_pk: int, import_pk: int) -> HttpRes
                 formats=formats,
                 save_as=form.cleaned_data["save_as"],
                 actor=request.user,
+                token=edit.posted,
             )
         except services.AuditError as error:
             form.add_error(None, str(error))
         else:
             return redirect("audit:data_preview", portfolio_pk=portfolio.pk, import_pk=service_import.pk)
+    if is_owner:
+        drafts.offer(edit, request, [form])
     return render(
         request,
         "audit/data_map.html",
@@ -321,9 +327,10 @@ def data_map(request: HttpRequest, portfolio_pk: int, import_pk: int) -> HttpRes
             "form": form,
             "presets": list(importing.PRESETS.values()),
             "saved": list(portfolio.column_mappings.all()),
-            "is_owner": portfolio.learner_id == request.user.pk,
+            "is_owner": is_owner,
+            "edit": edit if is_owner else None,
         },
-        status=400 if request.method == "POST" else 200,
+        status=409 if edit.conflict else 400 if request.method == "POST" else 200,
     )
 
 

@@ -8,10 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import reverse
 
-from audit.models import KpiSettings
+from audit import services as audit_services
+from audit.models import KpiSettings, ServiceDataImport
 from audit.steps import STEPS
 from audit.synthetic import interactions_csv
 from evidence.models import Evidence
@@ -338,3 +340,22 @@ def test_two_tutors_assigning_an_assessor_at_once_are_told_not_overwritten(
     html = response.content.decode()
     assert f"assigned {other_assessor.display_name}" in html
     assert "your choice, nobody, was not saved" in html
+
+
+def test_the_column_mapping_of_an_upload_shows_a_second_save_both_versions(client, learner, portfolio):
+    renamed = interactions_csv(20).replace(b"received_at", b"Created", 1)
+    upload = audit_services.upload_service_data(
+        portfolio=portfolio, upload=SimpleUploadedFile("inbox.csv", renamed, "text/csv"), actor=learner
+    )
+    client.force_login(learner)
+    path = reverse("audit:data_map", kwargs={"portfolio_pk": portfolio.pk, "import_pk": upload.pk})
+    opened = edit_form(client.get(path).content.decode())
+    assert "version_token" in opened
+
+    first = client.post(path, {**opened, "col_received_at": "Created", "save_as": "Inbox"})
+    assert first.status_code == 302
+    second = client.post(path, {**opened, "col_received_at": "Created", "save_as": "Other name"})
+
+    assert second.status_code == 409
+    assert "Saved elsewhere since you opened this page" in second.content.decode()
+    assert ServiceDataImport.objects.get(pk=upload.pk).mapping_name == "Inbox"
