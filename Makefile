@@ -19,7 +19,7 @@ run: setup
 	$(RUN_ENV) $(PY) manage.py import_framework frameworks/*.yaml
 	$(RUN_ENV) $(PY) manage.py seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/ — log in as tutor, assessor, iqa or learner (see README)."
-	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+	$(RUN_ENV) ./scripts/run-embedded $(HOST):$(PORT)
 
 test: setup
 	./scripts/ensure-debian-packages $(TEST_PACKAGES)

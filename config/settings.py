@@ -278,11 +278,16 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 14)
 
-# Task queue: Redis when REDIS_URL is set, otherwise tasks run in-process.
+# Task queue: Redis when REDIS_URL is set. Without it, `make run` (EMBEDDED_WORKER=1) runs a
+# real worker and beat on kombu's filesystem transport under var/celery, so progress pages,
+# retries and the outbox work as in production with no server to install; tests and one-off
+# commands run tasks in-process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+EMBEDDED_WORKER = not REDIS_URL and env_bool("EMBEDDED_WORKER", False) and not TESTING
+EMBEDDED_BROKER_DIR = Path(os.environ.get("EMBEDDED_BROKER_DIR", BASE_DIR / "var" / "celery"))
+CELERY_BROKER_URL = REDIS_URL or ("filesystem://" if EMBEDDED_WORKER else "memory://")
 CELERY_RESULT_BACKEND = REDIS_URL or None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL and not EMBEDDED_WORKER
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -344,6 +349,18 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 1,
     "socket_timeout": 2,  # above the worker's one-second wait for new tasks
 }
+if EMBEDDED_WORKER:
+    # The web process drops messages in a folder that the worker reads.
+    for _folder in ("queue", "processed"):
+        (EMBEDDED_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(EMBEDDED_BROKER_DIR / "queue"),
+        "data_folder_out": str(EMBEDDED_BROKER_DIR / "queue"),
+        "processed_folder": str(EMBEDDED_BROKER_DIR / "processed"),
+        "store_processed": False,
+    }
+    # Two processes write one SQLite file: a writer waits for the other instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE

@@ -46,6 +46,6 @@ def test_make_run_on_another_port_sends_links_to_that_port():
         check=True,
     )
 
-    serve = next(line for line in result.stdout.splitlines() if "runserver" in line)
+    serve = next(line for line in result.stdout.splitlines() if "run-embedded" in line)
     assert "SITE_URL=http://127.0.0.1:8101" in serve
-    assert serve.rstrip().endswith("runserver 127.0.0.1:8101")
+    assert serve.rstrip().endswith("run-embedded 127.0.0.1:8101")
