@@ -55,7 +55,8 @@ _CHANGE_UNITS: dict[str, tuple[str, str, str]] = {
     "score": ("point", "points", "pts"),
     "minutes": ("minute", "minutes", "min"),
     "hours": ("hour", "hours", "h"),
-    "contacts": ("contact", "contacts", "contacts"),
+    # A count's change needs no unit in a narrow cell: the row says what is counted.
+    "contacts": ("contact", "contacts", ""),
 }
 
 

@@ -28,7 +28,7 @@ def kpi_change(value, unit: str = "") -> str:
     if value is None or value == "":
         return "—"
     short, full = signed_change(value, unit, short=True), signed_change(value, unit)
-    if short == full:
+    if short == full or " " not in short:
         return short
     figure, abbreviation = short.rsplit(" ", 1)
     return format_html(

@@ -21,12 +21,12 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.urls import reverse
 from django.utils import timezone
-from kombu import pools
 
 from config.celery import app
 from portfolio import outbox
 from portfolio.models import Export, Invitation, Notification, OutboxMessage
 from portfolio.tasks import render_export, send_invitation_email, send_notification_email, sweep_outbox
+from tests.celery_support import rebind
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -81,19 +81,6 @@ class OwnRedis:
         self.process = None
 
 
-def _rebind() -> None:
-    """Close the app's connections and make it connect afresh to whatever broker and result
-    store its settings now name (a socket left to the garbage collector would warn)."""
-    pools.reset()  # closes and forgets kombu's connection and producer pools
-    backend = app._backend_cache or getattr(app._local, "backend", None)
-    if backend is not None and hasattr(backend, "result_consumer"):
-        backend.result_consumer.stop()
-        backend.client.connection_pool.disconnect()
-    app._after_fork()  # drops the connection and producer pools
-    app._backend_cache = None
-    app._local.backend = None
-
-
 @pytest.fixture
 def redis(tmp_path, settings) -> Iterator[OwnRedis]:
     binary = shutil.which("redis-server")
@@ -105,13 +92,13 @@ def redis(tmp_path, settings) -> Iterator[OwnRedis]:
     saved = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
     app.conf.update(broker_url=server.url, result_backend=server.url, task_always_eager=False)
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    _rebind()
+    rebind()
     try:
         yield server
     finally:
         server.stop()
         app.conf.update(saved)
-        _rebind()
+        rebind()
 
 
 def _timed_post(client, url: str, data: dict | None = None):

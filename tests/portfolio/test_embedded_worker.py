@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from config.celery import app
 from portfolio.models import Export
+from tests.celery_support import rebind
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -37,12 +38,13 @@ def embedded_broker(tmp_path, settings):
     saved = {key: app.conf[key] for key in ("broker_url", "broker_transport_options", "task_always_eager")}
     app.conf.update(broker_url="filesystem://", broker_transport_options=options, task_always_eager=False)
     settings.CELERY_TASK_ALWAYS_EAGER = False
+    rebind()
     settings.BROWSER_PATH = ""  # the charts are not what this is about
     try:
         yield folder
     finally:
         app.conf.update(saved)
-        app.pool.force_close_all()
+        rebind()
 
 
 def _wait_for(check, timeout: float = 90) -> None:

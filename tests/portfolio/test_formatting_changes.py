@@ -31,3 +31,7 @@ def test_it_writes_a_change_with_its_unit(value, unit, short, expected):
 def test_a_rate_change_is_never_written_as_a_percentage():
     assert "%" not in signed_change(11.6, "%")
     assert "%" not in signed_change(11.6, "%", short=True)
+
+
+def test_a_counts_change_in_a_narrow_cell_leaves_the_unit_to_the_row():
+    assert signed_change(-16, "contacts", short=True) == "−16"
