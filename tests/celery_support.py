@@ -4,6 +4,8 @@ whichever test it lands in)."""
 
 from __future__ import annotations
 
+import gc
+
 from kombu import pools
 
 from config.celery import app
@@ -20,3 +22,6 @@ def rebind() -> None:
     app._after_fork()  # drops the connection and producer pools
     app._backend_cache = None
     app._local.backend = None
+    # Anything still unclosed is found here, in the test that switched brokers, not at random
+    # in a later test when the garbage collector happens to run.
+    gc.collect()

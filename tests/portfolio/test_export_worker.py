@@ -20,6 +20,7 @@ from config.celery import app
 from portfolio import exports, pdf, tasks
 from portfolio.models import Export, Notification
 from portfolio.tasks import render_export
+from tests.celery_support import rebind
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
@@ -39,6 +40,7 @@ def redis_worker(settings):
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         yield app
     app.conf.task_always_eager = True
+    rebind()  # closes the broker and result-store connections the worker's tasks opened
 
 
 def _result_of(export: Export, timeout: float = 60) -> Export:

@@ -9,6 +9,7 @@ from celery.contrib.testing.worker import start_worker
 
 from config.celery import app
 from portfolio.tasks import send_invitation_email
+from tests.celery_support import rebind
 from tests.factories import InvitationFactory
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -27,6 +28,7 @@ def redis_worker(settings):
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         yield app
     app.conf.task_always_eager = True
+    rebind()  # closes the broker and result-store connections the worker's tasks opened
 
 
 def test_a_worker_sends_the_invitation_email(redis_worker, mailoutbox):
