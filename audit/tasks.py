@@ -8,6 +8,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from audit.models import ServiceDataImport
+from audit.services import execute_import, read_upload, refuse_upload
 from portfolio.outbox import OutboxTask
 
 log = logging.getLogger(__name__)
@@ -16,8 +17,6 @@ log = logging.getLogger(__name__)
 @shared_task(base=OutboxTask, skipped_result="skipped", acks_late=True, time_limit=600, soft_time_limit=540)
 def run_service_import(import_id: int) -> str:
     """Import a queued file; any failure marks the row refused so the page stops waiting."""
-    from audit.services import execute_import
-
     service_import = ServiceDataImport.objects.filter(pk=import_id).first()
     if service_import is None or service_import.status not in {
         ServiceDataImport.Status.QUEUED,
@@ -44,8 +43,6 @@ def run_service_import(import_id: int) -> str:
 def read_service_upload(import_id: int) -> str:
     """Read a file received at upload (large or compressed); any failure refuses it, so the
     page stops waiting and nothing of the file is kept."""
-    from audit.services import read_upload, refuse_upload
-
     service_import = ServiceDataImport.objects.filter(
         pk=import_id, status=ServiceDataImport.Status.RECEIVED
     ).first()

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from portfolio import outbox
 from portfolio.models import (
     AuditEntry,
     Criterion,
@@ -105,16 +106,13 @@ def notify(
     *, recipients: Iterable[User | None], portfolio: Portfolio, subject: str, body: str, url: str
 ) -> None:
     """An in-app notification for each person, and an e-mail queued through the outbox."""
-    from portfolio import outbox
-    from portfolio.tasks import send_notification_email
-
     # Subjects name people, and a name may be long enough to overflow the column.
     subject = Truncator(subject).chars(Notification._meta.get_field("subject").max_length)
     for recipient in {r.pk: r for r in recipients if r is not None}.values():
         note = Notification.objects.create(
             recipient=recipient, portfolio=portfolio, subject=subject, body=body, url=url
         )
-        outbox.enqueue(send_notification_email, args=[note.pk])
+        outbox.enqueue("portfolio.tasks.send_notification_email", args=[note.pk])  # by name: it imports this
 
 
 def _version_url(version: PortfolioVersion) -> str:

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from portfolio import concurrency
+from portfolio import concurrency, outbox
 from portfolio.models import Cohort, Framework, Invitation, Membership, Portfolio, Role, User
 
 log = logging.getLogger(__name__)
@@ -182,10 +182,8 @@ def invite_person(*, cohort: Cohort, email: str, role: str, actor: User) -> Invi
         invited_by=actor,
         expires_at=now + timedelta(days=settings.INVITATION_MAX_AGE_DAYS),
     )
-    from portfolio import outbox
-    from portfolio.tasks import send_invitation_email
-
-    outbox.enqueue(send_invitation_email, args=[invitation.pk])
+    # By name: the task module imports this one (for the invitation's address).
+    outbox.enqueue("portfolio.tasks.send_invitation_email", args=[invitation.pk])
     log.info("invitation %s to %s as %s by %s", invitation.pk, email, role, actor.username)
     return invitation
 
