@@ -8,8 +8,6 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit and service data"
 
     def ready(self) -> None:
-        # Register the audit steps as portfolio sections (see evidence.sections).
-        from audit import (
-            sections,  # noqa: F401
-            snapshot,  # noqa: F401  (its part of a submitted version)
-        )
+        # Register the audit steps (core.sections), their part of a submitted version, their
+        # readiness rules and their PDF chapters (docs/architecture.md).
+        from audit import pdf, readiness, sections, snapshot  # noqa: F401

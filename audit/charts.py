@@ -1,6 +1,6 @@
 """One function per chart of the service data, each returning a plotly Figure.
 
-The same figures are drawn in the page (portfolio.charts.chart_context) and can be
+The same figures are drawn in the page (core.charts.chart_context) and can be
 exported as static SVG for the PDF. Inputs are the DataFrames of audit.kpi_compute.
 """
 
@@ -16,7 +16,7 @@ from plotly.subplots import make_subplots
 
 from audit.kpis import KPI_CATALOGUE
 from audit.models import Platform
-from portfolio.charts import TOOLBAR_CLEARANCE, chart_text
+from core.charts import TOOLBAR_CLEARANCE, chart_text
 
 PLATFORM_LABELS = dict(Platform.choices)
 

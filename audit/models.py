@@ -11,7 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from portfolio.models import AppendOnlyModel, Portfolio, PortfolioVersion
+from core.models import AppendOnlyModel, Portfolio, PortfolioVersion
 
 
 class Platform(models.TextChoices):

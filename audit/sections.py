@@ -1,9 +1,9 @@
-"""The six audit steps, registered as portfolio sections (see evidence.sections)."""
+"""The six audit steps, registered as portfolio sections (see core.sections)."""
 
 from __future__ import annotations
 
 from audit.steps import STEPS
-from evidence.sections import Section, register_section
+from core.sections import Section, register_section
 
 for _step in STEPS:
     register_section(

@@ -10,7 +10,7 @@ from django.db.models import F, QuerySet
 
 from audit import datasets, kpi_compute
 from audit.models import CustomerSegment, KpiSettings, PlatformPresence, ServiceDataImport, VersionDataset
-from portfolio.models import Portfolio, PortfolioVersion
+from core.models import Portfolio, PortfolioVersion
 
 log = logging.getLogger(__name__)
 

@@ -27,9 +27,17 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from audit import arrowfiles, datasets, importing, reading, unpacking
-from audit.models import ChunkedUpload, ColumnMapping, KpiSettings, ServiceDataImport, VersionDataset
-from portfolio import concurrency, outbox
-from portfolio.models import Portfolio, User
+from audit.models import (
+    ChunkedUpload,
+    ColumnMapping,
+    KpiSettings,
+    OrganisationProfile,
+    ServiceDataImport,
+    VersionDataset,
+)
+from core import concurrency, outbox
+from core.models import Portfolio, User
+from evidence.services import record_section
 
 log = logging.getLogger(__name__)
 
@@ -640,8 +648,6 @@ class StepState:
 
 def step_state(*, step, portfolio: Portfolio, header, rows: list) -> StepState:
     """Whether a step is complete, what is missing, and a one-line summary."""
-    from audit.models import OrganisationProfile
-
     missing = []
     complete_rows = [row for row in rows if step.row_complete(row)]
     if len(complete_rows) < step.min_rows:
@@ -672,9 +678,7 @@ def save_step(
 ) -> StepState:
     """Save the step as it stands (a draft is fine) and record it as evidence.
 
-    ``token``: the step's version the form was opened at (portfolio/concurrency.py)."""
-    from evidence.services import record_section
-
+    ``token``: the step's version the form was opened at (core/concurrency.py)."""
     concurrency.claim(scope=concurrency.portfolio_scope(portfolio.pk, step.key), token=token, actor=actor)
 
     header.portfolio = portfolio

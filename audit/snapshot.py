@@ -12,8 +12,8 @@ from typing import Any
 
 from audit.models import VersionDataset
 from audit.selectors import current_import
-from portfolio.models import Portfolio, PortfolioVersion
-from portfolio.versions import portfolio_rows, register_on_submit, register_snapshot
+from core.models import Portfolio, PortfolioVersion
+from core.versions import portfolio_rows, register_on_submit, register_snapshot
 
 DATASET_BLOCK = "servicedataset"
 

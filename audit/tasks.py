@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from audit.models import ServiceDataImport
 from audit.services import execute_import, read_upload, refuse_upload
-from portfolio.outbox import OutboxTask
+from core.outbox import OutboxTask
 
 log = logging.getLogger(__name__)
 

@@ -18,9 +18,9 @@ from audit.forms import KpiSettingsForm, MappingForm, OrganisationForm, StepNote
 from audit.kpis import KPI_CATALOGUE
 from audit.models import ChunkedUpload, OrganisationProfile, ServiceDataImport, StepNote
 from audit.steps import STEPS, STEPS_BY_SLUG, Step
-from portfolio import concurrency, drafts, outbox
-from portfolio.access import get_portfolio_for
-from portfolio.charts import chart_context
+from core import concurrency, drafts, outbox
+from core.access import get_portfolio_for
+from core.charts import chart_context
 
 PREVIEW_ROWS = 10
 log = logging.getLogger(__name__)

@@ -119,9 +119,9 @@ def setup(args: argparse.Namespace) -> None:
 def seed(learners: int, items: int, per_criterion: int):
     from django.core.management import call_command
 
+    from core.models import Cohort, Criterion
+    from demo.people import DEMO_COHORT_CODE
     from evidence.models import CriterionMapping, Evidence
-    from portfolio.demo import DEMO_COHORT_CODE
-    from portfolio.models import Cohort, Criterion
 
     call_command("migrate", verbosity=0)
     cohort = Cohort.objects.filter(code=DEMO_COHORT_CODE).first()
@@ -211,7 +211,7 @@ def main(args: argparse.Namespace) -> dict:
     from django.test import Client
     from django.urls import reverse
 
-    from portfolio.models import Criterion, User
+    from core.models import Criterion, User
 
     start = time.perf_counter()
     cohort, seeded = seed(args.learners, args.items, args.items_per_criterion)

@@ -100,7 +100,7 @@ def journey(path: str, runs: int, workdir: str, expect_row: int | None) -> dict:
     from django.core.management import call_command
 
     from audit import arrowfiles, datasets, kpi_compute, reading, selectors, services, unpacking
-    from portfolio.models import Cohort, Portfolio, Role, User
+    from core.models import Cohort, Portfolio, Role, User
 
     parts = [
         (unpacking, "unpack", "unpack .csv.gz"),

@@ -79,10 +79,10 @@ def camera_photo(seed: int) -> bytes:
 def seed(photos: int, total: int) -> dict:
     from django.core.management import call_command
 
+    from core.models import Criterion, Portfolio
     from evidence import services
     from evidence.files import check_upload
     from evidence.models import CriterionMapping, Evidence
-    from portfolio.models import Criterion, Portfolio
 
     call_command("migrate", verbosity=0)
     call_command(
@@ -125,7 +125,7 @@ def seed(photos: int, total: int) -> dict:
 
 def _browser_cpu_s() -> float:
     """CPU seconds the chart browser's processes have used so far (user and system)."""
-    from portfolio.pdf import chart_browser
+    from core.pdf import chart_browser
 
     browser = chart_browser.HOLDER._browser
     if browser is None or browser.pid is None:
@@ -156,11 +156,12 @@ def measure() -> dict:
     import weasyprint
     from django.core.cache import cache
 
-    from portfolio.models import Portfolio
-    from portfolio.pdf import chart_browser, render_portfolio_html, render_portfolio_pdf
-    from portfolio.pdf.charts import start_chart_browser
-    from portfolio.pdf.fetcher import fetcher_for
-    from portfolio.pdf.render import assets_dir
+    from core.models import Portfolio
+    from core.pdf import chart_browser
+    from core.pdf.charts import start_chart_browser
+    from reports.pdf import render_portfolio_html, render_portfolio_pdf
+    from reports.pdf.fetcher import fetcher_for
+    from reports.pdf.render import assets_dir
 
     portfolio = Portfolio.objects.select_related("learner", "cohort").get(learner__username="learner")
     base_url = assets_dir().resolve().as_uri() + "/"

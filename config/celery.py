@@ -31,7 +31,7 @@ def _refuse_without_secret_key(**kwargs: object) -> None:
 def _sweep_the_outbox_at_start(**kwargs: object) -> None:
     """Hand over what waited while no worker ran (beat then sweeps every few seconds)."""
     try:
-        app.send_task("portfolio.tasks.sweep_outbox", ignore_result=True)
+        app.send_task("core.tasks.sweep_outbox", ignore_result=True)
     except Exception:  # the broker went away again: beat sends the next sweep
         logging.getLogger(__name__).warning("could not queue the start-up sweep of the outbox")
 
@@ -43,13 +43,13 @@ def _start_chart_browser(**kwargs: object) -> None:
     In a thread: a process must report ready within a few seconds, and Chromium may take
     longer on a busy machine; an export that comes first waits for it (or starts it).
     """
-    from portfolio.pdf.charts import start_chart_browser
+    from core.pdf.charts import start_chart_browser
 
     threading.Thread(target=start_chart_browser, daemon=True, name="chart-browser-start").start()
 
 
 @worker_process_shutdown.connect
 def _stop_chart_browser(**kwargs: object) -> None:
-    from portfolio.pdf.charts import stop_chart_browser
+    from core.pdf.charts import stop_chart_browser
 
     stop_chart_browser()

@@ -64,10 +64,18 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
-    "portfolio",
+    # Ground floor: people, cohorts, criteria, the portfolio, versions, the one access gate.
+    "core",
+    # Middle floor: the content a learner makes.
     "evidence",
     "audit",
     "strategy",
+    # Top floor: what is made of the content (docs/architecture.md).
+    "readiness",
+    "assessment",
+    "reports",
+    "dashboards",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -82,8 +90,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # Turns a log-in refused by the throttle into the paused page (portfolio/throttling.py).
-    "portfolio.throttling.LoginThrottleMiddleware",
+    # Turns a log-in refused by the throttle into the paused page (core/throttling.py).
+    "core.throttling.LoginThrottleMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -100,7 +108,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "portfolio.context_processors.navigation",
+                "core.context_processors.navigation",
             ],
         },
     },
@@ -131,7 +139,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "portfolio.User"
-AUTHENTICATION_BACKENDS = ["portfolio.throttling.ThrottledModelBackend"]
+AUTHENTICATION_BACKENDS = ["core.throttling.ThrottledModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -146,7 +154,7 @@ LOGIN_REDIRECT_URL = "portfolio:home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
 
-# Log-in and password-reset throttling (portfolio/throttling.py, docs/security-throttling.md).
+# Log-in and password-reset throttling (core/throttling.py, docs/security-throttling.md).
 # A username from one address: LOGIN_FAILURE_LIMIT failures pause that pair for the window.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", env_int("AXES_FAILURE_LIMIT", 5))
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", env_int("AXES_COOLOFF_MINUTES", 15))
@@ -182,7 +190,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     # plotly.js exactly as the pinned plotly Python package ships it (its stylesheet is read
-    # from there, portfolio.charts.plotly_css), and the cartesian bundle of the same version
+    # from there, core.charts.plotly_css), and the cartesian bundle of the same version
     # (npm), which the pages load: every chart is bars, lines, a histogram or a heat map, and
     # the full bundle is three times the size and injects a map library's inline <style>,
     # which the Content Security Policy refuses.
@@ -253,7 +261,7 @@ SERVICE_DATA_UPLOAD_EXPIRY_HOURS = env_int("SERVICE_DATA_UPLOAD_EXPIRY_HOURS", 2
 # Images above this many pixels are refused before decoding (decompression bombs).
 MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
 
-# Unsaved text kept for a person while they type (portfolio/drafts.py): days before it goes.
+# Unsaved text kept for a person while they type (core/drafts.py): days before it goes.
 FORM_DRAFT_DAYS = env_int("FORM_DRAFT_DAYS", 30)
 
 # E-mail: printed to the console unless EMAIL_HOST names an SMTP server.
@@ -316,7 +324,7 @@ if not 0 < EXPORT_HEARTBEAT_SECONDS < EXPORT_HEARTBEAT_TIMEOUT:
     raise ImproperlyConfigured(
         "EXPORT_HEARTBEAT_SECONDS must be positive and below EXPORT_HEARTBEAT_TIMEOUT."
     )
-# Background work goes through the outbox (portfolio.outbox, docs/background-work.md): a row
+# Background work goes through the outbox (core.outbox, docs/background-work.md): a row
 # written with the action, handed to the broker after the commit, and again by the sweeper,
 # which Celery beat runs every OUTBOX_SWEEP_SECONDS (and every worker once at start). A message
 # handed over but not run within OUTBOX_REDELIVER_AFTER seconds (the broker lost it) is handed
@@ -328,7 +336,7 @@ OUTBOX_MAX_DELIVERIES = env_int("OUTBOX_MAX_DELIVERIES", 5)
 OUTBOX_RUN_LEASE = 660  # longer than any task may run (the service data import: 600 s)
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {
-        "task": "portfolio.tasks.sweep_outbox",
+        "task": "core.tasks.sweep_outbox",
         "schedule": OUTBOX_SWEEP_SECONDS,
         "options": {"expires": OUTBOX_SWEEP_SECONDS},
     }
@@ -357,6 +365,8 @@ if EMBEDDED_WORKER:
         "data_folder_in": str(EMBEDDED_BROKER_DIR / "queue"),
         "data_folder_out": str(EMBEDDED_BROKER_DIR / "queue"),
         "processed_folder": str(EMBEDDED_BROKER_DIR / "processed"),
+        # Broadcasts (worker control) too, or kombu writes them to ./control.
+        "control_folder": str(EMBEDDED_BROKER_DIR / "control"),
         "store_processed": False,
     }
     # Two processes write one SQLite file: a writer waits for the other instead of failing.

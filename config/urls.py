@@ -5,8 +5,13 @@ from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 
-from portfolio import health
-from portfolio.views.accounts import ThrottledPasswordResetView
+from assessment import urls as assessment_urls
+from core import health
+from core import urls as core_urls
+from core.views.accounts import ThrottledPasswordResetView
+from dashboards import urls as dashboards_urls
+from readiness import urls as readiness_urls
+from reports import urls as reports_urls
 
 
 def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
@@ -14,8 +19,17 @@ def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
     return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
+portfolio_urls = [
+    *core_urls.urlpatterns,
+    *dashboards_urls.urlpatterns,
+    *readiness_urls.urlpatterns,
+    *assessment_urls.urlpatterns,
+    *reports_urls.urlpatterns,
+]
+
 urlpatterns = [
-    path("", include("portfolio.urls")),
+    # The pages of the core and of the outputs share the "portfolio" namespace.
+    path("", include((portfolio_urls, "portfolio"))),
     path("", include("evidence.urls")),
     path("", include("audit.urls")),
     path("", include("strategy.urls")),

@@ -8,4 +8,6 @@ class EvidenceConfig(AppConfig):
     verbose_name = "Evidence and criteria mapping"
 
     def ready(self) -> None:
-        from evidence import snapshot  # noqa: F401  (its part of a submitted version)
+        # What the evidence contributes to the outputs: its part of a submitted version and
+        # its readiness rules (docs/architecture.md).
+        from evidence import readiness, snapshot  # noqa: F401

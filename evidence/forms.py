@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.core.validators import URLValidator
 
+from core.forms import UKDateInput
 from evidence.files import (
     ALLOWED_EXTENSIONS,
     CleanFile,
@@ -17,7 +18,6 @@ from evidence.files import (
 )
 from evidence.models import Evidence, TranscriptMessage
 from evidence.services import MessageData
-from portfolio.forms import UKDateInput
 
 WEB_ONLY = URLValidator(
     schemes=["http", "https"], message="Enter a web address starting with https:// or http://."

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from portfolio.models import Criterion, Portfolio
+from core.models import Criterion, Portfolio
 
 
 def evidence_upload_to(instance: Evidence, filename: str) -> str:
@@ -60,7 +60,7 @@ class Evidence(models.Model):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     occurred_on = models.DateField("date", default=timezone.localdate)
-    # For kind=section: the registered section this row stands for (see evidence.sections).
+    # For kind=section: the registered section this row stands for (see core.sections).
     section_key = models.CharField(max_length=64, blank=True)
     section_complete = models.BooleanField(default=False)
 

@@ -18,11 +18,11 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from core import outbox
+from core.models import User, VersionFile
 from evidence.image_scan import ImageScanError, check_regions, redact_image, scan_image
 from evidence.models import Evidence, ImageScan, NotPersonalMark, PendingRedaction, TranscriptMessage
 from evidence.personal_data import KINDS, find_personal_data, normalised
-from portfolio import outbox
-from portfolio.models import User, VersionFile
 
 log = logging.getLogger(__name__)
 

@@ -9,11 +9,11 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from core.access import get_portfolio_for
+from core.file_responses import stored_file_response
+from core.models import Portfolio
 from evidence import privacy
 from evidence.models import Evidence, PendingRedaction
-from portfolio.access import get_portfolio_for
-from portfolio.file_responses import stored_file_response
-from portfolio.models import Portfolio
 
 
 def _item(portfolio: Portfolio, pk: int) -> Evidence:

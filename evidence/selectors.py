@@ -34,9 +34,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Concat, Greatest
 
+from core.models import Cohort, Criterion, CriterionGroup, CrosswalkLink, Framework, Portfolio
+from core.sections import Section, all_sections
+from core.selectors import latest_decision_statuses
 from evidence.models import CriterionMapping, Evidence, TranscriptMessage
-from evidence.sections import Section, all_sections
-from portfolio.models import Cohort, Criterion, CriterionGroup, CrosswalkLink, Framework, Portfolio
 
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
@@ -490,9 +491,7 @@ def coverage_for_portfolios(portfolios: Iterable[Portfolio]) -> dict[int, Covera
         mapped[(portfolio_id, criterion_id)].append(
             MappedEvidence(evidence_id, title, kind, note, counts_as_evidenced=evidenced)
         )
-    # The assessor's latest decision on each criterion (portfolio imports evidence, hence here).
-    from portfolio.assessment_selectors import latest_decision_statuses
-
+    # The assessor's latest decision on each criterion.
     decisions = latest_decision_statuses([p.pk for p in portfolios])
 
     frameworks_by_cohort: dict[int, list[Framework]] = defaultdict(list)

@@ -13,11 +13,11 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from core import concurrency
+from core.models import Criterion, Portfolio, User, VersionFile
+from core.sections import get_section
 from evidence.files import CleanFile
 from evidence.models import CriterionMapping, Evidence, PendingRedaction, TranscriptMessage
-from evidence.sections import get_section
-from portfolio import concurrency
-from portfolio.models import Criterion, Portfolio, User, VersionFile
 
 log = logging.getLogger(__name__)
 
@@ -219,7 +219,7 @@ def update_evidence(
 ) -> Evidence:
     """Change an item's details (a file's content stays: delete and add again to replace it).
 
-    ``token``: the item's version the form was opened at (portfolio/concurrency.py)."""
+    ``token``: the item's version the form was opened at (core/concurrency.py)."""
     if evidence.kind == Evidence.Kind.SECTION:
         raise EvidenceError("A portfolio section changes through its own step, not here.")
     concurrency.claim(scope=concurrency.evidence_scope(evidence.pk), token=token, actor=actor)
@@ -283,7 +283,7 @@ def set_evidence_mappings(
 
     Criteria must belong to the cohort's frameworks; notes may be empty (then the
     mapping only claims the criterion). ``token``: the mappings' version the page was
-    opened at (portfolio/concurrency.py).
+    opened at (core/concurrency.py).
     """
     portfolio = evidence.portfolio
     concurrency.claim(scope=item_mappings_scope(evidence.pk), token=token, actor=actor)

@@ -6,10 +6,10 @@ from typing import Any
 
 from django.db.models import Prefetch
 
+from core.models import Portfolio
+from core.versions import register_snapshot
 from evidence.models import CriterionMapping, Evidence, ImageScan, TranscriptMessage
 from evidence.privacy import item_privacy, kind_labels
-from portfolio.models import Portfolio
-from portfolio.versions import register_snapshot
 
 ITEM_FIELDS = (
     "id",

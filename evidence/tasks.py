@@ -6,8 +6,8 @@ import logging
 
 from celery import shared_task
 
+from core.outbox import OutboxTask
 from evidence.privacy import fail_image_scan, run_image_scan
-from portfolio.outbox import OutboxTask
 
 log = logging.getLogger(__name__)
 

@@ -13,6 +13,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core import concurrency, drafts
+from core.access import get_portfolio_for
+from core.file_responses import stored_file_response
+from core.models import Criterion, Portfolio
+from core.sections import get_section
 from evidence import selectors, services
 from evidence.forms import EvidenceForm, FileEvidenceForm, MessageFormSet, message_initial
 from evidence.models import Evidence
@@ -20,12 +25,7 @@ from evidence.personal_data import Finding, find_personal_data, redact
 from evidence.privacy import PrivacyError, finding_digest, record_not_personal, start_image_scan
 from evidence.privacy_views import privacy_context
 from evidence.rendering import render_markdown
-from evidence.sections import get_section
 from evidence.transcripts import describe_duration, response_times
-from portfolio import concurrency, drafts
-from portfolio.access import get_portfolio_for
-from portfolio.file_responses import stored_file_response
-from portfolio.models import Criterion, Portfolio
 
 ADDABLE_KINDS = {
     "file": Evidence.Kind.FILE,

@@ -8,8 +8,6 @@ class StrategyConfig(AppConfig):
     verbose_name = "Strategy"
 
     def ready(self) -> None:
-        # Register the strategy steps as portfolio sections (see evidence.sections).
-        from strategy import (
-            sections,  # noqa: F401
-            snapshot,  # noqa: F401  (its part of a submitted version)
-        )
+        # Register the strategy steps (core.sections), their part of a submitted version, their
+        # readiness rules and their PDF chapters (docs/architecture.md).
+        from strategy import pdf, readiness, sections, snapshot  # noqa: F401

@@ -1,4 +1,4 @@
-"""The strategy's charts, one function per chart, drawn through portfolio.charts."""
+"""The strategy's charts, one function per chart, drawn through core.charts."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from portfolio.charts import TOOLBAR_CLEARANCE, chart_context, chart_text
-from portfolio.formatting import uk_date
+from core.charts import TOOLBAR_CLEARANCE, chart_context, chart_text
+from core.formatting import uk_date
 from strategy.scoring import RankedPlatform, risk_level
 
 # Words under their numbers, one short line each, so that five columns of tick labels stay

@@ -10,7 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from portfolio.models import Portfolio
+from core.models import Portfolio
 
 ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
 

@@ -6,7 +6,7 @@ learner can change the mappings once the section exists.
 
 from __future__ import annotations
 
-from evidence.sections import Section, register_section
+from core.sections import Section, register_section
 
 STAGE = "Strategy"
 

@@ -13,7 +13,8 @@ from typing import Any
 from django.utils import timezone
 
 from audit.kpis import KPI_CATALOGUE
-from portfolio.models import Portfolio
+from audit.selectors import kpi_snapshot
+from core.models import Portfolio
 from strategy import completeness, models
 from strategy.completeness import StepStatus
 from strategy.planning import parse_roles
@@ -37,14 +38,7 @@ from strategy.smart import (
 
 
 def current_metric_values(portfolio: Portfolio) -> dict[str, float]:
-    """The portfolio's latest service KPIs from the audit's data import; {} when none.
-
-    The audit app owns the data; until it ships its selector, there is nothing to show.
-    """
-    try:
-        from audit.selectors import kpi_snapshot
-    except ImportError:
-        return {}
+    """The portfolio's latest service KPIs from the audit's data import; {} when none."""
     return kpi_snapshot(portfolio)
 
 

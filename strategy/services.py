@@ -11,9 +11,9 @@ from typing import Any
 from django.db import models as db_models
 from django.db import transaction
 
+from core import concurrency
+from core.models import Portfolio, User
 from evidence.services import record_section
-from portfolio import concurrency
-from portfolio.models import Portfolio, User
 from strategy import models, selectors
 from strategy.completeness import StepStatus
 from strategy.planning import MAX_ROLES, parse_roles, raci_problems, timeline_problem

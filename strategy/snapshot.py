@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from portfolio.versions import portfolio_rows, register_snapshot
+from core.versions import portfolio_rows, register_snapshot
 
 register_snapshot("strategy", lambda portfolio: portfolio_rows("strategy", portfolio))

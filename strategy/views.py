@@ -17,12 +17,12 @@ from audit import selectors as audit_selectors
 from audit.datasets import DatasetUnavailable
 from audit.kpis import KPI_CATALOGUE
 from audit.selectors import audience_evidence
-from evidence.sections import get_section
-from portfolio import concurrency, drafts
-from portfolio.access import get_portfolio_for
-from portfolio.charts import chart_context
-from portfolio.formatting import signed_change
-from portfolio.models import Portfolio
+from core import concurrency, drafts
+from core.access import get_portfolio_for
+from core.charts import chart_context
+from core.formatting import signed_change
+from core.models import Portfolio
+from core.sections import get_section
 from strategy import charts, forms, pitch_deck, selectors, services
 from strategy.completeness import StepStatus
 from strategy.guidance import GUIDANCE

@@ -60,7 +60,7 @@ def ink_on_the_edges(figures: dict[str, go.Figure], widths: list[int]) -> dict[s
     import numpy as np
     from PIL import Image
 
-    from portfolio.charts import PLOTLY_JS
+    from core.charts import PLOTLY_JS
 
     found = {}
     kaleido.start_sync_server(path=CHROMIUM, plotlyjs=str(PLOTLY_JS), mathjax=False, silence_warnings=True)

@@ -19,9 +19,9 @@ def demo_urls() -> dict[str, str]:
     from audit import services as audit_services
     from audit.steps import STEPS
     from audit.synthetic import interactions_csv
+    from core.models import Export, Portfolio
+    from demo.people import build_demo
     from evidence.models import Evidence
-    from portfolio.demo import build_demo
-    from portfolio.models import Export, Portfolio
 
     demo = build_demo(learners=4)
     cohort = demo.cohort

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import factory
 from django.utils import timezone
 
-from portfolio.models import (
+from core.models import (
     Cohort,
     Criterion,
     CriterionGroup,

@@ -5,7 +5,7 @@ import math
 from django import template
 from django.utils.html import format_html
 
-from portfolio.formatting import signed_change
+from core.formatting import signed_change
 
 register = template.Library()
 

@@ -21,7 +21,7 @@ from audit.charts import (
     volume_by_week_figure,
 )
 from audit.models import Platform
-from portfolio.charts import NARROWEST_CHART_PX, TOOLBAR_CLEARANCE
+from core.charts import NARROWEST_CHART_PX, TOOLBAR_CLEARANCE
 from tests.chart_geometry import (
     CHROMIUM,
     LINE_HEIGHT,
@@ -80,7 +80,7 @@ def test_a_platform_keeps_its_colour_whatever_else_the_file_holds():
 
 
 def test_the_pdf_gets_the_same_colours_as_the_page():
-    # The PDF's chart is the same figure passed through plotly's JSON (portfolio.pdf).
+    # The PDF's chart is the same figure passed through plotly's JSON (reports.pdf).
     figure = volume_by_week_figure(weekly_volume([Platform.WHATSAPP, Platform.TIKTOK]))
 
     exported = json.loads(pio.to_json(figure))

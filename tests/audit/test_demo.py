@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from audit import selectors
-from audit.demo import build_demo_content
 from audit.models import OrganisationProfile, ServiceDataImport, ServiceGap
+from demo.audit import build_demo_content
 from evidence.models import Evidence
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from audit import selectors
 from audit.models import ServiceDataImport, VersionDataset
-from portfolio.models import PortfolioVersion
+from core.models import PortfolioVersion
 
 BEFORE = [("audit", "0002_service_dataset")]
 AFTER = [("audit", "0004_remove_interaction")]

@@ -14,10 +14,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from assessment import services as assessment
 from audit import datasets, kpi_compute, selectors, services
 from audit.models import ServiceDataImport, VersionDataset
 from audit.synthetic import generate_interactions, interactions_csv
-from portfolio import assessment
 from tests.audit.factories import ServiceDataImportFactory, import_service_data
 
 pytestmark = pytest.mark.django_db

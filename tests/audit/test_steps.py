@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from audit.models import OrganisationProfile, PlatformPresence, ServiceProcess
+from core.sections import all_sections
 from evidence.models import Evidence
-from evidence.sections import all_sections
 
 pytestmark = pytest.mark.django_db
 

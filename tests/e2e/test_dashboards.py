@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def demo():
-    from portfolio.demo import build_demo
+    from demo.people import build_demo
 
     return build_demo(learners=6)
 

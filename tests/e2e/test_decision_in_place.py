@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from portfolio import assessment
+from assessment import services as assessment
 from tests.e2e.conftest import log_in
 from tests.evidence.factories import EvidenceFactory, MappingFactory
 from tests.factories import TEST_PASSWORD, framework_with_criteria

@@ -7,9 +7,9 @@ import re
 import pytest
 from django.conf import settings
 
+from core.models import Criterion
+from demo.people import build_demo
 from evidence.models import CriterionMapping
-from portfolio.demo import build_demo
-from portfolio.models import Criterion
 from tests.e2e.conftest import log_in
 from tests.evidence.factories import png_bytes
 

@@ -1,5 +1,5 @@
 """Nothing typed is lost: a draft outlives an expired session, and a second tab's save
-is shown beside what the first typed (portfolio/drafts.py, portfolio/concurrency.py)."""
+is shown beside what the first typed (core/drafts.py, core/concurrency.py)."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.conf import settings
 
-from portfolio.demo import build_demo
+from demo.people import build_demo
 from tests.e2e.conftest import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -11,9 +11,9 @@ import pytest
 from django.db import connections
 from pypdf import PdfReader
 
-from portfolio import pdf
-from portfolio.assessment import submit_portfolio
-from portfolio.tasks import render_export
+from assessment.services import submit_portfolio
+from reports import pdf
+from reports.tasks import render_export
 from tests.e2e.conftest import log_in
 from tests.evidence.factories import EvidenceFactory
 from tests.factories import TEST_PASSWORD

@@ -7,8 +7,8 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from portfolio.demo import build_demo
-from portfolio.models import Criterion, Portfolio
+from core.models import Criterion, Portfolio
+from demo.people import build_demo
 from tests.e2e.conftest import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from evidence.demo import build_demo_content
+from demo.evidence import build_demo_content
+from demo.people import build_demo
 from evidence.models import CriterionMapping, Evidence, TranscriptMessage
 from evidence.selectors import coverage_for
-from portfolio.demo import build_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,7 @@ def test_the_other_learners_have_lighter_content(demo):
         for p in demo.cohort.portfolios.select_related("learner")
     }
 
-    # The assessment demo (portfolio.demo_assessment) adds what learner2 and learner3 submitted.
+    # The assessment demo (demo.assessment) adds what learner2 and learner3 submitted.
     assert counts["learner2"] == 4 + 3
     assert counts["learner3"] == 1 + 4
     # learner3's first item is only claimed (no note); their draft strategy section maps with notes.

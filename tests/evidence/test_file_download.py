@@ -4,7 +4,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from portfolio.file_responses import FILE_CSP
+from core.file_responses import FILE_CSP
 from tests.conftest import finish
 from tests.evidence.factories import FileEvidenceFactory, pdf_bytes
 

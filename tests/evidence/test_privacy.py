@@ -11,11 +11,11 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from assessment import services as assessment
+from core.models import VersionFile
 from evidence import image_scan, privacy, services
 from evidence.image_scan import ImageScanError, check_regions, redact_image, scan_image
 from evidence.models import ImageScan, NotPersonalMark, PendingRedaction
-from portfolio import assessment
-from portfolio.models import VersionFile
 from tests.evidence.factories import FileEvidenceFactory, MessageFactory, TranscriptFactory
 
 pytestmark = pytest.mark.django_db

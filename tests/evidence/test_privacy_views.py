@@ -10,10 +10,10 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from assessment import services as assessment
 from evidence import privacy
 from evidence.models import Evidence, ImageScan, PendingRedaction
-from portfolio import assessment
-from portfolio.readiness import check_portfolio
+from readiness.checks import check_portfolio
 from tests.evidence.factories import FileEvidenceFactory, MessageFactory, TranscriptFactory
 from tests.evidence.test_privacy import REPLY
 from tests.portfolio.pdf_support import render

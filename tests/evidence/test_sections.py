@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from evidence import sections
+from core import sections
 from evidence.models import CriterionMapping, Evidence
 from evidence.selectors import workflow_steps
 from evidence.services import record_section

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from assessment import services as assessment
 from evidence.models import Evidence
-from portfolio import assessment
 from tests.evidence.factories import FileEvidenceFactory, MappingFactory, MessageFactory, TranscriptFactory
 
 

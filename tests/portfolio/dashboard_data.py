@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from core.models import CriterionDecision, Portfolio, PortfolioVersion, User, VersionOutcome
 from evidence.models import Evidence
-from portfolio.models import CriterionDecision, Portfolio, PortfolioVersion, User, VersionOutcome
 from tests.evidence.factories import EvidenceFactory, MappingFactory
 from tests.factories import LearnerFactory, PortfolioFactory
 

@@ -10,7 +10,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from pypdf import PdfWriter
 
-from portfolio.models import Export
+from core.models import Export
 from tests.factories import PortfolioFactory
 
 

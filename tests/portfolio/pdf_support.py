@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from pypdf import PdfReader
 
-from portfolio.pdf import RenderedPdf, render_portfolio_pdf
+from reports.pdf import RenderedPdf, render_portfolio_pdf
 
 
 @dataclass

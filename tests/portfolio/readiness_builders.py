@@ -8,9 +8,9 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from audit import models as audit
+from core.models import Criterion, Portfolio
+from core.sections import all_sections
 from evidence.models import CriterionMapping, Evidence, TranscriptMessage
-from evidence.sections import all_sections
-from portfolio.models import Criterion, Portfolio
 from strategy import models as strategy
 from tests.audit.factories import ServiceDataImportFactory
 from tests.strategy.factories import (

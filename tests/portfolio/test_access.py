@@ -10,7 +10,7 @@ import pytest
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
-from portfolio.models import FormDraft
+from core.models import FormDraft
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ PERSONAS = ["anonymous", "learner", "other_learner", "assessor", "other_assessor
 
 @pytest.fixture
 def world(learner, other_learner, assessor, other_assessor, tutor, iqa, outsider, cohort):
-    from portfolio.assessment import submit_portfolio
+    from assessment.services import submit_portfolio
     from tests.evidence.factories import FileEvidenceFactory
     from tests.portfolio.factories import ExportFactory
 
@@ -647,7 +647,7 @@ def test_the_matrix_covers_every_url_with_an_id_or_a_role():
     """A new page must be added to the matrix above (public pages are listed here)."""
     public = {"home", "invitation_accept", "plotly_css"}
     covered = {row[0].split(":")[1] for row in MATRIX}
-    names = {name for name in get_resolver("portfolio.urls").reverse_dict if isinstance(name, str)}
+    names = {name for name in get_resolver("core.urls").reverse_dict if isinstance(name, str)}
     assert names - covered - public == set()
 
 

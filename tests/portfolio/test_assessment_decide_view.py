@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from portfolio.models import CriterionDecision
+from core.models import CriterionDecision
 from tests.portfolio.conftest import decide
 
 pytestmark = pytest.mark.django_db

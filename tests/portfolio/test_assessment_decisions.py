@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from portfolio import assessment
-from portfolio.models import CriterionDecision, VersionOutcome
+from assessment import services as assessment
+from core.models import CriterionDecision, VersionOutcome
 from tests.evidence.factories import EvidenceFactory
 from tests.portfolio.conftest import decide
 

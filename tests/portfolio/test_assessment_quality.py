@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from portfolio import assessment
-from portfolio.models import AuditEntry, Notification, QualitySample
+from assessment import services as assessment
+from core.models import AuditEntry, Notification, QualitySample
 from tests.factories import IqaFactory
 from tests.portfolio.conftest import decide
 

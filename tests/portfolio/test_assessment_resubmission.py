@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from assessment import services as assessment
+from core.versions import diff_snapshots
 from evidence import services as evidence_services
 from evidence.selectors import coverage_for
-from portfolio import assessment
-from portfolio.versions import diff_snapshots
 from tests.evidence.factories import EvidenceFactory
 from tests.portfolio.conftest import decide
 

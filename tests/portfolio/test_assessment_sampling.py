@@ -8,9 +8,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from portfolio import assessment
-from portfolio import assessment_selectors as sel
-from portfolio.models import Framework, QualitySample
+from assessment import selectors as sel
+from assessment import services as assessment
+from core.models import Framework, QualitySample
 from tests.factories import (
     AssessorFactory,
     CohortFactory,

@@ -7,10 +7,10 @@ import hashlib
 import pytest
 from django.urls import reverse
 
+from assessment import services as assessment
+from core.models import AuditEntry, PortfolioVersion, VersionFile
+from core.versions import canonical_json, digest_of
 from evidence import services as evidence_services
-from portfolio import assessment
-from portfolio.models import AuditEntry, PortfolioVersion, VersionFile
-from portfolio.versions import canonical_json, digest_of
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from portfolio import assessment
-from portfolio.models import AuditEntry, Notification
+from assessment import services as assessment
+from core.models import AuditEntry, Notification
 from tests.portfolio.conftest import decide
 
 pytestmark = pytest.mark.django_db

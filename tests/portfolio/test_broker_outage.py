@@ -23,9 +23,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.celery import app
-from portfolio import outbox
-from portfolio.models import Export, Invitation, Notification, OutboxMessage
-from portfolio.tasks import render_export, send_invitation_email, send_notification_email, sweep_outbox
+from core import outbox
+from core.models import Export, Invitation, Notification, OutboxMessage
+from core.tasks import send_invitation_email, send_notification_email, sweep_outbox
+from reports.tasks import render_export
 from tests.celery_support import rebind
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -181,7 +182,7 @@ def test_it_answers_quickly_while_redis_is_down_and_does_everything_once_it_is_b
 def test_a_pdf_whose_worker_died_is_started_again_by_the_sweeper_and_finished(
     client, redis, learner, portfolio, settings
 ):
-    from portfolio import exports
+    from reports import exports
 
     redis.start()
     redis.stop()

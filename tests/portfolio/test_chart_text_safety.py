@@ -2,7 +2,7 @@
 
 plotly reads HTML in chart text; in the PDF's Chromium a ``<span style="filter:url(http://…)">``
 in a label makes the worker host fetch the URL (server-side request forgery). Two walls:
-``portfolio.charts.chart_text`` (with ``figure_json`` refusing any markup that missed it) and
+``core.charts.chart_text`` (with ``figure_json`` refusing any markup that missed it) and
 the chart browser's dead proxy. Each is tested alone against a real listening socket.
 """
 
@@ -24,17 +24,11 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from audit import charts as audit_charts
-from portfolio import dashboards
-from portfolio.charts import (
-    PLOTLY_JS,
-    UnsafeChartText,
-    chart_context,
-    chart_text,
-    figure_json,
-)
-from portfolio.pdf import chart_browser
-from portfolio.pdf.charts import ChartSpec, draw_charts
-from portfolio.views.dashboards import coverage_distribution_figure, progress_figure
+from core.charts import PLOTLY_JS, UnsafeChartText, chart_context, chart_text, figure_json
+from core.pdf import chart_browser
+from core.pdf.charts import ChartSpec, draw_charts
+from dashboards import figures as dashboards
+from dashboards.views import coverage_distribution_figure, progress_figure
 from strategy import charts as strategy_charts
 from strategy.models import Objective, PlatformScore, Risk, TimelineTask
 from strategy.scoring import RankedPlatform

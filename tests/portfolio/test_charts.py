@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from portfolio.charts import chart_context, chart_text, plotly_css
+from core.charts import chart_context, chart_text, plotly_css
 
 
 def test_plotly_stylesheet_is_read_from_the_pinned_bundle():
@@ -55,7 +55,7 @@ def test_a_chart_in_an_htmx_fragment_travels_as_escaped_text_not_as_script():
 def test_pages_load_the_cartesian_bundle_of_the_same_plotly_js_as_the_python_package():
     from django.contrib.staticfiles import finders
 
-    from portfolio.pdf import charts as pdf_charts
+    from core.pdf import charts as pdf_charts
 
     served = finders.find("vendor/plotly-cartesian/plotly-cartesian.min.js")
     html = render_to_string("partials/chart_scripts.html")

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from portfolio import selectors
+from core import selectors
 from tests.factories import (
     AssessorFactory,
     CohortFactory,

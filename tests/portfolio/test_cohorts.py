@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from portfolio import readiness
-from portfolio.models import Cohort, Membership
+from core.models import Cohort, Membership
+from readiness import checks as readiness
 from tests.factories import (
     AssessorFactory,
     CohortFactory,
@@ -130,7 +130,7 @@ def test_the_cohort_page_costs_the_same_whatever_its_size(
 def test_the_roster_is_paged_and_assigning_returns_to_the_same_page(
     client, tutor, cohort, assessor, other_assessor, monkeypatch
 ):
-    from portfolio import dashboard_selectors
+    from dashboards import selectors as dashboard_selectors
 
     monkeypatch.setattr(dashboard_selectors, "PAGE_SIZE", 2)
     _fill(cohort, assessor, 5)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from portfolio.dashboard_selectors import QUEUE_SHOWN
-from portfolio.models import CriterionDecision, QualitySample
+from core.models import CriterionDecision, QualitySample
+from dashboards.selectors import QUEUE_SHOWN
 from tests.portfolio.dashboard_data import fill, version, waiting
 
 pytestmark = pytest.mark.django_db
@@ -135,7 +135,7 @@ def test_learners_of_two_cohorts_are_each_measured_against_their_own_criteria(cl
 
 
 def test_the_caseload_comes_in_pages_and_the_counts_cover_everyone(client, cohort, assessor, monkeypatch):
-    from portfolio import dashboard_selectors
+    from dashboards import selectors as dashboard_selectors
 
     monkeypatch.setattr(dashboard_selectors, "PAGE_SIZE", 2)
     fill(cohort, assessor, 3)

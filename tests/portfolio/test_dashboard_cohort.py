@@ -173,7 +173,7 @@ def test_staff_may_open_any_cohorts_dashboard(client, staff, cohort):
 def test_learners_come_in_pages_and_a_nonsense_page_shows_the_first(
     client, tutor, cohort, assessor, monkeypatch
 ):
-    from portfolio import dashboard_selectors
+    from dashboards import selectors as dashboard_selectors
 
     monkeypatch.setattr(dashboard_selectors, "PAGE_SIZE", 2)
     fill(cohort, assessor, 3)
@@ -207,7 +207,7 @@ def test_heat_map_cells_escape_what_a_framework_file_says(client, tutor, cohort,
 def test_every_learner_on_the_page_has_a_cell_per_criterion_and_a_step_per_section(
     client, tutor, cohort, assessor
 ):
-    from evidence.sections import all_sections
+    from core.sections import all_sections
 
     fill(cohort, assessor, 3)
     client.force_login(tutor)
@@ -226,7 +226,7 @@ def test_every_learner_on_the_page_has_a_cell_per_criterion_and_a_step_per_secti
 def test_the_summary_and_counts_cover_the_whole_cohort_not_the_page(
     client, tutor, cohort, assessor, monkeypatch
 ):
-    from portfolio import dashboard_selectors
+    from dashboards import selectors as dashboard_selectors
 
     monkeypatch.setattr(dashboard_selectors, "PAGE_SIZE", 2)
     fill(cohort, assessor, 5)
@@ -243,7 +243,7 @@ def test_the_summary_and_counts_cover_the_whole_cohort_not_the_page(
 def test_the_coverage_chart_numbers_its_axis_sensibly_for_a_large_cohort():
     from types import SimpleNamespace
 
-    from portfolio.views.dashboards import coverage_distribution_figure
+    from dashboards.views import coverage_distribution_figure
 
     small = coverage_distribution_figure([SimpleNamespace(coverage=50)] * 3)
     large = coverage_distribution_figure([SimpleNamespace(coverage=85)] * 500)

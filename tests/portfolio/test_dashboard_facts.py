@@ -1,5 +1,5 @@
-"""The database's figures for the dashboards (``portfolio.dashboard_facts``) agree with the
-pure rules of ``portfolio.dashboards`` applied row by row, on random learners; and a page
+"""The database's figures for the dashboards (``dashboards.facts``) agree with the
+pure rules of ``dashboards.figures`` applied row by row, on random learners; and a page
 builds only its own rows."""
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import CriterionDecision, VersionOutcome
+from dashboards import figures as dashboards
+from dashboards import selectors as dashboard_selectors
 from evidence.models import CriterionMapping, Evidence
 from evidence.selectors import coverage_tallies
-from portfolio import dashboard_selectors, dashboards
-from portfolio.models import CriterionDecision, VersionOutcome
 from tests.evidence.factories import EvidenceFactory, MappingFactory
 from tests.factories import LearnerFactory, PortfolioFactory
 from tests.portfolio.dashboard_data import version

@@ -1,11 +1,11 @@
-"""The pure rules of portfolio.dashboards: cell states, coverage share and learners at risk."""
+"""The pure rules of dashboards.figures: cell states, coverage share and learners at risk."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from portfolio import dashboards as d
+from dashboards import figures as d
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 RULES = d.RiskRules(inactive_days=21, behind_margin=20, max_returns=1)

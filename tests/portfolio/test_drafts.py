@@ -1,4 +1,4 @@
-"""Drafts of edit forms (portfolio/drafts.py): kept per person and form, offered back,
+"""Drafts of edit forms (core/drafts.py): kept per person and form, offered back,
 never readable by anyone else, refused when hostile in size, gone once saved or expired."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from portfolio import drafts
-from portfolio.models import FormDraft
+from core import drafts
+from core.models import FormDraft
 from strategy.models import Vision
 from tests.factories import TutorFactory
 from tests.form_pages import edit_form

@@ -1,5 +1,5 @@
 """Every edit form carries a version token; a second save from the same page is shown
-both versions and overwrites nothing (portfolio/concurrency.py)."""
+both versions and overwrites nothing (core/concurrency.py)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from audit import services as audit_services
 from audit.models import KpiSettings, ServiceDataImport
 from audit.steps import STEPS
 from audit.synthetic import interactions_csv
+from core import concurrency
+from core.models import EditRevision
 from evidence.models import Evidence
-from portfolio import concurrency
-from portfolio.models import EditRevision
 from strategy import services as strategy_services
 from strategy.models import Vision
 from strategy.views import STEP_NAMES

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from portfolio.models import Notification
-from portfolio.password_reset import send_password_reset_links
-from portfolio.tasks import send_invitation_email, send_notification_email
+from core.models import Notification
+from core.password_reset import send_password_reset_links
+from core.tasks import send_invitation_email, send_notification_email
 from tests.factories import CohortFactory, InvitationFactory, PortfolioFactory, TutorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

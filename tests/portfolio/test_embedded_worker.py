@@ -17,7 +17,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from config.celery import app
-from portfolio.models import Export
+from core.models import Export
 from tests.celery_support import rebind
 
 ROOT = Path(settings.BASE_DIR)
@@ -33,6 +33,7 @@ def embedded_broker(tmp_path, settings):
         "data_folder_in": str(folder / "queue"),
         "data_folder_out": str(folder / "queue"),
         "processed_folder": str(folder / "processed"),
+        "control_folder": str(folder / "control"),
         "store_processed": False,
     }
     saved = {key: app.conf[key] for key in ("broker_url", "broker_transport_options", "task_always_eager")}

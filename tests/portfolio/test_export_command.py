@@ -8,8 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
-from portfolio import exports, pdf
-from portfolio.models import Export, Notification
+from core.models import Export, Notification
+from reports import exports, pdf
 from tests.factories import CohortFactory, PortfolioFactory
 from tests.portfolio.factories import ExportFactory
 

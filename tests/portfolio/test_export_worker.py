@@ -17,9 +17,10 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 
 from config.celery import app
-from portfolio import exports, pdf, tasks
-from portfolio.models import Export, Notification
-from portfolio.tasks import render_export
+from core import tasks
+from core.models import Export, Notification
+from reports import exports, pdf
+from reports.tasks import render_export
 from tests.celery_support import rebind
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -14,9 +14,9 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 from pypdf import PdfReader
 
-from portfolio import exports, pdf
-from portfolio.models import STALE_EXPORT_MESSAGE, Export, Notification
-from portfolio.tasks import render_export
+from core.models import STALE_EXPORT_MESSAGE, Export, Notification
+from reports import exports, pdf
+from reports.tasks import render_export
 from tests.evidence.factories import EvidenceFactory
 from tests.portfolio.conftest import decide
 from tests.portfolio.factories import ExportFactory
@@ -140,7 +140,7 @@ def test_an_outcome_recorded_later_makes_a_new_document(
     decide(version, criteria[0], assessor, status="not_yet_met", feedback="Add the weekend times.")
     unchanged, created = _export(portfolio, learner, version, capture=django_capture_on_commit_callbacks)
     assert created is False  # a decision alone does not show until the version is closed
-    from portfolio.assessment import return_version
+    from assessment.services import return_version
 
     return_version(version=version, comment="Nearly there.", actor=assessor)
 
@@ -156,7 +156,7 @@ def test_an_outcome_recorded_later_makes_a_new_document(
 def test_a_quality_sample_recorded_after_the_outcome_makes_a_new_document(
     portfolio, learner, assessor, iqa, version, criteria, renders, django_capture_on_commit_callbacks
 ):
-    from portfolio.assessment import record_finding, return_version, sample_decisions
+    from assessment.services import record_finding, return_version, sample_decisions
 
     decision = decide(version, criteria[0], assessor, status="not_yet_met", feedback="Add the weekend times.")
     return_version(version=version, comment="Nearly there.", actor=assessor)
@@ -250,7 +250,7 @@ def test_two_requests_at_the_same_moment_share_one_job(portfolio, learner, monke
 
 
 def test_a_version_of_another_portfolio_is_refused(portfolio, learner, other_learner, filled):
-    from portfolio.assessment import submit_portfolio
+    from assessment.services import submit_portfolio
 
     others = other_learner.portfolios.get()
     EvidenceFactory(portfolio=others)
@@ -450,7 +450,7 @@ def test_a_retry_puts_the_job_back_in_the_queue_with_a_stage(portfolio):
 
 
 def test_backoff_grows_and_is_capped():
-    from portfolio.tasks import _backoff
+    from reports.tasks import _backoff
 
     assert [_backoff(n) for n in range(6)] == [5, 10, 20, 40, 60, 60]
 

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from pypdf import PdfReader
 
-from portfolio import pdf
-from portfolio.models import Export
-from portfolio.tasks import render_export
+from core.models import Export
+from reports import pdf
+from reports.tasks import render_export
 from tests.conftest import finish
 from tests.portfolio.factories import ExportFactory
 
@@ -90,7 +90,7 @@ def test_a_version_that_is_not_one_of_the_portfolio_gives_404(client, learner, p
 def test_another_learners_version_number_cannot_be_exported_through_my_portfolio(
     client, learner, other_learner, portfolio, queued_only
 ):
-    from portfolio.assessment import submit_portfolio
+    from assessment.services import submit_portfolio
     from tests.evidence.factories import EvidenceFactory
 
     theirs = other_learner.portfolios.get()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portfolio.formatting import signed_change
+from core.formatting import signed_change
 
 
 @pytest.mark.parametrize(

@@ -10,14 +10,14 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from portfolio.frameworks import (
+from core.frameworks import (
     FrameworkFileError,
     SourceFile,
     html_to_text,
     import_framework_files,
     import_frameworks,
 )
-from portfolio.models import Criterion, CriterionGroup, CrosswalkLink, Framework
+from core.models import Criterion, CriterionGroup, CrosswalkLink, Framework
 
 REPO = Path(settings.BASE_DIR)
 SHIPPED = REPO / "frameworks"

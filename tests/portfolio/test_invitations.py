@@ -10,8 +10,8 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
-from portfolio import services
-from portfolio.models import Invitation, Membership, Portfolio, User
+from core import services
+from core.models import Invitation, Membership, Portfolio, User
 from tests.factories import InvitationFactory, LearnerFactory
 
 pytestmark = pytest.mark.django_db

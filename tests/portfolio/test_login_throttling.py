@@ -9,9 +9,9 @@ import time_machine
 from django.core.cache import cache
 from django.test import Client, RequestFactory
 
-from portfolio.formatting import describe_wait
-from portfolio.models import AuthEvent
-from portfolio.throttling import client_address, username_delay
+from core.formatting import describe_wait
+from core.models import AuthEvent
+from core.throttling import client_address, username_delay
 from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

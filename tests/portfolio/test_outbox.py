@@ -15,9 +15,11 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from config.celery import app
-from portfolio import exports, outbox
-from portfolio.models import Export, Invitation, Notification, OutboxMessage
-from portfolio.tasks import render_export, send_invitation_email, send_notification_email, sweep_outbox
+from core import outbox
+from core.models import Export, Invitation, Notification, OutboxMessage
+from core.tasks import send_invitation_email, send_notification_email, sweep_outbox
+from reports import exports
+from reports.tasks import render_export
 from tests.factories import InvitationFactory
 from tests.portfolio.factories import ExportFactory
 
@@ -63,7 +65,7 @@ def _deliver(state) -> None:
 def test_it_writes_nothing_and_sends_nothing_when_the_action_rolls_back(
     cohort, tutor, broker, django_capture_on_commit_callbacks
 ):
-    from portfolio import services
+    from core import services
 
     with django_capture_on_commit_callbacks(execute=True):
         try:
@@ -82,7 +84,7 @@ def test_it_writes_nothing_and_sends_nothing_when_the_action_rolls_back(
 def test_it_hands_the_message_over_once_the_action_commits(
     cohort, tutor, broker, django_capture_on_commit_callbacks
 ):
-    from portfolio import services
+    from core import services
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         invitation = services.invite_person(
@@ -110,7 +112,7 @@ def test_it_hands_the_message_over_once_the_action_commits(
 def test_it_keeps_the_message_when_the_broker_is_down_and_the_sweeper_hands_it_over_later(
     cohort, tutor, broker, mailoutbox, django_capture_on_commit_callbacks
 ):
-    from portfolio import services
+    from core import services
 
     broker.down = True
     with django_capture_on_commit_callbacks(execute=True):
@@ -251,7 +253,7 @@ def test_a_delivery_while_another_run_holds_the_message_does_nothing(mailoutbox,
 
 @pytest.mark.django_db
 def test_a_failed_run_leaves_the_message_for_the_next_delivery(mailoutbox, broker, monkeypatch):
-    from portfolio import emails
+    from core import emails
 
     invitation = InvitationFactory()
     message = outbox.enqueue(send_invitation_email, args=[invitation.pk])
@@ -302,12 +304,12 @@ def test_a_message_the_broker_lost_is_handed_over_again_then_given_up(
 @pytest.mark.django_db
 def test_a_message_for_a_task_that_no_longer_exists_is_given_up_without_stopping_the_rest(broker):
     invitation = InvitationFactory()
-    OutboxMessage.objects.create(task="portfolio.tasks.renamed_long_ago", args=[1])
+    OutboxMessage.objects.create(task="core.tasks.renamed_long_ago", args=[1])
     message = outbox.enqueue(send_invitation_email, args=[invitation.pk])
 
     outbox.sweep()
 
-    assert OutboxMessage.objects.get(task="portfolio.tasks.renamed_long_ago").gave_up_at is not None
+    assert OutboxMessage.objects.get(task="core.tasks.renamed_long_ago").gave_up_at is not None
     assert broker.sent == [(send_invitation_email.name, [invitation.pk], message.task_id)]
 
 
@@ -447,8 +449,8 @@ def test_a_worker_renders_with_a_heartbeat_thread(portfolio, learner, settings, 
 def test_password_reset_mail_and_the_image_check_are_queued_through_the_outbox(
     learner, django_capture_on_commit_callbacks
 ):
+    from core.password_reset import request_password_reset
     from evidence import privacy
-    from portfolio.password_reset import request_password_reset
     from tests.evidence.factories import FileEvidenceFactory
 
     image = FileEvidenceFactory(portfolio=learner.portfolios.get())
@@ -457,6 +459,6 @@ def test_password_reset_mail_and_the_image_check_are_queued_through_the_outbox(
         privacy.start_image_scan(evidence=image, actor=learner)
 
     assert set(OutboxMessage.objects.values_list("task", flat=True)) == {
-        "portfolio.tasks.send_password_reset_email",
+        "core.tasks.send_password_reset_email",
         "evidence.tasks.scan_evidence_image",
     }

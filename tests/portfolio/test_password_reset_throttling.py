@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from portfolio import tasks
+from core import tasks
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +121,7 @@ def test_the_mail_is_queued_on_commit_not_sent_in_the_request(
 
 
 def test_a_failed_send_is_not_counted_against_the_account(frozen, amira, mailoutbox, monkeypatch):
-    from portfolio import password_reset
+    from core import password_reset
 
     def broken(user):
         raise OSError("mail server down")

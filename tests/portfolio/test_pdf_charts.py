@@ -12,9 +12,9 @@ import kaleido
 import pytest
 from django.core.cache import cache
 
-from portfolio.pdf import chart_browser
-from portfolio.pdf import charts as pdf_charts
-from portfolio.pdf.charts import ChartSpec, draw_charts
+from core.pdf import chart_browser
+from core.pdf import charts as pdf_charts
+from core.pdf.charts import ChartSpec, draw_charts
 from strategy.models import PlatformScore, Risk, TimelineTask
 from tests.portfolio.pdf_support import render
 
@@ -213,7 +213,7 @@ def layouts(monkeypatch):
     """Counts the layouts of a render and signals when the first one is done."""
     import threading
 
-    import portfolio.pdf as pdf_package
+    import reports.pdf as pdf_package
 
     done = threading.Event()
     calls = []
@@ -420,7 +420,7 @@ EXIT_SCRIPT = """
 import os, sys, time
 import django
 django.setup()
-from portfolio.pdf import charts
+from core.pdf import charts
 assert charts.start_chart_browser()
 print(charts.chart_browser.HOLDER._browser.pid, flush=True)
 """

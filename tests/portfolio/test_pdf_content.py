@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from assessment import services as assessment
+from core.models import QualitySample
+from core.sections import all_sections
 from evidence.models import Evidence
-from evidence.sections import all_sections
-from portfolio import assessment
-from portfolio.models import QualitySample
 from strategy.models import Risk, Vision
 from tests.evidence.factories import EvidenceFactory, LinkEvidenceFactory, MappingFactory
 from tests.portfolio.conftest import decide

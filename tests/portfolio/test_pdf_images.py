@@ -11,13 +11,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image
 
-from portfolio.pdf.images import (
-    MAX_HEIGHT,
-    PHOTO_MAX_HEIGHT,
-    PHOTO_MAX_WIDTH,
-    downscale,
-    print_image,
-)
+from evidence.pdf_images import MAX_HEIGHT, PHOTO_MAX_HEIGHT, PHOTO_MAX_WIDTH, downscale, print_image
 from tests.evidence.factories import FileEvidenceFactory, MappingFactory
 from tests.portfolio.pdf_support import render
 

@@ -10,9 +10,9 @@ import pytest
 from django.core.files.base import ContentFile
 from PIL import Image
 
-from portfolio.pdf.blocks import CriterionRef, table_widths
-from portfolio.pdf.evidence_index import PHOTO_CARD_TEXT, EvidenceEntry, evidence_rows
-from portfolio.pdf.images import PrintImage
+from core.pdf.blocks import CriterionRef, table_widths
+from evidence.pdf import PHOTO_CARD_TEXT, EvidenceEntry, evidence_rows
+from evidence.pdf_images import PrintImage
 from tests.evidence.factories import EvidenceFactory, FileEvidenceFactory, MappingFactory
 from tests.portfolio.pdf_support import render
 

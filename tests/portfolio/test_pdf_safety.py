@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from weasyprint.urls import URLFetchingError, fetch
 
-import portfolio.pdf as pdf_package
+import reports.pdf as pdf_package
 from audit.models import OrganisationProfile, StepNote
+from core.pdf.charts import is_safe_svg
 from evidence.models import Evidence
-from portfolio.pdf.charts import is_safe_svg
-from portfolio.pdf.fetcher import FetchRefused, PortfolioURLFetcher, fetcher_for, static_pdf_roots
+from reports.pdf.fetcher import FetchRefused, PortfolioURLFetcher, fetcher_for, static_pdf_roots
 from strategy.models import Risk, Vision
 from tests.evidence.factories import EvidenceFactory, MappingFactory, MessageFactory, TranscriptFactory
 from tests.portfolio.pdf_support import render
@@ -91,7 +91,7 @@ def test_hostile_text_everywhere_is_printed_as_text_and_nothing_is_fetched(
 def test_the_version_pdf_with_hostile_feedback_fetches_nothing(
     settings, portfolio, criteria, filled, version, assessor, listener, spy
 ):
-    from portfolio import assessment
+    from assessment import services as assessment
     from tests.portfolio.conftest import decide
 
     settings.BROWSER_PATH = ""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from assessment import services as assessment
 from audit import services
 from audit.synthetic import interactions_csv
-from portfolio import assessment
 from tests.audit.factories import import_service_data
 from tests.portfolio.pdf_support import render
 

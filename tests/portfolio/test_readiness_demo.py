@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from portfolio.demo import build_demo
-from portfolio.models import Portfolio
-from portfolio.readiness import MUST, check_portfolio
+from core.models import Portfolio
+from demo.people import build_demo
+from readiness.checks import MUST, check_portfolio
 
 pytestmark = pytest.mark.django_db
 

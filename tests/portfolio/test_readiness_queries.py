@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portfolio import readiness
+from readiness import checks as readiness
 from tests.factories import LearnerFactory, PortfolioFactory
 from tests.portfolio.readiness_builders import build_full
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portfolio.readiness import MUST, SEVERITIES, all_rules, check_portfolio
+from readiness.checks import MUST, SEVERITIES, all_rules, check_portfolio
 from tests.portfolio.readiness_builders import BREAKERS, build_full
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from portfolio import readiness
+from readiness import checks as readiness
 from tests.portfolio.readiness_builders import build_full
 
 pytestmark = pytest.mark.django_db

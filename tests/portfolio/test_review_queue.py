@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from portfolio.dashboard_selectors import PAGE_SIZE
-from portfolio.models import VersionOutcome
+from core.models import VersionOutcome
+from dashboards.selectors import PAGE_SIZE
 from tests.portfolio.conftest import decide
 from tests.portfolio.dashboard_data import waiting
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from portfolio.models import Cohort, Framework, Membership, Portfolio, User
+from core.models import Cohort, Framework, Membership, Portfolio, User
 
 pytestmark = pytest.mark.django_db
 
@@ -70,8 +70,8 @@ def test_the_demo_has_a_history_for_the_progress_chart():
 
     from django.utils import timezone
 
+    from dashboards import selectors as dashboard_selectors
     from evidence.models import CriterionMapping, Evidence
-    from portfolio import dashboard_selectors
 
     call_command("seed_demo", learners=3)
     cohort = Cohort.objects.get()

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from portfolio.tour import TOURS
+from core.tour import TOURS
 
 pytestmark = pytest.mark.django_db
 

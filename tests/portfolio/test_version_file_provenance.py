@@ -8,10 +8,10 @@ import pikepdf
 import pytest
 from django.urls import reverse
 
+from assessment import services as assessment
 from evidence import services as evidence_services
 from evidence.files import check_upload
-from portfolio import assessment
-from portfolio.pdf.evidence_index import _provenance
+from evidence.pdf import _provenance
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 
 from config.celery import app
-from portfolio.tasks import send_invitation_email
+from core.tasks import send_invitation_email
 from tests.celery_support import rebind
 from tests.factories import InvitationFactory
 

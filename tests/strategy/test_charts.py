@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import plotly.graph_objects as go
 import pytest
 
-from portfolio.charts import NARROWEST_CHART_PX, TOOLBAR_CLEARANCE
+from core.charts import NARROWEST_CHART_PX, TOOLBAR_CLEARANCE
 from strategy.charts import implementation_timeline, risk_heat_map
 from strategy.scoring import heat_map_matrix
 from tests.chart_geometry import (

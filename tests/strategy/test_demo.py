@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from demo.strategy import build_demo_content
 from evidence.models import Evidence
 from strategy import models
-from strategy.demo import build_demo_content
 from tests.factories import LearnerFactory, PortfolioFactory
 
 pytestmark = pytest.mark.django_db

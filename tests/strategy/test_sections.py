@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from core.sections import all_sections, get_section
 from evidence.models import Evidence
-from evidence.sections import all_sections, get_section
 from strategy import services
 from tests.factories import CriterionFactory, CriterionGroupFactory, FrameworkFactory
 

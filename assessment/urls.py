@@ -1,0 +1,42 @@
+"""URLs of assessment: submission, versions, decisions, the trail and quality assurance.
+
+No ``app_name``: ``config/urls.py`` joins these patterns with the other apps' under the one
+``portfolio`` namespace the templates and links have always used.
+"""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from assessment import views
+
+urlpatterns = [
+    path("portfolios/<int:portfolio_pk>/submit/", views.submit, name="submit"),
+    path("portfolios/<int:portfolio_pk>/versions/", views.versions, name="versions"),
+    path("portfolios/<int:portfolio_pk>/versions/<int:number>/", views.version_detail, name="version_detail"),
+    path(
+        "portfolios/<int:portfolio_pk>/versions/<int:number>/changes/",
+        views.version_changes,
+        name="version_changes",
+    ),
+    path(
+        "portfolios/<int:portfolio_pk>/versions/<int:number>/files/<int:file_pk>/",
+        views.version_file,
+        name="version_file",
+    ),
+    path(
+        "portfolios/<int:portfolio_pk>/versions/<int:number>/criteria/<int:criterion_pk>/decide/",
+        views.decide,
+        name="decide",
+    ),
+    path(
+        "portfolios/<int:portfolio_pk>/versions/<int:number>/outcome/",
+        views.close_version,
+        name="close_version",
+    ),
+    path("portfolios/<int:portfolio_pk>/trail/", views.trail, name="trail"),
+    path("assessment/quality-actions/", views.qa_actions, name="qa_actions"),
+    path("assessment/quality-actions/<int:sample_pk>/answer/", views.qa_answer, name="qa_answer"),
+    path("quality/sampling/", views.qa_sampling, name="qa_sampling"),
+    path("quality/samples/<int:sample_pk>/finding/", views.qa_finding, name="qa_finding"),
+]

@@ -1,0 +1,140 @@
+"""Reads shaped for the pages: each returns a queryset whose cost is a fixed number of queries."""
+
+from __future__ import annotations
+
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from core.access import cohorts_managed_by, is_staff_user
+from core.models import (
+    Cohort,
+    Criterion,
+    CriterionDecision,
+    CriterionGroup,
+    CrosswalkLink,
+    Export,
+    Framework,
+    Invitation,
+    Membership,
+    Notification,
+    Portfolio,
+    Role,
+    User,
+)
+
+
+def learner_portfolios(user: User) -> QuerySet[Portfolio]:
+    return (
+        Portfolio.objects.filter(learner=user)
+        .select_related("cohort", "assessor")
+        .prefetch_related("cohort__frameworks")
+        .order_by("-cohort__start_date")
+    )
+
+
+def assessor_caseload(user: User) -> QuerySet[Portfolio]:
+    return (
+        Portfolio.objects.filter(assessor=user)
+        .select_related("learner", "cohort", "assessor")
+        .order_by("cohort__name", "learner__last_name", "learner__first_name")
+    )
+
+
+def _count(rows: QuerySet) -> Coalesce:
+    """The number of these rows that belong to the outer cohort, as a scalar subquery."""
+    return Coalesce(Subquery(rows.order_by().values("cohort").annotate(n=Count("pk")).values("n")), 0)
+
+
+def _with_counts(cohorts: QuerySet[Cohort]) -> QuerySet[Cohort]:
+    """The cohorts with the numbers their cards show, in the one query that lists them.
+
+    Each count is a subquery of its own rather than a join. Joins would be shared with
+    whatever filter chose the cohorts (the quality assurer's list filters on memberships,
+    and counting assessors over that join found the quality assurer's membership alone),
+    and three joined lists multiply each other's rows before DISTINCT undoes it.
+    """
+    cohort, now = OuterRef("pk"), timezone.now()
+    return cohorts.annotate(
+        learner_count=_count(Portfolio.objects.filter(cohort=cohort)),
+        assessor_count=_count(Membership.objects.filter(cohort=cohort, role=Role.ASSESSOR)),
+        unassigned_count=_count(Portfolio.objects.filter(cohort=cohort, assessor__isnull=True)),
+        pending_invitation_count=_count(
+            Invitation.objects.filter(
+                cohort=cohort, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+            )
+        ),
+    ).order_by("-start_date", "name")
+
+
+def tutor_cohorts(user: User) -> QuerySet[Cohort]:
+    return _with_counts(cohorts_managed_by(user))
+
+
+def iqa_cohorts(user: User) -> QuerySet[Cohort]:
+    if is_staff_user(user):
+        return _with_counts(Cohort.objects.all())
+    return _with_counts(
+        Cohort.objects.filter(id__in=Membership.objects.filter(user=user, role=Role.IQA).values("cohort_id"))
+    )
+
+
+def cohort_roster(cohort: Cohort) -> QuerySet[Portfolio]:
+    return cohort.portfolios.select_related("learner", "assessor").order_by(
+        "learner__last_name", "learner__first_name", "learner__username"
+    )
+
+
+def cohort_assessors(cohort: Cohort) -> list[User]:
+    return list(
+        User.objects.filter(memberships__cohort=cohort, memberships__role=Role.ASSESSOR).order_by(
+            "last_name", "first_name"
+        )
+    )
+
+
+def cohort_staff(cohort: Cohort) -> QuerySet[Membership]:
+    return cohort.memberships.select_related("user").order_by("role", "user__last_name", "user__first_name")
+
+
+def cohort_invitations(cohort: Cohort) -> QuerySet[Invitation]:
+    return cohort.invitations.select_related("invited_by").order_by("-created_at")[:50]
+
+
+def frameworks_with_criteria(frameworks: QuerySet[Framework]) -> QuerySet[Framework]:
+    """Frameworks with their groups, criteria and crosswalk links in four queries."""
+    criteria = Criterion.objects.order_by("order").prefetch_related(
+        Prefetch("crosswalk_out", queryset=CrosswalkLink.objects.select_related("target__framework")),
+        Prefetch("crosswalk_in", queryset=CrosswalkLink.objects.select_related("source__framework")),
+    )
+    groups = CriterionGroup.objects.order_by("order").prefetch_related(
+        Prefetch("criteria", queryset=criteria)
+    )
+    return frameworks.order_by("kind", "code").prefetch_related(Prefetch("groups", queryset=groups))
+
+
+def recent_exports(portfolio: Portfolio, *, limit: int = 20) -> list[Export]:
+    """The portfolio's latest PDF exports with what was exported and who asked (one query)."""
+    exports = portfolio.exports.select_related("version", "requested_by").order_by("-created_at", "-pk")
+    return list(exports[:limit])
+
+
+def latest_decision_statuses(portfolio_ids: list[int]) -> dict[tuple[int, int], str]:
+    """(portfolio id, criterion id) → the status of the standing decision of the latest version
+    that has one (one query). Only three columns: loading the decisions with their versions
+    would bring every version's snapshot along, once per decision."""
+    rows = (
+        CriterionDecision.objects.filter(version__portfolio_id__in=portfolio_ids, superseded_by__isnull=True)
+        .order_by("version__number", "decided_at", "pk")
+        .values_list("version__portfolio_id", "criterion_id", "status")
+    )
+    # Later versions come last and overwrite earlier ones.
+    return {(portfolio_id, criterion_id): status for portfolio_id, criterion_id, status in rows}
+
+
+def notifications_for(user: User, *, limit: int = 50) -> list[Notification]:
+    return list(user.notifications.select_related("portfolio__learner")[:limit])
+
+
+def unread_count(user: User) -> int:
+    return user.notifications.filter(read_at__isnull=True).count()
