@@ -27,10 +27,12 @@ test: setup
 
 setup: $(VENV)/.installed node_modules/.installed
 
-$(VENV)/.installed: requirements.txt
+# The app's packages (requirements.txt) and the tests' and developers' tools (requirements-dev.txt,
+# which includes the first): `make test` needs pytest, `make typecheck` mypy.
+$(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || "$$(./scripts/find-python)" -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
