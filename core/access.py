@@ -18,11 +18,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from core.models import Cohort, Export, FormDraft, Membership, Portfolio, Role, User
 
 
+class AuthenticatedHttpRequest(HttpRequest):
+    """For the type checker only: the request of a view behind ``login_required`` or
+    ``role_required``, whose user is signed in (never ``AnonymousUser``)."""
+
+    user: User
+
+
 def is_staff_user(user: User) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or user.role == Role.STAFF))
 
 
-def _cohort_ids_with_role(user: User, *roles: str) -> QuerySet:
+def _cohort_ids_with_role(user: User, *roles: str) -> QuerySet[Membership, Any]:
     return Membership.objects.filter(user=user, role__in=roles).values("cohort_id")
 
 
@@ -108,13 +115,13 @@ def get_draft_for(user: User, pk: int) -> FormDraft:
         raise Http404("No such draft.") from None
 
 
-def role_required(*roles: str) -> Callable:
+def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Allow only people with one of these roles (staff always); others get 403."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @login_required
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.user.role not in roles and not is_staff_user(request.user):
                 raise PermissionDenied("This page is not for your role.")
             return view(request, *args, **kwargs)

@@ -67,7 +67,7 @@ def watch() -> Iterator[Watch]:
         _watch.reset(token)
 
 
-def enqueue(task: Task | str, *, args: list[Any], task_id: str | None = None) -> OutboxMessage:
+def enqueue(task: Task[..., Any] | str, *, args: list[Any], task_id: str | None = None) -> OutboxMessage:
     """Write the message in the current transaction; hand it over once the transaction commits."""
     name = task if isinstance(task, str) else task.name
     fields: dict[str, Any] = {"task": name, "args": list(args)}
@@ -97,7 +97,7 @@ def _dispatch_by_task_id(task_id: str) -> None:
         dispatch(pk)
 
 
-def _task_named(name: str) -> Task | None:
+def _task_named(name: str) -> Task[..., Any] | None:
     """The task registered under ``name``, importing its module if this process has not yet
     (Celery discovers task modules when a worker starts, not in a web process)."""
     task = current_app.tasks.get(name)
@@ -137,14 +137,16 @@ def dispatch(message_id: int) -> bool:
         )
         log.error("outbox %s: no task is named %s; given up", message.pk, message.task)
         return False
+    # The args go as the list they were written as: Celery takes a list or a tuple, where
+    # celery-types' stubs say a tuple (hence the ignores).
     if _eager():
         _mark_dispatched(message)
-        task.apply_async(args=list(message.args), task_id=message.task_id)
+        task.apply_async(args=list(message.args), task_id=message.task_id)  # type: ignore[arg-type]
         if watching is not None:
             watching.sent.append(message.pk)
         return True
     try:
-        task.apply_async(args=list(message.args), task_id=message.task_id)
+        task.apply_async(args=list(message.args), task_id=message.task_id)  # type: ignore[arg-type]
     except Exception as exc:
         # The broker is down or unreachable: the next sweep tries again.
         OutboxMessage.objects.filter(pk=message.pk).update(
@@ -262,7 +264,7 @@ def release_run(task_id: str) -> None:
     OutboxMessage.objects.filter(task_id=task_id, done_at__isnull=True).update(started_at=None)
 
 
-class OutboxTask(Task):
+class OutboxTask(Task[..., Any]):
     """A task queued through the outbox: a delivery of a message already done does nothing.
 
     ``exclusive``: a delivery while another run holds the message does nothing either (for

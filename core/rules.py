@@ -87,9 +87,9 @@ def rows_by_portfolio(
     for attribute, (model, many) in spec.items():
         rows = model._default_manager.filter(portfolio_id__in=ids)
         if many:
-            rows = rows.order_by("portfolio_id", *model._meta.ordering)
+            rows = rows.order_by("portfolio_id", *(model._meta.ordering or ()))
         for row in rows:
-            target = parts[row.portfolio_id]
+            target = parts[row.portfolio_id]  # type: ignore[attr-defined]  # every model in spec has one
             if many:
                 getattr(target, attribute).append(row)
             else:

@@ -5,22 +5,28 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from assessment import selectors as assessment_selectors
 from core import concurrency, selectors
-from core.access import get_cohort_for, get_portfolio_for, is_staff_user, role_required
+from core.access import (
+    AuthenticatedHttpRequest,
+    get_cohort_for,
+    get_portfolio_for,
+    is_staff_user,
+    role_required,
+)
 from core.forms import InvitationForm
 from core.models import Role
 from dashboards import selectors as dashboard_selectors
-from evidence.selectors import coverage_for, workflow_steps
+from evidence.selectors import StepState, coverage_for, workflow_steps
 from readiness import checks as readiness
 
 
 @role_required(Role.ASSESSOR)
-def assessor_home(request: HttpRequest) -> HttpResponse:
+def assessor_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The caseload: learners with coverage and submission, the versions waiting longest for
     review with the counts of the whole queue, QA actions."""
     now = timezone.now()
@@ -39,10 +45,10 @@ def assessor_home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def portfolio_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The portfolio at a glance: the steps by stage and the coverage of each framework."""
     portfolio = get_portfolio_for(request.user, pk)
-    stages: dict[str, list] = {}
+    stages: dict[str, list[StepState]] = {}
     for step in workflow_steps(portfolio):
         stages.setdefault(step.section.stage or "Other", []).append(step)
     return render(
@@ -58,7 +64,7 @@ def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def cohort_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     cohort = get_cohort_for(request.user, pk, overview=True)
     can_manage = (
         is_staff_user(request.user) or cohort.memberships.filter(user=request.user, role=Role.TUTOR).exists()
@@ -69,7 +75,8 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if can_manage:
         tokens = concurrency.tokens_for(concurrency.assessor_scope(p.pk) for p in page.object_list)
         for row in page.object_list:
-            row.assessor_token = tokens[concurrency.assessor_scope(row.pk)]
+            # An attribute for the template, beside the model's own fields.
+            row.assessor_token = tokens[concurrency.assessor_scope(row.pk)]  # type: ignore[attr-defined]
     context = {
         "cohort": cohort,
         "can_manage": can_manage,
@@ -87,7 +94,7 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.ASSESSOR)
-def review_queue(request: HttpRequest) -> HttpResponse:
+def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every version waiting for this assessor, oldest first, a page at a time, with the counts
     of the whole queue."""
     now = timezone.now()

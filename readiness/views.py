@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
-from core.access import get_portfolio_for
+from core.access import AuthenticatedHttpRequest, get_portfolio_for
 from core.sections import get_section
 from readiness import checks as readiness
 
 
 @login_required
-def readiness_checklist(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
+def readiness_checklist(request: AuthenticatedHttpRequest, portfolio_pk: int) -> HttpResponse:
     portfolio = get_portfolio_for(request.user, portfolio_pk)
     context = readiness.checklist_context(portfolio)
     context["is_owner"] = portfolio.learner_id == request.user.pk
@@ -20,7 +20,7 @@ def readiness_checklist(request: HttpRequest, portfolio_pk: int) -> HttpResponse
 
 
 @login_required
-def readiness_step(request: HttpRequest, portfolio_pk: int, key: str) -> HttpResponse:
+def readiness_step(request: AuthenticatedHttpRequest, portfolio_pk: int, key: str) -> HttpResponse:
     """One step's findings, as a fragment for the step's page."""
     portfolio = get_portfolio_for(request.user, portfolio_pk)
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 from celery import Task, shared_task
 from django.conf import settings
@@ -15,7 +16,8 @@ log = logging.getLogger(__name__)
 
 def _backoff(retries: int) -> int:
     """Seconds before the next attempt: 5, 10, 20… capped at a minute."""
-    return min(60, 5 * 2**retries)
+    delay: int = 5 * 2**retries
+    return min(60, delay)
 
 
 @shared_task(
@@ -33,7 +35,7 @@ def _backoff(retries: int) -> int:
     time_limit=settings.EXPORT_TIME_LIMIT,
     max_retries=settings.EXPORT_MAX_RETRIES,
 )
-def render_export(self: Task, export_id: int) -> str:
+def render_export(self: Task[..., str], export_id: int) -> str:
     """Make one PDF export. Safe to run twice: a job already done or taken is left alone."""
     # The task id is the job's token, so a redelivered message is the run that held the job.
     claimant = self.request.id or exports.command_claimant()
@@ -43,7 +45,7 @@ def render_export(self: Task, export_id: int) -> str:
         )
     except exports.TRANSIENT_ERRORS as exc:
         attempt = self.request.retries + 1
-        if self.request.retries >= self.max_retries:
+        if self.max_retries is not None and self.request.retries >= self.max_retries:
             log.exception("export %s: still failing after %s attempts", export_id, attempt)
             exports.fail_export(
                 export_id=export_id,
@@ -59,7 +61,11 @@ def render_export(self: Task, export_id: int) -> str:
         if self.request.is_eager:
             # In-process (no broker) Celery's retry would surface as an error in the web request:
             # try again here and now instead.
-            retry = self.apply(args=[export_id], task_id=self.request.id, retries=self.request.retries + 1)
-            return retry.result
+            retry = self.apply(
+                args=[export_id],  # type: ignore[arg-type]  # a list, as Celery takes; the stubs say tuple
+                task_id=self.request.id,
+                retries=self.request.retries + 1,
+            )
+            return cast("str", retry.result)  # what the retried run returned
         raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
     return export.status if export is not None else "skipped"
