@@ -8,7 +8,7 @@ PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 RUN_ENV = DEBUG=1 SITE_URL=$(SITE_URL)
 
-.PHONY: run test setup lint format check-migrations collectstatic worker beat clean
+.PHONY: run test setup lint typecheck format check-migrations collectstatic worker beat clean
 
 RUN_PACKAGES := libmagic1 fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 chromium tesseract-ocr tesseract-ocr-eng
 TEST_PACKAGES := $(RUN_PACKAGES)
@@ -42,6 +42,10 @@ node_modules/.installed: package.json package-lock.json
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# mypy with the Django plugin over the whole project; the policy is in docs/typing.md.
+typecheck: setup
+	$(VENV)/bin/mypy
 
 format: setup
 	$(VENV)/bin/ruff format .
