@@ -29,7 +29,9 @@ from django.utils import timezone
 from core.concurrency import TOKEN_FIELD, EditState, current_revision
 from core.models import FormDraft, User
 
-SALT = "core.drafts"
+# Kept from when this module was portfolio/drafts.py: a new salt would refuse the draft keys of
+# every page opened before an upgrade, and the text typed there would be lost.
+SALT = "portfolio.drafts"
 DRAFT_KEY_MAX_AGE = 7 * 24 * 3600
 MAX_DRAFT_CHARS = 200_000  # all values together
 MAX_DRAFT_FIELDS = 400

@@ -99,15 +99,25 @@ def _dispatch_by_task_id(task_id: str) -> None:
 
 def _task_named(name: str) -> Task[..., Any] | None:
     """The task registered under ``name``, importing its module if this process has not yet
-    (Celery discovers task modules when a worker starts, not in a web process)."""
+    (Celery discovers task modules when a worker starts, not in a web process).
+
+    None, with a warning saying why, when there is no such task: its module is gone (moved
+    since the message was written; migration 0009 renames those of the last release), the
+    name has no module part, or the module fails to import. The caller gives that message up
+    and goes on with the rest, so one bad name never stops the sweeper.
+    """
+    task = current_app.tasks.get(name)
+    if task is not None:
+        return task
+    module = name.rpartition(".")[0]
+    try:
+        importlib.import_module(module)
+    except Exception as exc:  # ImportError; ValueError or TypeError for an empty or relative name
+        log.warning("outbox: no task is named %s: module %r cannot be imported (%r)", name, module, exc)
+        return None
     task = current_app.tasks.get(name)
     if task is None:
-        module = name.rpartition(".")[0]
-        try:
-            importlib.import_module(module)
-        except ImportError:
-            return None
-        task = current_app.tasks.get(name)
+        log.warning("outbox: no task is named %s: module %s has no such task", name, module)
     return task
 
 

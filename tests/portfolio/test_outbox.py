@@ -302,15 +302,27 @@ def test_a_message_the_broker_lost_is_handed_over_again_then_given_up(
 
 
 @pytest.mark.django_db
-def test_a_message_for_a_task_that_no_longer_exists_is_given_up_without_stopping_the_rest(broker):
+@pytest.mark.parametrize(
+    "name",
+    [
+        "core.tasks.renamed_long_ago",  # the module is there, the task is not
+        "portfolio.tasks.send_invitation_email",  # the module is gone (it became core.tasks)
+        "sweep_outbox",  # no module part at all
+        ".tasks.sweep_outbox",  # a relative name
+    ],
+)
+def test_a_message_for_a_task_that_no_longer_exists_is_given_up_without_stopping_the_rest(
+    broker, caplog, name
+):
     invitation = InvitationFactory()
-    OutboxMessage.objects.create(task="core.tasks.renamed_long_ago", args=[1])
+    OutboxMessage.objects.create(task=name, args=[1])
     message = outbox.enqueue(send_invitation_email, args=[invitation.pk])
 
     outbox.sweep()
 
-    assert OutboxMessage.objects.get(task="core.tasks.renamed_long_ago").gave_up_at is not None
+    assert OutboxMessage.objects.get(task=name).gave_up_at is not None
     assert broker.sent == [(send_invitation_email.name, [invitation.pk], message.task_id)]
+    assert f"no task is named {name}" in caplog.text
 
 
 @pytest.mark.django_db
