@@ -17,6 +17,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
+from core.access import can_edit
 from core.models import (
     AuditEntry,
     Criterion,
@@ -110,7 +111,7 @@ def _version_url(version: PortfolioVersion) -> str:
 @transaction.atomic
 def submit_portfolio(*, portfolio: Portfolio, declaration_signed: bool, actor: User) -> PortfolioVersion:
     """Freeze the working copy as version n+1, after the learner signs the declaration."""
-    if portfolio.learner_id != actor.pk:
+    if not can_edit(actor, portfolio):
         raise AssessmentError("Only the learner can submit their portfolio.")
     if not declaration_signed:
         raise AssessmentError("Sign the authenticity declaration before you submit.", field="declaration")

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from assessment import selectors as sel
 from assessment import services as assessment
 from core import outbox
-from core.access import get_portfolio_for, role_required
+from core.access import can_edit, get_portfolio_for, role_required
 from core.file_responses import stored_file_response
 from core.models import CriterionDecision, PortfolioVersion, Role
 from core.versions import diff_snapshots
@@ -128,7 +128,7 @@ def versions(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
         "portfolio": portfolio,
         "rows": rows,
         "feedback": feedback,
-        "is_owner": portfolio.learner_id == request.user.pk,
+        "is_owner": can_edit(request.user, portfolio),
     }
     return render(request, "portfolio/assessment/versions.html", context)
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from assessment import selectors as assessment_selectors
 from core import concurrency, selectors
-from core.access import get_cohort_for, get_portfolio_for, is_staff_user, role_required
+from core.access import can_edit, get_cohort_for, get_portfolio_for, is_staff_user, role_required
 from core.forms import InvitationForm
 from core.models import Role
 from dashboards import selectors as dashboard_selectors
@@ -52,7 +52,7 @@ def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "portfolio": portfolio,
             "stages": stages,
             "coverage": coverage_for(portfolio),
-            "is_owner": portfolio.learner_id == request.user.pk,
+            "is_owner": can_edit(request.user, portfolio),
         },
     )
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core import concurrency, drafts
-from core.access import get_portfolio_for
+from core.access import can_edit, get_portfolio_for
 from core.file_responses import stored_file_response
 from core.models import Criterion, Portfolio
 from core.sections import get_section
@@ -141,7 +141,7 @@ def evidence_list(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
             "items": items,
             "kind": kind,
             "kinds": Evidence.Kind.choices,
-            "is_owner": portfolio.learner_id == request.user.pk,
+            "is_owner": can_edit(request.user, portfolio),
         },
     )
 
@@ -156,7 +156,7 @@ def evidence_detail(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpRes
     context: dict[str, Any] = {
         "portfolio": portfolio,
         "evidence": evidence,
-        "is_owner": portfolio.learner_id == request.user.pk,
+        "is_owner": can_edit(request.user, portfolio),
     }
     if evidence.kind == Evidence.Kind.TRANSCRIPT:
         context["times"] = _transcript_times(list(evidence.messages.all()))
@@ -475,7 +475,7 @@ def evidence_mappings(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpR
                 return redirect("evidence:mappings", portfolio_pk=portfolio.pk, pk=evidence.pk)
         else:
             current = {pk: _Typed(note=note) for pk, note in wanted.items()}
-    is_owner = portfolio.learner_id == request.user.pk
+    is_owner = can_edit(request.user, portfolio)
     if is_owner:
         drafts.offer(edit, request, [], saved=_picker_saved("c", [c.pk for c in all_criteria], saved_notes))
     linked = selectors.linked_criteria(all_criteria)
@@ -555,7 +555,7 @@ def criterion_mappings(request: HttpRequest, portfolio_pk: int, criterion_pk: in
                 return redirect(f"{_coverage_url(portfolio)}#criterion-{criterion.pk}")
         else:
             current = {pk: _Typed(note=note) for pk, note in wanted.items()}
-    is_owner = portfolio.learner_id == request.user.pk
+    is_owner = can_edit(request.user, portfolio)
     if is_owner:
         drafts.offer(edit, request, [], saved=_picker_saved("e", [e.pk for e in items], saved_notes))
     linked = [link.target for link in criterion.crosswalk_out.select_related("target__framework")]
@@ -588,6 +588,6 @@ def coverage(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
         {
             "portfolio": portfolio,
             "coverage": selectors.coverage_for(portfolio),
-            "is_owner": portfolio.learner_id == request.user.pk,
+            "is_owner": can_edit(request.user, portfolio),
         },
     )
