@@ -22,7 +22,7 @@ from core.models import (
     QualitySample,
     Role,
     User,
-    VersionOutcome,
+    VersionState,
 )
 
 
@@ -33,11 +33,9 @@ def versions_with_state(portfolio: Portfolio) -> list[PortfolioVersion]:
     )
 
 
-def state_of(version: PortfolioVersion) -> str:
-    outcome = getattr(version, "outcome", None)
-    if outcome is None:
-        return "awaiting review"
-    return "signed off" if outcome.kind == VersionOutcome.Kind.SIGNED_OFF else "returned"
+def state_of(version: PortfolioVersion) -> VersionState:
+    """Where the version stands, from the outcome loaded with it (``versions_with_state``)."""
+    return VersionState.of(getattr(version, "outcome", None))
 
 
 def waiting_for_review(user: User) -> QuerySet[PortfolioVersion]:

@@ -30,6 +30,7 @@ from core.models import (
     User,
     VersionFile,
     VersionOutcome,
+    VersionState,
 )
 from core.services import notify
 from core.versions import build_snapshot, digest_of, run_on_submit
@@ -66,12 +67,9 @@ def latest_version(portfolio: Portfolio) -> PortfolioVersion | None:
     return portfolio.versions.order_by("-number").first()
 
 
-def version_state(version: PortfolioVersion) -> str:
-    """ "awaiting review", "returned" or "signed off"."""
-    outcome = VersionOutcome.objects.filter(version=version).first()
-    if outcome is None:
-        return "awaiting review"
-    return "signed off" if outcome.kind == VersionOutcome.Kind.SIGNED_OFF else "returned"
+def version_state(version: PortfolioVersion) -> VersionState:
+    """Where the version stands, from its outcome read afresh (one query)."""
+    return VersionState.of(VersionOutcome.objects.filter(version=version).first())
 
 
 def current_decisions(version: PortfolioVersion) -> dict[int, CriterionDecision]:
@@ -119,12 +117,12 @@ def submit_portfolio(*, portfolio: Portfolio, declaration_signed: bool, actor: U
     previous = latest_version(portfolio)
     if previous is not None:
         state = version_state(previous)
-        if state == "awaiting review":
+        if state == VersionState.AWAITING_REVIEW:
             raise AssessmentError(
                 f"Version {previous.number} is still waiting for your assessor: "
                 "submit again once it is returned."
             )
-        if state == "signed off":
+        if state == VersionState.SIGNED_OFF:
             raise AssessmentError("Your portfolio has been signed off: it cannot be submitted again.")
     snapshot = build_snapshot(portfolio)
     number = (portfolio.versions.aggregate(n=Max("number"))["n"] or 0) + 1

@@ -23,7 +23,7 @@ from assessment import services as assessment
 from core import outbox
 from core.access import can_edit, get_portfolio_for, role_required
 from core.file_responses import stored_file_response
-from core.models import CriterionDecision, PortfolioVersion, Role
+from core.models import CriterionDecision, PortfolioVersion, Role, VersionState
 from core.versions import diff_snapshots
 from evidence.rendering import render_markdown
 from readiness.checks import checklist_context
@@ -98,7 +98,7 @@ def submit(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
             return redirect("portfolio:versions", portfolio_pk=portfolio.pk)
     latest = assessment.latest_version(portfolio)
     latest_state = assessment.version_state(latest) if latest else ""
-    can_submit = latest_state not in ("awaiting review", "signed off")
+    can_submit = latest_state not in (VersionState.AWAITING_REVIEW, VersionState.SIGNED_OFF)
     # The form sits below the long readiness check, so the page opens on a summary of the
     # error that links down to the declaration; the checkbox keeps the message too.
     field_error = error if can_submit and error_field == "declaration" else ""
@@ -183,7 +183,9 @@ def _render_version(
     state = sel.state_of(version)
     latest = assessment.latest_version(portfolio)
     can_assess = (
-        portfolio.assessor_id == request.user.pk and state == "awaiting review" and latest.pk == version.pk
+        portfolio.assessor_id == request.user.pk
+        and state == VersionState.AWAITING_REVIEW
+        and latest.pk == version.pk
     )
     items = version.snapshot.get("parts", {}).get("evidence", {}).get("items", [])
     files = {f.evidence_id: f for f in version.files.all()}
@@ -254,7 +256,7 @@ def _assessable(request: HttpRequest, portfolio_pk: int, number: int) -> Portfol
     version = _version(request, portfolio_pk, number)
     if version.portfolio.assessor_id != request.user.pk:
         raise PermissionDenied("Only the learner's assigned assessor can assess this portfolio.")
-    if sel.state_of(version) != "awaiting review":
+    if sel.state_of(version) != VersionState.AWAITING_REVIEW:
         raise PermissionDenied("This version has been returned or signed off: it cannot change.")
     if assessment.latest_version(version.portfolio).pk != version.pk:
         raise PermissionDenied("A later version has been submitted.")
