@@ -24,6 +24,7 @@ from core.models import (
     User,
     VersionState,
 )
+from core.selectors import criteria_for
 
 
 def versions_with_state(portfolio: Portfolio) -> list[PortfolioVersion]:
@@ -89,11 +90,7 @@ class CriterionReview:
 def criteria_review(version: PortfolioVersion) -> list[CriterionReview]:
     """Every criterion of the cohort with the decisions on this version (three queries)."""
     portfolio = version.portfolio
-    criteria = list(
-        Criterion.objects.filter(framework__cohorts=portfolio.cohort_id)
-        .select_related("framework", "group")
-        .order_by("framework__kind", "framework__code", "group__order", "order")
-    )
+    criteria = list(criteria_for(portfolio))
     by_criterion: dict[int, list[CriterionDecision]] = defaultdict(list)
     previous: dict[int, CriterionDecision] = {}
     rows = (

@@ -32,6 +32,7 @@ from core.models import (
     VersionOutcome,
     VersionState,
 )
+from core.selectors import criteria_for
 from core.services import notify
 from core.versions import build_snapshot, digest_of, run_on_submit
 
@@ -78,14 +79,6 @@ def current_decisions(version: PortfolioVersion) -> dict[int, CriterionDecision]
         d.criterion_id: d
         for d in version.decisions.filter(superseded_by__isnull=True).select_related("assessor")
     }
-
-
-def cohort_criteria(portfolio: Portfolio) -> list[Criterion]:
-    return list(
-        Criterion.objects.filter(framework__cohorts=portfolio.cohort_id)
-        .select_related("framework", "group")
-        .order_by("framework__kind", "framework__code", "group__order", "order")
-    )
 
 
 # --- Audit trail and notifications ----------------------------------------------------------
@@ -200,7 +193,7 @@ def record_decision(
         PortfolioVersion.objects.select_for_update().select_related("portfolio__learner").get(pk=version.pk)
     )
     _check_assessor(version, actor)
-    if not Criterion.objects.filter(pk=criterion.pk, framework__cohorts=version.portfolio.cohort_id).exists():
+    if not criteria_for(version.portfolio).filter(pk=criterion.pk).exists():
         raise AssessmentError("That criterion is not part of this cohort's frameworks.")
     if data.status not in CriterionDecision.Status.values:
         raise AssessmentError("Choose met or not yet met.", field="status")
@@ -279,7 +272,7 @@ def sign_off_version(*, version: PortfolioVersion, comment: str, actor: User) ->
     decisions = current_decisions(version)
     missing = [
         c.code
-        for c in cohort_criteria(version.portfolio)
+        for c in criteria_for(version.portfolio)
         if c.pk not in decisions or decisions[c.pk].status != CriterionDecision.Status.MET
     ]
     if missing:

@@ -24,6 +24,7 @@ from core import outbox
 from core.access import can_edit, get_portfolio_for, role_required
 from core.file_responses import stored_file_response
 from core.models import CriterionDecision, PortfolioVersion, Role, VersionState
+from core.selectors import criteria_for
 from core.versions import diff_snapshots
 from evidence.rendering import render_markdown
 from readiness.checks import checklist_context
@@ -268,9 +269,8 @@ def _assessable(request: HttpRequest, portfolio_pk: int, number: int) -> Portfol
 def decide(request: HttpRequest, portfolio_pk: int, number: int, criterion_pk: int) -> HttpResponse:
     version = _assessable(request, portfolio_pk, number)
     criterion = get_object_or_404(
-        assessment.Criterion.objects.select_related("framework"),
+        criteria_for(version.portfolio),
         pk=criterion_pk,
-        framework__cohorts=version.portfolio.cohort_id,
     )
     try:
         based_on = int(request.POST["based_on"]) if request.POST.get("based_on") else None
