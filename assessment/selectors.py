@@ -22,8 +22,9 @@ from core.models import (
     QualitySample,
     Role,
     User,
-    VersionOutcome,
+    VersionState,
 )
+from core.selectors import criteria_for
 
 
 def versions_with_state(portfolio: Portfolio) -> list[PortfolioVersion]:
@@ -33,11 +34,9 @@ def versions_with_state(portfolio: Portfolio) -> list[PortfolioVersion]:
     )
 
 
-def state_of(version: PortfolioVersion) -> str:
-    outcome = getattr(version, "outcome", None)
-    if outcome is None:
-        return "awaiting review"
-    return "signed off" if outcome.kind == VersionOutcome.Kind.SIGNED_OFF else "returned"
+def state_of(version: PortfolioVersion) -> VersionState:
+    """Where the version stands, from the outcome loaded with it (``versions_with_state``)."""
+    return VersionState.of(getattr(version, "outcome", None))
 
 
 def waiting_for_review(user: User) -> QuerySet[PortfolioVersion]:
@@ -91,11 +90,7 @@ class CriterionReview:
 def criteria_review(version: PortfolioVersion) -> list[CriterionReview]:
     """Every criterion of the cohort with the decisions on this version (three queries)."""
     portfolio = version.portfolio
-    criteria = list(
-        Criterion.objects.filter(framework__cohorts=portfolio.cohort_id)
-        .select_related("framework", "group")
-        .order_by("framework__kind", "framework__code", "group__order", "order")
-    )
+    criteria = list(criteria_for(portfolio))
     by_criterion: dict[int, list[CriterionDecision]] = defaultdict(list)
     previous: dict[int, CriterionDecision] = {}
     rows = (

@@ -17,6 +17,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
+from core.access import can_edit
 from core.models import (
     AuditEntry,
     Criterion,
@@ -29,7 +30,9 @@ from core.models import (
     User,
     VersionFile,
     VersionOutcome,
+    VersionState,
 )
+from core.selectors import criteria_for
 from core.services import notify
 from core.versions import build_snapshot, digest_of, run_on_submit
 
@@ -65,12 +68,9 @@ def latest_version(portfolio: Portfolio) -> PortfolioVersion | None:
     return portfolio.versions.order_by("-number").first()
 
 
-def version_state(version: PortfolioVersion) -> str:
-    """ "awaiting review", "returned" or "signed off"."""
-    outcome = VersionOutcome.objects.filter(version=version).first()
-    if outcome is None:
-        return "awaiting review"
-    return "signed off" if outcome.kind == VersionOutcome.Kind.SIGNED_OFF else "returned"
+def version_state(version: PortfolioVersion) -> VersionState:
+    """Where the version stands, from its outcome read afresh (one query)."""
+    return VersionState.of(VersionOutcome.objects.filter(version=version).first())
 
 
 def current_decisions(version: PortfolioVersion) -> dict[int, CriterionDecision]:
@@ -79,14 +79,6 @@ def current_decisions(version: PortfolioVersion) -> dict[int, CriterionDecision]
         d.criterion_id: d
         for d in version.decisions.filter(superseded_by__isnull=True).select_related("assessor")
     }
-
-
-def cohort_criteria(portfolio: Portfolio) -> list[Criterion]:
-    return list(
-        Criterion.objects.filter(framework__cohorts=portfolio.cohort_id)
-        .select_related("framework", "group")
-        .order_by("framework__kind", "framework__code", "group__order", "order")
-    )
 
 
 # --- Audit trail and notifications ----------------------------------------------------------
@@ -110,7 +102,7 @@ def _version_url(version: PortfolioVersion) -> str:
 @transaction.atomic
 def submit_portfolio(*, portfolio: Portfolio, declaration_signed: bool, actor: User) -> PortfolioVersion:
     """Freeze the working copy as version n+1, after the learner signs the declaration."""
-    if portfolio.learner_id != actor.pk:
+    if not can_edit(actor, portfolio):
         raise AssessmentError("Only the learner can submit their portfolio.")
     if not declaration_signed:
         raise AssessmentError("Sign the authenticity declaration before you submit.", field="declaration")
@@ -118,12 +110,12 @@ def submit_portfolio(*, portfolio: Portfolio, declaration_signed: bool, actor: U
     previous = latest_version(portfolio)
     if previous is not None:
         state = version_state(previous)
-        if state == "awaiting review":
+        if state == VersionState.AWAITING_REVIEW:
             raise AssessmentError(
                 f"Version {previous.number} is still waiting for your assessor: "
                 "submit again once it is returned."
             )
-        if state == "signed off":
+        if state == VersionState.SIGNED_OFF:
             raise AssessmentError("Your portfolio has been signed off: it cannot be submitted again.")
     snapshot = build_snapshot(portfolio)
     number = (portfolio.versions.aggregate(n=Max("number"))["n"] or 0) + 1
@@ -201,7 +193,7 @@ def record_decision(
         PortfolioVersion.objects.select_for_update().select_related("portfolio__learner").get(pk=version.pk)
     )
     _check_assessor(version, actor)
-    if not Criterion.objects.filter(pk=criterion.pk, framework__cohorts=version.portfolio.cohort_id).exists():
+    if not criteria_for(version.portfolio).filter(pk=criterion.pk).exists():
         raise AssessmentError("That criterion is not part of this cohort's frameworks.")
     if data.status not in CriterionDecision.Status.values:
         raise AssessmentError("Choose met or not yet met.", field="status")
@@ -280,7 +272,7 @@ def sign_off_version(*, version: PortfolioVersion, comment: str, actor: User) ->
     decisions = current_decisions(version)
     missing = [
         c.code
-        for c in cohort_criteria(version.portfolio)
+        for c in criteria_for(version.portfolio)
         if c.pk not in decisions or decisions[c.pk].status != CriterionDecision.Status.MET
     ]
     if missing:

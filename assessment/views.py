@@ -21,9 +21,10 @@ from django.views.decorators.http import require_POST
 from assessment import selectors as sel
 from assessment import services as assessment
 from core import outbox
-from core.access import get_portfolio_for, role_required
+from core.access import can_edit, get_portfolio_for, role_required
 from core.file_responses import stored_file_response
-from core.models import CriterionDecision, PortfolioVersion, Role
+from core.models import CriterionDecision, PortfolioVersion, Role, VersionState
+from core.selectors import criteria_for
 from core.versions import diff_snapshots
 from evidence.rendering import render_markdown
 from readiness.checks import checklist_context
@@ -98,7 +99,7 @@ def submit(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
             return redirect("portfolio:versions", portfolio_pk=portfolio.pk)
     latest = assessment.latest_version(portfolio)
     latest_state = assessment.version_state(latest) if latest else ""
-    can_submit = latest_state not in ("awaiting review", "signed off")
+    can_submit = latest_state not in (VersionState.AWAITING_REVIEW, VersionState.SIGNED_OFF)
     # The form sits below the long readiness check, so the page opens on a summary of the
     # error that links down to the declaration; the checkbox keeps the message too.
     field_error = error if can_submit and error_field == "declaration" else ""
@@ -128,7 +129,7 @@ def versions(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
         "portfolio": portfolio,
         "rows": rows,
         "feedback": feedback,
-        "is_owner": portfolio.learner_id == request.user.pk,
+        "is_owner": can_edit(request.user, portfolio),
     }
     return render(request, "portfolio/assessment/versions.html", context)
 
@@ -183,7 +184,9 @@ def _render_version(
     state = sel.state_of(version)
     latest = assessment.latest_version(portfolio)
     can_assess = (
-        portfolio.assessor_id == request.user.pk and state == "awaiting review" and latest.pk == version.pk
+        portfolio.assessor_id == request.user.pk
+        and state == VersionState.AWAITING_REVIEW
+        and latest.pk == version.pk
     )
     items = version.snapshot.get("parts", {}).get("evidence", {}).get("items", [])
     files = {f.evidence_id: f for f in version.files.all()}
@@ -254,7 +257,7 @@ def _assessable(request: HttpRequest, portfolio_pk: int, number: int) -> Portfol
     version = _version(request, portfolio_pk, number)
     if version.portfolio.assessor_id != request.user.pk:
         raise PermissionDenied("Only the learner's assigned assessor can assess this portfolio.")
-    if sel.state_of(version) != "awaiting review":
+    if sel.state_of(version) != VersionState.AWAITING_REVIEW:
         raise PermissionDenied("This version has been returned or signed off: it cannot change.")
     if assessment.latest_version(version.portfolio).pk != version.pk:
         raise PermissionDenied("A later version has been submitted.")
@@ -266,9 +269,8 @@ def _assessable(request: HttpRequest, portfolio_pk: int, number: int) -> Portfol
 def decide(request: HttpRequest, portfolio_pk: int, number: int, criterion_pk: int) -> HttpResponse:
     version = _assessable(request, portfolio_pk, number)
     criterion = get_object_or_404(
-        assessment.Criterion.objects.select_related("framework"),
+        criteria_for(version.portfolio),
         pk=criterion_pk,
-        framework__cohorts=version.portfolio.cohort_id,
     )
     try:
         based_on = int(request.POST["based_on"]) if request.POST.get("based_on") else None

@@ -29,6 +29,13 @@ def is_staff_user(user: User) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or user.role == Role.STAFF))
 
 
+def can_edit(user: User, portfolio: Portfolio) -> bool:
+    """Whether this person may change the portfolio's working copy. Only its learner edits
+    their own portfolio; everyone else who may see it (assessor, tutors, quality assurers,
+    staff) reads it."""
+    return user.pk is not None and portfolio.learner_id == user.pk
+
+
 def _cohort_ids_with_role(user: User, *roles: str) -> QuerySet[Membership, Any]:
     return Membership.objects.filter(user=user, role__in=roles).values("cohort_id")
 
@@ -69,7 +76,7 @@ def get_portfolio_for(user: User, pk: int, *, write: bool = False) -> Portfolio:
         portfolio = portfolios_visible_to(user).select_related("cohort", "learner", "assessor").get(pk=pk)
     except Portfolio.DoesNotExist:
         raise Http404("No such portfolio.") from None
-    if write and portfolio.learner_id != user.pk:
+    if write and not can_edit(user, portfolio):
         raise PermissionDenied("Only the learner can change their portfolio.")
     return portfolio
 

@@ -292,6 +292,22 @@ class PortfolioVersion(AppendOnlyModel):
         return f"{self.portfolio} version {self.number}"
 
 
+class VersionState(models.TextChoices):
+    """Where a submitted version stands. Not stored: it is read from the version's outcome
+    (none yet, returned or signed off). The values are the words the pages show."""
+
+    AWAITING_REVIEW = "awaiting review", "Awaiting review"
+    RETURNED = "returned", "Returned"
+    SIGNED_OFF = "signed off", "Signed off"
+
+    @classmethod
+    def of(cls, outcome: VersionOutcome | None) -> VersionState:
+        """The state a version with this outcome (None: no outcome yet) is in."""
+        if outcome is None:
+            return cls.AWAITING_REVIEW
+        return cls.SIGNED_OFF if outcome.kind == VersionOutcome.Kind.SIGNED_OFF else cls.RETURNED
+
+
 class VersionFile(AppendOnlyModel):
     """A stored file a version refers to: kept even if the evidence item is deleted later."""
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
+
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -99,6 +102,56 @@ def cohort_staff(cohort: Cohort) -> QuerySet[Membership]:
 
 def cohort_invitations(cohort: Cohort) -> QuerySet[Invitation]:
     return cohort.invitations.select_related("invited_by").order_by("-created_at")[:50]
+
+
+# The order of criteria everywhere (the coverage matrix, the assessor's review, the
+# dashboards): standards before units, by framework code, then group and criterion order.
+CRITERIA_ORDER = ("framework__kind", "framework__code", "group__order", "group_id", "order", "pk")
+
+
+def criteria_for_cohort(cohort: Cohort) -> QuerySet[Criterion]:
+    """The criteria of the cohort's frameworks, with framework and group, in ``CRITERIA_ORDER``
+    (one query)."""
+    return _criteria_of_cohort(cohort.pk)
+
+
+def criteria_for(portfolio: Portfolio) -> QuerySet[Criterion]:
+    """The criteria the portfolio is assessed against: those of its cohort's frameworks, with
+    framework and group, in ``CRITERIA_ORDER`` (one query). Filter it to check that a
+    criterion belongs to the portfolio."""
+    return _criteria_of_cohort(portfolio.cohort_id)
+
+
+def _criteria_of_cohort(cohort_id: int) -> QuerySet[Criterion]:
+    return (
+        Criterion.objects.filter(framework__cohorts=cohort_id)
+        .select_related("framework", "group")
+        .order_by(*CRITERIA_ORDER)
+    )
+
+
+def criteria_for_cohorts(cohort_ids: Iterable[int]) -> dict[int, list[Criterion]]:
+    """cohort id → its criteria in ``CRITERIA_ORDER``, each with its framework and group
+    attached, for many cohorts at once (two queries). A framework shared by cohorts is read once."""
+    links = list(
+        Cohort.frameworks.through.objects.filter(cohort_id__in=list(cohort_ids))
+        .select_related("framework")
+        .order_by("framework__kind", "framework__code")
+    )
+    by_framework: dict[int, list[Criterion]] = defaultdict(list)
+    frameworks = {link.framework_id: link.framework for link in links}
+    criteria = (
+        Criterion.objects.filter(framework_id__in=list(frameworks))
+        .select_related("group")
+        .order_by("group__order", "group_id", "order", "pk")
+    )
+    for criterion in criteria:
+        criterion.framework = frameworks[criterion.framework_id]
+        by_framework[criterion.framework_id].append(criterion)
+    result: dict[int, list[Criterion]] = defaultdict(list)
+    for link in links:
+        result[link.cohort_id] += by_framework[link.framework_id]
+    return dict(result)
 
 
 def frameworks_with_criteria(frameworks: QuerySet[Framework]) -> QuerySet[Framework]:

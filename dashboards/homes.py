@@ -13,6 +13,7 @@ from assessment import selectors as assessment_selectors
 from core import concurrency, selectors
 from core.access import (
     AuthenticatedHttpRequest,
+    can_edit,
     get_cohort_for,
     get_portfolio_for,
     is_staff_user,
@@ -58,7 +59,7 @@ def portfolio_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "portfolio": portfolio,
             "stages": stages,
             "coverage": coverage_for(portfolio),
-            "is_owner": portfolio.learner_id == request.user.pk,
+            "is_owner": can_edit(request.user, portfolio),
         },
     )
 

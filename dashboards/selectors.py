@@ -23,11 +23,11 @@ from assessment.selectors import waiting_for_review, waiting_label
 from core.models import Cohort, Criterion, Portfolio, PortfolioVersion, QualitySample, User
 from core.ordering import Casefold
 from core.sections import Section, all_sections
-from core.selectors import assessor_caseload
+from core.selectors import assessor_caseload, criteria_for_cohort, criteria_for_cohorts
 from dashboards import facts as dashboard_facts
 from dashboards import figures as dashboards
 from evidence.models import CriterionMapping
-from evidence.selectors import EVIDENCED_SQL, PortfolioTally, TrimWhitespace, cohort_criteria, tally_of
+from evidence.selectors import EVIDENCED_SQL, PortfolioTally, TrimWhitespace, tally_of
 
 OVERDUE_REVIEW_DAYS = 14
 PAGE_SIZE = 50  # learners per page of the cohort dashboard and the caseload, versions of the queue
@@ -185,15 +185,6 @@ def cohort_portfolios(cohort: Cohort) -> QuerySet[Portfolio]:
     return cohort.portfolios.select_related("learner", "assessor", "cohort").order_by(*NAME_ORDER)
 
 
-def single_cohort_criteria(cohort: Cohort) -> list[Criterion]:
-    """The cohort's criteria in ``cohort_criteria``'s order, with framework and group (one query)."""
-    return list(
-        Criterion.objects.filter(framework__cohorts=cohort)
-        .select_related("framework", "group")
-        .order_by("framework__kind", "framework__code", "group__order", "group_id", "order", "pk")
-    )
-
-
 def _with_facts(
     portfolios: QuerySet[Portfolio], *, criterion_ids: list[int] | None, select: bool = False
 ) -> QuerySet[Portfolio]:
@@ -320,7 +311,7 @@ def cohort_dashboard(
     queries: the criteria, the counts (one aggregate) and the page of learners, ordered and
     sliced by the database. ``chosen`` holds filters checked already (``learner_filter``)."""
     now = now or timezone.now()
-    criteria = single_cohort_criteria(cohort)
+    criteria = list(criteria_for_cohort(cohort))
     ids = [c.pk for c in criteria]
     calendars = [dashboard_facts.CohortCalendar(cohort.pk, len(criteria), cohort.start_date, cohort.end_date)]
     risky = dashboard_facts.at_risk(calendars, rules=rules, now=now)
@@ -462,7 +453,7 @@ def cohort_progress(cohort: Cohort) -> tuple[list[dashboards.ProgressPoint], int
     takes the quartiles of those counts (``dashboards.progress_from_counts``). Three
     queries (the criteria, the learners, the counts), four for a cohort without a start date."""
     today, tz = timezone.localdate(), timezone.get_current_timezone()
-    criterion_ids = list(Criterion.objects.filter(framework__cohorts=cohort).values_list("pk", flat=True))
+    criterion_ids = list(criteria_for_cohort(cohort).values_list("pk", flat=True))
     learners = cohort.portfolios.count()
     if not learners or not criterion_ids:
         return [], learners
@@ -517,7 +508,7 @@ def caseload(
         condition=Q(),
         risk_only=False,
     )
-    criteria = cohort_criteria([c.pk for c in calendars]) if calendars else {}
+    criteria = criteria_for_cohorts([c.pk for c in calendars]) if calendars else {}
     build = RowBuilder(criteria, rules, now)
     order = (*portfolios.query.order_by, "pk")
 

@@ -23,6 +23,7 @@ from core.charts import BRAND_COLOURS, chart_context
 from core.formatting import uk_date
 from core.models import Cohort, Criterion, Portfolio, User
 from core.sections import all_sections
+from core.selectors import criteria_for_cohort
 from dashboards import figures as dashboards
 from dashboards import selectors as dashboard_selectors
 from dashboards.selectors import LearnerRow
@@ -327,7 +328,7 @@ def _export(request: HttpRequest, pk: int, kind: str) -> HttpResponseBase:
     """The learners the dashboard shows with the same filters and order (the query string the
     page's links carry), every page of them; a filtered export says so in its first row."""
     cohort = get_cohort_for(request.user, pk, overview=True)
-    criteria = dashboard_selectors.single_cohort_criteria(cohort)
+    criteria = list(criteria_for_cohort(cohort))
     assessors = dashboard_selectors.cohort_assessors(cohort)
     chosen = _filters(request, assessors)
     shown = dashboard_selectors.shown_portfolios(

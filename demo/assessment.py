@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from assessment import services as assessment
 from core.models import Cohort, Membership, Portfolio, Role
+from core.selectors import criteria_for
 from demo.evidence import _criteria, _fill
 from demo.evidence_content import file_specs, link_specs, reflection_specs, transcript_specs
 from evidence.models import Evidence
@@ -73,7 +74,7 @@ def _returned(portfolio: Portfolio, cohort: Cohort) -> None:
     )
     version = _submit(portfolio)
     assessor = portfolio.assessor
-    for criterion in assessment.cohort_criteria(portfolio)[:10]:
+    for criterion in criteria_for(portfolio)[:10]:
         evidence = _evidence_for(version, criterion.pk)
         feedback = RETURN_FEEDBACK.get(criterion.code)
         if feedback is None and not evidence:
@@ -90,7 +91,7 @@ def _returned(portfolio: Portfolio, cohort: Cohort) -> None:
             actor=assessor,
         )
     if not any(d.status == "not_yet_met" for d in assessment.current_decisions(version).values()):
-        first = assessment.cohort_criteria(portfolio)[0]
+        first = criteria_for(portfolio)[0]
         current = assessment.current_decisions(version).get(first.pk)
         assessment.record_decision(
             version=version,
@@ -124,7 +125,7 @@ def _signed_off_and_sampled(portfolio: Portfolio, cohort: Cohort) -> None:
     _fill(portfolio, criteria, specs)
     version = _submit(portfolio)
     assessor = portfolio.assessor
-    for criterion in assessment.cohort_criteria(portfolio):
+    for criterion in criteria_for(portfolio):
         evidence = _evidence_for(version, criterion.pk)
         assessment.record_decision(
             version=version,

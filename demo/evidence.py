@@ -12,6 +12,7 @@ from typing import Any
 from django.utils import timezone
 
 from core.models import Cohort, Criterion, Portfolio
+from core.selectors import criteria_for_cohort
 from demo.evidence_content import file_specs, link_specs, reflection_specs, transcript_specs
 from evidence import services
 from evidence.files import check_upload
@@ -43,10 +44,7 @@ def _msgs(days_ago: int, rows: list[tuple]) -> list[MessageData]:
 
 
 def _criteria(cohort: Cohort) -> dict[tuple[str, str], Criterion]:
-    return {
-        (c.framework.code, c.code): c
-        for c in Criterion.objects.filter(framework__cohorts=cohort).select_related("framework")
-    }
+    return {(c.framework.code, c.code): c for c in criteria_for_cohort(cohort)}
 
 
 def _mapping(spec: dict[str, dict[str, str]], criteria: dict[tuple[str, str], Criterion]) -> dict[int, str]:

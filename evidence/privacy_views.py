@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from core.access import get_portfolio_for
+from core.access import can_edit, get_portfolio_for
 from core.file_responses import stored_file_response
 from core.models import Portfolio
 from evidence import privacy
@@ -61,7 +61,7 @@ def panel(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpResponse:
     """The panel alone, which the page polls while the image check runs."""
     portfolio = get_portfolio_for(request.user, portfolio_pk)
     evidence = _item(portfolio, pk)
-    is_owner = portfolio.learner_id == request.user.pk
+    is_owner = can_edit(request.user, portfolio)
     context = {"portfolio": portfolio, "evidence": evidence, "is_owner": is_owner}
     context.update(privacy_context(evidence, is_owner=is_owner))
     return render(request, "evidence/_privacy.html#panel", context)

@@ -421,30 +421,6 @@ def _tally(tokens: str, dated: str | None = None) -> PortfolioTally:
     return PortfolioTally(Counter(tokens.split(",")), since)
 
 
-def cohort_criteria(cohort_ids: Iterable[int]) -> dict[int, list[Criterion]]:
-    """cohort id → its criteria in the coverage matrix's order, each with its framework and
-    group attached (two queries)."""
-    links = list(
-        Cohort.frameworks.through.objects.filter(cohort_id__in=list(cohort_ids))
-        .select_related("framework")
-        .order_by("framework__kind", "framework__code")
-    )
-    by_framework: dict[int, list[Criterion]] = defaultdict(list)
-    frameworks = {link.framework_id: link.framework for link in links}
-    criteria = (
-        Criterion.objects.filter(framework_id__in=list(frameworks))
-        .select_related("group")
-        .order_by("group__order", "group_id", "order", "pk")
-    )
-    for criterion in criteria:
-        criterion.framework = frameworks[criterion.framework_id]
-        by_framework[criterion.framework_id].append(criterion)
-    result: dict[int, list[Criterion]] = defaultdict(list)
-    for link in links:
-        result[link.cohort_id] += by_framework[link.framework_id]
-    return dict(result)
-
-
 def coverage_for(portfolio: Portfolio) -> Coverage:
     """Every criterion of the portfolio's cohort with its evidence, status and decision (five queries)."""
     return coverage_for_portfolios([portfolio])[portfolio.pk]

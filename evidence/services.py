@@ -16,6 +16,7 @@ from django.utils import timezone
 from core import concurrency
 from core.models import Criterion, Portfolio, User, VersionFile
 from core.sections import get_section
+from core.selectors import criteria_for
 from evidence.files import CleanFile
 from evidence.models import CriterionMapping, Evidence, PendingRedaction, TranscriptMessage
 
@@ -95,9 +96,7 @@ def _add_default_mappings(
     *, evidence: Evidence, portfolio: Portfolio, defaults: dict[str, dict[str, str]]
 ) -> None:
     wanted = {(fw, code): note for fw, notes in defaults.items() for code, note in notes.items()}
-    criteria = Criterion.objects.filter(framework__in=portfolio.cohort.frameworks.all()).select_related(
-        "framework"
-    )
+    criteria = criteria_for(portfolio)
     CriterionMapping.objects.bulk_create(
         [
             CriterionMapping(evidence=evidence, criterion=criterion, note=wanted[key], is_default=True)
@@ -287,9 +286,7 @@ def set_evidence_mappings(
     """
     portfolio = evidence.portfolio
     concurrency.claim(scope=item_mappings_scope(evidence.pk), token=token, actor=actor)
-    criteria = {
-        c.pk: c for c in Criterion.objects.filter(pk__in=list(wanted), framework__cohorts=portfolio.cohort_id)
-    }
+    criteria = {c.pk: c for c in criteria_for(portfolio).filter(pk__in=list(wanted))}
     if len(criteria) != len(set(wanted)):
         raise EvidenceError("One of the criteria chosen is not part of this cohort's frameworks.")
     notes = {pk: _check_note(note) for pk, note in wanted.items()}

@@ -14,10 +14,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core import concurrency, drafts
-from core.access import get_portfolio_for
+from core.access import can_edit, get_portfolio_for
 from core.file_responses import stored_file_response
 from core.models import Criterion, Portfolio
 from core.sections import get_section
+from core.selectors import criteria_for
 from evidence import selectors, services
 from evidence.forms import EvidenceForm, FileEvidenceForm, MessageFormSet, message_initial
 from evidence.models import Evidence
@@ -36,10 +37,6 @@ ADDABLE_KINDS = {
 # Text a learner writes about customers: scanned for their personal data before saving.
 SCANNED_FIELDS = ("title", "description", "body")
 SCANNED_MESSAGE_FIELDS = ("text", "annotation")
-
-
-def _criteria_of(portfolio: Portfolio):
-    return Criterion.objects.filter(framework__cohorts=portfolio.cohort_id)
 
 
 # --- Personal data check ---------------------------------------------------------------
@@ -141,7 +138,7 @@ def evidence_list(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
             "items": items,
             "kind": kind,
             "kinds": Evidence.Kind.choices,
-            "is_owner": portfolio.learner_id == request.user.pk,
+            "is_owner": can_edit(request.user, portfolio),
         },
     )
 
@@ -156,7 +153,7 @@ def evidence_detail(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpRes
     context: dict[str, Any] = {
         "portfolio": portfolio,
         "evidence": evidence,
-        "is_owner": portfolio.learner_id == request.user.pk,
+        "is_owner": can_edit(request.user, portfolio),
     }
     if evidence.kind == Evidence.Kind.TRANSCRIPT:
         context["times"] = _transcript_times(list(evidence.messages.all()))
@@ -475,7 +472,7 @@ def evidence_mappings(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpR
                 return redirect("evidence:mappings", portfolio_pk=portfolio.pk, pk=evidence.pk)
         else:
             current = {pk: _Typed(note=note) for pk, note in wanted.items()}
-    is_owner = portfolio.learner_id == request.user.pk
+    is_owner = can_edit(request.user, portfolio)
     if is_owner:
         drafts.offer(edit, request, [], saved=_picker_saved("c", [c.pk for c in all_criteria], saved_notes))
     linked = selectors.linked_criteria(all_criteria)
@@ -511,7 +508,7 @@ def mapping_add(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpRespons
     portfolio = get_portfolio_for(request.user, portfolio_pk, write=True)
     evidence = get_object_or_404(portfolio.evidence, pk=pk)
     try:
-        criterion = _criteria_of(portfolio).get(pk=int(request.POST.get("criterion", "")))
+        criterion = criteria_for(portfolio).get(pk=int(request.POST.get("criterion", "")))
     except (Criterion.DoesNotExist, ValueError):
         raise Http404("No such criterion in this cohort.") from None
     try:
@@ -530,9 +527,7 @@ def mapping_add(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpRespons
 def criterion_mappings(request: HttpRequest, portfolio_pk: int, criterion_pk: int) -> HttpResponse:
     """The picker from a criterion: every item of the portfolio, each with its note."""
     portfolio = get_portfolio_for(request.user, portfolio_pk, write=request.method == "POST")
-    criterion = get_object_or_404(
-        _criteria_of(portfolio).select_related("framework", "group"), pk=criterion_pk
-    )
+    criterion = get_object_or_404(criteria_for(portfolio), pk=criterion_pk)
     items = list(portfolio.evidence.order_by("-occurred_on", "-created_at"))
     current: dict[int, Any] = {
         m.evidence_id: m for m in criterion.mappings.filter(evidence__portfolio=portfolio)
@@ -555,7 +550,7 @@ def criterion_mappings(request: HttpRequest, portfolio_pk: int, criterion_pk: in
                 return redirect(f"{_coverage_url(portfolio)}#criterion-{criterion.pk}")
         else:
             current = {pk: _Typed(note=note) for pk, note in wanted.items()}
-    is_owner = portfolio.learner_id == request.user.pk
+    is_owner = can_edit(request.user, portfolio)
     if is_owner:
         drafts.offer(edit, request, [], saved=_picker_saved("e", [e.pk for e in items], saved_notes))
     linked = [link.target for link in criterion.crosswalk_out.select_related("target__framework")]
@@ -588,6 +583,6 @@ def coverage(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
         {
             "portfolio": portfolio,
             "coverage": selectors.coverage_for(portfolio),
-            "is_owner": portfolio.learner_id == request.user.pk,
+            "is_owner": can_edit(request.user, portfolio),
         },
     )

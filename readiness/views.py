@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
-from core.access import AuthenticatedHttpRequest, get_portfolio_for
+from core.access import AuthenticatedHttpRequest, can_edit, get_portfolio_for
 from core.sections import get_section
 from readiness import checks as readiness
 
@@ -15,7 +15,7 @@ from readiness import checks as readiness
 def readiness_checklist(request: AuthenticatedHttpRequest, portfolio_pk: int) -> HttpResponse:
     portfolio = get_portfolio_for(request.user, portfolio_pk)
     context = readiness.checklist_context(portfolio)
-    context["is_owner"] = portfolio.learner_id == request.user.pk
+    context["is_owner"] = can_edit(request.user, portfolio)
     return render(request, "portfolio/readiness/checklist.html", context)
 
 

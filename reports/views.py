@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from core import outbox, selectors
-from core.access import get_export_for, get_portfolio_for
+from core.access import can_edit, get_export_for, get_portfolio_for
 from core.file_responses import stored_file_response
 from core.models import Export, PortfolioVersion
 from reports import exports as export_service
@@ -24,7 +24,7 @@ def exports(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
         "portfolio": portfolio,
         "exports": selectors.recent_exports(portfolio),
         "versions": list(portfolio.versions.order_by("-number").values_list("number", flat=True)),
-        "is_owner": portfolio.learner_id == request.user.pk,
+        "is_owner": can_edit(request.user, portfolio),
     }
     return render(request, "portfolio/exports/list.html", context)
 
@@ -87,7 +87,7 @@ def export_status(request: HttpRequest, portfolio_pk: int, export_pk: int) -> Ht
     context = {
         "portfolio": export.portfolio,
         "export": export,
-        "is_owner": export.portfolio.learner_id == request.user.pk,
+        "is_owner": can_edit(request.user, export.portfolio),
         "is_requester": export.requested_by_id == request.user.pk,
     }
     return render(request, template, context)

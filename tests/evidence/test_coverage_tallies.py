@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from core.selectors import criteria_for_cohorts
 from evidence.models import CriterionMapping, Evidence
 from evidence.selectors import (
     WHITESPACE,
-    cohort_criteria,
     counts_as_evidenced,
     coverage_for,
     coverage_for_portfolios,
@@ -178,7 +178,7 @@ def test_the_cohort_criteria_come_in_the_matrix_order_in_two_queries(
     elsewhere = PortfolioFactory(cohort=other, learner=LearnerFactory())
 
     with django_assert_num_queries(2):
-        by_cohort = cohort_criteria([portfolio.cohort_id, other.pk])
+        by_cohort = criteria_for_cohorts([portfolio.cohort_id, other.pk])
         codes = [(c.framework.code, c.group.code, c.code) for c in by_cohort[portfolio.cohort_id]]
 
     assert len(codes) == 5

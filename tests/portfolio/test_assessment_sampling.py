@@ -11,6 +11,7 @@ from django.urls import reverse
 from assessment import selectors as sel
 from assessment import services as assessment
 from core.models import Framework, QualitySample
+from core.selectors import criteria_for
 from tests.factories import (
     AssessorFactory,
     CohortFactory,
@@ -46,7 +47,7 @@ def _closed(cohort, assessor, *, last_name: str, versions: int = 1):
     """A learner of the cohort whose versions were each decided in full and returned."""
     learner = LearnerFactory(last_name=last_name, first_name="Sam")
     portfolio = PortfolioFactory(cohort=cohort, learner=learner, assessor=assessor)
-    criteria = list(assessment.cohort_criteria(portfolio))
+    criteria = list(criteria_for(portfolio))
     for _ in range(versions):
         version = assessment.submit_portfolio(portfolio=portfolio, declaration_signed=True, actor=learner)
         for criterion in criteria:

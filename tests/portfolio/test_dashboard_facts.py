@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import CriterionDecision, VersionOutcome
+from core.selectors import criteria_for_cohort
 from dashboards import figures as dashboards
 from dashboards import selectors as dashboard_selectors
 from evidence.models import CriterionMapping, Evidence
@@ -116,7 +117,7 @@ def keeps(row, chosen) -> bool:
 
 def every_row(cohort, now):
     """Each learner's row by the Python rules (``RowBuilder``), the reference."""
-    criteria = dashboard_selectors.single_cohort_criteria(cohort)
+    criteria = list(criteria_for_cohort(cohort))
     rows = dashboard_selectors.learner_rows(
         dashboard_selectors.cohort_portfolios(cohort), criteria_by_cohort={cohort.pk: criteria}, now=now
     )
