@@ -8,6 +8,6 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit and service data"
 
     def ready(self) -> None:
-        # Register the audit steps (core.sections), their part of a submitted version, their
+        # Register the audit's guided steps (core.guided), their part of a submitted version, their
         # readiness rules and their PDF chapters (docs/architecture.md).
-        from audit import pdf, readiness, sections, snapshot  # noqa: F401
+        from audit import pdf, readiness, snapshot, steps  # noqa: F401

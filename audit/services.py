@@ -36,6 +36,7 @@ from audit.models import (
     VersionDataset,
 )
 from core import concurrency, outbox
+from core.guided import StepStatus
 from core.models import Portfolio, User
 from evidence.services import record_section
 
@@ -639,14 +640,7 @@ def save_kpi_settings(
 # --- Guided audit steps ---------------------------------------------------------------
 
 
-@dataclass
-class StepState:
-    complete: bool
-    summary: str
-    missing: list[str]
-
-
-def step_state(*, step, portfolio: Portfolio, header, rows: list) -> StepState:
+def step_state(*, step, portfolio: Portfolio, header, rows: list) -> StepStatus:
     """Whether a step is complete, what is missing, and a one-line summary."""
     missing = []
     complete_rows = [row for row in rows if step.row_complete(row)]
@@ -669,13 +663,13 @@ def step_state(*, step, portfolio: Portfolio, header, rows: list) -> StepState:
         subject = step.title
     noun = step.row_label + ("" if len(rows) == 1 else "s")
     summary = f"{subject}: {len(rows)} {noun}, {len(complete_rows)} complete."
-    return StepState(complete=not missing, summary=summary, missing=missing)
+    return StepStatus(complete=not missing, summary=summary, missing=missing)
 
 
 @transaction.atomic
 def save_step(
     *, step, portfolio: Portfolio, header, rows: list, deleted: list, actor: User, token: str | None = None
-) -> StepState:
+) -> StepStatus:
     """Save the step as it stands (a draft is fine) and record it as evidence.
 
     ``token``: the step's version the form was opened at (core/concurrency.py)."""

@@ -2,7 +2,8 @@
 
 Each step is one page: an opening form (the organisation's profile, or a note) and a
 set of repeating rows. Saving never fails for something missing, so a draft is
-always kept; "complete" is computed from what is there.
+always kept; "complete" is computed from what is there. Every ``Step`` is registered as
+a ``core.guided.GuidedStep`` (the one guided-step view serves it) with ``build_page``.
 """
 
 from __future__ import annotations
@@ -10,18 +11,34 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.contrib import messages
 from django.db import models
+from django.forms import modelformset_factory
+from django.http import QueryDict
 
 from audit import forms as audit_forms
+from audit import services
 from audit.models import (
     Community,
     CompetitorPresence,
     CustomerSegment,
+    OrganisationProfile,
     PlatformPresence,
     ServiceGap,
     ServiceProcess,
     StepNote,
 )
+from core.guided import (
+    Guidance,
+    GuidedStep,
+    StageLink,
+    StepPage,
+    StepRequest,
+    StepStatus,
+    register_stage_link,
+)
+from core.guided import register_step as register_guided_step
+from core.models import User
 
 
 def _filled(row: models.Model, *names: str) -> bool:
@@ -275,3 +292,102 @@ STEPS: list[Step] = [
 ]
 STEPS_BY_SLUG = {step.slug: step for step in STEPS}
 NOTE_STEPS = {choice.value for choice in StepNote.Step}
+
+
+# --- The page of a step (core.guided) -------------------------------------------------
+
+
+def _header_for(step: Step, portfolio: object) -> tuple[models.Model, type]:
+    if step.slug == "organisation":
+        header = OrganisationProfile.objects.filter(portfolio=portfolio).first()
+        return header or OrganisationProfile(portfolio=portfolio), audit_forms.OrganisationForm
+    note = StepNote.objects.filter(portfolio=portfolio, step=step.slug).first()
+    return note or StepNote(portfolio=portfolio, step=step.slug), audit_forms.StepNoteForm
+
+
+def _fresh_rows(data: QueryDict, current_ids: set[int]) -> QueryDict:
+    """After a conflict: rows the other save deleted come back as new rows, so keeping
+    yours keeps their text instead of failing on a row that is gone."""
+    data = data.copy()
+    try:
+        initial = int(data.get("rows-INITIAL_FORMS", 0))
+    except ValueError:
+        return data
+    for index in range(min(initial, 1000)):
+        key = f"rows-{index}-id"
+        if data.get(key, "").isdigit() and int(data[key]) not in current_ids:
+            data[key] = ""
+    return data
+
+
+def build_page(sr: StepRequest) -> StepPage:
+    """The step's opening form and its rows; saving keeps a draft, complete or not."""
+    step = STEPS_BY_SLUG[sr.step.name]
+    header, header_form_class = _header_for(step, sr.portfolio)
+    # Readers see only what was written, without an empty row to fill in.
+    formset_class = modelformset_factory(
+        step.row_model, form=step.row_form, extra=1 if sr.can_edit else 0, can_delete=sr.can_edit
+    )
+    rows = getattr(sr.portfolio, step.related_name).all()
+    data = sr.data
+    if data is not None and sr.edit.stale:
+        data = _fresh_rows(data, set(rows.values_list("pk", flat=True)))
+    header_form = header_form_class(data, instance=header, prefix="header")
+    if step.note_label:
+        header_form.fields["text"].label = step.note_label
+    formset = formset_class(data, queryset=rows, prefix="rows")
+
+    def save(actor: User, token: str | None) -> StepStatus:
+        kept, deleted = [], []
+        for form in formset.forms:
+            if form in formset.deleted_forms or not form.has_content():
+                if form.instance.pk:
+                    deleted.append(form.instance)
+                continue
+            kept.append(form.save(commit=False))
+        return services.save_step(
+            step=step,
+            portfolio=sr.portfolio,
+            header=header_form.save(commit=False),
+            rows=kept,
+            deleted=deleted,
+            actor=actor,
+            token=token,
+        )
+
+    status = None
+    if data is None:
+        status = services.step_state(step=step, portfolio=sr.portfolio, header=header, rows=list(rows))
+    return StepPage(
+        parts={"header_form": header_form, "formset": formset},
+        save=save,
+        status=status,
+        context={"audit_step": step},
+    )
+
+
+def saved_message(guided: GuidedStep, status: StepStatus) -> tuple[int, str]:
+    if status.complete:
+        return messages.SUCCESS, f"“{guided.title}” saved. It is complete."
+    return messages.INFO, f"Draft saved. Still needed: {'; '.join(status.missing)}."
+
+
+for _step in STEPS:
+    register_guided_step(
+        GuidedStep(
+            key=_step.key,
+            title=_step.title,
+            order=_step.order,
+            stage="Audit",
+            path=f"audit/{_step.slug}/",
+            template="audit/step.html",
+            build=build_page,
+            guidance=Guidance(intro=_step.intro, look_for=_step.look_for, avoid=_step.avoid),
+            default_criteria=_step.criteria,
+            on_saved=saved_message,
+            invalid_status=400,
+            invalid_message="Nothing was saved yet: correct the fields marked below, then save again.",
+        )
+    )
+register_stage_link(StageLink(stage="Audit", title="Service data", url_name="audit:data", order=1))
+register_stage_link(StageLink(stage="Audit", title="KPIs and charts", url_name="audit:kpis", order=2))

@@ -2,15 +2,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from audit import views
-from audit.steps import STEPS
+from audit import steps, views  # noqa: F401  (steps: registers the guided steps before their URLs)
+from core.views.guided import step_urls
 
 app_name = "audit"
 
 PREFIX = "portfolios/<int:portfolio_pk>/audit/"
 
 urlpatterns = [
-    *[path(f"{PREFIX}{step.slug}/", views.step_page, {"slug": step.slug}, name=step.slug) for step in STEPS],
+    *step_urls("audit"),
     path(f"{PREFIX}data/", views.data_home, name="data"),
     path(f"{PREFIX}data/upload/", views.data_upload, name="data_upload"),
     path(f"{PREFIX}data/uploads/", views.data_upload_start, name="data_upload_start"),

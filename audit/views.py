@@ -1,4 +1,5 @@
-"""Pages of the audit: the six guided steps, the service data import and the KPIs."""
+"""Pages of the audit beyond its guided steps (those are ``audit.steps``, served by the one
+guided-step view): the service data import and the KPIs."""
 
 from __future__ import annotations
 
@@ -7,126 +8,22 @@ import logging
 import pyarrow as pa
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.forms import modelformset_factory
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit import charts, datasets, importing, kpi_compute, reading, selectors, services
-from audit.forms import KpiSettingsForm, MappingForm, OrganisationForm, StepNoteForm, UploadForm
+from audit.forms import KpiSettingsForm, MappingForm, UploadForm
 from audit.kpis import KPI_CATALOGUE
-from audit.models import ChunkedUpload, OrganisationProfile, ServiceDataImport, StepNote
-from audit.steps import STEPS, STEPS_BY_SLUG, Step
+from audit.models import ChunkedUpload, ServiceDataImport
+from audit.steps import STEPS
 from core import concurrency, drafts, outbox
 from core.access import get_portfolio_for
 from core.charts import chart_context
 
 PREVIEW_ROWS = 10
 log = logging.getLogger(__name__)
-
-# --- Guided steps ---------------------------------------------------------------------
-
-
-def _header_for(step: Step, portfolio) -> tuple[object, type]:
-    if step.slug == "organisation":
-        header = OrganisationProfile.objects.filter(portfolio=portfolio).first()
-        return header or OrganisationProfile(portfolio=portfolio), OrganisationForm
-    header = StepNote.objects.filter(portfolio=portfolio, step=step.slug).first()
-    return header or StepNote(portfolio=portfolio, step=step.slug), StepNoteForm
-
-
-def _fresh_rows(data, current_ids: set[int]):
-    """After a conflict: rows the other save deleted come back as new rows, so keeping
-    yours keeps their text instead of failing on a row that is gone."""
-    data = data.copy()
-    try:
-        initial = int(data.get("rows-INITIAL_FORMS", 0))
-    except ValueError:
-        return data
-    for index in range(min(initial, 1000)):
-        key = f"rows-{index}-id"
-        if data.get(key, "").isdigit() and int(data[key]) not in current_ids:
-            data[key] = ""
-    return data
-
-
-@login_required
-@concurrency.reshow_on_conflict
-def step_page(request: HttpRequest, portfolio_pk: int, slug: str) -> HttpResponse:
-    step = STEPS_BY_SLUG.get(slug)
-    if step is None:
-        raise Http404("No such step.")
-    portfolio = get_portfolio_for(request.user, portfolio_pk, write=request.method == "POST")
-    is_owner = portfolio.learner_id == request.user.pk
-    edit = concurrency.edit_state(request, concurrency.portfolio_scope(portfolio.pk, step.key))
-    header, header_form_class = _header_for(step, portfolio)
-    # Readers see only what was written, without an empty row to fill in.
-    extra = 1 if is_owner else 0
-    formset_class = modelformset_factory(step.row_model, form=step.row_form, extra=extra, can_delete=is_owner)
-    rows = getattr(portfolio, step.related_name).all()
-    data = request.POST if request.method == "POST" else None
-    if data is not None and edit.stale:
-        data = _fresh_rows(data, set(rows.values_list("pk", flat=True)))
-    header_form = header_form_class(data, instance=header, prefix="header")
-    if step.note_label:
-        header_form.fields["text"].label = step.note_label
-    formset = formset_class(data, queryset=rows, prefix="rows")
-    state = None
-    if request.method == "POST" and edit.check([header_form, formset]):
-        pass  # the page again, with what was typed and the other version beside it
-    elif request.method == "POST":
-        if header_form.is_valid() and formset.is_valid():
-            kept, deleted = [], []
-            for form in formset.forms:
-                if form in formset.deleted_forms or not form.has_content():
-                    if form.instance.pk:
-                        deleted.append(form.instance)
-                    continue
-                kept.append(form.save(commit=False))
-            state = services.save_step(
-                step=step,
-                portfolio=portfolio,
-                header=header_form.save(commit=False),
-                rows=kept,
-                deleted=deleted,
-                actor=request.user,
-                token=edit.posted,
-            )
-            if state.complete:
-                messages.success(request, f"“{step.title}” saved. It is complete.")
-            else:
-                messages.info(request, f"Draft saved. Still needed: {'; '.join(state.missing)}.")
-            return redirect(step.url_name, portfolio_pk=portfolio.pk)
-        messages.error(request, "Nothing was saved yet: correct the fields marked below, then save again.")
-    else:
-        state = services.step_state(step=step, portfolio=portfolio, header=header, rows=list(rows))
-    if not is_owner:
-        for form in [header_form, *formset.forms]:
-            for field in form.fields.values():
-                field.disabled = True
-    else:
-        drafts.offer(edit, request, [header_form, formset])
-    position = STEPS.index(step)
-    return render(
-        request,
-        "audit/step.html",
-        {
-            "portfolio": portfolio,
-            "audit_steps": STEPS,
-            "step": step,
-            "header_form": header_form,
-            "formset": formset,
-            "state": state,
-            "is_owner": is_owner,
-            "edit": edit if is_owner else None,
-            "step_number": position + 1,
-            "previous": STEPS[position - 1] if position else None,
-            "next": STEPS[position + 1] if position + 1 < len(STEPS) else None,
-        },
-        status=409 if edit.conflict else 400 if request.method == "POST" else 200,
-    )
-
 
 # --- Service data ---------------------------------------------------------------------
 

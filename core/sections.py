@@ -1,8 +1,8 @@
 """The one mechanism through which guided steps become evidence.
 
-Each step of the audit and the strategy registers a ``Section`` at start-up (in its
-app's ``sections.py``, imported from ``AppConfig.ready``). When a learner saves a
-step, the step's service calls ``evidence.services.record_section``; that keeps one
+Each step of the audit and the strategy registers a ``Section`` at start-up (through
+``core.guided.register_step``, from its app's ``steps.py`` imported by ``AppConfig.ready``).
+When a learner saves a step, the step's service calls ``evidence.services.record_section``; that keeps one
 ``Evidence`` row per section and portfolio, mapped by default to the section's
 criteria with a note saying how the section proves each, so the coverage matrix
 fills as the learner works. The learner may change those mappings afterwards.
@@ -38,6 +38,11 @@ def register_section(section: Section) -> Section:
         raise ValueError(f"Section {section.key!r} is registered twice with different definitions.")
     _REGISTRY[section.key] = section
     return section
+
+
+def unregister_section(key: str) -> None:
+    """Forget a section (for tests that register a toy one)."""
+    _REGISTRY.pop(key, None)
 
 
 def get_section(key: str) -> Section:

@@ -8,6 +8,6 @@ class StrategyConfig(AppConfig):
     verbose_name = "Strategy"
 
     def ready(self) -> None:
-        # Register the strategy steps (core.sections), their part of a submitted version, their
+        # Register the strategy's guided steps (core.guided), their part of a submitted version, their
         # readiness rules and their PDF chapters (docs/architecture.md).
-        from strategy import pdf, readiness, sections, snapshot  # noqa: F401
+        from strategy import pdf, readiness, snapshot, steps  # noqa: F401

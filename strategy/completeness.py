@@ -7,10 +7,10 @@ be saved freely and "complete" is always computed, never typed in.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from core.guided import StepStatus
 from strategy.planning import parse_roles
 from strategy.smart import ObjectiveFacts, is_smart
 
@@ -22,13 +22,6 @@ REQUIRED_RISK_CATEGORIES = {
     "regulation": "regulation and advertising standards",
 }
 REGULATION_PREFIXES = ["consumer_rights", "data_protection", "equality", "advertising", "platform_terms"]
-
-
-@dataclass(frozen=True)
-class StepStatus:
-    complete: bool
-    summary: str
-    missing: list[str] = field(default_factory=list)
 
 
 def _blank(value: Any) -> bool:

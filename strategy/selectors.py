@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from audit.kpis import KPI_CATALOGUE
 from audit.selectors import kpi_snapshot
+from core.guided import StepStatus
 from core.models import Portfolio
 from strategy import completeness, models
-from strategy.completeness import StepStatus
 from strategy.planning import parse_roles
 from strategy.scoring import (
     RankedPlatform,

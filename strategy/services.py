@@ -12,17 +12,17 @@ from django.db import models as db_models
 from django.db import transaction
 
 from core import concurrency
+from core.guided import StepError, StepStatus
 from core.models import Portfolio, User
 from evidence.services import record_section
 from strategy import models, selectors
-from strategy.completeness import StepStatus
 from strategy.planning import MAX_ROLES, parse_roles, raci_problems, timeline_problem
 from strategy.scoring import CRITERION_KEYS, ScoringError, normalise_weights, risk_score
 
 log = logging.getLogger(__name__)
 
 
-class StrategyError(Exception):
+class StrategyError(StepError):
     """A rule of the domain was broken; the message is shown to the user."""
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from strategy.views import STEP_NAMES as STRATEGY_STEPS
+from strategy.steps import STEP_NAMES as STRATEGY_STEPS
 
 EVIDENCE_KINDS = ("file", "reflection", "link", "transcript")
 

@@ -1,5 +1,5 @@
 // Edit forms: drafts kept on the server while a person types, and the choices of the
-// conflict panel (portfolio/drafts.py, portfolio/concurrency.py, templates/partials/edit_guard.html).
+// conflict panel (core/drafts.py, core/concurrency.py, templates/partials/edit_guard.html).
 (() => {
   const DRAFT_DELAY_MS = 2000;
 

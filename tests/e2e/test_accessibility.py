@@ -22,7 +22,7 @@ from django.core.management import call_command
 from django.test.utils import override_settings
 from pytest_django.live_server_helper import LiveServer
 
-from strategy.views import STEP_NAMES as STRATEGY_STEPS
+from strategy.steps import STEP_NAMES as STRATEGY_STEPS
 from tests.demo_pages import EVIDENCE_KINDS, demo_urls
 from tests.e2e.conftest import log_in
 

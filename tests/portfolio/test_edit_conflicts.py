@@ -21,7 +21,7 @@ from core.models import EditRevision
 from evidence.models import Evidence
 from strategy import services as strategy_services
 from strategy.models import Vision
-from strategy.views import STEP_NAMES
+from strategy.steps import STEP_NAMES
 from tests.audit.factories import import_service_data
 from tests.evidence.factories import (
     EvidenceFactory,
