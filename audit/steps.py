@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from django.contrib import messages
 from django.db import models
@@ -38,7 +39,7 @@ from core.guided import (
     register_stage_link,
 )
 from core.guided import register_step as register_guided_step
-from core.models import User
+from core.models import Portfolio, User
 
 
 def _filled(row: models.Model, *names: str) -> bool:
@@ -297,7 +298,7 @@ NOTE_STEPS = {choice.value for choice in StepNote.Step}
 # --- The page of a step (core.guided) -------------------------------------------------
 
 
-def _header_for(step: Step, portfolio: object) -> tuple[models.Model, type]:
+def _header_for(step: Step, portfolio: Portfolio) -> tuple[models.Model, type]:
     if step.slug == "organisation":
         header = OrganisationProfile.objects.filter(portfolio=portfolio).first()
         return header or OrganisationProfile(portfolio=portfolio), audit_forms.OrganisationForm
@@ -310,12 +311,13 @@ def _fresh_rows(data: QueryDict, current_ids: set[int]) -> QueryDict:
     yours keeps their text instead of failing on a row that is gone."""
     data = data.copy()
     try:
-        initial = int(data.get("rows-INITIAL_FORMS", 0))
+        initial = int(str(data.get("rows-INITIAL_FORMS", 0)))
     except ValueError:
         return data
     for index in range(min(initial, 1000)):
         key = f"rows-{index}-id"
-        if data.get(key, "").isdigit() and int(data[key]) not in current_ids:
+        value = str(data.get(key, ""))
+        if value.isdigit() and int(value) not in current_ids:
             data[key] = ""
     return data
 
@@ -339,7 +341,7 @@ def build_page(sr: StepRequest) -> StepPage:
 
     def save(actor: User, token: str | None) -> StepStatus:
         kept, deleted = [], []
-        for form in formset.forms:
+        for form in cast(list[Any], formset.forms):  # the step's row forms (audit.forms.RowForm)
             if form in formset.deleted_forms or not form.has_content():
                 if form.instance.pk:
                     deleted.append(form.instance)

@@ -19,7 +19,7 @@ from audit.kpis import KPI_CATALOGUE
 from audit.models import ChunkedUpload, ServiceDataImport
 from audit.steps import STEPS
 from core import concurrency, drafts, outbox
-from core.access import get_portfolio_for
+from core.access import can_edit, get_portfolio_for
 from core.charts import chart_context
 
 PREVIEW_ROWS = 10
@@ -39,7 +39,7 @@ def data_home(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
             "audit_steps": STEPS,
             "imports": list(selectors.imports_for(portfolio)),
             "form": UploadForm(),
-            "is_owner": portfolio.learner_id == request.user.pk,
+            "is_owner": can_edit(request.user, portfolio),
             "canonical": importing.CANONICAL_COLUMNS,
             "presets": [preset for preset in importing.PRESETS.values() if preset.key != "canonical"],
             "piece_bytes": services.chunk_bytes(),
@@ -189,7 +189,7 @@ def data_map(request: HttpRequest, portfolio_pk: int, import_pk: int) -> HttpRes
     service_import = get_object_or_404(portfolio.service_imports, pk=import_pk)
     if not service_import.headers:  # still being read, or refused unread
         return redirect("audit:data_status", portfolio_pk=portfolio.pk, import_pk=service_import.pk)
-    is_owner = portfolio.learner_id == request.user.pk
+    is_owner = can_edit(request.user, portfolio)
     edit = concurrency.edit_state(request, services.mapping_scope(service_import))
     columns, formats = _starting_mapping(request, portfolio, service_import)
     form = MappingForm(
@@ -261,7 +261,7 @@ def data_preview(request: HttpRequest, portfolio_pk: int, import_pk: int) -> Htt
             "mapped": mapped,
             "preview_rows": preview_rows,
             "result": result,
-            "is_owner": portfolio.learner_id == request.user.pk,
+            "is_owner": can_edit(request.user, portfolio),
         },
     )
 
@@ -305,7 +305,7 @@ def data_import(request: HttpRequest, portfolio_pk: int, import_pk: int) -> Http
 def data_status(request: HttpRequest, portfolio_pk: int, import_pk: int) -> HttpResponse:
     portfolio = get_portfolio_for(request.user, portfolio_pk)
     service_import = get_object_or_404(portfolio.service_imports, pk=import_pk)
-    is_owner = portfolio.learner_id == request.user.pk
+    is_owner = can_edit(request.user, portfolio)
     if request.htmx and is_owner and service_import.status == ServiceDataImport.Status.UPLOADED:
         # The page was polling while a worker read the file: on to the mapping.
         response = HttpResponse()
@@ -366,7 +366,7 @@ def _table(frame, index_label) -> dict:
 @concurrency.reshow_on_conflict
 def kpis(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
     portfolio = get_portfolio_for(request.user, portfolio_pk, write=request.method == "POST")
-    is_owner = portfolio.learner_id == request.user.pk
+    is_owner = can_edit(request.user, portfolio)
     edit = concurrency.edit_state(request, concurrency.portfolio_scope(portfolio.pk, "audit.kpi_settings"))
     kpi_settings = selectors.kpi_settings_for(portfolio)
     settings_form = KpiSettingsForm(request.POST or None, instance=kpi_settings)

@@ -58,7 +58,8 @@ class Guidance:
     avoid: tuple[str, ...] = ()  # mistakes to avoid
 
 
-Part = BaseForm | BaseFormSet
+# A form or a formset of the step (evaluated lazily: BaseFormSet is generic only to the checker).
+type Part = BaseForm | BaseFormSet[Any]
 
 
 @dataclass

@@ -10,9 +10,9 @@ how the finished step proves the criterion (the learner can change the mappings 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from django.forms import BaseForm, model_to_dict
+from django.forms import ModelForm, model_to_dict
 
 from audit.kpis import KPI_CATALOGUE
 from audit.selectors import audience_evidence
@@ -29,7 +29,7 @@ def _rows(formset: forms.RowFormSet) -> list[dict[str, Any]]:
     return [{k: v for k, v in form.cleaned_data.items() if k != "DELETE"} for form in formset.kept_forms()]
 
 
-def _row_formset(sr: StepRequest, form_class: type[BaseForm], rows: Sequence[Any], prefix: str) -> Any:
+def _row_formset(sr: StepRequest, form_class: type[ModelForm[Any]], rows: Sequence[Any], prefix: str) -> Any:
     formset_class = forms.row_formset(form_class, rows=len(rows))
     initial = [model_to_dict(row, fields=form_class._meta.fields) for row in rows]
     return formset_class(sr.data, prefix=prefix, initial=initial)
@@ -124,7 +124,9 @@ def _raci_formset(sr: StepRequest, view: selectors.ImplementationView) -> forms.
         {"activity": a.activity, **{f"role_{i}": a.assignments.get(role, "") for i, role in enumerate(roles)}}
         for a in view.activities
     ]
-    return formset_class(sr.data, prefix="raci", initial=initial, form_kwargs={"roles": roles})
+    return cast(
+        forms.RowFormSet, formset_class(sr.data, prefix="raci", initial=initial, form_kwargs={"roles": roles})
+    )
 
 
 def _implementation(sr: StepRequest) -> StepPage:
@@ -141,7 +143,7 @@ def _implementation(sr: StepRequest) -> StepPage:
             plan=form.cleaned_data,
             raci=[
                 (f.cleaned_data["activity"].strip(), f.assignments())
-                for f in raci.kept_forms()
+                for f in cast(list[forms.RaciForm], raci.kept_forms())
                 if f.cleaned_data.get("activity", "").strip()
             ],
             protocols=_rows(protocols),

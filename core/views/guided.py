@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.forms import BaseFormSet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 
 from core import concurrency, drafts
-from core.access import get_portfolio_for
+from core.access import AuthenticatedHttpRequest, can_edit, get_portfolio_for
 from core.guided import (
     GuidedStep,
     Part,
@@ -47,14 +47,14 @@ def navigation(step: GuidedStep) -> list[dict[str, object]]:
 
 @login_required
 @concurrency.reshow_on_conflict
-def step_view(request: HttpRequest, portfolio_pk: int, key: str) -> HttpResponse:
+def step_view(request: AuthenticatedHttpRequest, portfolio_pk: int, key: str) -> HttpResponse:
     try:
         step = get_step(key)
     except KeyError as missing:
         raise Http404("No such step.") from missing
     posted = request.method == "POST"
     portfolio = get_portfolio_for(request.user, portfolio_pk, write=posted)
-    can_edit = portfolio.learner_id == request.user.pk
+    editable = can_edit(request.user, portfolio)
     edit = concurrency.edit_state(request, concurrency.portfolio_scope(portfolio.pk, step.key))
     page = step.build(
         StepRequest(
@@ -62,7 +62,7 @@ def step_view(request: HttpRequest, portfolio_pk: int, key: str) -> HttpResponse
             portfolio=portfolio,
             step=step,
             data=request.POST if posted else None,
-            can_edit=can_edit,
+            can_edit=editable,
             edit=edit,
         )
     )
@@ -82,7 +82,7 @@ def step_view(request: HttpRequest, portfolio_pk: int, key: str) -> HttpResponse
             if step.invalid_message:
                 messages.error(request, step.invalid_message)
             status_code = step.invalid_status
-    if can_edit:
+    if editable:
         drafts.offer(edit, request, parts)
     else:
         read_only(parts)
@@ -95,8 +95,8 @@ def step_view(request: HttpRequest, portfolio_pk: int, key: str) -> HttpResponse
             "portfolio": portfolio,
             "step": step,
             "status": page.status,
-            "can_edit": can_edit,
-            "edit": edit if can_edit else None,
+            "can_edit": editable,
+            "edit": edit if editable else None,
             "guidance": step.guidance,
             "step_number": position + 1,
             "step_count": len(siblings),
