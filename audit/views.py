@@ -17,6 +17,7 @@ from audit import charts, datasets, importing, kpi_compute, reading, selectors, 
 from audit.forms import KpiSettingsForm, MappingForm, UploadForm
 from audit.kpis import KPI_CATALOGUE
 from audit.models import ChunkedUpload, ServiceDataImport
+from audit.services import imports as service_imports
 from audit.steps import STEPS
 from core import concurrency, drafts, outbox
 from core.access import can_edit, get_portfolio_for
@@ -245,7 +246,7 @@ def data_preview(request: HttpRequest, portfolio_pk: int, import_pk: int) -> Htt
         except reading.FileProblem as problem:
             result = importing.CheckResult(None, [importing.Problem(1, "file", str(problem))], 1)
         else:
-            if service_import.file_size <= services.ASYNC_IMPORT_BYTES:
+            if service_import.file_size <= service_imports.ASYNC_IMPORT_BYTES:
                 result = services.check_import(service_import, table)
             preview_rows = _preview_rows(service_import, table)
     mapped = [

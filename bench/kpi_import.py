@@ -100,13 +100,14 @@ def journey(path: str, runs: int, workdir: str, expect_row: int | None) -> dict:
     from django.core.management import call_command
 
     from audit import arrowfiles, datasets, kpi_compute, reading, selectors, services, unpacking
+    from audit.services import imports as service_imports
     from core.models import Cohort, Portfolio, Role, User
 
     parts = [
         (unpacking, "unpack", "unpack .csv.gz"),
         (reading, "read_path", "parse CSV (worker)"),
         (arrowfiles, "save_table", "write Arrow files (table as read, dataset)"),
-        (services, "check_import", "read kept table + check rows"),
+        (service_imports, "check_import", "read kept table + check rows"),
         (datasets, "read", "read dataset back + digest"),
         (kpi_compute, "kpi_tables", "compute every KPI table"),
     ]

@@ -22,6 +22,7 @@ from core.access import (
 from core.forms import InvitationForm
 from core.models import Role
 from dashboards import selectors as dashboard_selectors
+from dashboards.selectors import paging as dashboard_paging
 from evidence.selectors import StepState, coverage_for, workflow_steps
 from readiness import checks as readiness
 
@@ -72,7 +73,7 @@ def cohort_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     roster = list(selectors.cohort_roster(cohort))
     # Learners a page at a time (each row has its own form); the readiness counts cover all.
-    page = Paginator(roster, dashboard_selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(roster, dashboard_paging.PAGE_SIZE).get_page(request.GET.get("page"))
     if can_manage:
         tokens = concurrency.tokens_for(concurrency.assessor_scope(p.pk) for p in page.object_list)
         for row in page.object_list:
@@ -100,7 +101,7 @@ def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     of the whole queue."""
     now = timezone.now()
     counts = dashboard_selectors.queue_counts(request.user, now=now)
-    paginator = Paginator(assessment_selectors.assessor_queue(request.user), dashboard_selectors.PAGE_SIZE)
+    paginator = Paginator(assessment_selectors.assessor_queue(request.user), dashboard_paging.PAGE_SIZE)
     paginator.count = counts.total  # the pager's own COUNT would count the same rows again
     page = paginator.get_page(request.GET.get("page"))
     context = {

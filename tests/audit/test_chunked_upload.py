@@ -9,6 +9,7 @@ import os
 from datetime import timedelta
 
 import pytest
+from django.conf import settings as django_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -82,7 +83,7 @@ def test_it_takes_a_file_in_pieces_and_hands_it_to_the_ordinary_upload(
     assert service_import.status == ServiceDataImport.Status.UPLOADED  # read by the worker
     assert service_import.row_count == 800
     assert ChunkedUpload.objects.count() == 0
-    assert os.listdir(services.settings.SERVICE_DATA_UPLOAD_DIR) == []
+    assert os.listdir(django_settings.SERVICE_DATA_UPLOAD_DIR) == []
 
 
 def test_a_piece_sent_again_after_a_lost_answer_changes_nothing(client, learner, portfolio, file_bytes):

@@ -122,7 +122,7 @@ def test_it_imports_a_zipped_csv_as_it_imports_the_csv(
 def test_a_large_plain_csv_is_read_by_the_worker_not_in_the_request(
     portfolio, learner, temporary, settings, django_capture_on_commit_callbacks, monkeypatch
 ):
-    monkeypatch.setattr(services, "READ_IN_REQUEST_BYTES", 1000)
+    monkeypatch.setattr("audit.services.uploads.READ_IN_REQUEST_BYTES", 1000)
     raw = interactions_csv(100)
     with django_capture_on_commit_callbacks() as queued:
         service_import = services.upload_service_data(

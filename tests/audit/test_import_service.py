@@ -305,7 +305,7 @@ def test_a_saved_mapping_is_kept_for_next_time(portfolio, learner):
 def test_a_large_file_is_imported_by_the_task_after_commit(
     portfolio, learner, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(services, "ASYNC_IMPORT_BYTES", 1000)
+    monkeypatch.setattr("audit.services.imports.ASYNC_IMPORT_BYTES", 1000)
     service_import = upload(portfolio, learner, interactions_csv(200))
     services.map_columns(
         service_import=service_import,

@@ -17,6 +17,7 @@ from django.urls import reverse
 from assessment import services as assessment
 from audit import datasets, kpi_compute, selectors, services
 from audit.models import ServiceDataImport, VersionDataset
+from audit.services import imports as service_imports
 from audit.synthetic import generate_interactions, interactions_csv
 from tests.audit.factories import ServiceDataImportFactory, import_service_data
 
@@ -91,14 +92,14 @@ def test_a_failed_final_write_leaves_no_orphan_file_and_no_done_status(portfolio
     services.map_columns(
         service_import=service_import, columns=service_import.columns, formats={}, actor=learner
     )
-    real_set_stage = services._set_stage
+    real_set_stage = service_imports._set_stage
 
     def set_stage(service_import, stage, progress, **fields):
         if fields.get("status") == ServiceDataImport.Status.DONE:
             broken_update()
         real_set_stage(service_import, stage, progress, **fields)
 
-    monkeypatch.setattr(services, "_set_stage", set_stage)
+    monkeypatch.setattr(service_imports, "_set_stage", set_stage)
 
     with pytest.raises(IntegrityError):
         services.start_import(service_import=service_import, actor=learner)

@@ -130,9 +130,9 @@ def test_the_cohort_page_costs_the_same_whatever_its_size(
 def test_the_roster_is_paged_and_assigning_returns_to_the_same_page(
     client, tutor, cohort, assessor, other_assessor, monkeypatch
 ):
-    from dashboards import selectors as dashboard_selectors
+    from dashboards.selectors import paging as dashboard_paging
 
-    monkeypatch.setattr(dashboard_selectors, "PAGE_SIZE", 2)
+    monkeypatch.setattr(dashboard_paging, "PAGE_SIZE", 2)
     _fill(cohort, assessor, 5)
     client.force_login(tutor)
     url = reverse("portfolio:cohort_detail", args=[cohort.pk])

@@ -135,9 +135,9 @@ def test_learners_of_two_cohorts_are_each_measured_against_their_own_criteria(cl
 
 
 def test_the_caseload_comes_in_pages_and_the_counts_cover_everyone(client, cohort, assessor, monkeypatch):
-    from dashboards import selectors as dashboard_selectors
+    from dashboards.selectors import paging as dashboard_paging
 
-    monkeypatch.setattr(dashboard_selectors, "PAGE_SIZE", 2)
+    monkeypatch.setattr(dashboard_paging, "PAGE_SIZE", 2)
     fill(cohort, assessor, 3)
     client.force_login(assessor)
 

@@ -173,9 +173,9 @@ def test_staff_may_open_any_cohorts_dashboard(client, staff, cohort):
 def test_learners_come_in_pages_and_a_nonsense_page_shows_the_first(
     client, tutor, cohort, assessor, monkeypatch
 ):
-    from dashboards import selectors as dashboard_selectors
+    from dashboards.selectors import paging as dashboard_paging
 
-    monkeypatch.setattr(dashboard_selectors, "PAGE_SIZE", 2)
+    monkeypatch.setattr(dashboard_paging, "PAGE_SIZE", 2)
     fill(cohort, assessor, 3)
     client.force_login(tutor)
 
@@ -226,9 +226,9 @@ def test_every_learner_on_the_page_has_a_cell_per_criterion_and_a_step_per_secti
 def test_the_summary_and_counts_cover_the_whole_cohort_not_the_page(
     client, tutor, cohort, assessor, monkeypatch
 ):
-    from dashboards import selectors as dashboard_selectors
+    from dashboards.selectors import paging as dashboard_paging
 
-    monkeypatch.setattr(dashboard_selectors, "PAGE_SIZE", 2)
+    monkeypatch.setattr(dashboard_paging, "PAGE_SIZE", 2)
     fill(cohort, assessor, 5)
     client.force_login(tutor)
 

@@ -17,6 +17,7 @@ from core.models import CriterionDecision, VersionOutcome
 from core.selectors import criteria_for_cohort
 from dashboards import figures as dashboards
 from dashboards import selectors as dashboard_selectors
+from dashboards.selectors import paging as dashboard_paging
 from evidence.models import CriterionMapping, Evidence
 from evidence.selectors import coverage_tallies
 from tests.evidence.factories import EvidenceFactory, MappingFactory
@@ -137,7 +138,7 @@ def test_it_counts_filters_and_sorts_as_the_rules_do_row_by_row(
     cohort.end_date = today + timedelta(days=end) if end is not None else None
     cohort.save()
     random_cohort(cohort, assessor, other_assessor, learners=14, seed=seed)
-    monkeypatch.setattr(dashboard_selectors, "PAGE_SIZE", 1000)
+    monkeypatch.setattr(dashboard_paging, "PAGE_SIZE", 1000)
     now, rules = timezone.now(), dashboards.RiskRules()
     criteria, rows = every_row(cohort, now)
     assessor_ids = {str(r.portfolio.assessor_id) for r in rows if r.portfolio.assessor_id}
@@ -208,7 +209,7 @@ def test_the_name_order_folds_case_as_python_does(cohort, assessor, monkeypatch)
 
 
 def test_a_page_builds_only_its_own_rows(client, tutor, cohort, assessor, monkeypatch):
-    monkeypatch.setattr(dashboard_selectors, "PAGE_SIZE", 2)
+    monkeypatch.setattr(dashboard_paging, "PAGE_SIZE", 2)
     for _ in range(7):
         PortfolioFactory(cohort=cohort, learner=LearnerFactory(), assessor=assessor)
     built = []

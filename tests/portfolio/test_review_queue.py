@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from core.models import VersionOutcome
-from dashboards.selectors import PAGE_SIZE
+from dashboards.selectors.paging import PAGE_SIZE
 from tests.portfolio.conftest import decide
 from tests.portfolio.dashboard_data import waiting
 

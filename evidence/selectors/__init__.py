@@ -1,0 +1,77 @@
+"""Reads for evidence, shaped so a page costs a fixed number of queries.
+
+``coverage_for`` is the one place the coverage of criteria is worked out: the matrix,
+the portfolio page and the PDF all read it rather than recount. The dashboards, which need
+only counts for whole cohorts, read ``coverage_tallies``: the same rule
+(``counts_as_evidenced`` and its SQL twin ``EVIDENCED_SQL``), counted by the database.
+
+The reads live in the package's modules: ``workflow`` (the guided steps), ``lists`` (the
+evidence pages), ``coverage`` (``coverage_for``) and ``tallies`` (``coverage_tallies``).
+"""
+
+from __future__ import annotations
+
+from evidence.selectors.coverage import (
+    CLAIMED,
+    EVIDENCED,
+    NONE,
+    STATUS_LABELS,
+    Coverage,
+    CriterionCoverage,
+    FrameworkCoverage,
+    GroupCoverage,
+    MappedEvidence,
+    counts_as_evidenced,
+    coverage_for,
+    coverage_for_portfolios,
+)
+from evidence.selectors.lists import (
+    criteria_losing_only_evidence,
+    evidence_detail,
+    evidence_list,
+    linked_criteria,
+    portfolio_criteria,
+)
+from evidence.selectors.tallies import (
+    EVIDENCED_SQL,
+    NO_TALLY,
+    WHITESPACE,
+    EpochSeconds,
+    PortfolioTally,
+    TrimWhitespace,
+    coverage_tallies,
+    coverage_tokens,
+    tally_of,
+)
+from evidence.selectors.workflow import StepState, workflow_steps
+
+__all__ = [
+    "CLAIMED",
+    "EVIDENCED",
+    "EVIDENCED_SQL",
+    "NONE",
+    "NO_TALLY",
+    "STATUS_LABELS",
+    "WHITESPACE",
+    "Coverage",
+    "CriterionCoverage",
+    "EpochSeconds",
+    "FrameworkCoverage",
+    "GroupCoverage",
+    "MappedEvidence",
+    "PortfolioTally",
+    "StepState",
+    "TrimWhitespace",
+    "counts_as_evidenced",
+    "coverage_for",
+    "coverage_for_portfolios",
+    "coverage_tallies",
+    "coverage_tokens",
+    "criteria_losing_only_evidence",
+    "evidence_detail",
+    "evidence_list",
+    "linked_criteria",
+    "portfolio_criteria",
+    "tally_of",
+    "workflow_steps",
+]
