@@ -17,9 +17,8 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 
 from config.celery import app
-from core import tasks
 from core.models import Export, Notification
-from reports import exports, pdf
+from reports import exports, pdf, tasks
 from reports.tasks import render_export
 from tests.celery_support import rebind
 
