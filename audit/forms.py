@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 
 from audit import importing
+from audit.importing.dates import AMBIGUOUS, DAY_FIRST, MIXED
 from audit.models import (
     Community,
     CompetitorPresence,
@@ -52,8 +53,11 @@ class MappingForm(forms.Form):
         help_text="Give it a name to reuse it for your next export from the same tool.",
     )
 
-    def __init__(self, *args, headers: list[str], **kwargs) -> None:
+    def __init__(
+        self, *args, headers: list[str], date_order: importing.DateOrder | None = None, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.date_order = date_order or importing.DateOrder()
         choices = [("", "— not in this file —"), *[(header, header) for header in headers]]
         for column in importing.CANONICAL_COLUMNS:
             self.fields[f"col_{column.key}"] = forms.ChoiceField(
@@ -66,9 +70,37 @@ class MappingForm(forms.Form):
             "duration_unit": "Durations are written in",
             "satisfaction_scale": "Satisfaction is written as",
             "fcr_source": "First contact resolution is written as",
+            "date_order": "Dates written with slashes, such as 04/09/2026, are",
         }
         for name, format_choices in importing.FORMAT_CHOICES.items():
             self.fields[f"fmt_{name}"] = forms.ChoiceField(label=labels[name], choices=format_choices)
+        # The order of slashed dates: asked when the file cannot tell, checked when it can.
+        found = self.date_order
+        order = self.fields["fmt_date_order"]
+        order.widget = forms.RadioSelect(choices=importing.FORMAT_CHOICES["date_order"])
+        order.required = found.must_ask
+        order.error_messages["required"] = "Choose how the dates are written: this file cannot tell."
+        if found.order == AMBIGUOUS:
+            order.help_text = (
+                f"Every date in this file could be read either way (for example “{found.example}” in "
+                f"“{found.column}”): choose how your help desk writes them."
+            )
+        elif found.order == MIXED:
+            order.help_text = (
+                f"This file has dates written both ways: “{found.example}” can only be day first and "
+                f"“{found.other_example}” only month first. Choose the order most rows use; the rows "
+                "written the other way will be listed as problems."
+            )
+        elif found.certain:
+            day_first = found.certain == DAY_FIRST
+            order.help_text = (
+                f"Found in the file: “{found.example}” in “{found.column}” can only be "
+                f"{'day' if day_first else 'month'} first."
+            )
+        else:
+            order.help_text = (
+                "This file writes no dates with slashes (year first or typed dates), so either will do."
+            )
         self.order_fields([*(f"col_{key}" for key in importing.CANONICAL_KEYS), "save_as"])
 
     @staticmethod
@@ -81,7 +113,20 @@ class MappingForm(forms.Form):
         data = self.cleaned_data
         columns = {key: data[f"col_{key}"] for key in importing.CANONICAL_KEYS if data.get(f"col_{key}")}
         formats = {name: data[f"fmt_{name}"] for name in importing.FORMAT_CHOICES}
+        if not formats["date_order"]:  # nothing to choose in this file: what it proves, else UK
+            formats["date_order"] = self.date_order.certain or importing.DEFAULT_FORMATS["date_order"]
         return columns, formats
+
+    def clean_fmt_date_order(self) -> str:
+        chosen = self.cleaned_data.get("fmt_date_order", "")
+        found = self.date_order
+        if chosen and found.certain and chosen != found.certain:
+            day_first = found.certain == DAY_FIRST
+            raise forms.ValidationError(
+                f"Your file has “{found.example}” in “{found.column}”, which can only be "
+                f"{'day' if day_first else 'month'} first (a month is never above 12)."
+            )
+        return chosen
 
     def clean(self):
         data = super().clean()

@@ -216,6 +216,10 @@ class ServiceDataImport(models.Model):
     stage = models.CharField(max_length=100, blank=True)
     progress = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
     headers = models.JSONField(default=list)
+    # A few values of each column, and which way round its slashed dates are written (proof, or
+    # none): found once when the file is read, shown when the columns are mapped.
+    samples = models.JSONField(default=dict)
+    date_order = models.JSONField(default=dict)
     columns = models.JSONField("column mapping used", default=dict)
     formats = models.JSONField(default=dict)
     mapping_name = models.CharField(max_length=100, blank=True)

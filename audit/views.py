@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit import charts, datasets, importing, kpi_compute, reading, selectors, services
 from audit.forms import KpiSettingsForm, MappingForm, UploadForm
+from audit.importing.dates import MONTH_FIRST
 from audit.kpis import KPI_CATALOGUE
 from audit.models import ChunkedUpload, ServiceDataImport
 from audit.services import imports as service_imports
@@ -22,6 +23,7 @@ from audit.steps import STEPS
 from core import concurrency, drafts, outbox
 from core.access import can_edit, get_portfolio_for
 from core.charts import chart_context
+from core.formatting import uk_datetime_short
 
 PREVIEW_ROWS = 10
 log = logging.getLogger(__name__)
@@ -193,9 +195,16 @@ def data_map(request: HttpRequest, portfolio_pk: int, import_pk: int) -> HttpRes
     is_owner = can_edit(request.user, portfolio)
     edit = concurrency.edit_state(request, services.mapping_scope(service_import))
     columns, formats = _starting_mapping(request, portfolio, service_import)
+    found = importing.DateOrder.of(service_import.date_order)
+    formats = dict(formats)
+    if found.must_ask:
+        formats.pop("date_order", None)  # asked, not guessed: nothing chosen until the person does
+    elif found.certain:
+        formats["date_order"] = found.certain
     form = MappingForm(
         request.POST or None,
         headers=service_import.headers,
+        date_order=found,
         initial=MappingForm.initial_for(columns, formats),
     )
     if request.method == "POST" and not edit.check([form]) and form.is_valid():
@@ -224,6 +233,9 @@ def data_map(request: HttpRequest, portfolio_pk: int, import_pk: int) -> HttpRes
             "service_import": service_import,
             "form": form,
             "presets": list(importing.PRESETS.values()),
+            "samples": [
+                (header, service_import.samples.get(header, [])) for header in service_import.headers
+            ],
             "saved": list(portfolio.column_mappings.all()),
             "is_owner": is_owner,
             "edit": edit if is_owner else None,
@@ -267,14 +279,28 @@ def data_preview(request: HttpRequest, portfolio_pk: int, import_pk: int) -> Htt
     )
 
 
+DATE_KEYS = {"received_at", "first_response_at", "resolved_at"}
+
+
 def _preview_rows(service_import: ServiceDataImport, table: pa.Table) -> list[list]:
+    """The first rows under our columns; date-times as they will be read ("4 Sep 2026 14:05", UK
+    time), so a wrong date order shows before anything is imported."""
     table = table.slice(0, PREVIEW_ROWS)
     sources = [service_import.columns.get(column.key) for column in importing.CANONICAL_COLUMNS]
+    month_first = service_import.formats.get("date_order") == MONTH_FIRST
     cells = {
         source: importing.cell_texts(table[source])
         for source in sources
         if source and source in table.column_names
     }
+    for key in DATE_KEYS:
+        source = service_import.columns.get(key)
+        if source in cells:
+            read = importing.parse_datetimes(table[source].combine_chunks(), month_first=month_first)
+            cells[source] = [
+                uk_datetime_short(moment) if moment is not None else raw
+                for moment, raw in zip(read.to_pylist(), cells[source], strict=True)
+            ]
     return [
         [cells[source][i] if source in cells else "" for source in sources] for i in range(table.num_rows)
     ]

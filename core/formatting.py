@@ -21,6 +21,13 @@ def uk_date(value: date | datetime | str | None) -> str:
     return dateformat.format(value, "j F Y")
 
 
+def uk_datetime_short(value: datetime) -> str:
+    """ "4 Sep 2026 14:05", in local (UK) time: a date-time in a table cell."""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return dateformat.format(value, "j M Y H:i")
+
+
 def uk_datetime(value: datetime | str | None) -> str:
     if value in (None, ""):
         return ""

@@ -9,7 +9,8 @@ both. See docs/audit.md for the canonical columns and the shipped presets.
 """
 
 from audit.importing.arrays import cell_texts
-from audit.importing.checks import MAX_LISTED_PROBLEMS, CheckResult, Problem, check_rows
+from audit.importing.checks import MAX_LISTED_PROBLEMS, CheckResult, Problem, check_rows, parse_datetimes
+from audit.importing.dates import DateOrder, column_samples, date_order_in
 from audit.importing.mapping import (
     BOOLEAN_WORDS,
     CANONICAL_COLUMNS,
@@ -40,9 +41,13 @@ __all__ = [
     "SENTIMENT_WORDS",
     "CanonicalColumn",
     "CheckResult",
+    "DateOrder",
     "Preset",
     "Problem",
     "cell_texts",
     "check_rows",
+    "column_samples",
+    "date_order_in",
     "guess_mapping",
+    "parse_datetimes",
 ]

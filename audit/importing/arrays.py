@@ -160,11 +160,12 @@ def uk_local_to_utc_per_row(stamps: pa.Array) -> pa.Array:
 
 
 UK_DATE_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M")
+US_DATE_FORMATS = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y", "%m-%d-%Y %H:%M:%S", "%m-%d-%Y %H:%M")
 
 
-def datetime_from_text(cells: pd.Series) -> pa.Array:
+def datetime_from_text(cells: pd.Series, *, month_first: bool = False) -> pa.Array:
     """What pandas makes of text that is not all plain ISO 8601: ISO with zones or without,
-    then the UK day-first forms. Null where nothing fits."""
+    then the slashed forms, day first (UK) unless ``month_first``. Null where nothing fits."""
     try:
         # One pass over ISO 8601 text; naive times stay naive, zoned ones become UTC.
         parsed = pd.to_datetime(cells, format="ISO8601", errors="coerce")
@@ -174,7 +175,7 @@ def datetime_from_text(cells: pd.Series) -> pa.Array:
         parsed = localised(parsed)
     parsed = parsed.dt.tz_convert("UTC")
     rest = cells.notna() & parsed.isna()
-    for pattern in UK_DATE_FORMATS:
+    for pattern in US_DATE_FORMATS if month_first else UK_DATE_FORMATS:
         if not rest.any():
             break
         again = localised(pd.to_datetime(cells[rest].str.strip(), format=pattern, errors="coerce"))

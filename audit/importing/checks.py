@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from audit import datasets
 from audit.importing import arrays
+from audit.importing.dates import MONTH_FIRST
 from audit.importing.mapping import (
     BOOLEAN_WORDS,
     CANONICAL_LABELS,
@@ -126,7 +127,10 @@ def check_rows(
     rows = table.num_rows
     # In this order: the first fifty problems found are the ones listed.
     out = {"platform": _platform(cells[columns["platform"]], columns["platform"], found)}
-    received = out["received_at"] = _datetime(cells[columns["received_at"]], columns["received_at"], found)
+    month_first = formats["date_order"] == MONTH_FIRST
+    received = out["received_at"] = _datetime(
+        cells[columns["received_at"]], columns["received_at"], found, month_first=month_first
+    )
     out["first_response_minutes"] = _elapsed(
         cells, columns, formats, found, received, at_key="first_response_at", time_key="first_response_time"
     )
@@ -158,8 +162,9 @@ def _platform(raw: pa.Array, column: str, found: _Collector) -> pa.Array:
     return platform
 
 
-def _datetime(raw: pa.Array, column: str, found: _Collector, required: bool = True) -> pa.Array:
-    """Instants in UTC: typed date-times as read, text in ISO 8601 or a UK day-first form."""
+def parse_datetimes(raw: pa.Array, *, month_first: bool = False) -> pa.Array:
+    """Instants in UTC: typed date-times as read, text in ISO 8601 or a slashed form (day first
+    unless ``month_first``); null where a cell is empty or is not a date and time."""
     kind = raw.type
     if pa.types.is_timestamp(kind) and kind.tz is not None:
         parsed = pc.cast(raw, arrays.UTC_STAMP)
@@ -172,8 +177,15 @@ def _datetime(raw: pa.Array, column: str, found: _Collector, required: bool = Tr
         parsed = (
             arrays.uk_local_to_utc(naive)
             if naive is not None
-            else arrays.datetime_from_text(arrays.series(raw))
+            else arrays.datetime_from_text(arrays.series(raw), month_first=month_first)
         )
+    return parsed
+
+
+def _datetime(
+    raw: pa.Array, column: str, found: _Collector, required: bool = True, *, month_first: bool = False
+) -> pa.Array:
+    parsed = parse_datetimes(raw, month_first=month_first)
     shown = _Cells(raw)
     present = arrays.present(raw)
     if required:
@@ -225,7 +237,9 @@ def _elapsed(
     """Minutes from the message, from a timestamp column or else a duration column."""
     if at_key in columns:
         source = columns[at_key]
-        moment = _datetime(cells[source], source, found, required=False)
+        moment = _datetime(
+            cells[source], source, found, required=False, month_first=formats["date_order"] == MONTH_FIRST
+        )
         microseconds = pc.cast(pc.subtract(moment, received), pa.int64())
         minutes = pc.divide(pc.cast(microseconds, pa.float64()), 60_000_000.0)
         shown, message = _Cells(cells[source]), _Cells(cells[columns["received_at"]])

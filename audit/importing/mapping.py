@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from audit.importing.dates import DATE_ORDER_CHOICES, DAY_FIRST
+
 
 @dataclass(frozen=True)
 class CanonicalColumn:
@@ -55,8 +57,15 @@ FORMAT_CHOICES: dict[str, list[tuple[str, str]]] = {
         ("boolean", "Yes / No"),
         ("replies", "Number of replies (one reply and resolved = first contact)"),
     ],
+    # Dates written with slashes (see audit.importing.dates: found in the file, confirmed by the person).
+    "date_order": DATE_ORDER_CHOICES,
 }
-DEFAULT_FORMATS = {"duration_unit": "minutes", "satisfaction_scale": "five", "fcr_source": "boolean"}
+DEFAULT_FORMATS = {
+    "duration_unit": "minutes",
+    "satisfaction_scale": "five",
+    "fcr_source": "boolean",
+    "date_order": DAY_FIRST,
+}
 
 
 @dataclass(frozen=True)

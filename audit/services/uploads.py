@@ -110,7 +110,12 @@ def upload_service_data(*, portfolio: Portfolio, upload: UploadedFile, actor: Us
 def _describe_table(service_import: ServiceDataImport, table: pa.Table) -> None:
     headers = list(table.column_names)
     service_import.headers = headers
+    service_import.samples = importing.column_samples(table)
+    found = importing.date_order_in(table)
+    service_import.date_order = found.as_dict() if found.order else {}
     service_import.columns, service_import.formats = importing.guess_mapping(headers)
+    if found.certain:
+        service_import.formats["date_order"] = found.certain
     service_import.row_count = table.num_rows
 
 
