@@ -10,7 +10,7 @@ from assessment import thread_selectors
 from assessment import thread_services as threads
 from assessment.models import Annotation, Thread, ThreadMessage
 from core.models import AuditEntry, Notification
-from tests.factories import UserFactory
+from tests.factories import CohortFactory, CriterionFactory, UserFactory
 from tests.portfolio.conftest import decide
 
 pytestmark = pytest.mark.django_db
@@ -96,8 +96,6 @@ def test_others_may_not_post_and_nothing_is_kept(version, who, request, criteria
 
 
 def test_a_quality_assurer_of_another_cohort_may_not_post(version, criteria, cohort):
-    from tests.factories import CohortFactory
-
     stranger = UserFactory(username="iqa9", role="iqa")
     CohortFactory().memberships.create(user=stranger, role="iqa")
 
@@ -119,8 +117,6 @@ def test_an_empty_or_overlong_message_is_refused_and_nothing_is_kept(
 
 
 def test_an_item_not_in_the_snapshot_or_a_criterion_of_another_framework_is_refused(version, assessor):
-    from tests.factories import CriterionFactory
-
     with pytest.raises(assessment.AssessmentError, match="not part of this version"):
         threads.post_message(version=version, evidence_id=999999, body="Hello", actor=assessor)
     with pytest.raises(assessment.AssessmentError, match="not part of this cohort"):
@@ -220,3 +216,24 @@ def test_quality_assurance_annotates_too(version, filled, iqa):
     threads.annotate_evidence(version=version, evidence_id=filled["file"].pk, body="Check this.", actor=iqa)
 
     assert Annotation.objects.get().author == iqa
+
+
+def test_a_versions_discussion_costs_a_fixed_number_of_queries(
+    version, assessor, learner, iqa, criteria, filled, django_assert_num_queries
+):
+    for criterion in criteria:
+        for author in (assessor, learner, iqa):
+            threads.post_message(version=version, criterion=criterion, body="A word.", actor=author)
+    threads.annotate_evidence(version=version, evidence_id=filled["file"].pk, body="Note.", actor=assessor)
+    threads.annotate_evidence(version=version, evidence_id=filled["file"].pk, body="More.", actor=iqa)
+
+    # the threads of this and earlier versions; their messages with authors; the annotations
+    # with authors; the latest version's number
+    with django_assert_num_queries(4):
+        found = thread_selectors.discussion(version, learner)
+        panels = [found.panel(thread_selectors.ThreadTarget(version, criterion=c)) for c in criteria]
+        [m.author.display_name for p in panels for m in p.messages]
+    # and, for someone neither learner, assessor nor staff, whether they quality-assure the cohort
+    with django_assert_num_queries(5):
+        thread_selectors.discussion(version, iqa)
+    assert sum(len(p.messages) for p in panels) == 3 * len(criteria)

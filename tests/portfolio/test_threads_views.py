@@ -11,6 +11,7 @@ from django.urls import reverse
 from assessment import services as assessment
 from assessment import thread_services as threads
 from assessment.models import Annotation, Thread, ThreadMessage
+from tests.factories import CriterionFactory
 from tests.portfolio.conftest import decide
 
 pytestmark = pytest.mark.django_db
@@ -132,8 +133,6 @@ def test_an_item_not_in_the_snapshot_is_404(client, version, assessor, filled):
 
 
 def test_a_criterion_of_another_framework_is_404(client, version, assessor):
-    from tests.factories import CriterionFactory
-
     client.force_login(assessor)
 
     response = client.post(_criterion_url(version, CriterionFactory()), {"body": "Hello"})
