@@ -3,6 +3,12 @@
 // style attributes in the markup); a marker moves the focus to its entry in the list. Clicking
 // an image the assessor may annotate fills in the point's position fields.
 
+(() => {
+if (window.annotationMarkers) {
+  return;  // included by every annotated image of the page: the first one does it all
+}
+window.annotationMarkers = true;
+
 function placeMarkers(root) {
   root.querySelectorAll(".annotation-marker[data-x][data-y]").forEach((marker) => {
     marker.style.left = `${Number(marker.dataset.x) * 100}%`;
@@ -56,3 +62,4 @@ placeMarkers(document);
 openTarget();
 window.addEventListener("hashchange", openTarget);
 document.body.addEventListener("htmx:afterSwap", (event) => placeMarkers(event.target));
+})();
