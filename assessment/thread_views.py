@@ -9,18 +9,21 @@ redirects back after saving, or draws the thread's page with the reason (400).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
 
 from assessment import thread_selectors as sel
 from assessment import thread_services as threads
 from assessment.services import AssessmentError
-from core.access import get_portfolio_for
+from core.access import AuthenticatedHttpRequest, get_portfolio_for
 from core.models import PortfolioVersion
 from core.selectors import criteria_for
 
@@ -29,14 +32,20 @@ ANNOTATIONS = "portfolio/assessment/_annotations.html"
 PAGE = "portfolio/assessment/thread.html"
 
 
-def _version(request: HttpRequest, portfolio_pk: int, number: int) -> PortfolioVersion:
+class ThreadRequest(AuthenticatedHttpRequest):
+    """For the type checker: a signed-in request that django-htmx's middleware has read."""
+
+    htmx: HtmxDetails
+
+
+def _version(request: ThreadRequest, portfolio_pk: int, number: int) -> PortfolioVersion:
     portfolio = get_portfolio_for(request.user, portfolio_pk)
     version = get_object_or_404(portfolio.versions.select_related("outcome"), number=number)
     version.portfolio = portfolio
     return version
 
 
-def _heading(request: HttpRequest) -> int:
+def _heading(request: ThreadRequest) -> int:
     """The level of the thread's heading where htmx places it (``?heading=4``; 3 by default)."""
     wanted = request.GET.get("heading", "")
     return int(wanted) if wanted in {"2", "3", "4", "5", "6"} else 3
@@ -44,7 +53,9 @@ def _heading(request: HttpRequest) -> int:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
-def criterion_thread(request: HttpRequest, portfolio_pk: int, number: int, criterion_pk: int) -> HttpResponse:
+def criterion_thread(
+    request: ThreadRequest, portfolio_pk: int, number: int, criterion_pk: int
+) -> HttpResponse:
     """The thread about one criterion of the version: the criterion panel of the marking
     workspace fetches it with htmx; notifications link to it as a page."""
     version = _version(request, portfolio_pk, number)
@@ -56,13 +67,13 @@ def criterion_thread(request: HttpRequest, portfolio_pk: int, number: int, crite
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
-def evidence_thread(request: HttpRequest, portfolio_pk: int, number: int, evidence_id: int) -> HttpResponse:
+def evidence_thread(request: ThreadRequest, portfolio_pk: int, number: int, evidence_id: int) -> HttpResponse:
     """The thread about one evidence item of the version, with the item's annotations."""
     version = _version(request, portfolio_pk, number)
     return _thread(request, sel.ThreadTarget(version, item=_item(version, evidence_id)))
 
 
-def _item(version: PortfolioVersion, evidence_id: int) -> dict:
+def _item(version: PortfolioVersion, evidence_id: int) -> dict[str, Any]:
     item = threads.snapshot_item(version, evidence_id)
     if item is None:
         raise Http404("No such evidence item in this version.")
@@ -70,7 +81,7 @@ def _item(version: PortfolioVersion, evidence_id: int) -> dict:
     return item
 
 
-def _thread(request: HttpRequest, target: sel.ThreadTarget) -> HttpResponse:
+def _thread(request: ThreadRequest, target: sel.ThreadTarget) -> HttpResponse:
     found = sel.discussion(target.version, request.user)
     if request.method != "POST":
         return _render_thread(request, found, found.panel(target))
@@ -102,7 +113,7 @@ def _thread(request: HttpRequest, target: sel.ThreadTarget) -> HttpResponse:
 
 
 def _render_thread(
-    request: HttpRequest, found: sel.Discussion, panel: sel.ThreadPanel, *, status: int = 200
+    request: ThreadRequest, found: sel.Discussion, panel: sel.ThreadPanel, *, status: int = 200
 ) -> HttpResponse:
     if request.htmx:
         return render(request, THREAD, {"panel": panel, "level": _heading(request)}, status=status)
@@ -144,7 +155,9 @@ def _page(value: str) -> int | None:
 
 @require_POST
 @login_required
-def annotate_evidence(request: HttpRequest, portfolio_pk: int, number: int, evidence_id: int) -> HttpResponse:
+def annotate_evidence(
+    request: ThreadRequest, portfolio_pk: int, number: int, evidence_id: int
+) -> HttpResponse:
     """The assessor (or quality assurance) annotates an evidence item of the version."""
     version = _version(request, portfolio_pk, number)
     item = _item(version, evidence_id)
