@@ -309,3 +309,22 @@ def test_the_version_page_costs_the_same_queries_with_many_threads(
 
     assert response.content.decode().count("A word.") == 0  # criterion threads are linked, not drawn
     assert response.content.decode().count("About this item.") == 4
+
+
+def test_the_criterion_fragment_costs_the_same_queries_with_many_messages(
+    client, version, assessor, learner, iqa, criteria, django_assert_num_queries
+):
+    threads.post_message(version=version, criterion=criteria[1], body="One.", actor=assessor)
+    client.force_login(assessor)
+    client.get(_criterion_url(version, criteria[1]), **HTMX)
+    with CaptureQueriesContext(connection) as one:
+        client.get(_criterion_url(version, criteria[1]), **HTMX)
+    for author in (learner, iqa, assessor) * 10:
+        threads.post_message(version=version, criterion=criteria[1], body="More.", actor=author)
+
+    # session and user; portfolio; version; criterion; the discussion (threads, messages with
+    # authors, annotations, latest version number)
+    with django_assert_num_queries(len(one.captured_queries)):
+        response = client.get(_criterion_url(version, criteria[1]), **HTMX)
+
+    assert response.content.decode().count("More.") == 30
