@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from assessment import views
+from assessment import thread_views, views
 
 urlpatterns = [
     path("portfolios/<int:portfolio_pk>/submit/", views.submit, name="submit"),
@@ -33,6 +33,21 @@ urlpatterns = [
         "portfolios/<int:portfolio_pk>/versions/<int:number>/outcome/",
         views.close_version,
         name="close_version",
+    ),
+    path(
+        "portfolios/<int:portfolio_pk>/versions/<int:number>/criteria/<int:criterion_pk>/thread/",
+        thread_views.criterion_thread,
+        name="criterion_thread",
+    ),
+    path(
+        "portfolios/<int:portfolio_pk>/versions/<int:number>/evidence/<int:evidence_id>/thread/",
+        thread_views.evidence_thread,
+        name="evidence_thread",
+    ),
+    path(
+        "portfolios/<int:portfolio_pk>/versions/<int:number>/evidence/<int:evidence_id>/annotations/",
+        thread_views.annotate_evidence,
+        name="annotate_evidence",
     ),
     path("portfolios/<int:portfolio_pk>/trail/", views.trail, name="trail"),
     path("assessment/quality-actions/", views.qa_actions, name="qa_actions"),

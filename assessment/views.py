@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from assessment import selectors as sel
 from assessment import services as assessment
+from assessment import thread_selectors
 from core import outbox
 from core.access import can_edit, get_portfolio_for, role_required
 from core.file_responses import stored_file_response
@@ -196,6 +197,8 @@ def _render_version(
         # A reflection is the learner's Markdown, shown as on the evidence page and in the PDF;
         # its headings start at h5, under the item's h4.
         item["body_html"] = render_markdown(item.get("body") or "", heading_level=5)
+    # Each evidence item's annotations and "Discuss" thread (assessment.thread_selectors).
+    discussion = thread_selectors.attach_to_evidence(version, items, request.user)
     reviews = sel.criteria_review(version)
     forms = {r.criterion.pk: DecisionForm.of(r) for r in reviews}
     if draft is not None and draft[0] in forms:
@@ -216,6 +219,7 @@ def _render_version(
         ),
         "reviewed_before": sel.last_reviewed_before(version),
         "waiting": sel.waiting_label(version.submitted_at),
+        "discussion": discussion,
     }
     return render(request, "portfolio/assessment/version_detail.html", context, status=status)
 

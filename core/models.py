@@ -418,6 +418,8 @@ class AuditEntry(AppendOnlyModel):
         SAMPLED = "sampled", "Sampled for quality assurance"
         QA_FINDING = "qa_finding", "Quality assurance finding"
         QA_RESPONSE = "qa_response", "Assessor answered quality assurance"
+        DISCUSSED = "discussed", "Message in a feedback thread"
+        ANNOTATED = "annotated", "Evidence annotated"
 
     portfolio = models.ForeignKey(Portfolio, on_delete=models.PROTECT, related_name="audit_entries")
     version = models.ForeignKey(PortfolioVersion, on_delete=models.PROTECT, null=True, related_name="+")

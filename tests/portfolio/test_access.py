@@ -381,6 +381,44 @@ MATRIX = [
         },
     ),
     (
+        "portfolio:criterion_thread",
+        lambda w: {"portfolio_pk": w["portfolio"].pk, "number": 1, "criterion_pk": w["criterion"].pk},
+        "get",
+        READERS,
+    ),
+    # An empty message: refused (400) for those who take part, 403 for the tutor who reads.
+    (
+        "portfolio:evidence_thread",
+        lambda w: {"portfolio_pk": w["portfolio"].pk, "number": 1, "evidence_id": w["file"].evidence_id},
+        "post",
+        {
+            "anonymous": 302,
+            "learner": 400,
+            "other_learner": 404,
+            "assessor": 400,
+            "other_assessor": 404,
+            "tutor": 403,
+            "iqa": 400,
+            "outsider": 404,
+        },
+    ),
+    # Only the assessor and quality assurance annotate (an empty annotation: refused, 400).
+    (
+        "portfolio:annotate_evidence",
+        lambda w: {"portfolio_pk": w["portfolio"].pk, "number": 1, "evidence_id": w["file"].evidence_id},
+        "post",
+        {
+            "anonymous": 302,
+            "learner": 403,
+            "other_learner": 404,
+            "assessor": 400,
+            "other_assessor": 404,
+            "tutor": 403,
+            "iqa": 400,
+            "outsider": 404,
+        },
+    ),
+    (
         "portfolio:version_changes",
         lambda w: {"portfolio_pk": w["portfolio"].pk, "number": 1},
         "get",
