@@ -25,6 +25,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
+from django.utils.translation import ngettext
 
 from audit import arrowfiles, datasets, importing, reading, unpacking
 from audit.models import (
@@ -227,7 +228,9 @@ def read_upload(service_import: ServiceDataImport) -> ServiceDataImport:
     except reading.FileProblem as problem:
         refuse_upload(service_import, str(problem))
         return service_import
-    _set_stage(service_import, f"Keeping {table.num_rows:,} rows as read", 80)
+    _set_stage(
+        service_import, _count(table.num_rows, "Keeping {} row as read", "Keeping {} rows as read"), 80
+    )
     _describe_table(service_import, table)
     kept = _keep_table(service_import, table)
     del table
@@ -515,6 +518,11 @@ def start_import(*, service_import: ServiceDataImport, actor: User) -> ServiceDa
     return locked
 
 
+def _count(count: int, singular: str, plural: str) -> str:
+    """The words with the count agreeing: "Saving 1 interaction", "Saving 1,200 interactions"."""
+    return ngettext(singular, plural, count).format(f"{count:,}")
+
+
 def _set_stage(service_import: ServiceDataImport, stage: str, progress: int, **fields) -> None:
     service_import.stage, service_import.progress = stage, progress
     for name, value in fields.items():
@@ -543,7 +551,7 @@ def execute_import(service_import: ServiceDataImport) -> ServiceDataImport:
         )
         return service_import
     rows = result.table.num_rows
-    _set_stage(service_import, f"Saving {rows:,} interactions", 50)
+    _set_stage(service_import, _count(rows, "Saving {} interaction", "Saving {} interactions"), 50)
     storage = service_import.dataset.storage
     name, digest = datasets.write(
         result.table,
@@ -645,9 +653,9 @@ def step_state(*, step, portfolio: Portfolio, header, rows: list) -> StepStatus:
     missing = []
     complete_rows = [row for row in rows if step.row_complete(row)]
     if len(complete_rows) < step.min_rows:
-        missing.append(f"at least {step.min_rows} {step.row_label} rows with {step.row_needs}")
+        missing.append(f"at least {step.rows_phrase(step.min_rows)} with {step.row_needs}")
     elif len(complete_rows) < len(rows):
-        missing.append(f"{len(rows) - len(complete_rows)} {step.row_label} rows still need {step.row_needs}")
+        missing.append(step.rows_still_needing(len(rows) - len(complete_rows)))
     if isinstance(header, OrganisationProfile):
         for name, label in (
             ("name", "the organisation's name"),
@@ -661,8 +669,7 @@ def step_state(*, step, portfolio: Portfolio, header, rows: list) -> StepStatus:
         if step.note_needed and not (header.text or "").strip():
             missing.append(step.note_label[0].lower() + step.note_label[1:])
         subject = step.title
-    noun = step.row_label + ("" if len(rows) == 1 else "s")
-    summary = f"{subject}: {len(rows)} {noun}, {len(complete_rows)} complete."
+    summary = f"{subject}: {step.rows_phrase(len(rows))}, {len(complete_rows)} complete."
     return StepStatus(complete=not missing, summary=summary, missing=missing)
 
 
