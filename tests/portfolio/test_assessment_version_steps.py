@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from assessment import services as assessment
 from assessment import views
+from core.pdf.blocks import measured, minutes
 from core.sections import all_sections
 from tests.strategy.factories import (
     ObjectiveFactory,
@@ -141,3 +142,19 @@ def test_a_versions_steps_are_built_once_and_kept(client, assessor, portfolio, v
 
     assert len(calls) == 1
     assert _steps_column(first) == _steps_column(second)
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(None, ""), (45, "45 min"), (60, "1 h"), (150, "2 h 30 min"), (1440, "1 day"), (2880, "2 days")],
+)
+def test_a_duration_in_minutes_reads_as_people_say_it(value, shown):
+    assert minutes(value) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "shown"),
+    [(38, "%", "38%"), (140.4, "minutes", "140.4 minutes"), (18, "score", "18"), (None, "%", "")],
+)
+def test_a_figure_carries_its_unit(value, unit, shown):
+    assert measured(value, unit) == shown
