@@ -29,8 +29,11 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from assessment import services as assessment
+from audit.steps import STEPS as AUDIT_STEPS
 from core.models import Portfolio
+from strategy.completeness import monitoring_status, risks_status
 from tests.demo_pages import demo_urls
+from tests.strategy.factories import ReviewCycleFactory, RiskFactory
 from tests.test_template_source import VOID_ELEMENTS, every_page
 
 # Elements inside a sentence; any other element starts or ends a separate piece of text.
@@ -120,7 +123,24 @@ def test_the_rules_flag_hand_made_plurals_and_nothing_else(html, found):
     assert wrong_plurals(html) == found
 
 
-def _more_pages(client) -> list[tuple[str, str, str]]:
+@pytest.mark.parametrize(("count", "phrase"), [(1, "1 process"), (3, "3 processes")])
+def test_an_audit_steps_rows_are_counted_with_their_own_plural(count, phrase):
+    organisation = next(step for step in AUDIT_STEPS if step.slug == "organisation")
+    communities = next(step for step in AUDIT_STEPS if step.slug == "communities")
+
+    assert organisation.rows_phrase(count) == phrase
+    assert communities.rows_phrase(2) == "2 communities"
+    assert organisation.rows_still_needing(1).startswith("1 process still needs ")
+
+
+def test_a_strategy_steps_summary_agrees_with_its_count():
+    one_risk = [RiskFactory.build(likelihood=5, impact=5)]
+
+    assert risks_status(one_risk).summary.startswith("1 risk, 1 scored high")
+    assert monitoring_status([ReviewCycleFactory.build()]).summary == "1 Plan-Do-Check-Act cycle recorded."
+
+
+def _more_pages(client) -> list[tuple[str, str]]:
     """The learners' own pages the scan does not visit: each submitted learner's portfolio and
     submissions, and the rich learner's portfolio submitted, as the assessor reads it."""
     pages = []
