@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from core.models import (
     AuditEntry,
@@ -73,9 +74,11 @@ def waiting_label(since: Any, now: Any = None) -> str:
     delta: timedelta = (now or timezone.now()) - since
     days = delta.days
     if days >= 1:
-        return f"{days} day{'s' if days != 1 else ''}"
+        return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
     hours = delta.seconds // 3600
-    return f"{hours} hour{'s' if hours != 1 else ''}" if hours else "under an hour"
+    return (
+        ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours} if hours else "under an hour"
+    )
 
 
 @dataclass
@@ -261,3 +264,18 @@ def open_actions_count(user: User) -> int:
     return QualitySample.objects.filter(
         decision__assessor=user, finding=QualitySample.Finding.ACTION, responded_at__isnull=True
     ).count()
+
+
+def latest_outcome(portfolio: Portfolio) -> PortfolioVersion | None:
+    """The portfolio's latest version with its outcome, the assessor who decided it and how many
+    criteria stand not yet met (one query); the snapshot stays in the database."""
+    standing_not_met = Q(
+        decisions__superseded_by__isnull=True, decisions__status=CriterionDecision.Status.NOT_YET_MET
+    )
+    return (
+        portfolio.versions.select_related("outcome", "outcome__assessor")
+        .defer("snapshot")
+        .annotate(not_met=Count("decisions", filter=standing_not_met, distinct=True))
+        .order_by("-number")
+        .first()
+    )

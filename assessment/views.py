@@ -9,13 +9,16 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.messages.storage.base import Message
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from assessment import selectors as sel
@@ -25,42 +28,36 @@ from core import outbox
 from core.access import can_edit, get_portfolio_for, role_required
 from core.file_responses import stored_file_response
 from core.models import CriterionDecision, PortfolioVersion, Role, VersionState
+from core.pdf.blocks import Chapter
+from core.pdf.chapters import build_chapters, chapter_context
 from core.selectors import criteria_for
 from core.versions import diff_snapshots
 from evidence.rendering import render_markdown
 from readiness.checks import checklist_context
 
-SKIPPED_FIELDS = {"id", "created_at", "updated_at", "order", "position"}
+# A version never changes, so its steps are drawn once and kept: building the figures and the
+# KPIs from the frozen service data costs about half a second. The key names the version, its
+# submission time and digest; bump the number when a chapter builder changes what it draws.
+STEPS_CACHE_VERSION = 1
+STEPS_CACHE_SECONDS = 60 * 60 * 24
 
 
-def _shown(value: object) -> str:
-    if isinstance(value, dict):
-        return str(value.get("label", ""))
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return "" if value is None else str(value)
-
-
-def content_tables(snapshot: dict) -> list[dict]:
-    """The guided steps' rows of a snapshot as (label, value) lists, empty values left out."""
-    tables = []
-    for label, part in snapshot.get("parts", {}).items():
-        if label == "evidence" or not isinstance(part, dict):
-            continue
-        for block in part.values():
-            labels = block.get("labels", {})
-            rows = []
-            for row in block.get("rows", []):
-                pairs = [
-                    (labels.get(name, name.replace("_", " ").capitalize()), _shown(value))
-                    for name, value in row.items()
-                    if name not in SKIPPED_FIELDS and not name.endswith("_id")
-                ]
-                rows.append([(k, v) for k, v in pairs if v])
-            tables.append({"title": block.get("title", ""), "rows": rows})
-    return tables
+def version_steps(version: PortfolioVersion) -> list[Chapter]:
+    """Each guided step of the version as its app draws it for the PDF (``core.pdf.chapters``),
+    judged on the day it was submitted, as the version's PDF judges it."""
+    stamp = version.submitted_at.timestamp()
+    key = f"version-steps:{STEPS_CACHE_VERSION}:{version.pk}:{stamp}:{version.digest}"
+    steps = cache.get(key)
+    if steps is None:
+        ctx = chapter_context(
+            portfolio=version.portfolio,
+            version=version,
+            snapshot=version.snapshot,
+            today=timezone.localdate(version.submitted_at),
+        )
+        steps = build_chapters(ctx)
+        cache.set(key, steps, STEPS_CACHE_SECONDS)
+    return steps
 
 
 def _version(request: HttpRequest, portfolio_pk: int, number: int) -> PortfolioVersion:
@@ -209,9 +206,8 @@ def _render_version(
         "version": version,
         "state": state,
         "can_assess": can_assess,
-        "sections": [i for i in items if i["kind"] == "section"],
         "evidence": [i for i in items if i["kind"] != "section"],
-        "content_tables": content_tables(version.snapshot),
+        "steps": version_steps(version),
         "criteria_rows": [(r, forms[r.criterion.pk]) for r in reviews],
         "all_met": all(r.decision and r.decision.status == CriterionDecision.Status.MET for r in reviews),
         "any_not_met": any(
@@ -365,7 +361,12 @@ def qa_sampling(request: HttpRequest) -> HttpResponse:
         except assessment.AssessmentError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"{len(samples)} decision{'s' if len(samples) != 1 else ''} sampled.")
+            count = len(samples)
+            messages.success(
+                request,
+                ngettext("%(count)d decision sampled.", "%(count)d decisions sampled.", count)
+                % {"count": count},
+            )
         back = {**filters.query(), "page": request.POST.get("page", "")}
         return redirect(
             f"{reverse('portfolio:qa_sampling')}?{urlencode({k: v for k, v in back.items() if v})}"

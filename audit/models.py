@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import ngettext
 
 from core.models import AppendOnlyModel, Portfolio, PortfolioVersion
 
@@ -308,7 +309,8 @@ class ChunkedUpload(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
-        return f"{self.file_name} ({self.received} of {self.size} bytes)"
+        size = ngettext("%(count)d byte", "%(count)d bytes", self.size) % {"count": self.size}
+        return f"{self.file_name} ({self.received} of {size})"
 
     @property
     def path(self) -> str:

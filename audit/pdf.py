@@ -6,7 +6,18 @@ from collections.abc import Callable
 from typing import Any
 
 from audit.pdf_kpis import kpi_figures
-from core.pdf.blocks import Block, Facts, Fields, Heading, Note, Table, instances, number, text_fields
+from core.pdf.blocks import (
+    Block,
+    Facts,
+    Fields,
+    Heading,
+    Note,
+    Table,
+    instances,
+    minutes,
+    number,
+    text_fields,
+)
 from core.pdf.chapters import ChapterContext, register_chapter, register_provider
 
 Snapshot = dict[str, Any]
@@ -17,16 +28,6 @@ def _note(snapshot: Snapshot, step: str) -> list[Block]:
         if row.step == step and row.text.strip():
             return [Fields([("Overview", row.text)])]
     return []
-
-
-def _minutes(value: Any) -> str:
-    if value in (None, ""):
-        return ""
-    minutes = int(value)
-    if minutes >= 60:
-        hours, rest = divmod(minutes, 60)
-        return f"{hours} h {rest} min" if rest else f"{hours} h"
-    return f"{minutes} min"
 
 
 def organisation(snapshot: Snapshot) -> list[Block]:
@@ -70,7 +71,7 @@ def presence(snapshot: Snapshot) -> list[Block]:
                         r.account,
                         number(r.audience),
                         number(r.monthly_messages),
-                        _minutes(r.typical_response_minutes),
+                        minutes(r.typical_response_minutes),
                         r.hours_covered,
                     ]
                     for r in rows

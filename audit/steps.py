@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.db import models
 from django.forms import modelformset_factory
 from django.http import QueryDict
+from django.utils.translation import ngettext
 
 from audit import forms as audit_forms
 from audit import services
@@ -64,6 +65,17 @@ class Step:
     intro: str = ""
     look_for: tuple[str, ...] = ()
     avoid: tuple[str, ...] = ()
+    row_label_plural: str = ""  # when not the row label and an "s": "processes", "communities"
+
+    def rows_phrase(self, count: int) -> str:
+        """The count with the row's noun agreeing: "1 process", "3 processes"."""
+        plural = self.row_label_plural or f"{self.row_label}s"
+        return f"{count} {ngettext(self.row_label, plural, count)}"
+
+    def rows_still_needing(self, count: int) -> str:
+        """ "1 process still needs …", "2 processes still need …"."""
+        verb = ngettext("still needs", "still need", count)
+        return f"{self.rows_phrase(count)} {verb} {self.row_needs}"
 
     @property
     def key(self) -> str:
@@ -83,6 +95,7 @@ STEPS: list[Step] = [
         row_form=audit_forms.ProcessForm,
         related_name="audit_processes",
         row_label="process",
+        row_label_plural="processes",
         min_rows=3,
         row_complete=lambda row: _filled(row, "name", "how_it_runs"),
         row_needs="a name and how it runs today",
@@ -200,6 +213,7 @@ STEPS: list[Step] = [
         row_form=audit_forms.CommunityForm,
         related_name="audit_communities",
         row_label="community",
+        row_label_plural="communities",
         min_rows=2,
         row_complete=lambda row: _filled(row, "name", "platform", "profile", "relevance"),
         row_needs="a name, the platform, a profile and why it matters to service",

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit import charts, datasets, importing, kpi_compute, reading, selectors, services
@@ -324,7 +325,11 @@ def data_import(request: HttpRequest, portfolio_pk: int, import_pk: int) -> Http
             "is not answering just now: the import will start as soon as it is back.",
         )
     elif service_import.status == ServiceDataImport.Status.DONE:
-        messages.success(request, f"{service_import.row_count:,} interactions imported.")
+        count = service_import.row_count
+        messages.success(
+            request,
+            ngettext("{} interaction imported.", "{} interactions imported.", count).format(f"{count:,}"),
+        )
     return redirect("audit:data_status", portfolio_pk=portfolio.pk, import_pk=service_import.pk)
 
 

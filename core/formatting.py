@@ -8,6 +8,7 @@ import math
 from datetime import date, datetime, timedelta
 
 from django.utils import dateformat, timezone
+from django.utils.translation import ngettext
 
 
 def uk_date(value: date | datetime | str | None) -> str:
@@ -51,8 +52,15 @@ def describe_wait(value: timedelta) -> str:
     return " ".join(parts)
 
 
+_UNITS = {
+    "second": lambda n: ngettext("%(count)d second", "%(count)d seconds", n),
+    "minute": lambda n: ngettext("%(count)d minute", "%(count)d minutes", n),
+    "hour": lambda n: ngettext("%(count)d hour", "%(count)d hours", n),
+}
+
+
 def _plural(count: int, unit: str) -> str:
-    return f"{count} {unit}{'' if count == 1 else 's'}"
+    return _UNITS[unit](count) % {"count": count}
 
 
 # A change in a rate is a difference of percentages: 85.1 % → 96.7 % is 11.6 percentage points

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.forms import BaseForm, BaseFormSet
 from django.http import HttpRequest, QueryDict
+from django.utils.translation import ngettext
 
 from core.sections import Section, register_section, unregister_section
 
@@ -90,7 +91,10 @@ def saved_message(step: GuidedStep, status: StepStatus) -> tuple[int, str]:
     if status.complete:
         return messages.SUCCESS, "Saved. This step is complete."
     count = len(status.missing)
-    return messages.INFO, f"Saved as a draft. {count} thing{'s' if count != 1 else ''} still to do."
+    to_do = ngettext("%(count)d thing still to do.", "%(count)d things still to do.", count) % {
+        "count": count
+    }
+    return messages.INFO, f"Saved as a draft. {to_do}"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from django.utils.translation import ngettext
+
 # A learner × criterion cell of the heat map: the assessor's decision wins over evidence.
 CELL_NONE = "none"
 CELL_CLAIMED = "claimed"
@@ -103,7 +105,12 @@ class RiskRules:
     def describe(self) -> list[str]:
         times = "once" if self.max_returns == 1 else f"{self.max_returns} times"
         return [
-            f"No activity for {self.inactive_days} days or more.",
+            ngettext(
+                "No activity for %(count)d day or more.",
+                "No activity for %(count)d days or more.",
+                self.inactive_days,
+            )
+            % {"count": self.inactive_days},
             f"Coverage more than {self.behind_margin} percentage points behind where the cohort's "
             "calendar expects it (a straight line from 0 % at the start date to 100 % at the end date).",
             f"Returned for resubmission more than {times}.",
@@ -129,12 +136,18 @@ def risks_for(
     reasons = []
     idle = (now - facts.last_activity).days
     if idle >= rules.inactive_days:
-        reasons.append(f"No activity for {idle} days")
+        reasons.append(
+            ngettext("No activity for %(count)d day", "No activity for %(count)d days", idle)
+            % {"count": idle}
+        )
     expected = expected_coverage(start, end, now.date())
     if expected is not None and facts.coverage < expected - rules.behind_margin:
         reasons.append(f"Coverage {facts.coverage} % against {expected} % expected")
     if facts.returned_count > rules.max_returns:
-        reasons.append(f"Returned {facts.returned_count} times")
+        reasons.append(
+            ngettext("Returned once", "Returned %(count)d times", facts.returned_count)
+            % {"count": facts.returned_count}
+        )
     if end is not None and now.date() > end and facts.submission in (NOT_SUBMITTED, RETURNED):
         reasons.append(f"Submission overdue since {end.day} {end:%B %Y}")
     return reasons

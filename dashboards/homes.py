@@ -61,6 +61,8 @@ def portfolio_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "stages": stages,
             "coverage": coverage_for(portfolio),
             "is_owner": can_edit(request.user, portfolio),
+            # Where the latest submission stands: returned (and what to do), signed off or waiting.
+            "latest": assessment_selectors.latest_outcome(portfolio),
         },
     )
 

@@ -37,6 +37,7 @@ from pathlib import PurePosixPath
 
 import magic
 from django.conf import settings
+from django.utils.translation import ngettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from evidence.pdfs import PdfRefused, sanitise_pdf
@@ -123,7 +124,7 @@ def human_size(size: int) -> str:
         return f"{size / (1024 * 1024):.1f} MB"
     if size >= 1024:
         return f"{size / 1024:.0f} KB"
-    return f"{size} bytes"
+    return ngettext("%(count)d byte", "%(count)d bytes", size) % {"count": size}
 
 
 def max_upload_bytes() -> int:

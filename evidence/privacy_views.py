@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.access import can_edit, get_portfolio_for
@@ -93,7 +94,13 @@ def not_personal(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpRespon
         if finding_id == "all":
             count = privacy.mark_all_not_personal(evidence=evidence, actor=request.user)
             messages.warning(
-                request, f"{count} findings marked not personal. Your assessor sees how many you marked."
+                request,
+                ngettext(
+                    "%(count)d finding marked not personal. Your assessor sees how many you marked.",
+                    "%(count)d findings marked not personal. Your assessor sees how many you marked.",
+                    count,
+                )
+                % {"count": count},
             )
         elif request.POST.get("undo"):
             privacy.unmark_not_personal(evidence=evidence, finding_id=finding_id, actor=request.user)
@@ -123,7 +130,10 @@ def redaction_prepare(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpR
     else:
         messages.info(
             request,
-            f"Redacted copy ready ({len(pending.finding_ids)} regions). Check it, then confirm: "
+            "Redacted copy ready ("
+            + ngettext("%(count)d region", "%(count)d regions", len(pending.finding_ids))
+            % {"count": len(pending.finding_ids)}
+            + "). Check it, then confirm: "
             "only then is the original deleted.",
         )
     return _back(evidence)

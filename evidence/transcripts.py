@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from django.utils.translation import ngettext
+
 CUSTOMER = "customer"
 ORGANISATION = "organisation"
 
@@ -81,7 +83,7 @@ def describe_duration(value: timedelta | None) -> str:
     hours, mins = divmod(rest, 60)
     parts = []
     if days:
-        parts.append(f"{days} day{'s' if days != 1 else ''}")
+        parts.append(ngettext("%(count)d day", "%(count)d days", days) % {"count": days})
     if hours:
         parts.append(f"{hours} h")
     if mins and not days:

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core import concurrency, drafts
@@ -468,7 +469,10 @@ def evidence_mappings(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpR
             except services.EvidenceError as error:
                 messages.error(request, str(error))
             else:
-                messages.success(request, f"Mappings of “{evidence.title}” saved: {len(wanted)} criteria.")
+                count = ngettext("%(count)d criterion", "%(count)d criteria", len(wanted)) % {
+                    "count": len(wanted)
+                }
+                messages.success(request, f"Mappings of “{evidence.title}” saved: {count}.")
                 return redirect("evidence:mappings", portfolio_pk=portfolio.pk, pk=evidence.pk)
         else:
             current = {pk: _Typed(note=note) for pk, note in wanted.items()}

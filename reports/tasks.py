@@ -7,6 +7,7 @@ from typing import cast
 
 from celery import Task, shared_task
 from django.conf import settings
+from django.utils.translation import ngettext
 
 from core.outbox import OutboxTask
 from reports import exports
@@ -51,8 +52,13 @@ def render_export(self: Task[..., str], export_id: int) -> str:
                 export_id=export_id,
                 claimant=claimant,
                 message=(
-                    f"A temporary problem with the server stopped the PDF {attempt} times. "
-                    "Try again in a few minutes."
+                    ngettext(
+                        "A temporary problem with the server stopped the PDF once. ",
+                        "A temporary problem with the server stopped the PDF %(count)d times. ",
+                        attempt,
+                    )
+                    % {"count": attempt}
+                    + "Try again in a few minutes."
                 ),
             )
             return "failed"

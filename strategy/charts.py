@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import plotly.graph_objects as go
+from django.utils.translation import ngettext
 
 from core.charts import TOOLBAR_CLEARANCE, chart_context, chart_text
 from core.formatting import uk_date
@@ -28,7 +29,8 @@ def _heat_map_cell(count: int, score: int) -> str:
     """The score, and where risks sit their number and level: short lines that fit a phone's cell."""
     if not count:
         return str(score)
-    return f"{count} risk{'s' if count != 1 else ''}<br>{score}<br>{risk_level(score).lower()}"
+    risks = ngettext("%(count)d risk", "%(count)d risks", count) % {"count": count}
+    return f"{risks}<br>{score}<br>{risk_level(score).lower()}"
 
 
 def risk_heat_map(matrix: list[list[int]]) -> dict[str, Any]:
@@ -50,7 +52,9 @@ def risk_heat_map(matrix: list[list[int]]) -> dict[str, Any]:
                     [
                         LIKELIHOOD_LABELS[j].replace("<br>", " "),
                         IMPACT_LABELS[i].replace("<br>", " "),
-                        f"{matrix[i][j] or 'no'} risk{'s' if matrix[i][j] != 1 else ''}",
+                        ngettext("%(count)d risk", "%(count)d risks", matrix[i][j]) % {"count": matrix[i][j]}
+                        if matrix[i][j]
+                        else "no risks",
                         risk_level(scores[i][j]).lower(),
                     ]
                     for j in range(5)
@@ -81,7 +85,9 @@ def risk_heat_map(matrix: list[list[int]]) -> dict[str, Any]:
         figure,
         element_id="risk-heat-map",
         title="Risk heat map before mitigation",
-        description=f"{total} risks placed by likelihood and impact; {high} in the high band "
+        description=ngettext("%(count)d risk", "%(count)d risks", total)
+        % {"count": total}
+        + f" placed by likelihood and impact; {high} in the high band "
         "(score 15 or more). "
         "Each cell states its score (likelihood × impact) and, where risks sit, their number and level.",
     )
@@ -163,7 +169,10 @@ def implementation_timeline(tasks: Sequence[Any]) -> dict[str, Any]:
     first = min((task.start for task in tasks), default=None)
     last = max((task.end for task in tasks), default=None)
     span = (
-        f"{len(tasks)} tasks from {uk_date(first)} to {uk_date(last)}." if first and last else "No tasks yet."
+        ngettext("%(count)d task", "%(count)d tasks", len(tasks)) % {"count": len(tasks)}
+        + f" from {uk_date(first)} to {uk_date(last)}."
+        if first and last
+        else "No tasks yet."
     )
     return chart_context(
         figure, element_id="implementation-timeline", title="Implementation timeline", description=span

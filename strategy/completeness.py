@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from django.utils.translation import ngettext
+
 from core.guided import StepStatus
 from strategy.planning import parse_roles
 from strategy.smart import ObjectiveFacts, is_smart
@@ -78,7 +80,11 @@ def objective_facts(objective: Any) -> ObjectiveFacts:
 def objectives_status(objectives: Sequence[Any], *, today: date) -> StepStatus:
     missing = []
     if len(objectives) < MIN_OBJECTIVES:
-        missing.append(f"at least {MIN_OBJECTIVES} objectives")
+        missing.append(
+            "at least "
+            + ngettext("%(count)d objective", "%(count)d objectives", MIN_OBJECTIVES)
+            % {"count": MIN_OBJECTIVES}
+        )
     smart = 0
     for number, objective in enumerate(objectives, start=1):
         parts = [
@@ -95,13 +101,21 @@ def objectives_status(objectives: Sequence[Any], *, today: date) -> StepStatus:
             smart += 1
         else:
             missing.append(f"objective {number}: pass all five SMART tests")
-    return _status(missing, f"{len(objectives)} objectives, {smart} passing every SMART test.")
+    count = len(objectives)
+    return _status(
+        missing,
+        ngettext("%(count)d objective", "%(count)d objectives", count) % {"count": count}
+        + f", {smart} passing every SMART test.",
+    )
 
 
 def platforms_status(selection: Any, scores: Sequence[Any], ranking: Sequence[Any]) -> StepStatus:
     missing = []
     if len(scores) < MIN_PLATFORMS:
-        missing.append(f"scores for at least {MIN_PLATFORMS} platforms")
+        missing.append(
+            "scores for at least "
+            + ngettext("%(count)d platform", "%(count)d platforms", MIN_PLATFORMS) % {"count": MIN_PLATFORMS}
+        )
     if selection is None or _blank(selection.justification):
         missing.append("a justification of the ranking")
     summary = (
@@ -124,7 +138,12 @@ def risks_status(risks: Sequence[Any]) -> StepStatus:
         if risk.residual_likelihood is None or risk.residual_impact is None:
             missing.append(f"risk {number}: the residual likelihood and impact")
     high = sum(1 for risk in risks if risk.likelihood * risk.impact >= 15)
-    return _status(missing, f"{len(risks)} risks, {high} scored high before mitigation.")
+    count = len(risks)
+    return _status(
+        missing,
+        ngettext("%(count)d risk", "%(count)d risks", count) % {"count": count}
+        + f", {high} scored high before mitigation.",
+    )
 
 
 def regulation_status(checks: Sequence[Any]) -> StepStatus:
@@ -140,7 +159,14 @@ def regulation_status(checks: Sequence[Any]) -> StepStatus:
                 missing.append(f"improvement {number}: a note for every regulation that applies")
                 break
         action += sum(1 for prefix in REGULATION_PREFIXES if getattr(check, f"{prefix}_status") == "action")
-    return _status(missing, f"{len(checks)} improvements checked; {action} points need action.")
+    count = len(checks)
+    checked = ngettext("%(count)d improvement checked", "%(count)d improvements checked", count) % {
+        "count": count
+    }
+    to_act = ngettext("%(count)d point needs action", "%(count)d points need action", action) % {
+        "count": action
+    }
+    return _status(missing, f"{checked}; {to_act}.")
 
 
 PLAN_FIELDS = [
@@ -171,8 +197,13 @@ def implementation_status(
             missing.append(label)
     missing += _missing_fields(plan, PLAN_FIELDS)
     summary = (
-        f"{activities} activities, {protocols} response protocols, {tasks} tasks, "
-        f"budget £{budget_total or 0:,.2f}."
+        ngettext("%(count)d activity", "%(count)d activities", activities) % {"count": activities}
+        + ", "
+        + ngettext("%(count)d response protocol", "%(count)d response protocols", protocols)
+        % {"count": protocols}
+        + ", "
+        + ngettext("%(count)d task", "%(count)d tasks", tasks) % {"count": tasks}
+        + f", budget £{budget_total or 0:,.2f}."
     )
     return _status(missing, summary)
 
@@ -196,7 +227,16 @@ def monitoring_status(cycles: Sequence[Any]) -> StepStatus:
         )
         if gaps:
             missing.append(f"cycle {number}: " + ", ".join(gaps))
-    return _status(missing, f"{len(cycles)} Plan-Do-Check-Act cycles recorded.")
+    count = len(cycles)
+    return _status(
+        missing,
+        ngettext(
+            "%(count)d Plan-Do-Check-Act cycle recorded.",
+            "%(count)d Plan-Do-Check-Act cycles recorded.",
+            count,
+        )
+        % {"count": count},
+    )
 
 
 PITCH_FIELDS = [

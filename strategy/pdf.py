@@ -29,6 +29,8 @@ from core.pdf.blocks import (
     Table,
     first,
     instances,
+    measured,
+    minutes,
     number,
     text_fields,
     uk_date,
@@ -71,22 +73,29 @@ def objectives(ctx: Context) -> list[Block]:
     for number_, row in enumerate(instances(ctx.snapshot, "strategy", "objective"), start=1):
         facts = objective_facts(row)
         unit = metric_unit(facts)
+        better = higher_is_better(facts)
         progress = objective_progress(
             baseline=row.baseline,
             target=row.target,
             current=current.get(row.metric_key),
-            higher_is_better=higher_is_better(facts),
+            higher_is_better=better,
         )
         items = [
-            ("Metric", f"{metric_label(facts)} ({unit})" if metric_label(facts) else ""),
-            ("Baseline", number(row.baseline)),
-            ("Target", number(row.target)),
+            ("Metric", metric_label(facts)),
+            ("Aim", ("Higher is better" if better else "Lower is better") if metric_label(facts) else ""),
+            ("Baseline", measured(row.baseline, unit)),
+            ("Target", measured(row.target, unit)),
             ("Starts", uk_date(row.start)),
             ("Deadline", uk_date(row.deadline)),
             ("Owner", row.owner),
         ]
         if progress is not None:
-            items.append(("Progress", f"{progress.percent}% of the way ({number(progress.current)} now)"))
+            items.append(
+                (
+                    "Progress",
+                    f"{progress.percent}% of the way ({measured(progress.current, unit, places=1)} now)",
+                )
+            )
         blocks += [
             Heading(f"Objective {number_}: {row.statement}" if row.statement else f"Objective {number_}"),
             Facts([(k, v) for k, v in items if v]),
@@ -225,7 +234,7 @@ def implementation(ctx: Context) -> list[Block]:
             Table(
                 ["Platform", "First response target", "Hours covered", "How we respond"],
                 [
-                    [p.platform, f"{p.first_response_minutes} min", p.hours_covered, p.approach]
+                    [p.platform, minutes(p.first_response_minutes), p.hours_covered, p.approach]
                     for p in protocols
                 ],
             ),
@@ -345,18 +354,23 @@ def monitoring(ctx: Context) -> list[Block]:
     blocks: list[Block] = []
     for cycle in instances(ctx.snapshot, "strategy", "reviewcycle"):
         kpi = KPI_CATALOGUE.get(cycle.metric_key)
+        unit = kpi.unit if kpi else ""
         change = (
             float(cycle.value_after - cycle.value_before)
             if cycle.value_before is not None and cycle.value_after is not None
             else None
         )
+        verdict = ""
+        if change and kpi is not None:
+            verdict = " (better)" if (change > 0) == kpi.higher_is_better else " (worse)"
         items = [
             ("Started", uk_date(cycle.started_on)),
             ("Reviewed", uk_date(cycle.reviewed_on)),
-            ("Measure", kpi.label if kpi else cycle.metric_key),
-            ("Before", number(cycle.value_before)),
-            ("After", number(cycle.value_after)),
-            ("Change", f"{change:+g}" if change is not None else ""),
+            # A key no catalogue knows any more is not shown as the raw key it was stored under.
+            ("Measure", kpi.label if kpi else ""),
+            ("Before", measured(cycle.value_before, unit)),
+            ("After", measured(cycle.value_after, unit)),
+            ("Change", signed_change(change, unit) + verdict if change is not None else ""),
         ]
         blocks += [
             Heading(cycle.title),

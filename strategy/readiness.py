@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import ngettext
+
 from core.models import Portfolio
 from core.rules import ADVICE, MUST, SHOULD, PortfolioData, register_loader, rows_by_portfolio, rule, text
 from core.sections import all_sections
@@ -300,7 +302,12 @@ def protocols_per_platform(data: PortfolioData) -> list[str]:
     if len(platforms) >= 2:
         return []
     return [
-        f"Protocols cover {len(platforms)} platform{'s' if len(platforms) != 1 else ''}; cover at least two."
+        ngettext(
+            "Protocols cover %(count)d platform; cover at least two.",
+            "Protocols cover %(count)d platforms; cover at least two.",
+            len(platforms),
+        )
+        % {"count": len(platforms)}
     ]
 
 

@@ -18,9 +18,9 @@ def step_state(*, step, portfolio: Portfolio, header, rows: list) -> StepStatus:
     missing = []
     complete_rows = [row for row in rows if step.row_complete(row)]
     if len(complete_rows) < step.min_rows:
-        missing.append(f"at least {step.min_rows} {step.row_label} rows with {step.row_needs}")
+        missing.append(f"at least {step.rows_phrase(step.min_rows)} with {step.row_needs}")
     elif len(complete_rows) < len(rows):
-        missing.append(f"{len(rows) - len(complete_rows)} {step.row_label} rows still need {step.row_needs}")
+        missing.append(step.rows_still_needing(len(rows) - len(complete_rows)))
     if isinstance(header, OrganisationProfile):
         for name, label in (
             ("name", "the organisation's name"),
@@ -34,8 +34,7 @@ def step_state(*, step, portfolio: Portfolio, header, rows: list) -> StepStatus:
         if step.note_needed and not (header.text or "").strip():
             missing.append(step.note_label[0].lower() + step.note_label[1:])
         subject = step.title
-    noun = step.row_label + ("" if len(rows) == 1 else "s")
-    summary = f"{subject}: {len(rows)} {noun}, {len(complete_rows)} complete."
+    summary = f"{subject}: {step.rows_phrase(len(rows))}, {len(complete_rows)} complete."
     return StepStatus(complete=not missing, summary=summary, missing=missing)
 
 

@@ -8,6 +8,7 @@ import logging
 import pyarrow as pa
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from audit import arrowfiles, datasets, importing, reading
 from audit.models import ColumnMapping, ServiceDataImport, VersionDataset
@@ -118,6 +119,11 @@ def start_import(*, service_import: ServiceDataImport, actor: User) -> ServiceDa
     return locked
 
 
+def _count(count: int, singular: str, plural: str) -> str:
+    """The words with the count agreeing: "Saving 1 interaction", "Saving 1,200 interactions"."""
+    return ngettext(singular, plural, count).format(f"{count:,}")
+
+
 def _set_stage(service_import: ServiceDataImport, stage: str, progress: int, **fields) -> None:
     service_import.stage, service_import.progress = stage, progress
     for name, value in fields.items():
@@ -146,7 +152,7 @@ def execute_import(service_import: ServiceDataImport) -> ServiceDataImport:
         )
         return service_import
     rows = result.table.num_rows
-    _set_stage(service_import, f"Saving {rows:,} interactions", 50)
+    _set_stage(service_import, _count(rows, "Saving {} interaction", "Saving {} interactions"), 50)
     storage = service_import.dataset.storage
     name, digest = datasets.write(
         result.table,

@@ -22,7 +22,7 @@ from django.utils.text import get_valid_filename
 from audit import arrowfiles, importing, reading, unpacking
 from audit.models import ServiceDataImport
 from audit.services.errors import AuditError
-from audit.services.imports import ASYNC_IMPORT_BYTES, _set_stage
+from audit.services.imports import ASYNC_IMPORT_BYTES, _count, _set_stage
 from core import outbox
 from core.models import Portfolio, User
 
@@ -214,7 +214,9 @@ def read_upload(service_import: ServiceDataImport) -> ServiceDataImport:
     except reading.FileProblem as problem:
         refuse_upload(service_import, str(problem))
         return service_import
-    _set_stage(service_import, f"Keeping {table.num_rows:,} rows as read", 80)
+    _set_stage(
+        service_import, _count(table.num_rows, "Keeping {} row as read", "Keeping {} rows as read"), 80
+    )
     _describe_table(service_import, table)
     kept = _keep_table(service_import, table)
     del table

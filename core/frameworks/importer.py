@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from core.frameworks.documents import read_document
 from core.frameworks.moodle import read_moodle_csv
@@ -213,7 +214,11 @@ def _write_framework(spec: FrameworkSpec) -> ImportResult:
     criteria_count = sum(len(group.criteria) for group in spec.groups)
     result = ImportResult(
         spec.source_name,
-        f"framework {spec.code} ({len(spec.groups)} groups, {criteria_count} criteria)",
+        f"framework {spec.code} ("
+        + ngettext("%(count)d group", "%(count)d groups", len(spec.groups)) % {"count": len(spec.groups)}
+        + ", "
+        + ngettext("%(count)d criterion", "%(count)d criteria", criteria_count) % {"count": criteria_count}
+        + ")",
         warnings=list(spec.notes),
     )
     tally = _Tally(result)

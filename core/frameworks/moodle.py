@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
+from django.utils.translation import ngettext
+
 from core.frameworks.specs import (
     CriterionSpec,
     FrameworkSpec,
@@ -98,7 +100,10 @@ def read_moodle_csv(text: str, source_name: str) -> tuple[FrameworkSpec | None, 
             if not any(cell.strip() for cell in cells):
                 continue
             if len(cells) != len(MOODLE_HEADER):
-                problems.add(number, f"has {len(cells)} columns; Moodle's export has {len(MOODLE_HEADER)}")
+                columns = ngettext("%(count)d column", "%(count)d columns", len(cells)) % {
+                    "count": len(cells)
+                }
+                problems.add(number, f"has {columns}; Moodle's export has {len(MOODLE_HEADER)}")
                 continue
             c = [cell.strip() for cell in cells]
             # Moodle treats any Is framework value PHP finds truthy as yes: not "" and not "0".
@@ -122,7 +127,9 @@ def _header_problem(header: list[str]) -> str:
             )
             break
     else:
-        detail = f"there are {len(header)} columns"
+        detail = ngettext("there is %(count)d column", "there are %(count)d columns", len(header)) % {
+            "count": len(header)
+        }
     return (
         f"this is not Moodle's competency framework export ({detail}); "
         f"the header must be the {len(MOODLE_HEADER)} columns {expected}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import zip_longest
 from typing import Any
 
 from django.apps import apps
@@ -50,6 +51,14 @@ class Table:
     footer: list[str] | None = None
     compact: bool = False  # as narrow as its text allows, at least half the page
     kind: str = "table"
+
+    @property
+    def labelled_rows(self) -> list[list[tuple[str, str]]]:
+        """Each row's cells with their column's heading: a phone shows a row as a card of them."""
+        return [
+            [(column, cell) for column, cell in zip_longest(self.columns, row, fillvalue="")]
+            for row in self.rows
+        ]
 
     @property
     def widths(self) -> TableWidths:
@@ -148,6 +157,16 @@ class Chart:
     drawn: DrawnChart | None = None
     kind: str = "chart"
 
+    # In a page the chart is drawn by plotly from its figure (templates/partials/chart.html);
+    # a spec's key is unique in a portfolio, so it names the chart's elements.
+    @property
+    def element_id(self) -> str:
+        return f"chart-{self.spec.key}"
+
+    @property
+    def data_id(self) -> str:
+        return f"chart-{self.spec.key}-data"
+
 
 Block = Heading | Fields | Facts | Table | Checks | Note | Chart
 
@@ -173,6 +192,8 @@ class Chapter:
     criteria: list[CriterionRef] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
     number: int = 0
+    evidence_id: int | None = None  # the section's evidence item in the snapshot, if saved
+    summary: str = ""  # the step's one-line summary when it was saved ("4 objectives, …")
 
     @property
     def anchor(self) -> str:
@@ -243,6 +264,32 @@ def number(value: Decimal | float | int | None, *, places: int = 2) -> str:
     if figure == int(figure):
         return f"{int(figure):,}"
     return f"{figure:,.{places}f}".rstrip("0").rstrip(".")
+
+
+def minutes(value: Any) -> str:
+    """A number of minutes as people read a wait: "45 min", "5 h", "2 h 30 min", "2 days"."""
+    if value in (None, ""):
+        return ""
+    total = int(value)
+    if total >= 60 * 24 and total % (60 * 24) == 0:
+        days = total // (60 * 24)
+        return "1 day" if days == 1 else f"{days} days"
+    if total >= 60:
+        hours, rest = divmod(total, 60)
+        return f"{hours} h {rest} min" if rest else f"{hours} h"
+    return f"{total} min"
+
+
+def measured(value: Decimal | float | int | None, unit: str, *, places: int = 2) -> str:
+    """A figure with its unit: "38%", "140.4 minutes", "4.8" (a score), "" for no figure."""
+    figure = number(value, places=places)
+    if not figure or not unit or unit == "score":
+        return figure
+    if unit == "%":
+        return f"{figure}%"
+    if unit == "£":
+        return f"£{figure}"
+    return f"{figure} {unit}"
 
 
 def text_fields(obj: Any, names: list[str]) -> Fields:

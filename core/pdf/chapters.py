@@ -16,7 +16,10 @@ from datetime import date
 from typing import Any
 
 from core.models import Portfolio, PortfolioVersion
-from core.pdf.blocks import Block
+from core.pdf.blocks import Block, Chapter, CriterionRef
+from core.sections import all_sections
+
+NOT_STARTED = "not started"
 
 
 @dataclass(frozen=True)
@@ -74,3 +77,41 @@ def chapter_blocks(section_key: str, ctx: ChapterContext) -> list[Block]:
     """The blocks of one chapter; none for a section no app draws."""
     builder = _BUILDERS.get(section_key)
     return builder(ctx) if builder is not None else []
+
+
+def build_chapters(ctx: ChapterContext) -> list[Chapter]:
+    """Every section of the portfolio, in the order of the work, drawn from ``ctx.snapshot``:
+    its title, stage, state, the criteria its section evidence is mapped to, and its blocks.
+
+    The one reading of a snapshot's guided steps: the PDF numbers and lays out these chapters,
+    and the version page draws the same blocks for the screen.
+    """
+    items = {
+        item["section_key"]: item
+        for item in ctx.snapshot.get("parts", {}).get("evidence", {}).get("items", [])
+        if item.get("kind") == "section"  # evidence.models.Evidence.Kind.SECTION
+    }
+    chapters = []
+    for number, section in enumerate(all_sections(), start=1):
+        item = items.get(section.key)
+        state = (
+            NOT_STARTED if item is None else ("complete" if item.get("section_complete") else "in progress")
+        )
+        chapters.append(
+            Chapter(
+                key=section.key,
+                title=section.title,
+                stage=section.stage or "Portfolio",
+                state=state,
+                criteria=[
+                    CriterionRef(m["framework"], m["code"], m.get("note", ""))
+                    for m in (item or {}).get("mappings", [])
+                ],
+                # A block with nothing in it (no filled field) is left out.
+                blocks=[b for b in chapter_blocks(section.key, ctx) if getattr(b, "items", True) != []],
+                number=number,
+                evidence_id=item["id"] if item is not None else None,
+                summary=(item or {}).get("description", ""),
+            )
+        )
+    return chapters

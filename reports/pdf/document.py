@@ -27,14 +27,11 @@ from core.models import (
     QualitySample,
     VersionOutcome,
 )
-from core.pdf.blocks import Chapter, Chart, CriterionRef, first, uk_date, uk_datetime
-from core.pdf.chapters import ChapterContext, chapter_blocks, chapter_context
-from core.sections import all_sections
+from core.pdf.blocks import Chapter, Chart, first, uk_date, uk_datetime
+from core.pdf.chapters import build_chapters, chapter_context
 from core.versions import build_snapshot
 from evidence.models import Evidence
 from evidence.pdf import EvidenceEntry, evidence_entries, evidence_rows
-
-NOT_STARTED = "not started"
 
 
 @dataclass
@@ -169,36 +166,6 @@ def _outcome(version: PortfolioVersion | None) -> VersionOutcome | None:
     if version is None:
         return None
     return VersionOutcome.objects.filter(version=version).select_related("assessor").first()
-
-
-def _chapters(snapshot: dict[str, Any], ctx: ChapterContext) -> list[Chapter]:
-    items = {
-        item["section_key"]: item
-        for item in snapshot.get("parts", {}).get("evidence", {}).get("items", [])
-        if item.get("kind") == Evidence.Kind.SECTION
-    }
-    chapters = []
-    for number, section in enumerate(all_sections(), start=1):
-        item = items.get(section.key)
-        blocks = chapter_blocks(section.key, ctx)
-        state = (
-            NOT_STARTED if item is None else ("complete" if item.get("section_complete") else "in progress")
-        )
-        chapters.append(
-            Chapter(
-                key=section.key,
-                title=section.title,
-                stage=section.stage or "Portfolio",
-                state=state,
-                criteria=[
-                    CriterionRef(m["framework"], m["code"], m.get("note", ""))
-                    for m in (item or {}).get("mappings", [])
-                ],
-                blocks=[b for b in blocks if getattr(b, "items", True) != []],
-                number=number,
-            )
-        )
-    return chapters
 
 
 def _frameworks(portfolio: Portfolio) -> list[Framework]:
@@ -366,7 +333,7 @@ def build_document(
     outcome = _outcome(version)
     today: date = timezone.localdate(version.submitted_at) if version is not None else timezone.localdate()
     ctx = chapter_context(portfolio=portfolio, version=version, snapshot=snapshot, today=today)
-    chapters = _chapters(snapshot, ctx)
+    chapters = build_chapters(ctx)
     entries = evidence_entries(snapshot)
     frameworks = _frameworks(portfolio)
     assessed = None

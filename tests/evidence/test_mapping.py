@@ -115,3 +115,17 @@ def test_a_note_that_is_too_long_is_refused_with_a_message(client, learner, port
 
     assert "under 2000 characters" in response.content.decode()
     assert not evidence.mappings.exists()
+
+
+def test_saving_one_mapping_says_one_criterion(client, learner, portfolio, criteria):
+    evidence = EvidenceFactory(portfolio=portfolio)
+    p1 = criteria["standard"][0]
+    client.force_login(learner)
+
+    response = client.post(
+        reverse("evidence:mappings", args=[portfolio.pk, evidence.pk]),
+        {f"c-{p1.pk}-on": "on", f"c-{p1.pk}-note": "Shows our service offer."},
+        follow=True,
+    )
+
+    assert "saved: 1 criterion." in response.content.decode()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import ngettext
 
 from core.frameworks import FrameworkFileError, import_framework_files
 
@@ -27,7 +28,12 @@ class Command(BaseCommand):
                 self.stderr.write(message)
             count = len(exc.messages)
             raise CommandError(
-                f"{count} problem{'s' if count != 1 else ''} found; nothing was imported."
+                ngettext(
+                    "%(count)d problem found; nothing was imported.",
+                    "%(count)d problems found; nothing was imported.",
+                    count,
+                )
+                % {"count": count}
             ) from exc
         if verbosity < 1:
             return
