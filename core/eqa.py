@@ -175,11 +175,11 @@ def resolve_grant_token(token: str) -> EqaGrant:
         raise InvitationError("This link has expired.", reason="expired") from None
     except signing.BadSignature:
         raise InvitationError("This link is not valid.", reason="invalid") from None
-    if not isinstance(payload, dict):
+    if not isinstance(payload, dict) or not isinstance(payload.get("g"), int):
         raise InvitationError("This link is not valid.", reason="invalid")
     grant = (
         EqaGrant.objects.select_related("cohort", "granted_by")
-        .filter(pk=payload.get("g"), nonce=payload.get("n"))
+        .filter(pk=payload["g"], nonce=str(payload.get("n")))
         .first()
     )
     if grant is None:

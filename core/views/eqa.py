@@ -12,9 +12,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from core import eqa
-from core.access import get_cohort_for, get_eqa_grant_for, get_managed_grant_for, role_required
+from core.access import (
+    AuthenticatedHttpRequest,
+    get_cohort_for,
+    get_eqa_grant_for,
+    get_managed_grant_for,
+    role_required,
+)
 from core.forms import AcceptInvitationForm, EqaFindingForm, EqaGrantForm
-from core.models import PortfolioVersion, Role
+from core.models import Portfolio, PortfolioVersion, Role
 from core.services import InvitationError, PortfolioError
 
 LOG_PAGE_SIZE = 50
@@ -24,7 +30,7 @@ LOG_PAGE_SIZE = 50
 
 
 @login_required
-def eqa_grants(request: HttpRequest, pk: int) -> HttpResponse:
+def eqa_grants(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The cohort's external accesses, and the form to give one."""
     cohort = get_cohort_for(request.user, pk, manage=True)
     form = EqaGrantForm(request.POST or None, cohort=cohort)
@@ -62,7 +68,7 @@ def eqa_grants(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def eqa_grant_manage(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
+def eqa_grant_manage(request: AuthenticatedHttpRequest, pk: int, grant_pk: int) -> HttpResponse:
     """One access: what it shares, the assurer's findings and every page they opened."""
     grant = get_managed_grant_for(request.user, pk, grant_pk)
     log = Paginator(grant.log.select_related("eqa", "portfolio__learner"), LOG_PAGE_SIZE)
@@ -78,7 +84,7 @@ def eqa_grant_manage(request: HttpRequest, pk: int, grant_pk: int) -> HttpRespon
 
 @require_POST
 @login_required
-def eqa_grant_end(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
+def eqa_grant_end(request: AuthenticatedHttpRequest, pk: int, grant_pk: int) -> HttpResponse:
     grant = get_managed_grant_for(request.user, pk, grant_pk)
     try:
         eqa.end_eqa_grant(grant=grant, actor=request.user)
@@ -93,7 +99,7 @@ def eqa_grant_end(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
 
 
 @role_required(Role.EQA)
-def eqa_home(request: HttpRequest) -> HttpResponse:
+def eqa_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The assurer's accesses, live and ended, with the learners of each live one."""
     grants = list(eqa.grants_of_eqa(request.user))
     live = [(g, eqa.grant_contents(g)) for g in grants if g.is_live]
@@ -101,10 +107,10 @@ def eqa_home(request: HttpRequest) -> HttpResponse:
     return render(request, "portfolio/eqa/home.html", {"live": live, "ended": ended})
 
 
-def _finding_form(request: HttpRequest, grant: eqa.EqaGrant, data: object = None) -> EqaFindingForm:
-    portfolios = eqa.granted_portfolios(grant).select_related("learner")
-    contents = eqa.grant_contents(grant)
-    versions = PortfolioVersion.objects.filter(pk__in=[v.pk for c in contents for v in c.versions])
+def _finding_form(learners: list[eqa.GrantedLearner], data: object = None) -> EqaFindingForm:
+    """The finding form, its choices the grant's learners and the versions shown of them."""
+    portfolios = Portfolio.objects.filter(pk__in=[c.portfolio.pk for c in learners]).select_related("learner")
+    versions = PortfolioVersion.objects.filter(pk__in=[v.pk for c in learners for v in c.versions])
     return EqaFindingForm(
         data,
         portfolios=portfolios,
@@ -113,19 +119,24 @@ def _finding_form(request: HttpRequest, grant: eqa.EqaGrant, data: object = None
 
 
 @role_required(Role.EQA)
-def eqa_grant(request: HttpRequest, grant_pk: int) -> HttpResponse:
+def eqa_grant(request: AuthenticatedHttpRequest, grant_pk: int) -> HttpResponse:
     """One access as the assurer sees it: each learner's versions (to read and download), the
     internal quality assurance samples of their decisions, and the findings sent so far."""
     grant = get_eqa_grant_for(request.user, grant_pk)
-    return _render_grant(request, grant, _finding_form(request, grant))
+    learners = eqa.grant_contents(grant)
+    return _render_grant(request, grant, learners, _finding_form(learners))
 
 
 def _render_grant(
-    request: HttpRequest, grant: eqa.EqaGrant, form: EqaFindingForm, status: int = 200
+    request: HttpRequest,
+    grant: eqa.EqaGrant,
+    learners: list[eqa.GrantedLearner],
+    form: EqaFindingForm,
+    status: int = 200,
 ) -> HttpResponse:
     context = {
         "grant": grant,
-        "learners": eqa.grant_contents(grant),
+        "learners": learners,
         "findings": grant.findings.select_related("portfolio__learner", "version"),
         "form": form,
     }
@@ -134,9 +145,10 @@ def _render_grant(
 
 @require_POST
 @role_required(Role.EQA)
-def eqa_finding(request: HttpRequest, grant_pk: int) -> HttpResponse:
+def eqa_finding(request: AuthenticatedHttpRequest, grant_pk: int) -> HttpResponse:
     grant = get_eqa_grant_for(request.user, grant_pk)
-    form = _finding_form(request, grant, request.POST)
+    learners = eqa.grant_contents(grant)
+    form = _finding_form(learners, request.POST)
     if form.is_valid():
         try:
             eqa.record_eqa_finding(
@@ -153,7 +165,7 @@ def eqa_finding(request: HttpRequest, grant_pk: int) -> HttpResponse:
                 request, "Your finding has been sent to the centre's tutors and quality assurers."
             )
             return redirect("portfolio:eqa_grant", grant_pk=grant.pk)
-    return _render_grant(request, grant, form, status=400)
+    return _render_grant(request, grant, learners, form, status=400)
 
 
 def eqa_accept(request: HttpRequest, token: str) -> HttpResponse:
