@@ -314,13 +314,29 @@ class GrantedLearner:
 
 def grant_contents(grant: EqaGrant) -> list[GrantedLearner]:
     """The learners of a grant with the versions it shows of each and the quality assurance
-    samples of their decisions (4 queries: the whole learners, the single versions, the
-    learners' versions, the samples)."""
-    whole = set(grant.portfolios.values_list("pk", flat=True))
-    single = set(grant.versions.values_list("pk", flat=True))
+    samples of their decisions on those versions."""
+    return contents_of_grants([grant])[grant.pk]
+
+
+def contents_of_grants(grants: Sequence[EqaGrant]) -> dict[int, list[GrantedLearner]]:
+    """``grant_contents`` of several grants at once, in 5 queries whatever their number: the
+    whole learners, the single versions, the learners, their versions, the samples."""
+    ids = [g.pk for g in grants]
+    if not ids:
+        return {}
+    whole_rows = list(
+        EqaGrant.portfolios.through.objects.filter(eqagrant_id__in=ids).values_list(
+            "eqagrant_id", "portfolio_id"
+        )
+    )
+    single_rows = list(
+        EqaGrant.versions.through.objects.filter(eqagrant_id__in=ids).values_list(
+            "eqagrant_id", "portfolioversion_id", "portfolioversion__portfolio_id"
+        )
+    )
     light = PortfolioVersion.objects.defer("snapshot").select_related("outcome").order_by("-number")
     portfolios = list(
-        granted_portfolios(grant)
+        Portfolio.objects.filter(pk__in={p for _, p in whole_rows} | {p for _, _, p in single_rows})
         .select_related("learner", "assessor")
         .prefetch_related(Prefetch("versions", queryset=light, to_attr="all_versions"))
     )
@@ -333,18 +349,26 @@ def grant_contents(grant: EqaGrant) -> list[GrantedLearner]:
     by_version: dict[int, list[QualitySample]] = {}
     for sample in samples:
         by_version.setdefault(sample.decision.version_id, []).append(sample)
-    learners = []
-    for portfolio in portfolios:
-        shown = [v for v in portfolio.all_versions if portfolio.pk in whole or v.pk in single]
-        learners.append(
-            GrantedLearner(
-                portfolio=portfolio,
-                whole=portfolio.pk in whole,
-                versions=shown,
-                samples=[s for v in shown for s in by_version.get(v.pk, [])],
+    contents: dict[int, list[GrantedLearner]] = {}
+    for grant_id in ids:
+        whole = {p for g, p in whole_rows if g == grant_id}
+        single = {v for g, v, _ in single_rows if g == grant_id}
+        named = whole | {p for g, _, p in single_rows if g == grant_id}
+        learners = []
+        for portfolio in portfolios:
+            if portfolio.pk not in named:
+                continue
+            shown = [v for v in portfolio.all_versions if portfolio.pk in whole or v.pk in single]
+            learners.append(
+                GrantedLearner(
+                    portfolio=portfolio,
+                    whole=portfolio.pk in whole,
+                    versions=shown,
+                    samples=[s for v in shown for s in by_version.get(v.pk, [])],
+                )
             )
-        )
-    return learners
+        contents[grant_id] = learners
+    return contents
 
 
 def grants_of_cohort(cohort: Cohort) -> QuerySet[EqaGrant]:

@@ -102,7 +102,9 @@ def eqa_grant_end(request: AuthenticatedHttpRequest, pk: int, grant_pk: int) -> 
 def eqa_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The assurer's accesses, live and ended, with the learners of each live one."""
     grants = list(eqa.grants_of_eqa(request.user))
-    live = [(g, eqa.grant_contents(g)) for g in grants if g.is_live]
+    open_now = [g for g in grants if g.is_live]
+    contents = eqa.contents_of_grants(open_now)
+    live = [(g, contents[g.pk]) for g in open_now]
     ended = [g for g in grants if not g.is_live]
     return render(request, "portfolio/eqa/home.html", {"live": live, "ended": ended})
 

@@ -551,3 +551,22 @@ def test_an_assurer_outside_any_cohort_sees_no_cohort(assurer, cohort):
 
     assert not portfolios_visible_to(assurer).exists()
     assert not cohorts_visible_to(assurer).exists()
+
+
+@pytest.mark.parametrize("grants", [1, 5])
+def test_the_assurers_home_costs_the_same_with_1_or_5_accesses(
+    client, cohort, assurer, version, grants, django_assert_num_queries
+):
+    _more_learners(cohort, grants - 1)
+    for portfolio in cohort.portfolios.all():
+        EqaGrantFactory(cohort=cohort, eqa=assurer, portfolios=[portfolio])
+    EqaGrantFactory(cohort=cohort, eqa=assurer, versions=[version], ended_at=timezone.now())
+    client.force_login(assurer)
+
+    # session, user; the grants; their contents (whole, single, learners, versions, samples);
+    # the log (the insert)
+    with django_assert_num_queries(9):
+        response = client.get(reverse("portfolio:eqa_home"))
+
+    assert len(response.context["live"]) == grants
+    assert len(response.context["ended"]) == 1
