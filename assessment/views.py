@@ -25,7 +25,7 @@ from assessment import selectors as sel
 from assessment import services as assessment
 from assessment import thread_selectors
 from core import outbox
-from core.access import can_edit, get_portfolio_for, role_required
+from core.access import can_edit, get_portfolio_for, is_eqa, role_required, versions_visible_to
 from core.file_responses import stored_file_response
 from core.models import CriterionDecision, PortfolioVersion, Role, VersionState
 from core.pdf.blocks import Chapter
@@ -61,8 +61,10 @@ def version_steps(version: PortfolioVersion) -> list[Chapter]:
 
 
 def _version(request: HttpRequest, portfolio_pk: int, number: int) -> PortfolioVersion:
-    portfolio = get_portfolio_for(request.user, portfolio_pk)
-    version = get_object_or_404(portfolio.versions.select_related("outcome", "submitted_by"), number=number)
+    """A version the person may read: an external quality assurer only those granted."""
+    portfolio = get_portfolio_for(request.user, portfolio_pk, moderation=True)
+    visible = versions_visible_to(request.user, portfolio)
+    version = get_object_or_404(visible.select_related("outcome", "submitted_by"), number=number)
     version.portfolio = portfolio
     return version
 
@@ -118,8 +120,12 @@ def submit(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
 @login_required
 def versions(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
     """Every submitted version with its state, and the latest feedback per criterion."""
-    portfolio = get_portfolio_for(request.user, portfolio_pk)
-    rows = [(v, sel.state_of(v)) for v in sel.versions_with_state(portfolio)]
+    portfolio = get_portfolio_for(request.user, portfolio_pk, moderation=True)
+    shown = sel.versions_with_state(portfolio)
+    if is_eqa(request.user):
+        visible = set(versions_visible_to(request.user, portfolio).values_list("pk", flat=True))
+        shown = [v for v in shown if v.pk in visible]
+    rows = [(v, sel.state_of(v)) for v in shown]
     feedback = []
     if rows:
         feedback = [r for r in sel.criteria_review(rows[0][0]) if r.decision or r.previous]
@@ -245,6 +251,12 @@ def version_changes(request: HttpRequest, portfolio_pk: int, number: int) -> Htt
     """What changed since the version the assessor last reviewed."""
     version = _version(request, portfolio_pk, number)
     before = sel.last_reviewed_before(version)
+    if (
+        before
+        and is_eqa(request.user)
+        and not versions_visible_to(request.user, version.portfolio).filter(pk=before.pk).exists()
+    ):
+        before = None  # an earlier version not granted: its content is not shown, even as a diff
     diff = diff_snapshots(before.snapshot, version.snapshot) if before else None
     context = {"portfolio": version.portfolio, "version": version, "before": before, "diff": diff}
     return render(request, "portfolio/assessment/changes.html", context)
@@ -340,10 +352,11 @@ def close_version(request: HttpRequest, portfolio_pk: int, number: int) -> HttpR
 
 @login_required
 def trail(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
-    portfolio = get_portfolio_for(request.user, portfolio_pk)
-    return render(
-        request, "portfolio/assessment/trail.html", {"portfolio": portfolio, "entries": sel.trail(portfolio)}
-    )
+    portfolio = get_portfolio_for(request.user, portfolio_pk, moderation=True)
+    entries = sel.trail(portfolio)
+    if is_eqa(request.user):  # what happened to the versions granted, nothing else
+        entries = entries.filter(version__in=versions_visible_to(request.user, portfolio))
+    return render(request, "portfolio/assessment/trail.html", {"portfolio": portfolio, "entries": entries})
 
 
 # --- Quality assurance --------------------------------------------------------------------------

@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Turns a log-in refused by the throttle into the paused page (core/throttling.py).
     "core.throttling.LoginThrottleMiddleware",
+    # Every page an external quality assurer opens is logged for the centre (core/eqa.py).
+    "core.eqa.EqaAccessLogMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -14,8 +14,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 
-from core.models import Cohort, Export, FormDraft, Membership, Portfolio, Role, User
+from core.models import (
+    Cohort,
+    EqaGrant,
+    Export,
+    FormDraft,
+    Membership,
+    Portfolio,
+    PortfolioVersion,
+    Role,
+    User,
+)
 
 
 class AuthenticatedHttpRequest(HttpRequest):
@@ -70,12 +81,19 @@ def cohorts_managed_by(user: User) -> QuerySet[Cohort]:
     return Cohort.objects.filter(id__in=_cohort_ids_with_role(user, Role.TUTOR))
 
 
-def get_portfolio_for(user: User, pk: int, *, write: bool = False) -> Portfolio:
-    """The portfolio if this person may read it (404 otherwise); 403 to write another's."""
-    try:
-        portfolio = portfolios_visible_to(user).select_related("cohort", "learner", "assessor").get(pk=pk)
-    except Portfolio.DoesNotExist:
-        raise Http404("No such portfolio.") from None
+def get_portfolio_for(user: User, pk: int, *, write: bool = False, moderation: bool = False) -> Portfolio:
+    """The portfolio if this person may read it (404 otherwise); 403 to write another's.
+
+    ``moderation``: the page shows only submitted versions (their list and pages, their
+    files, their PDFs, the trail), which an external quality assurer may read while a grant
+    names them. Every other page stays closed to an EQA: they never see a working copy."""
+    if moderation and is_eqa(user):
+        portfolio = _moderated_portfolio(user, pk)
+    else:
+        try:
+            portfolio = portfolios_visible_to(user).select_related("cohort", "learner", "assessor").get(pk=pk)
+        except Portfolio.DoesNotExist:
+            raise Http404("No such portfolio.") from None
     if write and not can_edit(user, portfolio):
         raise PermissionDenied("Only the learner can change their portfolio.")
     return portfolio
@@ -84,14 +102,96 @@ def get_portfolio_for(user: User, pk: int, *, write: bool = False) -> Portfolio:
 def get_export_for(user: User, portfolio_pk: int, export_pk: int) -> Export:
     """A PDF export of a portfolio this person may read (404 otherwise, or if the export
     belongs to another portfolio). The document does not depend on who asked for it, so
-    everyone who may read the portfolio may follow and download its exports."""
-    portfolio = get_portfolio_for(user, portfolio_pk)
+    everyone who may read the portfolio may follow and download its exports (an external
+    quality assurer: those of the versions granted to them)."""
+    portfolio = get_portfolio_for(user, portfolio_pk, moderation=True)
+    exports = portfolio.exports.select_related("version", "requested_by")
+    if is_eqa(user):
+        exports = exports.filter(version__in=versions_visible_to(user, portfolio))
     try:
-        export = portfolio.exports.select_related("version", "requested_by").get(pk=export_pk)
+        export = exports.get(pk=export_pk)
     except Export.DoesNotExist:
         raise Http404("No such export.") from None
     export.portfolio = portfolio
     return export
+
+
+# --- External quality assurers: only what a live grant names --------------------------------
+
+
+def is_eqa(user: User) -> bool:
+    return bool(user.is_authenticated and user.role == Role.EQA and not user.is_superuser)
+
+
+def live_eqa_grants(user: User) -> QuerySet[EqaGrant]:
+    """The grants open to this assurer now. Checked on every request: an access ends at its
+    end date without anything having to run."""
+    now = timezone.now()
+    return EqaGrant.objects.filter(eqa_id=user.pk, ended_at__isnull=True, starts_at__lte=now, ends_at__gt=now)
+
+
+def _granted_portfolios(grants: QuerySet[EqaGrant]) -> Q:
+    whole = EqaGrant.portfolios.through.objects.filter(eqagrant__in=grants).values("portfolio_id")
+    single = EqaGrant.versions.through.objects.filter(eqagrant__in=grants).values(
+        "portfolioversion__portfolio_id"
+    )
+    return Q(pk__in=whole) | Q(pk__in=single)
+
+
+def access_ended_message(what: str, grant: EqaGrant) -> str:
+    closed = timezone.localtime(grant.closes_at)
+    return (
+        f"Your access to {what} ended on {closed:%-d %B %Y, %H:%M}. "
+        "Ask the centre for a new grant if you need to see it again."
+    )
+
+
+def _moderated_portfolio(user: User, pk: int) -> Portfolio:
+    granted = Portfolio.objects.filter(_granted_portfolios(live_eqa_grants(user)))
+    portfolio = granted.select_related("cohort", "learner", "assessor").filter(pk=pk).first()
+    if portfolio is not None:
+        return portfolio
+    # Granted once, no longer: say so plainly rather than pretend the learner does not exist.
+    mine = EqaGrant.objects.filter(eqa_id=user.pk)
+    ended = mine.filter(pk__in=mine.filter(Q(portfolios=pk) | Q(versions__portfolio_id=pk)).values("pk"))
+    last = ended.order_by("-ends_at").first()
+    if last is not None:
+        raise PermissionDenied(access_ended_message("this learner's portfolio", last))
+    raise Http404("No such portfolio.")
+
+
+def versions_visible_to(user: User, portfolio: Portfolio) -> QuerySet[PortfolioVersion]:
+    """The versions of a portfolio (already let through the gate) this person may read: all of
+    them, or for an external quality assurer those their live grants name."""
+    if not is_eqa(user):
+        return portfolio.versions.all()
+    live = live_eqa_grants(user)
+    if live.filter(portfolios=portfolio).exists():
+        return portfolio.versions.all()
+    return portfolio.versions.filter(
+        pk__in=EqaGrant.versions.through.objects.filter(eqagrant__in=live).values("portfolioversion_id")
+    )
+
+
+def get_eqa_grant_for(user: User, pk: int) -> EqaGrant:
+    """One of the assurer's own grants while it is live (404 for anyone else's; 403 with the
+    date once it has ended)."""
+    grant = EqaGrant.objects.select_related("cohort", "granted_by").filter(pk=pk, eqa_id=user.pk).first()
+    if grant is None or not is_eqa(user):
+        raise Http404("No such access.")
+    if not grant.is_live:
+        raise PermissionDenied(access_ended_message(grant.cohort.name, grant))
+    return grant
+
+
+def get_managed_grant_for(user: User, cohort_pk: int, pk: int) -> EqaGrant:
+    """A grant of a cohort this person manages (its tutors, staff); 404 if it is another's."""
+    cohort = get_cohort_for(user, cohort_pk, manage=True)
+    grant = cohort.eqa_grants.select_related("eqa", "granted_by", "ended_by").filter(pk=pk).first()
+    if grant is None:
+        raise Http404("No such access.")
+    grant.cohort = cohort
+    return grant
 
 
 def get_cohort_for(user: User, pk: int, *, manage: bool = False, overview: bool = False) -> Cohort:

@@ -26,6 +26,8 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("Quality assurance", reverse("portfolio:iqa_home")))
     if user.role == Role.IQA:
         items.append(("Sampling", reverse("portfolio:qa_sampling")))
+    if user.role == Role.EQA:
+        items.append(("External quality assurance", reverse("portfolio:eqa_home")))
     if user.is_staff:
         items.append(("Administration", reverse("admin:index")))
     current = request.path

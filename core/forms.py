@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 
-from core.models import Cohort, Framework, Invitation, Portfolio, Role, User
+from core.models import Cohort, Framework, Invitation, Portfolio, PortfolioVersion, Role, User
 
 
 class UKDateInput(forms.DateInput):
@@ -102,3 +102,74 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return data
+
+
+class EqaGrantForm(forms.Form):
+    """What a tutor shares with an external quality assurer, and until when."""
+
+    email = forms.EmailField(label="The assurer's e-mail address")
+    ends_on = forms.DateField(
+        label="Last day of access",
+        widget=UKDateInput(),
+        help_text="The access starts now and ends at the end of this day (at most 90 days from today).",
+    )
+    portfolios = forms.ModelMultipleChoiceField(
+        queryset=Portfolio.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Learners (every version they submitted)",
+    )
+    versions = forms.ModelMultipleChoiceField(
+        queryset=PortfolioVersion.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Or single versions",
+    )
+    purpose = forms.CharField(
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Purpose (shown to the assurer)",
+    )
+
+    def __init__(self, *args: object, cohort: Cohort, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        portfolios = cohort.portfolios.select_related("learner")
+        self.fields["portfolios"].queryset = portfolios
+        self.fields["portfolios"].label_from_instance = lambda p: p.learner.display_name
+        self.fields["versions"].queryset = (
+            PortfolioVersion.objects.filter(portfolio__cohort=cohort)
+            .defer("snapshot")
+            .select_related("portfolio__learner")
+            .order_by("portfolio__learner__last_name", "portfolio__learner__username", "number")
+        )
+        self.fields["versions"].label_from_instance = lambda v: (
+            f"{v.portfolio.learner.display_name}: version {v.number} ({v.submitted_at:%-d %b %Y})"
+        )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not self.errors and not data.get("portfolios") and not data.get("versions"):
+            self.add_error("portfolios", "Choose at least one learner or one version to share.")
+        return data
+
+
+class EqaFindingForm(forms.Form):
+    """A finding an external quality assurer records for the centre."""
+
+    text = forms.CharField(label="Finding", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    portfolio = forms.ModelChoiceField(
+        queryset=Portfolio.objects.none(), required=False, label="About the learner (optional)"
+    )
+    version = forms.ModelChoiceField(
+        queryset=PortfolioVersion.objects.none(), required=False, label="About the version (optional)"
+    )
+
+    def __init__(self, *args: object, portfolios: object, versions: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["portfolio"].queryset = portfolios
+        self.fields["portfolio"].label_from_instance = lambda p: p.learner.display_name
+        self.fields["version"].queryset = versions
+        self.fields["version"].label_from_instance = lambda v: (
+            f"{v.portfolio.learner.display_name}: version {v.number}"
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -21,6 +21,8 @@ class Role(models.TextChoices):
     TUTOR = "tutor", "Tutor"
     IQA = "iqa", "Internal quality assurer"
     STAFF = "staff", "Staff"
+    # From outside the centre: reads only what a grant names, while it lasts (EqaGrant).
+    EQA = "eqa", "External quality assurer"
 
 
 class User(AbstractUser):
@@ -37,6 +39,10 @@ class User(AbstractUser):
     @property
     def is_tutor(self) -> bool:
         return self.role == Role.TUTOR
+
+    @property
+    def is_eqa(self) -> bool:
+        return self.role == Role.EQA
 
     @property
     def is_staff_role(self) -> bool:
@@ -442,7 +448,10 @@ class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="+")
+    # Empty for news about no one learner (an external quality assurer's general finding).
+    portfolio = models.ForeignKey(
+        Portfolio, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     subject = models.CharField(max_length=200)
     body = models.TextField(blank=True)
     url = models.CharField(max_length=300, blank=True)
@@ -741,3 +750,121 @@ class OutboxMessage(models.Model):
         return cls.objects.filter(
             task_id=task_id, dispatched_at__isnull=True, done_at__isnull=True, gave_up_at__isnull=True
         ).exists()
+
+
+# --- External quality assurance (core/eqa.py) -------------------------------------------------
+
+
+class EqaGrant(models.Model):
+    """Read-only access for an external quality assurer to chosen learners or versions of a
+    cohort, from ``starts_at`` until ``ends_at`` (or until ended early).
+
+    Made for an e-mail address: an existing EQA account with that address is attached at
+    once (``eqa``); otherwise the link the address receives carries a signed token over the
+    nonce, and accepting it creates the EQA's account. Nothing runs at the end date: the
+    gate (core/access.py) compares the dates on every request.
+    """
+
+    MAX_DAYS = 90
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="eqa_grants")
+    email = models.EmailField()
+    eqa = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="eqa_grants"
+    )
+    nonce = models.CharField(max_length=64, default=new_invitation_nonce, unique=True, editable=False)
+    purpose = models.TextField(blank=True, help_text="What the moderation is for, shown to the assurer.")
+    # Whole learners: every version they submitted, now or during the grant.
+    portfolios = models.ManyToManyField(Portfolio, blank=True, related_name="eqa_grants")
+    # Single versions of other learners.
+    versions = models.ManyToManyField(PortfolioVersion, blank=True, related_name="eqa_grants")
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    starts_at = models.DateTimeField(default=timezone.now)
+    ends_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-starts_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="eqa_grant_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"EQA access for {self.email} to {self.cohort}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("portfolio:eqa_grant_manage", args=[self.cohort_id, self.pk])
+
+    @property
+    def last_day(self) -> date:
+        """The last day of the access, as the tutor chose it (it ends at that day's midnight)."""
+        return timezone.localdate(self.ends_at - timedelta(microseconds=1))
+
+    @property
+    def closes_at(self) -> datetime:
+        """When the access stopped or will stop: ended early, or the end date."""
+        return self.ended_at if self.ended_at and self.ended_at < self.ends_at else self.ends_at
+
+    @property
+    def is_live(self) -> bool:
+        now = timezone.now()
+        return self.ended_at is None and self.starts_at <= now < self.ends_at
+
+    @property
+    def status(self) -> str:
+        if self.ended_at:
+            return "ended early"
+        if timezone.now() >= self.ends_at:
+            return "expired"
+        if self.eqa_id is None:
+            return "waiting for the assurer to accept"
+        return "live"
+
+
+class EqaAccessLog(AppendOnlyModel):
+    """One page an external quality assurer opened (core.eqa.EqaAccessLogMiddleware)."""
+
+    eqa = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    grant = models.ForeignKey(EqaGrant, on_delete=models.PROTECT, null=True, blank=True, related_name="log")
+    portfolio = models.ForeignKey(
+        Portfolio, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=500)
+    status_code = models.PositiveSmallIntegerField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["grant", "-at"], name="eqa_log_grant_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.eqa} {self.method} {self.path}"
+
+
+class EqaFinding(AppendOnlyModel):
+    """What an external quality assurer reports to the centre, about one learner or version or
+    about the sample as a whole."""
+
+    grant = models.ForeignKey(EqaGrant, on_delete=models.PROTECT, related_name="findings")
+    portfolio = models.ForeignKey(
+        Portfolio, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    version = models.ForeignKey(
+        PortfolioVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    text = models.TextField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"EQA finding by {self.created_by} on {self.at:%Y-%m-%d}"

@@ -269,7 +269,7 @@ def restart_tour(*, user: User) -> None:
 
 
 def notify(
-    *, recipients: Iterable[User | None], portfolio: Portfolio, subject: str, body: str, url: str
+    *, recipients: Iterable[User | None], portfolio: Portfolio | None, subject: str, body: str, url: str
 ) -> None:
     """An in-app notification for each person, and an e-mail queued through the outbox."""
     # Subjects name people, and a name may be long enough to overflow the column.

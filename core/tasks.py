@@ -13,7 +13,8 @@ from django.conf import settings
 
 from core import outbox
 from core.emails import send_text_email
-from core.models import Invitation, Notification
+from core.eqa import grant_url
+from core.models import EqaGrant, Invitation, Notification
 from core.outbox import OutboxTask
 from core.password_reset import send_password_reset_links
 from core.services import invitation_url
@@ -34,6 +35,24 @@ def send_invitation_email(invitation_id: int) -> bool:
         subject=f"Invitation to join {invitation.cohort.name}",
         template_name="portfolio/email/invitation.txt",
         context={"invitation": invitation, "url": invitation_url(invitation)},
+    )
+    return True
+
+
+@shared_task(
+    base=OutboxTask, skipped_result=False, autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+)
+def send_eqa_grant_email(grant_id: int) -> bool:
+    """E-mail an external quality assurer their access: the link to create their account, or
+    (an account is attached already) the grant's page. False if the access has ended."""
+    grant = EqaGrant.objects.select_related("cohort", "granted_by").filter(pk=grant_id).first()
+    if grant is None or not grant.is_live:
+        return False
+    send_text_email(
+        to=[grant.email],
+        subject=f"Access for external quality assurance: {grant.cohort.name}",
+        template_name="portfolio/email/eqa_grant.txt",
+        context={"grant": grant, "url": grant_url(grant)},
     )
     return True
 

@@ -4,41 +4,53 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from core import outbox, selectors
-from core.access import can_edit, get_export_for, get_portfolio_for
+from core.access import can_edit, get_export_for, get_portfolio_for, is_eqa, versions_visible_to
 from core.file_responses import stored_file_response
-from core.models import Export, PortfolioVersion
+from core.models import Export, Portfolio, PortfolioVersion
 from reports import exports as export_service
 
 
 @login_required
 def exports(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
     """The portfolio's recent exports, and a form to make another."""
-    portfolio = get_portfolio_for(request.user, portfolio_pk)
+    portfolio = get_portfolio_for(request.user, portfolio_pk, moderation=True)
+    visible = versions_visible_to(request.user, portfolio)
+    recent = selectors.recent_exports(portfolio)
+    if is_eqa(request.user):  # an external quality assurer: the PDFs of the versions granted
+        numbers = set(visible.values_list("number", flat=True))
+        recent = [e for e in recent if e.version_id and e.version.number in numbers]
     context = {
         "portfolio": portfolio,
-        "exports": selectors.recent_exports(portfolio),
-        "versions": list(portfolio.versions.order_by("-number").values_list("number", flat=True)),
+        "exports": recent,
+        "versions": list(visible.order_by("-number").values_list("number", flat=True)),
         "is_owner": can_edit(request.user, portfolio),
+        "working_copy": not is_eqa(request.user),
     }
     return render(request, "portfolio/exports/list.html", context)
 
 
-def _version_asked(request: HttpRequest, portfolio_pk: int) -> PortfolioVersion | None:
-    """The version named in the form (blank: the working copy); 404 if there is no such one."""
+def _version_asked(request: HttpRequest, portfolio: Portfolio) -> PortfolioVersion | None:
+    """The version named in the form (blank: the working copy); 404 if there is no such one
+    this person may read. An external quality assurer never sees the working copy."""
     number = request.POST.get("version", "").strip()
     if not number:
+        if is_eqa(request.user):
+            raise PermissionDenied(
+                "An external quality assurer may ask for PDFs of the versions shared with them."
+            )
         return None
     try:
         number_value = int(number)
     except ValueError:
         raise Http404("No such version.") from None
-    return get_object_or_404(PortfolioVersion, portfolio_id=portfolio_pk, number=number_value)
+    return get_object_or_404(versions_visible_to(request.user, portfolio), number=number_value)
 
 
 WAITING_FOR_SERVICE = (
@@ -58,8 +70,8 @@ _MESSAGES = {
 @login_required
 def export_request(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
     """Queue an export of the working copy or of a version, or find the one that exists."""
-    portfolio = get_portfolio_for(request.user, portfolio_pk)
-    version = _version_asked(request, portfolio.pk)
+    portfolio = get_portfolio_for(request.user, portfolio_pk, moderation=True)
+    version = _version_asked(request, portfolio)
     try:
         with outbox.watch() as queued:
             export, created = export_service.request_export(

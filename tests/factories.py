@@ -11,6 +11,7 @@ from core.models import (
     Cohort,
     Criterion,
     CriterionGroup,
+    EqaGrant,
     Framework,
     Invitation,
     Membership,
@@ -50,6 +51,10 @@ class TutorFactory(UserFactory):
 
 class IqaFactory(UserFactory):
     role = Role.IQA
+
+
+class EqaFactory(UserFactory):
+    role = Role.EQA
 
 
 class FrameworkFactory(factory.django.DjangoModelFactory):
@@ -135,3 +140,29 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     role = Role.LEARNER
     invited_by = factory.SelfAttribute("cohort.created_by")
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+
+
+class EqaGrantFactory(factory.django.DjangoModelFactory):
+    """A live grant of 30 days; pass ``portfolios`` or ``versions`` (lists) to share them."""
+
+    class Meta:
+        model = EqaGrant
+        skip_postgeneration_save = True
+
+    cohort = factory.SubFactory(CohortFactory)
+    eqa = factory.SubFactory(EqaFactory)
+    email = factory.LazyAttribute(lambda grant: grant.eqa.email if grant.eqa else "eqa@example.org")
+    granted_by = factory.SelfAttribute("cohort.created_by")
+    starts_at = factory.LazyFunction(timezone.now)
+    ends_at = factory.LazyAttribute(lambda grant: grant.starts_at + timedelta(days=30))
+    accepted_at = factory.LazyAttribute(lambda grant: grant.starts_at if grant.eqa else None)
+
+    @factory.post_generation
+    def portfolios(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.portfolios.set(extracted)
+
+    @factory.post_generation
+    def versions(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.versions.set(extracted)

@@ -17,6 +17,15 @@ from core.views.cohorts import (
     tutor_home,
 )
 from core.views.drafts import draft_discard, draft_save
+from core.views.eqa import (
+    eqa_accept,
+    eqa_finding,
+    eqa_grant,
+    eqa_grant_end,
+    eqa_grant_manage,
+    eqa_grants,
+    eqa_home,
+)
 from core.views.notifications import notifications, notifications_count, notifications_read
 from core.views.tour import tour_again, tour_done
 
@@ -28,6 +37,13 @@ __all__ = [
     "cohort_invite",
     "draft_discard",
     "draft_save",
+    "eqa_accept",
+    "eqa_finding",
+    "eqa_grant",
+    "eqa_grant_end",
+    "eqa_grant_manage",
+    "eqa_grants",
+    "eqa_home",
     "home",
     "invitation_accept",
     "invitation_revoke",

@@ -21,6 +21,7 @@ HOME_FOR_ROLE = {
     Role.TUTOR: "portfolio:tutor_home",
     Role.IQA: "portfolio:iqa_home",
     Role.STAFF: "portfolio:tutor_home",
+    Role.EQA: "portfolio:eqa_home",
 }
 
 

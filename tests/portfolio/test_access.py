@@ -2,9 +2,15 @@
 
 404 for anyone with no role over the object (missing and not-yours look the same);
 403 for members whose role does not allow the page; 200/302 for those it is for.
+
+External quality assurers in three states: ``eqa`` holds a live grant of the learner's
+portfolio, ``eqa_ended`` held one that has ended (403 with the date, on the pages of
+versions), ``eqa_ungranted`` holds a live grant of another learner only.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 from django.urls import get_resolver, reverse
@@ -14,19 +20,44 @@ from core.models import FormDraft
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ["anonymous", "learner", "other_learner", "assessor", "other_assessor", "tutor", "iqa", "outsider"]
+PERSONAS = [
+    "anonymous",
+    "learner",
+    "other_learner",
+    "assessor",
+    "other_assessor",
+    "tutor",
+    "iqa",
+    "outsider",
+    "eqa",
+    "eqa_ended",
+    "eqa_ungranted",
+]
+EQAS = ("eqa", "eqa_ended", "eqa_ungranted")
 
 
 @pytest.fixture
 def world(learner, other_learner, assessor, other_assessor, tutor, iqa, outsider, cohort):
     from assessment.services import submit_portfolio
     from tests.evidence.factories import FileEvidenceFactory
+    from tests.factories import EqaFactory, EqaGrantFactory
     from tests.portfolio.factories import ExportFactory
 
     portfolio = learner.portfolios.get()
     FileEvidenceFactory(portfolio=portfolio)
     version = submit_portfolio(portfolio=portfolio, declaration_signed=True, actor=learner)
     export = ExportFactory(portfolio=portfolio, version=version, requested_by=learner, done=True)
+    eqas = {name: EqaFactory(username=name) for name in EQAS}
+    grant = EqaGrantFactory(cohort=cohort, eqa=eqas["eqa"], portfolios=[portfolio])
+    long_ago = timezone.now() - timedelta(days=40)
+    EqaGrantFactory(
+        cohort=cohort,
+        eqa=eqas["eqa_ended"],
+        portfolios=[portfolio],
+        starts_at=long_ago,
+        ends_at=long_ago + timedelta(days=30),
+    )
+    EqaGrantFactory(cohort=cohort, eqa=eqas["eqa_ungranted"], portfolios=[other_learner.portfolios.get()])
     draft = FormDraft.objects.create(
         owner=learner, scope=f"portfolio/{portfolio.pk}/strategy.vision", path="/", updated_at=timezone.now()
     )
@@ -39,7 +70,9 @@ def world(learner, other_learner, assessor, other_assessor, tutor, iqa, outsider
             "tutor": tutor,
             "iqa": iqa,
             "outsider": outsider,
+            **eqas,
         },
+        "grant": grant,
         "cohort": cohort,
         "portfolio": portfolio,
         "version": version,
@@ -668,6 +701,105 @@ MATRIX = [
     ),
 ]
 
+# An external quality assurer reads the pages of submitted versions while a grant lasts; the
+# gate gives "access ended" (403) once it has ended, and 404 to one never granted the learner.
+MODERATED = dict(eqa=200, eqa_ended=403, eqa_ungranted=404)
+EQA_COLUMNS = {
+    **dict.fromkeys(
+        [
+            "portfolio:versions",
+            "portfolio:version_detail",
+            "portfolio:version_changes",
+            "portfolio:version_file",
+            "portfolio:trail",
+            "portfolio:exports",
+            "portfolio:export_status",
+            "portfolio:export_download",
+        ],
+        MODERATED,
+    ),
+    # The matrix asks for the working copy, which an assurer never sees (a version: test_eqa.py).
+    "portfolio:export_request": {**MODERATED, "eqa": 403},
+    # Let through the gate, then refused: only the assigned assessor decides.
+    "portfolio:decide": {**MODERATED, "eqa": 403},
+    "portfolio:close_version": {**MODERATED, "eqa": 403},
+    # Pages of a role: the assurer's role is none of these.
+    "portfolio:tutor_home": dict.fromkeys(EQAS, 403),
+    "portfolio:cohort_create": dict.fromkeys(EQAS, 403),
+}
+
+MATRIX += [
+    (
+        "portfolio:eqa_grants",
+        lambda w: {"pk": w["cohort"].pk},
+        "get",
+        {
+            "anonymous": 302,
+            "learner": 403,
+            "other_learner": 403,
+            "assessor": 403,
+            "other_assessor": 403,
+            "tutor": 200,
+            "iqa": 403,
+            "outsider": 404,
+            **dict.fromkeys(EQAS, 404),
+        },
+    ),
+    *[
+        (
+            name,
+            lambda w: {"pk": w["cohort"].pk, "grant_pk": w["grant"].pk},
+            method,
+            {
+                "anonymous": 302,
+                "learner": 403,
+                "other_learner": 403,
+                "assessor": 403,
+                "other_assessor": 403,
+                "tutor": ok,
+                "iqa": 403,
+                "outsider": 404,
+                **dict.fromkeys(EQAS, 404),
+            },
+        )
+        for name, method, ok in [
+            ("portfolio:eqa_grant_manage", "get", 200),
+            ("portfolio:eqa_grant_end", "post", 302),
+        ]
+    ],
+    (
+        "portfolio:eqa_home",
+        lambda w: {},
+        "get",
+        {**dict.fromkeys(PERSONAS, 403), "anonymous": 302, **dict.fromkeys(EQAS, 200)},
+    ),
+    (
+        # Only the grant's own assurer; an ended grant of one's own is tested in test_eqa.py.
+        "portfolio:eqa_grant",
+        lambda w: {"grant_pk": w["grant"].pk},
+        "get",
+        {**dict.fromkeys(PERSONAS, 403), "anonymous": 302, **dict.fromkeys(EQAS, 404), "eqa": 200},
+    ),
+    (
+        "portfolio:eqa_finding",
+        lambda w: {"grant_pk": w["grant"].pk},
+        "post",
+        # let in, and the empty form is drawn again with its error
+        {**dict.fromkeys(PERSONAS, 403), "anonymous": 302, **dict.fromkeys(EQAS, 404), "eqa": 400},
+    ),
+]
+# The assurers' columns of every other page: what an outsider gets (they have no role over
+# anything but their grant), unless listed above.
+MATRIX = [
+    (
+        name,
+        kwargs,
+        method,
+        {**{p: expected["outsider"] for p in EQAS}, **EQA_COLUMNS.get(name, {}), **expected},
+    )
+    for name, kwargs, method, expected in MATRIX
+]
+
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize(("name", "kwargs", "method", "expected"), MATRIX, ids=[row[0] for row in MATRIX])
@@ -683,7 +815,7 @@ def test_it_checks_who_is_asking(client, world, persona, name, kwargs, method, e
 
 def test_the_matrix_covers_every_url_with_an_id_or_a_role():
     """A new page must be added to the matrix above (public pages are listed here)."""
-    public = {"home", "invitation_accept", "plotly_css"}
+    public = {"home", "invitation_accept", "eqa_accept", "plotly_css"}
     covered = {row[0].split(":")[1] for row in MATRIX}
     names = {name for name in get_resolver("core.urls").reverse_dict if isinstance(name, str)}
     assert names - covered - public == set()

@@ -9,8 +9,15 @@ from django.conf import settings
 
 from core.models import Notification
 from core.password_reset import send_password_reset_links
-from core.tasks import send_invitation_email, send_notification_email
-from tests.factories import CohortFactory, InvitationFactory, PortfolioFactory, TutorFactory, UserFactory
+from core.tasks import send_eqa_grant_email, send_invitation_email, send_notification_email
+from tests.factories import (
+    CohortFactory,
+    EqaGrantFactory,
+    InvitationFactory,
+    PortfolioFactory,
+    TutorFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +46,14 @@ def send_notification():
     return ["Amira Khan's portfolio & evidence were returned", 'Look at "Risk register" & <Vision> again.']
 
 
+def send_eqa_grant():
+    tutor = TutorFactory(first_name="Siân", last_name="O'Neill & Co")
+    cohort = CohortFactory(name='Tom\'s "Tuesday" <group>', organisation="Fernleaf & Sons", created_by=tutor)
+    grant = EqaGrantFactory(cohort=cohort, eqa=None, purpose="Moderation of O'Neill's & others' <sample>")
+    assert send_eqa_grant_email(grant.pk)
+    return ["O'Neill & Co", 'Tom\'s "Tuesday" <group>', "Fernleaf & Sons", "O'Neill's & others' <sample>"]
+
+
 def send_password_reset():
     UserFactory(
         username="o'brien&co", first_name="Róisín", last_name="O'Brien & Daughters", email="rob@example.org"
@@ -50,12 +65,14 @@ def send_password_reset():
 SENDERS = {
     "invitation": send_invitation,
     "notification": send_notification,
+    "EQA access": send_eqa_grant,
     "password reset": send_password_reset,
 }
 # Every plain-text template an e-mail is made from, and the sender above that renders it.
 TEMPLATES = {
     "portfolio/email/invitation.txt": "invitation",
     "portfolio/email/notification.txt": "notification",
+    "portfolio/email/eqa_grant.txt": "EQA access",
     "registration/password_reset_email.txt": "password reset",
     "registration/password_reset_subject.txt": "password reset",
 }
