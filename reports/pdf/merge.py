@@ -88,7 +88,13 @@ def _merge(pdf: pikepdf.Pdf, files: list[CarriedFile]) -> None:
             except pikepdf.PdfError as error:
                 log.info("PDF: annotations of %s left out: %s", carried.name, error)
             for merged in carried.merged:
-                form = _page_form(pdf, source, merged.page - 1)
+                try:
+                    form = _page_form(pdf, source, merged.page - 1)
+                except (pikepdf.PdfError, ValueError, KeyError, TypeError, ZeroDivisionError) as error:
+                    # Checked when the file was prepared, so rare: the slot stays an empty frame
+                    # under its caption rather than the whole export failing.
+                    log.warning("PDF: page %d of %s not merged: %s", merged.page, carried.name, error)
+                    continue
                 for xobjects, key in slots.get(merged.index, []):
                     xobjects[key] = form
         carried.clean_pdf = None  # the bytes are no longer needed
