@@ -5,8 +5,9 @@ the working copy's current ones) this reads the stored bytes once, computes thei
 and decides what the PDF does with them:
 
 * the **original** is attached inside the PDF as an embedded file, unless it is a PDF that
-  cannot be checked (encrypted or malformed) or still carries active content, or the
-  attachments would pass ``PDF_ATTACH_MAX_MB`` together;
+  cannot be checked (encrypted or malformed) or still carries active content, the
+  attachments would pass ``PDF_ATTACH_MAX_MB`` together, or it is an image and
+  ``PDF_ATTACH_IMAGES`` is off;
 * a **PDF**'s pages are merged into the document after its index entry, taken from the
   copy ``evidence.pdfs.sanitise_pdf`` makes (never the raw bytes), up to
   ``PDF_MERGE_MAX_PAGES_PER_FILE`` pages a file (a longer PDF is not merged) and
@@ -64,6 +65,10 @@ NOT_ATTACHED_ACTIVE = (
     "taken out of the pages printed here."
 )
 NOT_ATTACHED_MISSING = "The stored file could not be read, so it is neither attached nor printed."
+NOT_ATTACHED_IMAGE = (
+    "The original image is not attached to this PDF (the centre attaches documents only); the "
+    "copy printed here is reduced for print. Ask the centre for the original."
+)
 
 
 def merge_max_pages_per_file() -> int:
@@ -72,6 +77,10 @@ def merge_max_pages_per_file() -> int:
 
 def merge_max_pages() -> int:
     return int(getattr(settings, "PDF_MERGE_MAX_PAGES", 200))
+
+
+def attach_images() -> bool:
+    return bool(getattr(settings, "PDF_ATTACH_IMAGES", True))
 
 
 def attach_max_bytes() -> int:
@@ -200,6 +209,8 @@ def carry_file(*, name: str, original_name: str, content_type: str, recorded_sha
     carried.size = len(content)
     carried.sha256 = hashlib.sha256(content).hexdigest()
     carried.attach = True
+    if content_type.startswith("image/") and not attach_images():
+        carried.attach, carried.attach_note = False, NOT_ATTACHED_IMAGE
     if carried.is_pdf:
         _pdf_pages(carried, content)
     return carried

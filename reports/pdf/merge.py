@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import logging
+import tempfile
 import zlib
 from collections.abc import Iterable
 
@@ -129,10 +130,11 @@ def carry_files(content: bytes, files: Iterable[CarriedFile | None]) -> bytes:
     carried = [f for f in files if f is not None]
     if not any(f.merged or f.attach for f in carried):
         return content
-    with pikepdf.open(io.BytesIO(content)) as pdf:
+    # Written to a temporary file, read back once: a growing BytesIO would hold the
+    # attachments a second and third time while it reallocates.
+    with pikepdf.open(io.BytesIO(content)) as pdf, tempfile.TemporaryFile() as output:
         _merge(pdf, carried)
         _attach(pdf, carried)
-        output = io.BytesIO()
         # Streams are written as they are: WeasyPrint's are compressed already, and
         # attachments were compressed above when that gains anything.
         pdf.save(
@@ -141,4 +143,5 @@ def carry_files(content: bytes, files: Iterable[CarriedFile | None]) -> bytes:
             stream_decode_level=pikepdf.StreamDecodeLevel.none,
             object_stream_mode=pikepdf.ObjectStreamMode.preserve,
         )
-    return output.getvalue()
+        output.seek(0)
+        return output.read()

@@ -223,3 +223,13 @@ def test_merged_pages_are_the_cleaned_copy(portfolio, criteria, filled):
     assert "The original is not attached: it still holds active content (JavaScript" in pdf.text
     assert b"app.alert" not in pdf.rendered.content
     assert not any(name.endswith("scripted.pdf") for name in attachments(pdf.rendered.content))
+
+
+def test_the_original_images_can_be_left_out(portfolio, criteria, filled, files, settings):
+    settings.PDF_ATTACH_IMAGES = False
+    pdf = render(portfolio)
+
+    attached = attachments(pdf.rendered.content)
+    assert not any(name.endswith("screenshot.png") for name in attached)
+    assert any(name.endswith("rota.xlsx") for name in attached)
+    assert "The original image is not attached to this PDF" in pdf.text
