@@ -130,18 +130,19 @@ def carry_files(content: bytes, files: Iterable[CarriedFile | None]) -> bytes:
     carried = [f for f in files if f is not None]
     if not any(f.merged or f.attach for f in carried):
         return content
-    # Written to a temporary file, read back once: a growing BytesIO would hold the
-    # attachments a second and third time while it reallocates.
-    with pikepdf.open(io.BytesIO(content)) as pdf, tempfile.TemporaryFile() as output:
-        _merge(pdf, carried)
-        _attach(pdf, carried)
-        # Streams are written as they are: WeasyPrint's are compressed already, and
-        # attachments were compressed above when that gains anything.
-        pdf.save(
-            output,
-            compress_streams=False,
-            stream_decode_level=pikepdf.StreamDecodeLevel.none,
-            object_stream_mode=pikepdf.ObjectStreamMode.preserve,
-        )
+    # Written to a temporary file and read back once qpdf has let go of its copy of the
+    # attachments, so the export holds them once at a time rather than twice or three times.
+    with tempfile.TemporaryFile() as output:
+        with pikepdf.open(io.BytesIO(content)) as pdf:
+            _merge(pdf, carried)
+            _attach(pdf, carried)
+            # Streams are written as they are: WeasyPrint's are compressed already, and
+            # attachments were compressed above when that gains anything.
+            pdf.save(
+                output,
+                compress_streams=False,
+                stream_decode_level=pikepdf.StreamDecodeLevel.none,
+                object_stream_mode=pikepdf.ObjectStreamMode.preserve,
+            )
         output.seek(0)
         return output.read()
