@@ -390,6 +390,14 @@ PDF_CHART_TIMEOUT_SECONDS = env_int("PDF_CHART_TIMEOUT_SECONDS", 60)
 # Each process keeps its chart browser between exports (a Celery worker starts it with its
 # process); it is started afresh once its processes together use more than this (PSS, MB).
 PDF_CHART_BROWSER_MAX_MB = env_int("PDF_CHART_BROWSER_MAX_MB", 600)
+# Every evidence file travels with the PDF (docs/pdf.md, "What the PDF carries"): a PDF's
+# pages are merged after its entry, up to this many pages a file (a longer PDF is only
+# attached) and this many in all; the originals are attached up to this many MB together.
+PDF_MERGE_MAX_PAGES_PER_FILE = env_int("PDF_MERGE_MAX_PAGES_PER_FILE", 40)
+PDF_MERGE_MAX_PAGES = env_int("PDF_MERGE_MAX_PAGES", 200)
+PDF_ATTACH_MAX_MB = env_int("PDF_ATTACH_MAX_MB", 250)
+# Photos are printed downscaled; their originals (a few MB each) are attached too unless this is off.
+PDF_ATTACH_IMAGES = env_bool("PDF_ATTACH_IMAGES", True)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

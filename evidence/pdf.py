@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString
 from core.pdf.blocks import CriterionRef, uk_date, uk_datetime
 from evidence.files import ALLOWED_TYPES, human_size
 from evidence.models import Evidence, Platform, TranscriptMessage
+from evidence.pdf_files import CarriedFile
 from evidence.pdf_images import PrintImage, print_image
 from evidence.rendering import render_markdown
 from evidence.transcripts import describe_duration, response_times
@@ -69,6 +70,7 @@ class EvidenceEntry:
     file_size: str = ""
     is_image: bool = False
     image: PrintImage | None = None
+    carried: CarriedFile | None = None  # the stored file: hashed, attached, its pages merged
     # reflections, links, transcripts
     body_html: SafeString | str = ""
     url: str = ""

@@ -59,7 +59,9 @@ from reports import pdf
 log = logging.getLogger(__name__)
 
 # Raise when the document's layout changes, so files stored under the old layout are made again.
-DOCUMENT_REVISION = 2  # 2: charts re-laid out (timeline dates, heat map, KPI legends and titles)
+# 2: charts re-laid out (timeline dates, heat map, KPI legends and titles);
+# 3: every evidence file carried (attached, PDFs' pages merged).
+DOCUMENT_REVISION = 3
 # Failures worth another attempt: storage hiccups and a database that is briefly unreachable.
 TRANSIENT_ERRORS = (OSError, OperationalError)
 # The row is written at most this often while rendering, and whenever the stage changes.

@@ -20,8 +20,10 @@ import weasyprint
 from core.models import Portfolio, PortfolioVersion
 from core.pdf.charts import ChartJob, DrawnChart, placeholder
 from evidence.pdf import finish_images, start_images
+from evidence.pdf_files import place_files, start_files
 from reports.pdf.document import Document, build_document, document_snapshot
 from reports.pdf.fetcher import PortfolioURLFetcher, fetcher_for
+from reports.pdf.merge import carry_files
 from reports.pdf.render import document_html, fill_placeholders, layout
 
 log = logging.getLogger(__name__)
@@ -47,8 +49,11 @@ def _prepared(
         max_workers=max(2, min(4, os.cpu_count() or 2)), thread_name_prefix="pdf-image"
     ) as pool:
         jobs = start_images(snapshot, pool)
+        # Every stored file is read, hashed and (a PDF) cleaned, to be attached and merged.
+        files = start_files(snapshot, version, pool)
         document = build_document(portfolio=portfolio, version=version, snapshot=snapshot)
         finish_images(document.evidence, jobs)
+        place_files(document.evidence, files)
     progress(20, "Drawing the charts")
     # Only now does the browser start: it then draws on the second core while the pages are
     # laid out, rather than taking it from the images.
@@ -116,6 +121,8 @@ def render_portfolio_pdf(
     # Tagged: headings, lists, tables with their header cells, figures with their alt text
     # and the document's language, for screen readers and reflow (about 8 % more time).
     content = laid_out.write_pdf(pdf_tags=True)
+    # The merged PDFs' pages drawn in the slots laid out for them, the originals attached.
+    content = carry_files(content, (entry.carried for entry in document.evidence))
     if fetcher.refused:
         log.warning(
             "PDF of portfolio %s: the renderer asked for %d refused URLs", portfolio.pk, len(fetcher.refused)

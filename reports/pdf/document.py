@@ -154,6 +154,11 @@ class Document:
         return evidence_rows(self.evidence)
 
     @property
+    def carried_files(self) -> list[EvidenceEntry]:
+        """The entries with a stored file, which the PDF attaches (and merges, for a PDF)."""
+        return [entry for entry in self.evidence if entry.carried is not None]
+
+    @property
     def audit_chapters(self) -> list[Chapter]:
         return [c for c in self.chapters if c.stage == "Audit"]
 
