@@ -397,7 +397,7 @@ PDF_MERGE_MAX_PAGES_PER_FILE = env_int("PDF_MERGE_MAX_PAGES_PER_FILE", 40)
 PDF_MERGE_MAX_PAGES = env_int("PDF_MERGE_MAX_PAGES", 200)
 PDF_ATTACH_MAX_MB = env_int("PDF_ATTACH_MAX_MB", 250)
 # Photos are printed downscaled; their originals (a few MB each) are attached too unless this is off.
-PDF_ATTACH_IMAGES = env_bool("PDF_ATTACH_IMAGES", True)
+PDF_ATTACH_IMAGES = env_bool("PDF_ATTACH_IMAGES", False)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -105,7 +105,8 @@ def attachments(content: bytes) -> dict[str, tuple[bytes, str]]:
         }
 
 
-def test_every_file_is_attached_with_its_sha256(portfolio, criteria, filled, files):
+def test_every_file_is_attached_with_its_sha256(portfolio, criteria, filled, files, settings):
+    settings.PDF_ATTACH_IMAGES = True  # a centre that wants the original photos too
     pdf = render(portfolio)
 
     attached = attachments(pdf.rendered.content)
@@ -225,9 +226,8 @@ def test_merged_pages_are_the_cleaned_copy(portfolio, criteria, filled):
     assert not any(name.endswith("scripted.pdf") for name in attachments(pdf.rendered.content))
 
 
-def test_the_original_images_can_be_left_out(portfolio, criteria, filled, files, settings):
-    settings.PDF_ATTACH_IMAGES = False
-    pdf = render(portfolio)
+def test_the_original_images_are_left_out_unless_asked_for(portfolio, criteria, filled, files):
+    pdf = render(portfolio)  # the default: images printed downscaled, documents attached
 
     attached = attachments(pdf.rendered.content)
     assert not any(name.endswith("screenshot.png") for name in attached)
