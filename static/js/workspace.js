@@ -1,0 +1,183 @@
+// The marking workspace: keyboard shortcuts, the panel's focus after a swap, zoom on previews.
+(() => {
+  const root = document.getElementById("ws");
+  if (!root) {
+    return;
+  }
+  const help = document.getElementById("ws-help");
+  const zoom = document.getElementById("ws-zoom");
+  const zoomImg = document.getElementById("ws-zoom-img");
+  const zoomTitle = document.getElementById("ws-zoom-title");
+
+  // A refused decision (400) or a conflict (409) comes back as the panel with the reason in
+  // it: swap it in like any other answer.
+  document.body.addEventListener("htmx:beforeSwap", (event) => {
+    const status = event.detail.xhr.status;
+    if (status === 400 || status === 409) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  function panel() {
+    return document.getElementById("ws-panel");
+  }
+
+  function markCurrent() {
+    const current = panel();
+    const pk = current && current.dataset.pk;
+    document.querySelectorAll(".ws-item").forEach((item) => {
+      const on = item.dataset.pk === pk;
+      item.classList.toggle("is-current", on);
+      if (on) {
+        item.setAttribute("aria-current", "true");
+      } else {
+        item.removeAttribute("aria-current");
+      }
+    });
+    const active = pk && document.getElementById(`ws-item-${pk}`);
+    if (active && active.scrollIntoView) {
+      active.scrollIntoView({ block: "nearest" });
+    }
+  }
+
+  // After the panel is swapped the focus goes to its heading, so the next key press (or a
+  // screen reader) starts from the criterion now shown.
+  document.body.addEventListener("htmx:afterSettle", (event) => {
+    if (!(event.target instanceof Element) || event.target.id !== "ws-panel") {
+      return;
+    }
+    markCurrent();
+    const current = panel();
+    const error = current.querySelector("[role=alert]");
+    const invalid = current.querySelector(".is-invalid");
+    if (error && invalid) {
+      invalid.focus();
+      return;
+    }
+    const heading = document.getElementById("ws-panel-title");
+    if (heading) {
+      heading.focus({ preventScroll: true });
+      const top = current.getBoundingClientRect().top;
+      if (top < 0 || top > window.innerHeight * 0.6) {
+        current.scrollIntoView({ block: "start" });
+      }
+    }
+  });
+
+  function typing(target) {
+    if (!(target instanceof Element)) {
+      return false;
+    }
+    return Boolean(target.closest("input, textarea, select, [contenteditable=''], [contenteditable='true']"));
+  }
+
+  function go(which) {
+    const link = document.getElementById(which === "next" ? "ws-next" : "ws-prev");
+    if (link) {
+      link.click();
+    }
+  }
+
+  function save(status) {
+    const form = document.getElementById("ws-decision");
+    if (!form) {
+      return;
+    }
+    const radio = form.querySelector(`input[name=status][value=${status}]`);
+    if (radio) {
+      radio.checked = true;
+    }
+    const feedback = form.querySelector("textarea[name=feedback]");
+    if (status === "not_yet_met" && feedback && !feedback.value.trim()) {
+      feedback.focus();
+      feedback.setAttribute("placeholder", "Say what is missing, then press Ctrl + Enter to save.");
+      return;
+    }
+    form.requestSubmit();
+  }
+
+  function toggleHelp() {
+    if (help.open) {
+      help.close();
+    } else {
+      help.showModal();
+    }
+  }
+
+  document.getElementById("ws-help-open").addEventListener("click", toggleHelp);
+
+  document.addEventListener("keydown", (event) => {
+    if (event.defaultPrevented || event.altKey || event.metaKey || event.isComposing) {
+      return;
+    }
+    // Ctrl + Enter in the feedback saves the decision.
+    if (event.ctrlKey) {
+      if (event.key === "Enter" && event.target instanceof Element && event.target.closest("#ws-decision")) {
+        event.preventDefault();
+        document.getElementById("ws-decision").requestSubmit();
+      }
+      return;
+    }
+    if (zoom.open || (help.open && event.key !== "?")) {
+      return;
+    }
+    if (typing(event.target)) {
+      if (event.key === "Escape") {
+        event.target.blur();
+        const heading = document.getElementById("ws-panel-title");
+        if (heading) {
+          heading.focus({ preventScroll: true });
+        }
+      }
+      return;
+    }
+    const canAssess = root.dataset.canAssess === "true";
+    const actions = {
+      j: () => go("next"),
+      ArrowDown: () => go("next"),
+      k: () => go("prev"),
+      ArrowUp: () => go("prev"),
+      "?": toggleHelp,
+    };
+    if (canAssess) {
+      actions.m = () => save("met");
+      actions.n = () => save("not_yet_met");
+      actions.f = () => {
+        const feedback = document.getElementById("ws-feedback");
+        if (feedback) {
+          feedback.focus();
+        }
+      };
+    }
+    const action = actions[event.key];
+    if (action) {
+      event.preventDefault();
+      action();
+    }
+  });
+
+  // Zoom: a preview is a button that opens the image at full size in a dialog; Esc or Close
+  // shuts it and the focus returns to the button.
+  let opener = null;
+  document.addEventListener("click", (event) => {
+    const button = event.target instanceof Element && event.target.closest(".ws-zoomable");
+    if (!button) {
+      return;
+    }
+    opener = button;
+    zoomImg.src = button.dataset.zoomSrc;
+    zoomImg.alt = button.dataset.zoomTitle || "";
+    zoomTitle.textContent = button.dataset.zoomTitle || "Enlarged";
+    zoom.showModal();
+  });
+  zoom.addEventListener("close", () => {
+    zoomImg.src = "data:,";
+    if (opener) {
+      opener.focus();
+    }
+  });
+
+  // A group marked met closes its form (the list is drawn again).
+  markCurrent();
+})();
