@@ -19,6 +19,34 @@
     }
   });
 
+  // Keys pressed while a decision or a criterion is on its way wait for it, in order: "m"
+  // then "j" saves this criterion and then moves on, however fast they come.
+  let busy = 0;
+  const waiting = [];
+  // Counted on the request itself: the element that sent it may be swapped out by then.
+  document.body.addEventListener("htmx:beforeRequest", (event) => {
+    busy += 1;
+    event.detail.xhr.addEventListener("loadend", () => {
+      // After the swap has settled, so the actions find the new panel.
+      window.setTimeout(() => {
+        busy = Math.max(0, busy - 1);
+        drain();
+      }, 80);
+    });
+  });
+  function drain() {
+    while (busy === 0 && waiting.length) {
+      waiting.shift()();
+    }
+  }
+  function run(action) {
+    if (busy > 0) {
+      waiting.push(action);
+    } else {
+      action();
+    }
+  }
+
   function panel() {
     return document.getElementById("ws-panel");
   }
@@ -35,9 +63,15 @@
         item.removeAttribute("aria-current");
       }
     });
+    // Where the list scrolls on its own (beside the panel), keep the current criterion in it
+    // in view; on a phone the list is below the panel and the page is left where it is.
+    const list = document.getElementById("ws-list");
     const active = pk && document.getElementById(`ws-item-${pk}`);
-    if (active && active.scrollIntoView) {
-      active.scrollIntoView({ block: "nearest" });
+    if (list && active && getComputedStyle(list).overflowY === "auto") {
+      const top = active.offsetTop - list.offsetTop;
+      if (top < list.scrollTop || top + active.offsetHeight > list.scrollTop + list.clientHeight) {
+        list.scrollTop = top - list.clientHeight / 3;
+      }
     }
   }
 
@@ -153,7 +187,7 @@
     const action = actions[event.key];
     if (action) {
       event.preventDefault();
-      action();
+      run(action);
     }
   });
 
@@ -178,6 +212,5 @@
     }
   });
 
-  // A group marked met closes its form (the list is drawn again).
   markCurrent();
 })();
