@@ -337,7 +337,8 @@ def _render_pages(stored: VersionFile) -> tuple[int, int]:
                 width, height = page.get_size()
                 if not (width > 0 and height > 0):
                     raise PreviewRefused(f"Page {index + 1} of the PDF has no size, so it cannot be drawn.")
-                scale = min(PAGE_WIDTH_PX / width, math.sqrt(PAGE_MAX_PIXELS / (width * height)))
+                # A little under the cap: PDFium rounds the bitmap's sides up.
+                scale = min(PAGE_WIDTH_PX / width, 0.99 * math.sqrt(PAGE_MAX_PIXELS / (width * height)))
                 # Forms are drawn as filled in, never run; PDFium here has no JavaScript at all.
                 bitmap = page.render(scale=scale, may_draw_forms=False)
                 image = bitmap.to_pil()
