@@ -27,6 +27,7 @@ from assessment import selectors as sel
 from assessment import services as assessment
 from assessment import workspace as ws
 from assessment.views import DecisionForm, _assessable, _version
+from core.access import AuthenticatedHttpRequest
 from core.file_responses import stored_file_response
 from core.models import PortfolioVersion, VersionState
 from core.selectors import criteria_for
@@ -241,7 +242,9 @@ def _swap(
 
 @require_POST
 @login_required
-def decide(request: HttpRequest, portfolio_pk: int, number: int, criterion_pk: int) -> HttpResponse:
+def decide(
+    request: AuthenticatedHttpRequest, portfolio_pk: int, number: int, criterion_pk: int
+) -> HttpResponse:
     """Record met / not yet met on one criterion, in place: htmx gets the panel back with the
     outcome in it; a plain form post is sent back to the workspace on that criterion."""
     version = _assessable(request, portfolio_pk, number)
@@ -298,7 +301,7 @@ def _query_for(criterion_pk: int, wanted: str) -> str:
 
 @require_POST
 @login_required
-def decide_group(request: HttpRequest, portfolio_pk: int, number: int) -> HttpResponse:
+def decide_group(request: AuthenticatedHttpRequest, portfolio_pk: int, number: int) -> HttpResponse:
     """Mark every criterion of one group met with one feedback (all or none)."""
     version = _assessable(request, portfolio_pk, number)
     key = request.POST.get("group", "")
@@ -378,5 +381,8 @@ def file_preview_page(
     except FileNotFoundError:
         raise Http404("The page image is missing.") from None
     return stored_file_response(
-        handle, content_type="image/png", filename=f"{stored.original_name}-page-{page}.png", inline=True
+        handle,  # type: ignore[arg-type]  # a storage File reads as a binary file
+        content_type="image/png",
+        filename=f"{stored.original_name}-page-{page}.png",
+        inline=True,
     )
