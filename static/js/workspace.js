@@ -23,16 +23,26 @@
   // then "j" saves this criterion and then moves on, however fast they come.
   let busy = 0;
   const waiting = [];
-  // Counted on the request itself: the element that sent it may be swapped out by then.
+  // Only the requests that bring a panel count (not the previews loading inside it). Each is
+  // done once its panel has settled, or shortly after its answer if no panel came.
+  const finishers = [];
   document.body.addEventListener("htmx:beforeRequest", (event) => {
+    const target = event.detail.target;
+    if (!target || target.id !== "ws-panel") {
+      return;
+    }
     busy += 1;
-    event.detail.xhr.addEventListener("loadend", () => {
-      // After the swap has settled, so the actions find the new panel.
-      window.setTimeout(() => {
+    let done = false;
+    const finish = () => {
+      if (!done) {
+        done = true;
+        finishers.splice(finishers.indexOf(finish), 1);
         busy = Math.max(0, busy - 1);
         drain();
-      }, 80);
-    });
+      }
+    };
+    finishers.push(finish);
+    event.detail.xhr.addEventListener("loadend", () => window.setTimeout(finish, 150));
   });
   function drain() {
     while (busy === 0 && waiting.length) {
@@ -85,17 +95,19 @@
     const current = panel();
     const error = current.querySelector("[role=alert]");
     const invalid = current.querySelector(".is-invalid");
+    const heading = document.getElementById("ws-panel-title");
     if (error && invalid) {
       invalid.focus();
-      return;
-    }
-    const heading = document.getElementById("ws-panel-title");
-    if (heading) {
+    } else if (heading) {
       heading.focus({ preventScroll: true });
       const top = current.getBoundingClientRect().top;
       if (top < 0 || top > window.innerHeight * 0.6) {
         current.scrollIntoView({ block: "start" });
       }
+    }
+    const finish = finishers.shift();
+    if (finish) {
+      finish();
     }
   });
 
