@@ -21,12 +21,12 @@ NOT_YET_MET = CriterionDecision.Status.NOT_YET_MET
 UNDECIDED = "undecided"
 STATE_LABELS = {MET: "Met", NOT_YET_MET: "Not yet met", UNDECIDED: "Undecided"}
 
-# The filters of the list: key → (label, test on a row).
+# The filters of the list: key → (short label shown, the rest of the label for screen readers).
 FILTERS = {
-    "undecided": "Undecided",
-    "not_yet_met": "Not yet met",
-    "changed": "Changed since the last version",
-    "claimed_only": "Relying on claimed-only mappings",
+    "undecided": ("Undecided", ""),
+    "not_yet_met": ("Not yet met", ""),
+    "changed": ("Changed", " since the last version"),
+    "claimed_only": ("Claimed only", ": relying on mappings without a note"),
 }
 
 # The fields of an evidence item that make up what the assessor reads: a change to any of them
