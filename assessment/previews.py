@@ -310,6 +310,10 @@ def render_pdf(version_file_id: int) -> str:
         manifest: dict[str, Any] = {"status": "ready", "pages": pages, "rendered": rendered}
     except PreviewRefused as exc:
         manifest = {"status": "failed", "reason": str(exc)}
+    except Exception:
+        # Whatever else went wrong, the panel must stop waiting: it says so and offers the file.
+        log.exception("PDF preview of version file %s failed", version_file_id)
+        manifest = {"status": "failed", "reason": "The PDF could not be drawn."}
     _write(manifest_name(stored.sha256), json.dumps(manifest).encode())
     return str(manifest["status"])
 

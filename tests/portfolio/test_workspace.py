@@ -317,3 +317,19 @@ def test_the_workspace_and_a_panel_read_a_fixed_number_of_queries(
     with django_assert_max_num_queries(22):
         response = client.post(_url(version, "decide", criteria[1].pk), {"status": "met"}, **HTMX)
         assert response.status_code == 200
+
+
+def test_the_panel_shows_a_photo_inline_and_a_transcript_as_the_conversation(
+    client, assessor, version, criteria
+):
+    client.force_login(assessor)
+
+    photo = client.get(_url(version, "workspace_panel", criteria[1].pk), **HTMX).content.decode()
+    chat = client.get(_url(version, "workspace_panel", criteria[2].pk), **HTMX).content.decode()
+
+    stored = version.files.get()
+    assert f'<img src="{_url(version, "version_file", stored.pk)}" alt="screenshot.png"' in photo
+    assert 'aria-label="Enlarge screenshot.png"' in photo
+    assert '<li class="chat-msg chat-msg--customer">' in chat
+    assert "My sofa arrived damaged." in chat
+    assert '<li class="chat-msg chat-msg--organisation">' in chat
