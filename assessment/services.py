@@ -248,6 +248,53 @@ def record_decision(
 
 
 @transaction.atomic
+def record_group_met(
+    *,
+    version: PortfolioVersion,
+    criteria: list[Criterion],
+    feedback: str,
+    based_on: dict[int, int | None],
+    actor: User,
+) -> list[CriterionDecision]:
+    """Mark every criterion of a group met with one feedback, in one transaction: each through
+    ``record_decision`` (its checks and its conflict check against ``based_on``, criterion id →
+    the decision the assessor saw), so one refusal saves none. A criterion already met is left
+    as it is. Each decision rests on the evidence its standing decision rested on, or, for a
+    first decision, on every item of the version mapped to it."""
+    if not criteria:
+        raise AssessmentError("That group has no criteria to mark.")
+    standing = current_decisions(version)
+    mapped: dict[int, list[int]] = {}
+    for item in version.snapshot.get("parts", {}).get("evidence", {}).get("items", []):
+        for mapping in item.get("mappings", []):
+            mapped.setdefault(mapping["criterion_id"], []).append(item["id"])
+    decisions = []
+    for criterion in criteria:
+        current = standing.get(criterion.pk)
+        if current is not None and current.status == CriterionDecision.Status.MET:
+            if based_on.get(criterion.pk) != current.pk:
+                raise DecisionConflict(
+                    f"{current.assessor.display_name} saved a decision on {criterion.code} after you opened "
+                    "this page, so none of the group was marked. Look again and mark the group once more."
+                )
+            continue
+        data = DecisionInput(
+            status=CriterionDecision.Status.MET,
+            feedback=feedback,
+            evidence_ids=list(current.evidence_ids) if current else mapped.get(criterion.pk, []),
+            based_on=based_on.get(criterion.pk),
+        )
+        try:
+            decisions.append(record_decision(version=version, criterion=criterion, data=data, actor=actor))
+        except DecisionConflict:
+            raise DecisionConflict(
+                f"Someone saved a decision on {criterion.code} after you opened this page, so none of the "
+                "group was marked. Look again and mark the group once more."
+            ) from None
+    return decisions
+
+
+@transaction.atomic
 def return_version(*, version: PortfolioVersion, comment: str, actor: User) -> VersionOutcome:
     """Send the version back for resubmission; at least one criterion must be not yet met."""
     version = (

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from assessment import thread_views, views
+from assessment import thread_views, views, workspace_views
 
 urlpatterns = [
     path("portfolios/<int:portfolio_pk>/submit/", views.submit, name="submit"),
@@ -26,8 +26,33 @@ urlpatterns = [
     ),
     path(
         "portfolios/<int:portfolio_pk>/versions/<int:number>/criteria/<int:criterion_pk>/decide/",
-        views.decide,
+        workspace_views.decide,
         name="decide",
+    ),
+    path(
+        "portfolios/<int:portfolio_pk>/versions/<int:number>/workspace/",
+        workspace_views.workspace,
+        name="workspace",
+    ),
+    path(
+        "portfolios/<int:portfolio_pk>/versions/<int:number>/workspace/criteria/<int:criterion_pk>/",
+        workspace_views.workspace_panel,
+        name="workspace_panel",
+    ),
+    path(
+        "portfolios/<int:portfolio_pk>/versions/<int:number>/workspace/group/",
+        workspace_views.decide_group,
+        name="decide_group",
+    ),
+    path(
+        "portfolios/<int:portfolio_pk>/versions/<int:number>/files/<int:file_pk>/preview/",
+        workspace_views.file_preview,
+        name="version_file_preview",
+    ),
+    path(
+        "portfolios/<int:portfolio_pk>/versions/<int:number>/files/<int:file_pk>/preview/pages/<int:page>/",
+        workspace_views.file_preview_page,
+        name="version_file_page",
     ),
     path(
         "portfolios/<int:portfolio_pk>/versions/<int:number>/outcome/",

@@ -23,14 +23,13 @@ from django.views.decorators.http import require_POST
 
 from assessment import selectors as sel
 from assessment import services as assessment
-from assessment import thread_selectors
+from assessment import thread_selectors, workspace
 from core import outbox
 from core.access import can_edit, get_portfolio_for, is_eqa, role_required, versions_visible_to
 from core.file_responses import stored_file_response
-from core.models import CriterionDecision, PortfolioVersion, Role, VersionState
+from core.models import PortfolioVersion, Role, VersionState
 from core.pdf.blocks import Chapter
 from core.pdf.chapters import build_chapters, chapter_context
-from core.selectors import criteria_for
 from core.versions import diff_snapshots
 from evidence.rendering import render_markdown
 from readiness.checks import checklist_context
@@ -165,25 +164,9 @@ class DecisionForm:
         )
 
 
-def _place_notices(request: HttpRequest, forms: dict[int, DecisionForm]) -> None:
-    """Move the messages about one criterion (tagged ``criterion-<pk>``) into its card; the
-    page's usual message area skips them."""
-    for message in messages.get_messages(request):
-        tag = (message.extra_tags or "").removeprefix("criterion-")
-        pk = int(tag) if tag.isdigit() else None
-        if pk in forms:
-            message.placed = True
-            forms[pk].notices.append(message)
-
-
-def _render_version(
-    request: HttpRequest,
-    version: PortfolioVersion,
-    *,
-    draft: tuple[int, DecisionForm] | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    """The version page; ``draft`` is a criterion whose form shows what was typed, refused."""
+def _render_version(request: HttpRequest, version: PortfolioVersion) -> HttpResponse:
+    """The version page: the work as submitted, and a summary of the decisions beside it with
+    the way into the marking workspace."""
     portfolio = version.portfolio
     state = sel.state_of(version)
     latest = assessment.latest_version(portfolio)
@@ -202,11 +185,6 @@ def _render_version(
         item["body_html"] = render_markdown(item.get("body") or "", heading_level=5)
     # Each evidence item's annotations and "Discuss" thread (assessment.thread_selectors).
     discussion = thread_selectors.attach_to_evidence(version, items, request.user)
-    reviews = sel.criteria_review(version)
-    forms = {r.criterion.pk: DecisionForm.of(r) for r in reviews}
-    if draft is not None and draft[0] in forms:
-        forms[draft[0]] = draft[1]
-    _place_notices(request, forms)
     context = {
         "portfolio": portfolio,
         "version": version,
@@ -214,16 +192,12 @@ def _render_version(
         "can_assess": can_assess,
         "evidence": [i for i in items if i["kind"] != "section"],
         "steps": version_steps(version),
-        "criteria_rows": [(r, forms[r.criterion.pk]) for r in reviews],
-        "all_met": all(r.decision and r.decision.status == CriterionDecision.Status.MET for r in reviews),
-        "any_not_met": any(
-            r.decision and r.decision.status == CriterionDecision.Status.NOT_YET_MET for r in reviews
-        ),
+        "space": workspace.build(version),
         "reviewed_before": sel.last_reviewed_before(version),
         "waiting": sel.waiting_label(version.submitted_at),
         "discussion": discussion,
     }
-    return render(request, "portfolio/assessment/version_detail.html", context, status=status)
+    return render(request, "portfolio/assessment/version_detail.html", context)
 
 
 @login_required
@@ -278,57 +252,6 @@ def _assessable(request: HttpRequest, portfolio_pk: int, number: int) -> Portfol
 
 @require_POST
 @login_required
-def decide(request: HttpRequest, portfolio_pk: int, number: int, criterion_pk: int) -> HttpResponse:
-    version = _assessable(request, portfolio_pk, number)
-    criterion = get_object_or_404(
-        criteria_for(version.portfolio),
-        pk=criterion_pk,
-    )
-    try:
-        based_on = int(request.POST["based_on"]) if request.POST.get("based_on") else None
-        evidence_ids = [int(v) for v in request.POST.getlist("evidence")]
-    except ValueError:
-        raise Http404("Bad form.") from None
-    data = assessment.DecisionInput(
-        status=request.POST.get("status", ""),
-        feedback=request.POST.get("feedback", ""),
-        evidence_ids=evidence_ids,
-        based_on=based_on,
-    )
-    try:
-        assessment.record_decision(version=version, criterion=criterion, data=data, actor=request.user)
-    except assessment.AssessmentError as exc:
-        # Nothing was saved: the page is drawn again with what the assessor typed in this
-        # criterion's form and the reason beside it. The form's address ends in the
-        # criterion's anchor, so the browser opens the page there.
-        conflict = isinstance(exc, assessment.DecisionConflict)
-        draft = DecisionForm(
-            status=data.status,
-            feedback=data.feedback,
-            evidence_ids=frozenset(evidence_ids),
-            # After a conflict the form stands on the decision that won, now shown above it,
-            # so saving again replaces that one knowingly.
-            based_on=_standing_pk(version, criterion) if conflict else based_on,
-            error=str(exc) if conflict else f"{exc} Your decision was not saved.",
-            error_field=exc.field,
-        )
-        return _render_version(request, version, draft=(criterion.pk, draft), status=409 if conflict else 400)
-    messages.success(request, f"Decision on {criterion.code} saved.", extra_tags=f"criterion-{criterion.pk}")
-    return redirect(_anchor(version, criterion_pk))
-
-
-def _standing_pk(version: PortfolioVersion, criterion: assessment.Criterion) -> int | None:
-    standing = version.decisions.filter(criterion=criterion, superseded_by__isnull=True).first()
-    return standing.pk if standing else None
-
-
-def _anchor(version: PortfolioVersion, criterion_pk: int) -> str:
-    url = reverse("portfolio:version_detail", args=[version.portfolio_id, version.number])
-    return f"{url}#criterion-{criterion_pk}"
-
-
-@require_POST
-@login_required
 def close_version(request: HttpRequest, portfolio_pk: int, number: int) -> HttpResponse:
     version = _assessable(request, portfolio_pk, number)
     outcome = request.POST.get("outcome")
@@ -344,6 +267,11 @@ def close_version(request: HttpRequest, portfolio_pk: int, number: int) -> HttpR
             messages.error(request, "Choose to return the portfolio or sign it off.")
     except assessment.AssessmentError as exc:
         messages.error(request, str(exc))
+        # Closed from the workspace: back to it, where the reason and the decisions are.
+        return redirect("portfolio:workspace", portfolio_pk=version.portfolio_id, number=version.number)
+    else:
+        if outcome not in ("sign_off", "return"):
+            return redirect("portfolio:workspace", portfolio_pk=version.portfolio_id, number=version.number)
     return redirect("portfolio:version_detail", portfolio_pk=version.portfolio_id, number=version.number)
 
 

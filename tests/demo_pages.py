@@ -88,6 +88,8 @@ def demo_urls() -> dict[str, str]:
         "assessor_home": "/assessor/",
         "review_queue": "/assessment/queue/",
         "marking": f"/portfolios/{tom.pk}/versions/1/",
+        "workspace": f"/portfolios/{tom.pk}/versions/1/workspace/",
+        "signed_off_workspace": f"/portfolios/{signed_off.pk}/versions/1/workspace/",
         "returned_version": f"/portfolios/{chloe.pk}/versions/1/",
         "version_changes": f"/portfolios/{signed_off.pk}/versions/1/changes/",
         "qa_actions": "/assessment/quality-actions/",

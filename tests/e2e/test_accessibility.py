@@ -84,6 +84,8 @@ PAGES = [
     ("assessor-home", "assessor", "assessor_home", None),
     ("assessor-review-queue", "assessor", "review_queue", None),
     ("assessor-marking", "assessor", "marking", None),
+    ("assessor-workspace", "assessor", "workspace", None),
+    ("assessor-workspace-refused", "assessor", "workspace", "refuse_decision"),
     ("assessor-returned-version", "assessor", "returned_version", None),
     ("assessor-version-changes", "assessor", "version_changes", None),
     ("assessor-quality-actions", "assessor", "qa_actions", None),
@@ -97,6 +99,7 @@ PAGES = [
     ("iqa-home", "iqa", "iqa_home", None),
     ("iqa-sampling", "iqa", "qa_sampling", None),
     ("iqa-signed-off-version", "iqa", "signed_off_version", None),
+    ("iqa-signed-off-workspace", "iqa", "signed_off_workspace", None),
 ]
 STATUS = {("learner", "assessor_home"): 403, (ANONYMOUS, "not_found"): 404}
 
@@ -220,6 +223,11 @@ def _refuse_evidence(page) -> None:
     page.get_by_role("button", name="Add evidence").click()
 
 
+def _refuse_decision(page) -> None:
+    page.get_by_label("Not yet met").check()
+    page.get_by_role("button", name="Save decision on").click()
+
+
 # Bad input, refused: the page as it comes back with its messages next to the fields. Nothing
 # is saved, so the pages after these see the demo as it was.
 ACTIONS = {
@@ -227,6 +235,7 @@ ACTIONS = {
     "refuse_risk": _refuse_risk,
     "refuse_plan": _refuse_plan,
     "refuse_evidence": _refuse_evidence,
+    "refuse_decision": _refuse_decision,
 }
 
 

@@ -19,12 +19,14 @@ def _switch(page, user) -> None:
 
 
 def _decide(page, criterion, status: str, feedback: str = "") -> None:
-    card = page.locator(f"#criterion-{criterion.pk}")
-    card.get_by_label(status, exact=True).check()
+    """Choose the criterion in the workspace's list and save a decision in its panel."""
+    page.locator(f"#ws-item-{criterion.pk}").click()
+    panel = page.locator(f'#ws-panel[data-pk="{criterion.pk}"]')
+    panel.get_by_label(status, exact=True).check()
     if feedback:
-        card.get_by_label(f"Feedback on {criterion.code}").fill(feedback)
-    card.get_by_role("button", name=f"Save decision on {criterion.code}").click()
-    page.get_by_text(f"Decision on {criterion.code} saved.").wait_for()
+        panel.get_by_label(f"Feedback on {criterion.code}").fill(feedback)
+    panel.get_by_role("button", name=f"Save decision on {criterion.code}").click()
+    panel.get_by_text(f"Decision on {criterion.code} saved.").wait_for()
 
 
 def test_submit_return_resubmit_sign_off_sample_and_read_the_trail(page, learner, assessor, tutor, iqa):
@@ -52,10 +54,13 @@ def test_submit_return_resubmit_sign_off_sample_and_read_the_trail(page, learner
     # The assessor finds it in the queue and returns it with feedback.
     _switch(page, assessor)
     page.goto("/assessment/queue/")
-    page.get_by_role("link", name=learner.display_name).click()
+    page.get_by_role("link", name=learner.display_name, exact=True).click()
     assert page.get_by_text("Why weekend replies on X were slow").first.is_visible()
+    page.get_by_role("link", name="Start marking in the workspace").click()
     _decide(page, criteria[0], "Met")
     _decide(page, criteria[1], "Not yet met", "Add the weekend response times.")
+    for criterion in criteria[2:]:
+        _decide(page, criterion, "Met")
     page.get_by_label("Overall comment for the learner").fill("Nearly there.")
     page.get_by_role("button", name="Return for resubmission").click()
     page.get_by_text("Version 1 returned with your feedback.").wait_for()
@@ -75,7 +80,7 @@ def test_submit_return_resubmit_sign_off_sample_and_read_the_trail(page, learner
     page.goto(f"/portfolios/{portfolio.pk}/versions/2/")
     page.get_by_role("link", name="Changes since version 1").click()
     assert page.get_by_text("Weekend response times, March").is_visible()
-    page.goto(f"/portfolios/{portfolio.pk}/versions/2/")
+    page.goto(f"/portfolios/{portfolio.pk}/versions/2/workspace/")
     for criterion in criteria:
         _decide(page, criterion, "Met")
     page.get_by_role("button", name="Sign off").click()

@@ -1,5 +1,7 @@
-"""Saving a criterion decision on the version page: the outcome is shown beside that
-criterion's form, where the assessor is, and a refused form keeps what was typed."""
+"""Saving a criterion decision from the marking workspace: in place with htmx (the panel comes
+back with the outcome, the list and the progress out of band), or as a plain form post (back to
+the workspace on that criterion); a refused form keeps what was typed, a conflict shows in the
+panel."""
 
 from __future__ import annotations
 
@@ -11,24 +13,20 @@ from tests.portfolio.conftest import decide
 
 pytestmark = pytest.mark.django_db
 
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
 
 def _decide_url(version, criterion):
     return reverse("portfolio:decide", args=[version.portfolio_id, version.number, criterion.pk])
 
 
-def _card(page: str, criterion) -> str:
-    """The criterion's section of the page."""
-    start = page.index(f'<section class="card mb-2" id="criterion-{criterion.pk}"')
+def _panel(page: str) -> str:
+    """The panel of the chosen criterion."""
+    start = page.index('<section id="ws-panel"')
     return page[start : page.index("</section>", start)]
 
 
-def _top_messages(page: str) -> str:
-    """The page's usual message area, above the content."""
-    start = page.index('<main id="main"')
-    return page[start : page.index('<div class="page-header', start)]
-
-
-def test_a_refused_decision_is_explained_in_its_card_with_what_was_typed_kept(
+def test_a_refused_decision_is_explained_in_the_panel_with_what_was_typed_kept(
     client, version, assessor, criteria, filled
 ):
     client.force_login(assessor)
@@ -36,20 +34,16 @@ def test_a_refused_decision_is_explained_in_its_card_with_what_was_typed_kept(
     response = client.post(
         _decide_url(version, criteria[1]),
         {"feedback": "Response times are shown for weekdays only.", "based_on": ""},
+        **HTMX,
     )
 
-    page = response.content.decode()
-    card = _card(page, criteria[1])
+    panel = _panel(response.content.decode())
     assert response.status_code == 400
     assert not CriterionDecision.objects.exists()
-    assert "Choose met or not yet met. Your decision was not saved." in card
-    assert "Response times are shown for weekdays only.</textarea>" in card
-    assert f'aria-describedby="decision-error-{criteria[1].pk}"' in card  # the radios' fieldset
-    assert "Choose met or not yet met" not in _top_messages(page)
-    assert "Choose met or not yet met" not in _card(page, criteria[0])
-    # The form posts to an address ending in the card's anchor: the browser opens the
-    # redrawn page there, not at the top.
-    assert f'/decide/#criterion-{criteria[1].pk}"' in card
+    assert f'data-pk="{criteria[1].pk}"' in panel
+    assert "Choose met or not yet met. Your decision was not saved." in panel
+    assert "Response times are shown for weekdays only.</textarea>" in panel
+    assert f'aria-describedby="decision-error-{criteria[1].pk}"' in panel  # the radios' fieldset
 
 
 def test_a_refused_decision_keeps_the_status_and_the_evidence_ticked(
@@ -58,60 +52,65 @@ def test_a_refused_decision_keeps_the_status_and_the_evidence_ticked(
     client.force_login(assessor)
 
     response = client.post(
-        _decide_url(version, criteria[1]), {"status": "not_yet_met", "feedback": "  ", "based_on": ""}
+        _decide_url(version, criteria[1]), {"status": "not_yet_met", "feedback": "  ", "based_on": ""}, **HTMX
     )
 
-    card = _card(response.content.decode(), criteria[1])
+    panel = _panel(response.content.decode())
     assert response.status_code == 400
-    assert "feedback is needed when a criterion is not yet met" in card
-    assert 'value="not_yet_met" id="notmet-' in card
-    assert f'id="notmet-{criteria[1].pk}" checked' in card
-    assert f'id="ev-{criteria[1].pk}-{filled["file"].pk}">' in card  # unticked, as sent
-    assert "is-invalid" in card[card.index("<textarea") :]
+    assert "feedback is needed when a criterion is not yet met" in panel
+    assert 'id="ws-notmet" checked' in panel
+    assert f'value="{filled["file"].pk}" id="ws-ev-{filled["file"].pk}">' in panel  # unticked, as sent
+    assert "is-invalid" in panel[panel.index("<textarea") :]
 
 
-def test_a_saved_decision_is_confirmed_in_its_card(client, version, assessor, criteria, filled):
+def test_a_decision_saved_in_place_updates_the_panel_the_list_and_the_progress(
+    client, version, assessor, criteria, filled
+):
     client.force_login(assessor)
 
     response = client.post(
         _decide_url(version, criteria[2]),
         {"status": "met", "evidence": [filled["transcript"].pk], "based_on": ""},
+        **HTMX,
     )
 
-    assert response.status_code == 302
-    assert response["Location"].endswith(f"/versions/1/#criterion-{criteria[2].pk}")
-    page = client.get(response["Location"]).content.decode()
-    assert f"Decision on {criteria[2].code} saved." in _card(page, criteria[2])
-    assert "saved." not in _top_messages(page)
-    # Shown once: the next visit is quiet.
-    assert "saved." not in client.get(response["Location"]).content.decode()
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f"Decision on {criteria[2].code} saved." in _panel(page)
+    assert '<nav id="ws-list" class="ws-list" aria-label="Criteria" hx-swap-oob="true">' in page
+    assert '<div id="ws-progress" class="ws-progress" hx-swap-oob="true">' in page
+    assert f"1 of {len(criteria)} decided" in page
+    decision = CriterionDecision.objects.get()
+    assert decision.evidence_ids == [filled["transcript"].pk]
+    # The panel stands on the decision just saved: saving again replaces it knowingly.
+    assert f'name="based_on" value="{decision.pk}"' in _panel(page)
 
 
-def test_other_messages_still_show_at_the_top(client, version, assessor, criteria):
+def test_a_plain_form_post_goes_back_to_the_workspace_on_that_criterion(client, version, assessor, criteria):
     client.force_login(assessor)
 
-    response = client.post(
-        reverse("portfolio:close_version", args=[version.portfolio_id, 1]),
-        {"outcome": "sign_off"},
-        follow=True,
-    )
+    response = client.post(_decide_url(version, criteria[2]), {"status": "met", "based_on": ""})
 
-    assert "Every criterion must be met" in _top_messages(response.content.decode())
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"/versions/1/workspace/?c={criteria[2].pk}")
+    page = client.get(response["Location"]).content.decode()
+    assert f"Decision on {criteria[2].code} saved." in page
+    assert f'data-pk="{criteria[2].pk}"' in _panel(page)
 
 
-def test_a_conflict_keeps_what_was_typed_on_top_of_the_decision_that_won(client, version, assessor, criteria):
+def test_a_conflict_shows_in_the_panel_on_top_of_the_decision_that_won(client, version, assessor, criteria):
     client.force_login(assessor)
     url = _decide_url(version, criteria[0])
     winner = decide(version, criteria[0], assessor, status="met", feedback="Clear.")
 
-    response = client.post(url, {"status": "not_yet_met", "feedback": "Too thin.", "based_on": ""})
+    response = client.post(url, {"status": "not_yet_met", "feedback": "Too thin.", "based_on": ""}, **HTMX)
 
-    card = _card(response.content.decode(), criteria[0])
+    panel = _panel(response.content.decode())
     assert response.status_code == 409
-    assert "after you opened this page, so yours was not saved" in card
-    assert "Clear." in card  # the decision that won, shown above the form
-    assert "Too thin.</textarea>" in card
-    assert f'name="based_on" value="{winner.pk}"' in card
+    assert "after you opened this page, so yours was not saved" in panel
+    assert "Clear." in panel  # the decision that won, shown above the form
+    assert "Too thin.</textarea>" in panel
+    assert f'name="based_on" value="{winner.pk}"' in panel
     # Saving again replaces the winner knowingly.
-    client.post(url, {"status": "not_yet_met", "feedback": "Too thin.", "based_on": winner.pk})
+    client.post(url, {"status": "not_yet_met", "feedback": "Too thin.", "based_on": winner.pk}, **HTMX)
     assert CriterionDecision.objects.get(superseded_by__isnull=True).feedback == "Too thin."

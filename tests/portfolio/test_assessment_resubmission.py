@@ -93,10 +93,14 @@ def test_after_resubmission_the_assessor_sees_what_changed(
     client.force_login(assessor)
     review = client.get(reverse("portfolio:version_detail", args=[version.portfolio_id, 2])).content.decode()
     response = client.get(reverse("portfolio:version_changes", args=[version.portfolio_id, 2]))
+    space = client.get(
+        reverse("portfolio:workspace", args=[version.portfolio_id, 2]), {"c": criteria[1].pk}
+    ).content.decode()
 
     assert second.number == 2
     assert "Changes since version 1" in review
-    assert "Show the weekend response times." in review  # the previous version's feedback
+    assert "Show the weekend response times." in space  # the previous version's feedback
+    assert "Changed since version 1" in space  # its evidence was removed
     assert response.context["diff"].evidence.added == ["Weekend response times, March"]
     assert response.context["diff"].evidence.removed == ["Weekend response screenshot"]
     # version 1 still shows the removed file and can serve it
