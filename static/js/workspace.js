@@ -46,12 +46,21 @@
   });
   function drain() {
     while (busy === 0 && waiting.length) {
-      waiting.shift()();
+      const next = waiting.shift();
+      const field = document.activeElement;
+      if (field instanceof HTMLTextAreaElement && next.key.length === 1) {
+        // A letter pressed after "f" (or "n") while the panel was still on its way was
+        // meant as text: it goes into the feedback, not taken for a shortcut.
+        field.setRangeText(next.key, field.selectionStart, field.selectionEnd, "end");
+        field.dispatchEvent(new Event("input", { bubbles: true }));
+      } else {
+        next.action();
+      }
     }
   }
-  function run(action) {
+  function run(key, action) {
     if (busy > 0) {
-      waiting.push(action);
+      waiting.push({ key, action });
     } else {
       action();
     }
@@ -199,7 +208,7 @@
     const action = actions[event.key];
     if (action) {
       event.preventDefault();
-      run(action);
+      run(event.key, action);
     }
   });
 
