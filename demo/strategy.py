@@ -1,15 +1,17 @@
 # ruff: noqa: E501 -- demo prose reads better unwrapped
-"""Demo strategy content: Amira Khan's complete strategy for Fernleaf Home, and lighter
-drafts for two other learners. Safe to run again: a step that exists is left alone."""
+"""Demo strategy content: Amira Khan's complete strategy for Fernleaf Home, Daniel Okafor's
+for Parkway Leisure, and lighter drafts for two other learners. Safe to run again: a step that exists is left alone."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
 from core.models import Cohort, Portfolio
+from demo import parkway, timeline
 from strategy import models, services
 
 D = Decimal
@@ -18,42 +20,72 @@ D = Decimal
 def build_demo_content(*, cohort: Cohort, portfolios: dict[str, Portfolio]) -> None:
     today = timezone.localdate()
     if "learner" in portfolios:
-        _amira(portfolios["learner"], today)
+        change = timeline.pilot_start(today)
+        _complete(
+            portfolios["learner"],
+            vision=AMIRA_VISION,
+            objectives=_amira_objectives(today, change),
+            weights=AMIRA_WEIGHTS,
+            platforms=AMIRA_PLATFORMS,
+            risks=AMIRA_RISKS,
+            regulation=AMIRA_REGULATION,
+            implementation={
+                "plan": AMIRA_PLAN,
+                "raci": AMIRA_RACI,
+                "protocols": AMIRA_PROTOCOLS,
+                "budget": AMIRA_BUDGET,
+                "tasks": _amira_tasks(change - timedelta(days=35)),
+            },
+            cycles=_amira_cycles(change - timedelta(days=35)),
+            pitch=AMIRA_PITCH,
+        )
     if "learner2" in portfolios:
         _tom(portfolios["learner2"], today)
     if "learner3" in portfolios:
         _chloe(portfolios["learner3"], today)
+    if "learner4" in portfolios:
+        change = timeline.story_day(parkway.CHANGE_DAYS_AGO, today)
+        _complete(
+            portfolios["learner4"],
+            vision=parkway.VISION,
+            objectives=parkway.objectives(today, change),
+            weights=parkway.WEIGHTS,
+            platforms=parkway.PLATFORMS,
+            risks=parkway.RISKS,
+            regulation=parkway.REGULATION,
+            implementation={
+                "plan": parkway.PLAN,
+                "raci": parkway.RACI,
+                "protocols": parkway.PROTOCOLS,
+                "budget": parkway.BUDGET,
+                "tasks": parkway.tasks(change),
+            },
+            cycles=parkway.cycles(change),
+            pitch=parkway.PITCH,
+        )
 
 
-def _amira(portfolio: Portfolio, today: date) -> None:
+def _complete(portfolio: Portfolio, **content: Any) -> None:
+    """Every strategy step, each saved once through the services."""
     actor = portfolio.learner
-    start = today - timedelta(days=50)
     if not models.Vision.objects.filter(portfolio=portfolio).exists():
-        services.save_vision(portfolio=portfolio, values=AMIRA_VISION, actor=actor)
+        services.save_vision(portfolio=portfolio, values=content["vision"], actor=actor)
     if not models.Objective.objects.filter(portfolio=portfolio).exists():
-        services.save_objectives(portfolio=portfolio, rows=_amira_objectives(today), actor=actor)
+        services.save_objectives(portfolio=portfolio, rows=content["objectives"], actor=actor)
     if not models.PlatformScore.objects.filter(portfolio=portfolio).exists():
         services.save_platforms(
-            portfolio=portfolio, selection=AMIRA_WEIGHTS, rows=AMIRA_PLATFORMS, actor=actor
+            portfolio=portfolio, selection=content["weights"], rows=content["platforms"], actor=actor
         )
     if not models.Risk.objects.filter(portfolio=portfolio).exists():
-        services.save_risks(portfolio=portfolio, rows=AMIRA_RISKS, actor=actor)
+        services.save_risks(portfolio=portfolio, rows=content["risks"], actor=actor)
     if not models.RegulationCheck.objects.filter(portfolio=portfolio).exists():
-        services.save_regulation_checks(portfolio=portfolio, rows=AMIRA_REGULATION, actor=actor)
+        services.save_regulation_checks(portfolio=portfolio, rows=content["regulation"], actor=actor)
     if not models.ImplementationPlan.objects.filter(portfolio=portfolio).exists():
-        services.save_implementation(
-            portfolio=portfolio,
-            plan=AMIRA_PLAN,
-            raci=AMIRA_RACI,
-            protocols=AMIRA_PROTOCOLS,
-            budget=AMIRA_BUDGET,
-            tasks=_amira_tasks(start),
-            actor=actor,
-        )
+        services.save_implementation(portfolio=portfolio, **content["implementation"], actor=actor)
     if not models.ReviewCycle.objects.filter(portfolio=portfolio).exists():
-        services.save_cycles(portfolio=portfolio, rows=_amira_cycles(start), actor=actor)
+        services.save_cycles(portfolio=portfolio, rows=content["cycles"], actor=actor)
     if not models.ChampionPitch.objects.filter(portfolio=portfolio).exists():
-        services.save_pitch(portfolio=portfolio, values=AMIRA_PITCH, actor=actor)
+        services.save_pitch(portfolio=portfolio, values=content["pitch"], actor=actor)
 
 
 def _tom(portfolio: Portfolio, today: date) -> None:
@@ -62,11 +94,11 @@ def _tom(portfolio: Portfolio, today: date) -> None:
         services.save_vision(
             portfolio=portfolio,
             values={
-                "role_of_social": "Social media is where our younger customers come first when an order "
-                "goes wrong, so it has to be a full service channel, not a noticeboard.",
+                "role_of_social": "Social media is where Brightwell's younger customers come first when a bill "
+                "or a meter reading looks wrong, so it has to be a full service channel, not a noticeboard.",
                 "vision_statement": "Every customer who contacts us on social media gets a named person "
                 "and a clear next step within the hour.",
-                "owned_media": "Facebook page, Instagram account, our help centre.",
+                "owned_media": "Facebook page, X account, the Brightwell app and help centre.",
             },
             actor=actor,
         )
@@ -75,7 +107,7 @@ def _tom(portfolio: Portfolio, today: date) -> None:
             portfolio=portfolio,
             rows=[
                 {
-                    "statement": "Answer Facebook messages faster.",
+                    "statement": "Answer billing messages on Facebook faster.",
                     "metric_key": "median_first_response",
                     "baseline": D("300"),
                     "target": None,
@@ -96,11 +128,11 @@ def _chloe(portfolio: Portfolio, today: date) -> None:
             rows=[
                 {
                     "category": "negative_publicity",
-                    "description": "A complaint about a late delivery is shared widely before we reply.",
+                    "description": "A video of a parcel thrown over a gate is shared widely before Swiftpost replies.",
                     "likelihood": 4,
                     "impact": 3,
                     "owner": "Social media lead",
-                    "mitigation": "Weekend monitoring rota and a holding reply template.",
+                    "mitigation": "Brand mention alerts at the depots and a holding reply template.",
                     "residual_likelihood": 2,
                     "residual_impact": 3,
                 }
@@ -145,7 +177,7 @@ AMIRA_VISION = {
 }
 
 
-def _amira_objectives(today: date) -> list[dict[str, object]]:
+def _amira_objectives(today: date, change: date) -> list[dict[str, object]]:
     deadline = today + timedelta(days=150)
     return [
         {
@@ -154,7 +186,7 @@ def _amira_objectives(today: date) -> list[dict[str, object]]:
             "metric_key": "median_first_response",
             "baseline": D("300"),
             "target": D("45"),
-            "start": today - timedelta(days=30),
+            "start": change,
             "deadline": deadline,
             "owner": "Amira Khan, customer service team leader",
             "business_objective": "Reduce cancelled orders after missed delivery slots.",
@@ -165,7 +197,7 @@ def _amira_objectives(today: date) -> list[dict[str, object]]:
             "metric_key": "within_sla",
             "baseline": D("38"),
             "target": D("85"),
-            "start": today - timedelta(days=30),
+            "start": change,
             "deadline": deadline,
             "owner": "Social media lead",
             "business_objective": "Protect the brand promise of dependable service.",
@@ -175,7 +207,7 @@ def _amira_objectives(today: date) -> list[dict[str, object]]:
             "metric_key": "csat",
             "baseline": D("71"),
             "target": D("82"),
-            "start": today - timedelta(days=30),
+            "start": change,
             "deadline": today + timedelta(days=240),
             "owner": "Head of customer service",
             "business_objective": "Increase repeat purchase from 22% to 27%.",
@@ -186,7 +218,7 @@ def _amira_objectives(today: date) -> list[dict[str, object]]:
             "metric_key": "fcr",
             "baseline": D("35"),
             "target": D("60"),
-            "start": today - timedelta(days=30),
+            "start": change,
             "deadline": today + timedelta(days=200),
             "owner": "Logistics liaison",
             "business_objective": "Lower the cost per contact and the number of repeat contacts.",
