@@ -969,13 +969,13 @@ def swiftpost_after_feedback() -> tuple[str, dict[str, Any]]:
 
 
 def meadowbank_specs() -> list[tuple[str, dict[str, Any]]]:
-    """Sophie Patel at Meadowbank Homes, just started: one note from her first week."""
+    """Sophie Patel at Meadowbank Homes, just started: one note from her first weeks."""
     return [
         (
             "reflection",
             {
                 "title": "Where Meadowbank's tenants ask for help",
-                "days_ago": 9,
+                "days_ago": 21,
                 "body": "Tenants report repairs by phone, but the Facebook page gets the complaints when a repair "
                 "is late. I will start the audit with the repairs process.",
                 "map": {"CFACSD22": {"P1": ""}},
