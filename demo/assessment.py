@@ -35,6 +35,7 @@ from core.selectors import criteria_for
 from demo import parkway
 from demo.evidence import _criteria, _fill, daniel_specs
 from demo.evidence_content import brightwell_specs, swiftpost_after_feedback, swiftpost_specs
+from demo.history import date_sections
 
 RETURN_FEEDBACK = {
     "P7": "You name the missed-delivery gap, but not what it costs Swiftpost. Use the redelivery "
@@ -78,6 +79,7 @@ def _dated[T](when: datetime, action: Callable[[], T]) -> T:
 
 
 def _submit(portfolio: Portfolio, when: datetime) -> PortfolioVersion:
+    date_sections(portfolio, when - timedelta(hours=1))
     return _dated(
         when,
         lambda: assessment.submit_portfolio(

@@ -27,10 +27,36 @@ from demo.people import DEMO_COHORT_CODE
 from evidence.models import CriterionMapping, Evidence
 
 
-def build_demo_content(*, cohort: Cohort, portfolios: dict[str, Portfolio]) -> None:
+def course_start(cohort: Cohort) -> datetime | None:
+    """The first morning of the demo cohort, or None for any other cohort (left alone)."""
     if cohort.code != DEMO_COHORT_CODE or cohort.start_date is None:
+        return None
+    return datetime.combine(cohort.start_date, time(10), tzinfo=timezone.get_current_timezone())
+
+
+def moments(count: int, start: datetime, end: datetime) -> list[datetime]:
+    """``count`` moments spread evenly between ``start`` and ``end`` (neither included)."""
+    return [start + (end - start) * (index + 1) / (count + 1) for index in range(count)]
+
+
+def date_sections(portfolio: Portfolio, end: datetime) -> None:
+    """Date each guided step the day the history below will place it, so a portfolio
+    submitted in the past shows its steps finished before it was submitted (its version
+    keeps these dates). Call before submitting; ``end`` is when it was submitted."""
+    start = course_start(portfolio.cohort)
+    if start is None:
         return
-    first = datetime.combine(cohort.start_date, time(10), tzinfo=timezone.get_current_timezone())
+    rows = list(portfolio.evidence.order_by("pk").values_list("pk", "kind", "occurred_on"))
+    for (pk, kind, occurred_on), when in zip(rows, moments(len(rows), start, end), strict=True):
+        day = timezone.localtime(when).date()
+        if kind == Evidence.Kind.SECTION and occurred_on != day:
+            Evidence.objects.filter(pk=pk).update(occurred_on=day)
+
+
+def build_demo_content(*, cohort: Cohort, portfolios: dict[str, Portfolio]) -> None:
+    first = course_start(cohort)
+    if first is None:
+        return
     last = timezone.localtime(cohort.created_at) - timedelta(days=1)
     if last <= first:
         return
@@ -70,12 +96,13 @@ def _submission(portfolio: Portfolio) -> tuple[_Submitted | None, datetime | Non
 
 
 def _spread(rows: list[tuple[int, datetime]], start: datetime, end: datetime) -> None:
-    span = end - start
-    for index, (pk, made) in enumerate(rows):
-        when = start + span * (index + 1) / (len(rows) + 1)
+    for (pk, made), when in zip(rows, moments(len(rows), start, end), strict=True):
         if made != when:
             Evidence.objects.filter(pk=pk).update(created_at=when, updated_at=when)
             CriterionMapping.objects.filter(evidence_id=pk).update(created_at=when, updated_at=when)
+        Evidence.objects.filter(pk=pk, kind=Evidence.Kind.SECTION).exclude(
+            occurred_on=timezone.localtime(when).date()
+        ).update(occurred_on=timezone.localtime(when).date())
 
 
 def _last_activity(portfolio: Portfolio) -> None:

@@ -124,6 +124,12 @@ def test_times_read_naturally(demo):
             assert portfolio.last_activity_at >= max(made)
         for version in portfolio.versions.all():
             held = {item["id"] for item in version.snapshot["parts"]["evidence"]["items"]}
+            submitted_on = str(timezone.localtime(version.submitted_at).date())
+            # Everything it holds, guided steps included, was done before it was submitted.
+            assert all(
+                str(item["occurred_on"]) <= submitted_on
+                for item in version.snapshot["parts"]["evidence"]["items"]
+            )
             assert all(
                 m < version.submitted_at
                 for pk, m in portfolio.evidence.values_list("pk", "created_at")
