@@ -154,10 +154,12 @@ def _signed_off_and_sampled(portfolio: Portfolio, cohort: Cohort) -> None:
     _fill(portfolio, _criteria(cohort), daniel_specs())
     version = _submit(portfolio, _day(parkway.SUBMITTED_DAYS_AGO, 16, 45))
     reviewed = _day(parkway.SUBMITTED_DAYS_AGO - 3, 10)
+    titles_by_id = {item["id"]: item["title"] for item in version.snapshot["parts"]["evidence"]["items"]}
     for number, criterion in enumerate(criteria_for(portfolio)):
         evidence = _evidence_for(version, criterion.pk)
+        titles = [titles_by_id[pk] for pk in evidence]
         feedback = (
-            f"Met: the evidence shows this in {parkway.ORGANISATION}'s own service."
+            f"Met: “{titles[number % len(titles)]}” shows this in {parkway.ORGANISATION}'s own service."
             if evidence
             else "Met through the professional discussion recorded with the learner."
         )
