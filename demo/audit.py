@@ -1,11 +1,17 @@
-"""Demo content for the audit: Fernleaf Home, as Amira Khan (``learner``) audits it.
+# ruff: noqa: E501 -- demo prose reads better unwrapped
+"""Demo content for the audit: Fernleaf Home, as Amira Khan (``learner``) audits it; Parkway
+Leisure, as Daniel Okafor (``learner4``) did; and the first, draft step of three others.
 
 Idempotent: a step already saved, or a dataset already imported, is left alone.
 """
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from django.utils.text import slugify
 
 from audit import services
 from audit.models import (
@@ -19,8 +25,9 @@ from audit.models import (
     StepNote,
 )
 from audit.steps import STEPS_BY_SLUG
-from audit.synthetic import interactions_csv
+from audit.synthetic import SEED, interactions_csv
 from core.models import Cohort, Portfolio
+from demo import parkway, timeline
 
 DEMO_ROWS = 3000
 
@@ -242,34 +249,89 @@ NOTES = {
 }
 
 
+# The lighter learners' first step: their own organisation, a draft (too few processes).
+DRAFTS: dict[str, tuple[dict[str, str], list[tuple[str, str]]]] = {
+    "learner2": (
+        {
+            "name": "Brightwell Energy",
+            "sector": "Energy supplier",
+            "service_offer": "Billing and meter support by phone and chat.",
+        },
+        [("Billing queries", "Phone queue and web chat")],
+    ),
+    "learner3": (
+        {
+            "name": "Swiftpost Couriers",
+            "sector": "Parcel delivery",
+            "service_offer": "Next-day parcel delivery with tracking, redelivery and depot collection.",
+        },
+        [
+            ("Missed deliveries", "Card through the door; redelivery booked online"),
+            ("Lost parcels", "Claim form by e-mail, checked by the depot"),
+        ],
+    ),
+    "learner5": ({"name": "Meadowbank Homes", "sector": "Housing association"}, []),
+}
+
+
 def build_demo_content(*, cohort: Cohort, portfolios: dict[str, Portfolio]) -> None:
-    portfolio = portfolios.get("learner")
-    if portfolio is None:
+    today = timezone.localdate()
+    amira = portfolios.get("learner")
+    if amira is not None:
+        if not OrganisationProfile.objects.filter(portfolio=amira).exists():
+            _fill_steps(amira, _amira_content())
+        change = timeline.pilot_start(today)
+        _service_data(
+            amira, change, weeks=6, rows=DEMO_ROWS, seed=SEED, name="Fernleaf social inbox export", sla=60
+        )
+    daniel = portfolios.get("learner4")
+    if daniel is not None:
+        if not OrganisationProfile.objects.filter(portfolio=daniel).exists():
+            _fill_steps(daniel, _parkway_content())
+        change = timeline.story_day(parkway.CHANGE_DAYS_AGO, today)
+        _service_data(
+            daniel, change, weeks=4, rows=1200, seed=SEED + 4, name="Parkway shared inbox export", sla=240
+        )
+    for username, (header, rows) in DRAFTS.items():
+        portfolio = portfolios.get(username)
+        if portfolio is not None and not OrganisationProfile.objects.filter(portfolio=portfolio).exists():
+            processes = [ServiceProcess(name=n, how_it_runs=h) for n, h in rows]
+            _save(portfolio, "organisation", OrganisationProfile(**header), processes)
+
+
+def _service_data(
+    portfolio: Portfolio, change: date, *, weeks: int, rows: int, seed: int, name: str, sla: int
+) -> None:
+    """Service data from half the weeks before ``change`` to half after it (the generator's
+    improvement starts half-way), and the KPI periods set to compare exactly those halves."""
+    if portfolio.service_imports.filter(status="done").exists():
         return
     learner = portfolio.learner
-    if not OrganisationProfile.objects.filter(portfolio=portfolio).exists():
-        _fill_steps(portfolio, learner)
-    if not portfolio.service_imports.filter(status="done").exists():
-        upload = SimpleUploadedFile("fernleaf-social-service.csv", interactions_csv(DEMO_ROWS), "text/csv")
-        service_import = services.upload_service_data(portfolio=portfolio, upload=upload, actor=learner)
-        services.map_columns(
-            service_import=service_import,
-            columns=service_import.columns,
-            formats=service_import.formats,
-            save_as="Fernleaf social inbox export",
-            actor=learner,
-        )
-        services.start_import(service_import=service_import, actor=learner)
-    light = portfolios.get("learner2")
-    if light is not None and not OrganisationProfile.objects.filter(portfolio=light).exists():
-        header = OrganisationProfile(
-            name="Brightwell Energy",
-            sector="Energy supplier",
-            service_offer="Billing and meter support by phone and chat.",
-        )
-        _save(
-            light, "organisation", header, [ServiceProcess(name="Billing queries", how_it_runs="Phone queue")]
-        )
+    days = weeks * 7 // 2
+    start = change - timedelta(days=days)
+    csv = interactions_csv(rows, start=start.isoformat(), weeks=weeks, seed=seed)
+    upload = SimpleUploadedFile(f"{slugify(name)}.csv", csv, "text/csv")
+    service_import = services.upload_service_data(portfolio=portfolio, upload=upload, actor=learner)
+    services.map_columns(
+        service_import=service_import,
+        columns=service_import.columns,
+        formats=service_import.formats,
+        save_as=name,
+        actor=learner,
+    )
+    services.start_import(service_import=service_import, actor=learner)
+    baseline, follow_up = timeline.periods(change, days)
+    services.save_kpi_settings(
+        portfolio=portfolio,
+        values=services.KpiSettingsInput(
+            sla_minutes=sla,
+            baseline_start=baseline[0],
+            baseline_end=baseline[1],
+            follow_up_start=follow_up[0],
+            follow_up_end=follow_up[1],
+        ),
+        actor=learner,
+    )
 
 
 def _save(portfolio: Portfolio, slug: str, header, rows: list) -> None:
@@ -283,26 +345,55 @@ def _save(portfolio: Portfolio, slug: str, header, rows: list) -> None:
     )
 
 
-def _fill_steps(portfolio: Portfolio, learner) -> None:
+def _amira_content() -> dict:
+    return {
+        "profile": {
+            "name": "Fernleaf Home",
+            "sector": "Online retail: furniture and homeware",
+            "size_and_locations": "About 180 staff; head office and a contact centre of 24 advisers in Leeds; "
+            "two-person delivery and assembly crews nationwide.",
+            "service_offer": "Delivery booking with a two-person crew, assembly on delivery, returns "
+            "within 30 days and a 5-year frame guarantee, supported by phone, e-mail and social media.",
+            "products": "Sofas, beds, dining furniture and soft furnishings.",
+        },
+        "processes": PROCESSES,
+        "presence": PRESENCE,
+        "segments": SEGMENTS,
+        "communities": COMMUNITIES,
+        "competitors": COMPETITORS,
+        "gaps": GAPS,
+        "notes": NOTES,
+    }
+
+
+def _parkway_content() -> dict:
+    return {
+        "profile": parkway.PROFILE,
+        "processes": parkway.PROCESSES,
+        "presence": parkway.PRESENCE,
+        "segments": parkway.SEGMENTS,
+        "communities": parkway.COMMUNITIES,
+        "competitors": parkway.COMPETITORS,
+        "gaps": parkway.GAPS,
+        "notes": parkway.NOTES,
+    }
+
+
+def _fill_steps(portfolio: Portfolio, content: dict) -> None:
+    notes = content["notes"]
     _save(
         portfolio,
         "organisation",
-        OrganisationProfile(
-            name="Fernleaf Home",
-            sector="Online retail: furniture and homeware",
-            size_and_locations="About 180 staff; head office and a contact centre of 24 advisers in Leeds; "
-            "two-person delivery and assembly crews nationwide.",
-            service_offer="Delivery booking with a two-person crew, assembly on delivery, returns "
-            "within 30 days "
-            "and a 5-year frame guarantee, supported by phone, e-mail and social media.",
-            products="Sofas, beds, dining furniture and soft furnishings.",
-        ),
-        [ServiceProcess(name=n, how_it_runs=h, channels=c, problems=p) for n, h, c, p in PROCESSES],
+        OrganisationProfile(**content["profile"]),
+        [
+            ServiceProcess(name=n, how_it_runs=h, channels=c, problems=p)
+            for n, h, c, p in content["processes"]
+        ],
     )
     _save(
         portfolio,
         "presence",
-        StepNote(step="presence", text=NOTES["presence"]),
+        StepNote(step="presence", text=notes["presence"]),
         [
             PlatformPresence(
                 platform=p,
@@ -314,38 +405,41 @@ def _fill_steps(portfolio: Portfolio, learner) -> None:
                 service_use=u,
                 others_use=o,
             )
-            for p, a, au, m, t, h, u, o in PRESENCE
+            for p, a, au, m, t, h, u, o in content["presence"]
         ],
     )
     _save(
         portfolio,
         "customers",
-        StepNote(step="customers", text=NOTES["customers"]),
+        StepNote(step="customers", text=notes["customers"]),
         [
             CustomerSegment(name=n, demographics=d, platforms=p, uses=u, needs=ne)
-            for n, d, p, u, ne in SEGMENTS
+            for n, d, p, u, ne in content["segments"]
         ],
     )
     _save(
         portfolio,
         "communities",
-        StepNote(step="communities", text=NOTES["communities"]),
-        [Community(name=n, platform=p, size=s, profile=pr, relevance=r) for n, p, s, pr, r in COMMUNITIES],
+        StepNote(step="communities", text=notes["communities"]),
+        [
+            Community(name=n, platform=p, size=s, profile=pr, relevance=r)
+            for n, p, s, pr, r in content["communities"]
+        ],
     )
     _save(
         portfolio,
         "competitors",
-        StepNote(step="competitors", text=NOTES["competitors"]),
+        StepNote(step="competitors", text=notes["competitors"]),
         [
             CompetitorPresence(
                 competitor=c, platform=p, audience=a, service_activity=s, strengths=st, weaknesses=w
             )
-            for c, p, a, s, st, w in COMPETITORS
+            for c, p, a, s, st, w in content["competitors"]
         ],
     )
     _save(
         portfolio,
         "gaps",
-        StepNote(step="gaps", text=NOTES["gaps"]),
-        [ServiceGap(gap=g, evidence=e, improvement=i, priority=p) for g, e, i, p in GAPS],
+        StepNote(step="gaps", text=notes["gaps"]),
+        [ServiceGap(gap=g, evidence=e, improvement=i, priority=p) for g, e, i, p in content["gaps"]],
     )

@@ -1,30 +1,34 @@
-"""Demo evidence for the Fernleaf Home story: about 30 items for the rich demo learner,
-a few for the next two. Files are drawn in code; everything goes through the same
+"""Demo evidence: about 30 items for Amira (Fernleaf Home), each other learner's own
+organisation's items for the rest (built here or, for submitted portfolios, in
+``demo.assessment``). Files are drawn in code; everything goes through the same
 services and checks as a learner's own uploads. Safe to run again: an item whose
 title is already in the portfolio is left alone.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Any
-
-from django.utils import timezone
 
 from core.models import Cohort, Criterion, Portfolio
 from core.selectors import criteria_for_cohort
-from demo.evidence_content import file_specs, link_specs, reflection_specs, transcript_specs
+from demo import parkway
+from demo.evidence_content import (
+    file_specs,
+    link_specs,
+    meadowbank_specs,
+    reflection_specs,
+    transcript_specs,
+)
+from demo.timeline import story_day, story_time
 from evidence import services
 from evidence.files import check_upload
 from evidence.models import Evidence
 from evidence.services import MessageData
 
+# The account each learner answers from, named on their transcripts.
+HANDLES = {"learner": "@FernleafHome", "learner4": "@parkwayleisure"}
+
 # --- Building -------------------------------------------------------------------------------
-
-
-def _at(days_ago: int, hour: int, minute: int = 0) -> datetime:
-    day = timezone.localdate() - timedelta(days=days_ago)
-    return timezone.make_aware(datetime(day.year, day.month, day.day, hour, minute))
 
 
 def _msgs(days_ago: int, rows: list[tuple]) -> list[MessageData]:
@@ -34,7 +38,7 @@ def _msgs(days_ago: int, rows: list[tuple]) -> list[MessageData]:
         messages.append(
             MessageData(
                 author="customer" if author == "c" else "organisation",
-                sent_at=_at(days_ago - offset, hour, minute),
+                sent_at=story_time(days_ago - offset, hour, minute),
                 text=text,
                 stage=stage,
                 annotation=annotation,
@@ -60,10 +64,12 @@ def _add(portfolio: Portfolio, kind: str, spec: dict[str, Any], criteria: dict, 
     if spec["title"] in existing:
         return
     actor = portfolio.learner
+    days_ago = spec.get("days_ago", 0)
+    handle = spec.get("handle", HANDLES.get(actor.username, ""))
     values = {
         "title": spec["title"],
         "description": spec.get("description", ""),
-        "occurred_on": timezone.localdate() - timedelta(days=spec.get("days_ago", 0)),
+        "occurred_on": story_day(days_ago),
         "platform": spec.get("platform", ""),
         "source_url": spec.get("source_url", ""),
         "url": spec.get("url", ""),
@@ -71,11 +77,11 @@ def _add(portfolio: Portfolio, kind: str, spec: dict[str, Any], criteria: dict, 
         "visibility": spec.get("visibility", ""),
         "scenario": spec.get("scenario", ""),
         "origin": spec.get("origin", ""),
-        "account_handle": "@FernleafHome" if kind == Evidence.Kind.TRANSCRIPT else "",
-        "captured_at": _at(spec.get("days_ago", 0), 17) if spec.get("platform") else None,
+        "account_handle": handle if kind == Evidence.Kind.TRANSCRIPT else "",
+        "captured_at": story_time(days_ago, 17) if spec.get("platform") else None,
     }
     upload = check_upload(spec["name"], spec["content"]()) if kind == Evidence.Kind.FILE else None
-    messages = _msgs(spec["days_ago"], spec["messages"]) if kind == Evidence.Kind.TRANSCRIPT else ()
+    messages = _msgs(days_ago, spec["messages"]) if kind == Evidence.Kind.TRANSCRIPT else ()
     evidence = services.create_evidence(
         portfolio=portfolio, kind=kind, values=values, upload=upload, messages=messages, actor=actor
     )
@@ -91,28 +97,26 @@ def _fill(portfolio: Portfolio, criteria: dict, specs: list[tuple[str, dict[str,
         _add(portfolio, kind, spec, criteria, existing)
 
 
+def amira_specs() -> list[tuple[str, dict[str, Any]]]:
+    specs = [(Evidence.Kind.FILE, s) for s in file_specs()]
+    specs += [(Evidence.Kind.REFLECTION, s) for s in reflection_specs()]
+    specs += [(Evidence.Kind.LINK, s) for s in link_specs()]
+    specs += [(Evidence.Kind.TRANSCRIPT, s) for s in transcript_specs()]
+    return specs
+
+
+def daniel_specs() -> list[tuple[str, dict[str, Any]]]:
+    specs = [(Evidence.Kind.FILE, s) for s in parkway.file_specs()]
+    specs += [(Evidence.Kind.REFLECTION, s) for s in parkway.reflection_specs()]
+    specs += [(Evidence.Kind.TRANSCRIPT, s) for s in parkway.transcript_specs()]
+    return specs
+
+
 def build_demo_content(*, cohort: Cohort, portfolios: dict[str, Portfolio]) -> None:
+    """Amira's evidence (she is still working, so it is added here); the learners whose
+    portfolios were submitted get theirs in ``demo.assessment``, before submitting."""
     criteria = _criteria(cohort)
-    rich = portfolios.get("learner")
-    if rich is not None:
-        specs = [(Evidence.Kind.FILE, s) for s in file_specs()]
-        specs += [(Evidence.Kind.REFLECTION, s) for s in reflection_specs()]
-        specs += [(Evidence.Kind.LINK, s) for s in link_specs()]
-        specs += [(Evidence.Kind.TRANSCRIPT, s) for s in transcript_specs()]
-        _fill(rich, criteria, specs)
-    lighter = portfolios.get("learner2")
-    if lighter is not None:
-        _fill(
-            lighter,
-            criteria,
-            [
-                (Evidence.Kind.FILE, file_specs()[0]),
-                (Evidence.Kind.REFLECTION, reflection_specs()[1]),
-                (Evidence.Kind.TRANSCRIPT, transcript_specs()[1]),
-                (Evidence.Kind.LINK, link_specs()[0]),
-            ],
-        )
-    starting = portfolios.get("learner3")
-    if starting is not None:
-        first = {**reflection_specs()[0], "map": {"CFACSD22": {"P7": "", "K9": ""}}}  # claimed, no notes yet
-        _fill(starting, criteria, [(Evidence.Kind.REFLECTION, first)])
+    if "learner" in portfolios:
+        _fill(portfolios["learner"], criteria, amira_specs())
+    if "learner5" in portfolios:
+        _fill(portfolios["learner5"], criteria, meadowbank_specs())

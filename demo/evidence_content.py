@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from demo.evidence_files import bar_chart_png, note_pdf, post_png, rota_xlsx, volumes_csv
+from demo.timeline import story_day
 
 # --- Content --------------------------------------------------------------------------------
 
@@ -21,13 +22,13 @@ def file_specs() -> list[dict[str, Any]]:
             "title": "Weekend response times on X before the change",
             "name": "x-weekend-response-times.png",
             "content": lambda: bar_chart_png(
-                "Median first response on X, by day (January)",
+                "Median first response on X, by weekday (baseline weeks)",
                 [("Mon", 48), ("Tue", 41), ("Wed", 45), ("Thu", 52), ("Fri", 66), ("Sat", 312), ("Sun", 390)],
                 "min",
             ),
             "description": "Export from our social inbox showing how slow weekend replies were.",
             "platform": "x",
-            "days_ago": 70,
+            "days_ago": 29,
             "map": {
                 "CFACSD22": {
                     "P3": "Shows how we currently use X for service: replies on weekdays, little cover at weekends.",
@@ -85,7 +86,7 @@ def file_specs() -> list[dict[str, Any]]:
             ),
             "description": "Rating trend used as a baseline for the strategy.",
             "platform": "reviews",
-            "days_ago": 65,
+            "days_ago": 54,
             "map": {
                 "CFACSD22": {"P13": "Part of the monitoring baseline for the improvements."},
                 "CSSMS": {"1.6": ""},  # claimed only: the learner has not yet said how
@@ -93,10 +94,10 @@ def file_specs() -> list[dict[str, Any]]:
         },
         {
             "title": "Social contact volumes and response times (CSV)",
-            "name": "social-volumes-q1.csv",
-            "content": volumes_csv,
+            "name": "social-volumes-before-after.csv",
+            "content": lambda: volumes_csv(story_day(49)),
             "description": "Weekly export before and after the weekend rota, by platform.",
-            "days_ago": 20,
+            "days_ago": 6,
             "map": {
                 "CFACSD22": {
                     "P13": "The data I used to monitor the effect of the weekend rota.",
@@ -116,7 +117,7 @@ def file_specs() -> list[dict[str, Any]]:
                 "4. Never ask for card details in public or in private messages.\n"
             ).encode(),
             "description": "Procedure I drafted with the duty team leaders.",
-            "days_ago": 40,
+            "days_ago": 35,
             "map": {
                 "CFACSD22": {
                     "P11": "A procedure I contributed for weekend social customer service.",
@@ -169,13 +170,13 @@ def file_specs() -> list[dict[str, Any]]:
             "title": "Response times after the weekend rota",
             "name": "x-weekend-after.png",
             "content": lambda: bar_chart_png(
-                "Median first response on X, by day (March)",
+                "Median first response on X, by weekday (follow-up weeks)",
                 [("Mon", 35), ("Tue", 31), ("Wed", 33), ("Thu", 38), ("Fri", 44), ("Sat", 58), ("Sun", 64)],
                 "min",
             ),
-            "description": "The same export six weeks after the rota started.",
+            "description": "The same export, three weeks after the rota started.",
             "platform": "x",
-            "days_ago": 8,
+            "days_ago": 7,
             "map": {
                 "CFACSD22": {
                     "P13": "Monitors the effect: weekend replies fell from over five hours to about an hour.",
@@ -190,11 +191,11 @@ def reflection_specs() -> list[dict[str, Any]]:
     return [
         {
             "title": "Why weekend replies on X were so slow",
-            "days_ago": 68,
+            "days_ago": 50,
             "body": (
                 "## What I found\n\nOur X account is mostly complaints about deliveries, and nobody was "
                 "rostered on social at weekends. Posts from Friday evening waited until Monday.\n\n"
-                "## What I did\n\n- Pulled three months of response times from the inbox\n"
+                "## What I did\n\n- Read back through a month of X posts in the inbox\n"
                 "- Compared weekday and weekend figures\n- Took the numbers to my manager\n\n"
                 "## What I learnt\n\nThe fix was not a new tool but a rota. **Data made the case.**"
             ),
@@ -237,7 +238,7 @@ def reflection_specs() -> list[dict[str, Any]]:
         },
         {
             "title": "Championing social customer service with the managers",
-            "days_ago": 15,
+            "days_ago": 4,
             "body": (
                 "I presented the before-and-after figures to the contact centre managers: weekend "
                 "first response down from 5 hours to about an hour, with two advisers.\n\n"
@@ -283,7 +284,7 @@ def reflection_specs() -> list[dict[str, Any]]:
             "title": "My PDCA cycle on the weekend backlog",
             "days_ago": 6,
             "body": (
-                "**Plan**: weekend rota of two advisers. **Do**: ran it for six weeks. **Check**: median "
+                "**Plan**: weekend rota of two advisers. **Do**: ran it for three weeks. **Check**: median "
                 "first response fell from 312 to 58 minutes on Saturdays. **Act**: asked for Sunday evening "
                 "cover, the slowest remaining slot."
             ),
@@ -305,7 +306,7 @@ def link_specs() -> list[dict[str, Any]]:
             "url": "https://x.com/oakhurstliving",
             "platform": "x",
             "description": "Competitor account I reviewed: replies within the hour, seven days a week.",
-            "days_ago": 60,
+            "days_ago": 55,
             "map": {
                 "CSSMS": {"2.3": "Competitor presence on X: faster and seven days a week."},
                 "CFACSD22": {"P3": "Shows how others use X for customer service."},
@@ -316,7 +317,7 @@ def link_specs() -> list[dict[str, Any]]:
             "url": "https://www.tiktok.com/@loftandlinen",
             "platform": "tiktok",
             "description": "Competitor using TikTok for assembly tips.",
-            "days_ago": 59,
+            "days_ago": 54,
             "map": {"CSSMS": {"2.3": "Competitor activity on a platform we have only just joined."}},
         },
         {
@@ -337,7 +338,7 @@ def link_specs() -> list[dict[str, Any]]:
             "title": "Fernleaf Home delivery help page",
             "url": "https://www.fernleafhome.co.uk/help/delivery",
             "description": "The page our social replies link to for delivery slots.",
-            "days_ago": 66,
+            "days_ago": 56,
             "map": {"CFACSD22": {"K2": "Sets out our delivery, assembly and returns services."}},
         },
     ]
@@ -351,7 +352,7 @@ def transcript_specs() -> list[dict[str, Any]]:
             "visibility": "public",
             "scenario": "complaint",
             "origin": "real",
-            "days_ago": 33,
+            "days_ago": 16,  # a Saturday, three weeks into the weekend rota
             "description": "A customer waited in all day for a sofa that did not come.",
             "source_url": "https://x.com/FernleafHome/status/1",
             "messages": [
@@ -690,4 +691,294 @@ def transcript_specs() -> list[dict[str, Any]]:
             ],
             "map": {"CFACSD22": {"P12": "", "K11": "Uses the four steps I wrote into the procedure."}},
         },
+    ]
+
+
+# --- The other learners' own work ------------------------------------------------------------
+
+
+def brightwell_specs() -> list[tuple[str, dict[str, Any]]]:
+    """Tom Bradley at Brightwell Energy: a modest first portfolio, submitted three days ago."""
+    return [
+        (
+            "reflection",
+            {
+                "title": "What billing complaints on X taught me",
+                "days_ago": 40,
+                "body": "Most posts to @BrightwellHelp are about estimated bills. Customers post when the phone "
+                "queue is over 30 minutes. A reply that asks for a meter photo in a private message settles "
+                "most of them the same day.",
+                "map": {
+                    "CFACSD22": {
+                        "P3": "How Brightwell uses X for billing service today.",
+                        "P7": "The gap I chose.",
+                    },
+                    "CSSMS": {"1.6": "How slow replies on X affect our complaint figures."},
+                },
+            },
+        ),
+        (
+            "transcript",
+            {
+                "title": "Estimated bill query on X",
+                "platform": "x",
+                "visibility": "public",
+                "scenario": "complaint",
+                "origin": "real",
+                "days_ago": 30,
+                "description": "A customer disputes an estimated bill in public.",
+                "handle": "@BrightwellHelp",
+                "messages": [
+                    (
+                        "c",
+                        0,
+                        8,
+                        40,
+                        "£212 for a one-bed flat?! You've estimated again. 40 mins on hold.",
+                        "",
+                        "",
+                    ),
+                    (
+                        "o",
+                        0,
+                        9,
+                        5,
+                        "Sorry about the wait. Send us a photo of your meter by DM and we'll re-bill today.",
+                        "acknowledge",
+                        "Moved to a private message before any account detail.",
+                    ),
+                    (
+                        "o",
+                        0,
+                        11,
+                        20,
+                        "Thanks for the photo: your new bill is £96 and the estimate is cancelled.",
+                        "resolve",
+                        "Re-billed from the reading while the customer was still in the chat.",
+                    ),
+                ],
+                "map": {
+                    "CFACSD22": {
+                        "P12": "A billing complaint handled from public to private.",
+                        "K7": "Public reply, private details.",
+                    }
+                },
+            },
+        ),
+        (
+            "transcript",
+            {
+                "title": "Thanks for fixing a smart meter",
+                "platform": "facebook",
+                "visibility": "public",
+                "scenario": "positive",
+                "origin": "real",
+                "days_ago": 22,
+                "description": "A customer thanks the engineer on our Facebook page.",
+                "handle": "Brightwell Energy",
+                "messages": [
+                    (
+                        "c",
+                        0,
+                        18,
+                        0,
+                        "Engineer came same day when our smart meter went blank. Top service.",
+                        "",
+                        "",
+                    ),
+                    (
+                        "o",
+                        0,
+                        18,
+                        25,
+                        "Thank you! We'll pass this to the engineer, it'll make their week.",
+                        "",
+                        "A short, warm reply in our brand voice.",
+                    ),
+                ],
+                "map": {"CFACSD22": {"K6": "A public reply with a positive impact."}},
+            },
+        ),
+        (
+            "transcript",
+            {
+                "title": "Moving home with a prepayment meter",
+                "platform": "facebook",
+                "visibility": "private",
+                "scenario": "complex",
+                "origin": "simulated",
+                "days_ago": 14,
+                "description": "Role-play with my team leader: debt on a prepayment meter at the old address.",
+                "handle": "Brightwell Energy",
+                "messages": [
+                    (
+                        "c",
+                        0,
+                        10,
+                        0,
+                        "I'm moving out and there's £30 debt on the prepayment key. Do I still owe it?",
+                        "",
+                        "",
+                    ),
+                    (
+                        "o",
+                        0,
+                        10,
+                        20,
+                        "Good question: I'm checking with our metering team before I answer.",
+                        "investigate",
+                        "Checked the rules instead of guessing.",
+                    ),
+                    (
+                        "o",
+                        0,
+                        10,
+                        55,
+                        "The debt moves to your final bill and you can pay it in instalments.",
+                        "resolve",
+                        "Clear answer with an option the customer can afford.",
+                    ),
+                ],
+                "map": {"CFACSD22": {"K2": "Applies our prepayment rules to a real case."}},
+            },
+        ),
+        (
+            "link",
+            {
+                "title": "Ofgem's complaint handling standards",
+                "url": "https://www.ofgem.gov.uk/",
+                "description": "The regulator's standards our replies must meet.",
+                "days_ago": 35,
+                "map": {"CFACSD22": {"P8": "The energy regulator's rules on complaints."}},
+            },
+        ),
+    ]
+
+
+def swiftpost_specs() -> list[tuple[str, dict[str, Any]]]:
+    """Chloe Evans at Swiftpost Couriers: what she submitted as version 1."""
+    return [
+        (
+            "reflection",
+            {
+                "title": "Why missed-delivery complaints end up on X",
+                "days_ago": 48,
+                "body": "When a Swiftpost driver leaves a card, customers try the tracking page, then the phone, "
+                "then post on X. By the time we reply the parcel is back at the depot.",
+                "map": {
+                    "CFACSD22": {
+                        "P1": "Analyses the missed-delivery process.",
+                        "P7": "Names the gaps I found.",
+                    }
+                },
+            },
+        ),
+        (
+            "transcript",
+            {
+                "title": "Parcel left in the rain",
+                "platform": "x",
+                "visibility": "public",
+                "scenario": "complaint",
+                "origin": "real",
+                "days_ago": 40,
+                "description": "A customer posts a photo of a soaked parcel on the doorstep.",
+                "handle": "@SwiftpostHelp",
+                "messages": [
+                    ("c", 0, 17, 10, "Thanks Swiftpost, my new laptop box is now a puddle.", "", ""),
+                    (
+                        "o",
+                        0,
+                        17,
+                        40,
+                        "That's not good enough, sorry. Please DM us and we'll open a damage claim now.",
+                        "acknowledge",
+                        "Apologised in public, asked for details only in private.",
+                    ),
+                    (
+                        "o",
+                        1,
+                        9,
+                        15,
+                        "Your claim is approved: the sender is sending a replacement today.",
+                        "resolve",
+                        "Checked the driver's photo before approving.",
+                    ),
+                ],
+                "map": {
+                    "CFACSD22": {
+                        "P12": "A complaint handled in the right place.",
+                        "K7": "Public and private replies together.",
+                    }
+                },
+            },
+        ),
+        (
+            "file",
+            {
+                "title": "What customers complain about on X",
+                "name": "swiftpost-complaint-reasons.png",
+                "content": lambda: bar_chart_png(
+                    "Swiftpost complaints on X by reason (four weeks)",
+                    [("Missed", 44), ("Damaged", 21), ("Late", 19), ("Lost", 16)],
+                    "%",
+                ),
+                "description": "My count of a month of complaints on X.",
+                "platform": "x",
+                "days_ago": 36,
+                "map": {
+                    "CFACSD22": {
+                        "P3": "How Swiftpost's X account is used today.",
+                        "K14": "Counts complaints by reason.",
+                    }
+                },
+            },
+        ),
+        (
+            "reflection",
+            {
+                "title": "Tracking numbers stay out of public replies",
+                "days_ago": 30,
+                "body": "Customers paste tracking numbers and addresses into public posts. I reply without them and "
+                "move to a private message, as the Data Protection Act 2018 expects.",
+                "map": {"CFACSD22": {"K8": "The data protection rules for our replies."}},
+            },
+        ),
+    ]
+
+
+def swiftpost_after_feedback() -> tuple[str, dict[str, Any]]:
+    """Chloe's answer to her assessor's feedback, in her working copy."""
+    return (
+        "reflection",
+        {
+            "title": "What missed deliveries cost Swiftpost",
+            "days_ago": 5,
+            "body": "Each missed delivery costs £4.10 in redelivery. Last month 1,900 were rebooked only after "
+            "a complaint on X. Answering within the hour and offering a safe place would save about £3,000 a "
+            "month. I will measure the share of missed-delivery messages answered within the hour, from 35% "
+            "now to 80% by the end of the course.",
+            "map": {
+                "CFACSD22": {
+                    "P7": "What the gap costs, so it comes first.",
+                    "K14": "The metric, baseline and target.",
+                }
+            },
+        },
+    )
+
+
+def meadowbank_specs() -> list[tuple[str, dict[str, Any]]]:
+    """Sophie Patel at Meadowbank Homes, just started: one note from her first weeks."""
+    return [
+        (
+            "reflection",
+            {
+                "title": "Where Meadowbank's tenants ask for help",
+                "days_ago": 21,
+                "body": "Tenants report repairs by phone, but the Facebook page gets the complaints when a repair "
+                "is late. I will start the audit with the repairs process.",
+                "map": {"CFACSD22": {"P1": ""}},
+            },
+        )
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date, timedelta
 
 from openpyxl import Workbook
 from PIL import Image, ImageDraw, ImageFont
@@ -69,18 +70,21 @@ def note_pdf(title: str, lines: list[str]) -> bytes:
     return buffer.getvalue()
 
 
-def volumes_csv() -> bytes:
+def volumes_csv(first_monday: date) -> bytes:
+    """Weekly figures: the first two baseline weeks, then the first follow-up week (three
+    weeks on, when the weekend rota started)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["week_starting", "platform", "contacts", "median_first_response_minutes", "resolved"])
+    weeks = [first_monday + timedelta(days=7 * n) for n in (0, 1, 3)]
     rows = [
-        ("2026-01-05", "X", 212, 238, 171), ("2026-01-05", "Facebook", 164, 182, 140),
-        ("2026-01-05", "Instagram", 96, 75, 90), ("2026-01-12", "X", 231, 251, 180),
-        ("2026-01-12", "Facebook", 158, 176, 137), ("2026-01-12", "Instagram", 104, 70, 99),
-        ("2026-02-23", "X", 205, 64, 188), ("2026-02-23", "Facebook", 149, 58, 141),
-        ("2026-02-23", "Instagram", 99, 41, 96), ("2026-02-23", "WhatsApp", 57, 12, 55),
+        (weeks[0], "X", 212, 238, 171), (weeks[0], "Facebook", 164, 182, 140),
+        (weeks[0], "Instagram", 96, 75, 90), (weeks[1], "X", 231, 251, 180),
+        (weeks[1], "Facebook", 158, 176, 137), (weeks[1], "Instagram", 104, 70, 99),
+        (weeks[2], "X", 205, 64, 188), (weeks[2], "Facebook", 149, 58, 141),
+        (weeks[2], "Instagram", 99, 41, 96), (weeks[2], "WhatsApp", 57, 12, 55),
     ]  # fmt: skip
-    writer.writerows(rows)
+    writer.writerows((week.isoformat(), *rest) for week, *rest in rows)
     return buffer.getvalue().encode()
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -17,10 +17,12 @@ from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
+from faker import Faker
 
 from core.models import Cohort, Framework, Invitation, Membership, Portfolio, Role, User
 
 DEMO_COHORT_CODE = "cs-l3-demo"
+NAME_SEED = 20261207  # names of the learners beyond LEARNER_NAMES (``seed_demo --learners N``)
 FRAMEWORK_DIR = Path(settings.BASE_DIR) / "frameworks"
 
 # Each app that adds to the demo has a module with
@@ -132,16 +134,28 @@ def build_demo(*, learners: int = 6) -> DemoResult:
     return DemoResult(created=created, cohort=cohort, logins=logins)
 
 
+def extra_learner_name(index: int, faker: Faker | None = None) -> tuple[str, str]:
+    """A name for learner ``index`` beyond the named ones: British, and the same every run."""
+    faker = faker or Faker("en_GB")
+    faker.seed_instance(NAME_SEED + index)
+    return faker.first_name(), faker.last_name()
+
+
 def _add_learners(*, cohort: Cohort, count: int, assessor: User, password_hash: str) -> None:
     wanted = [learner_username(i) for i in range(1, count + 1)]
     existing = set(User.objects.filter(username__in=wanted).values_list("username", flat=True))
+    faker = Faker("en_GB")
+    start = cohort.start_date or timezone.localdate()
     new_users = []
     for index, username in enumerate(wanted, start=1):
         if username in existing:
             continue
-        first, last = LEARNER_NAMES[(index - 1) % len(LEARNER_NAMES)]
-        if index > len(LEARNER_NAMES):
-            last = f"{last} {index}"
+        if index <= len(LEARNER_NAMES):
+            first, last = LEARNER_NAMES[index - 1]
+        else:
+            first, last = extra_learner_name(index, faker)
+        # Everyone joined in the cohort's first days: their first morning at the college.
+        joined = timezone.make_aware(datetime.combine(start + timedelta(days=index % 3), time(9, index % 60)))
         new_users.append(
             User(
                 username=username,
@@ -150,7 +164,7 @@ def _add_learners(*, cohort: Cohort, count: int, assessor: User, password_hash: 
                 email=f"{username}@demo.example",
                 role=Role.LEARNER,
                 password=password_hash,
-                date_joined=timezone.now(),
+                date_joined=joined,
             )
         )
     User.objects.bulk_create(new_users, batch_size=500)
@@ -158,7 +172,7 @@ def _add_learners(*, cohort: Cohort, count: int, assessor: User, password_hash: 
     enrolled = set(Portfolio.objects.filter(cohort=cohort).values_list("learner_id", flat=True))
     Portfolio.objects.bulk_create(
         [
-            Portfolio(cohort=cohort, learner=user, assessor=assessor)
+            Portfolio(cohort=cohort, learner=user, assessor=assessor, last_activity_at=user.date_joined)
             for user in users
             if user.pk not in enrolled
         ],

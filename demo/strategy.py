@@ -1,15 +1,17 @@
 # ruff: noqa: E501 -- demo prose reads better unwrapped
-"""Demo strategy content: Amira Khan's complete strategy for Fernleaf Home, and lighter
-drafts for two other learners. Safe to run again: a step that exists is left alone."""
+"""Demo strategy content: Amira Khan's complete strategy for Fernleaf Home, Daniel Okafor's
+for Parkway Leisure, and lighter drafts for two other learners. Safe to run again: a step that exists is left alone."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
 from core.models import Cohort, Portfolio
+from demo import parkway, timeline
 from strategy import models, services
 
 D = Decimal
@@ -18,42 +20,72 @@ D = Decimal
 def build_demo_content(*, cohort: Cohort, portfolios: dict[str, Portfolio]) -> None:
     today = timezone.localdate()
     if "learner" in portfolios:
-        _amira(portfolios["learner"], today)
+        change = timeline.pilot_start(today)
+        _complete(
+            portfolios["learner"],
+            vision=AMIRA_VISION,
+            objectives=_amira_objectives(today, change),
+            weights=AMIRA_WEIGHTS,
+            platforms=AMIRA_PLATFORMS,
+            risks=AMIRA_RISKS,
+            regulation=AMIRA_REGULATION,
+            implementation={
+                "plan": AMIRA_PLAN,
+                "raci": AMIRA_RACI,
+                "protocols": AMIRA_PROTOCOLS,
+                "budget": AMIRA_BUDGET,
+                "tasks": _amira_tasks(change - timedelta(days=35)),
+            },
+            cycles=_amira_cycles(change - timedelta(days=35)),
+            pitch=AMIRA_PITCH,
+        )
     if "learner2" in portfolios:
         _tom(portfolios["learner2"], today)
     if "learner3" in portfolios:
         _chloe(portfolios["learner3"], today)
+    if "learner4" in portfolios:
+        change = timeline.story_day(parkway.CHANGE_DAYS_AGO, today)
+        _complete(
+            portfolios["learner4"],
+            vision=parkway.VISION,
+            objectives=parkway.objectives(today, change),
+            weights=parkway.WEIGHTS,
+            platforms=parkway.PLATFORMS,
+            risks=parkway.RISKS,
+            regulation=parkway.REGULATION,
+            implementation={
+                "plan": parkway.PLAN,
+                "raci": parkway.RACI,
+                "protocols": parkway.PROTOCOLS,
+                "budget": parkway.BUDGET,
+                "tasks": parkway.tasks(change),
+            },
+            cycles=parkway.cycles(change),
+            pitch=parkway.PITCH,
+        )
 
 
-def _amira(portfolio: Portfolio, today: date) -> None:
+def _complete(portfolio: Portfolio, **content: Any) -> None:
+    """Every strategy step, each saved once through the services."""
     actor = portfolio.learner
-    start = today - timedelta(days=50)
     if not models.Vision.objects.filter(portfolio=portfolio).exists():
-        services.save_vision(portfolio=portfolio, values=AMIRA_VISION, actor=actor)
+        services.save_vision(portfolio=portfolio, values=content["vision"], actor=actor)
     if not models.Objective.objects.filter(portfolio=portfolio).exists():
-        services.save_objectives(portfolio=portfolio, rows=_amira_objectives(today), actor=actor)
+        services.save_objectives(portfolio=portfolio, rows=content["objectives"], actor=actor)
     if not models.PlatformScore.objects.filter(portfolio=portfolio).exists():
         services.save_platforms(
-            portfolio=portfolio, selection=AMIRA_WEIGHTS, rows=AMIRA_PLATFORMS, actor=actor
+            portfolio=portfolio, selection=content["weights"], rows=content["platforms"], actor=actor
         )
     if not models.Risk.objects.filter(portfolio=portfolio).exists():
-        services.save_risks(portfolio=portfolio, rows=AMIRA_RISKS, actor=actor)
+        services.save_risks(portfolio=portfolio, rows=content["risks"], actor=actor)
     if not models.RegulationCheck.objects.filter(portfolio=portfolio).exists():
-        services.save_regulation_checks(portfolio=portfolio, rows=AMIRA_REGULATION, actor=actor)
+        services.save_regulation_checks(portfolio=portfolio, rows=content["regulation"], actor=actor)
     if not models.ImplementationPlan.objects.filter(portfolio=portfolio).exists():
-        services.save_implementation(
-            portfolio=portfolio,
-            plan=AMIRA_PLAN,
-            raci=AMIRA_RACI,
-            protocols=AMIRA_PROTOCOLS,
-            budget=AMIRA_BUDGET,
-            tasks=_amira_tasks(start),
-            actor=actor,
-        )
+        services.save_implementation(portfolio=portfolio, **content["implementation"], actor=actor)
     if not models.ReviewCycle.objects.filter(portfolio=portfolio).exists():
-        services.save_cycles(portfolio=portfolio, rows=_amira_cycles(start), actor=actor)
+        services.save_cycles(portfolio=portfolio, rows=content["cycles"], actor=actor)
     if not models.ChampionPitch.objects.filter(portfolio=portfolio).exists():
-        services.save_pitch(portfolio=portfolio, values=AMIRA_PITCH, actor=actor)
+        services.save_pitch(portfolio=portfolio, values=content["pitch"], actor=actor)
 
 
 def _tom(portfolio: Portfolio, today: date) -> None:
@@ -62,11 +94,11 @@ def _tom(portfolio: Portfolio, today: date) -> None:
         services.save_vision(
             portfolio=portfolio,
             values={
-                "role_of_social": "Social media is where our younger customers come first when an order "
-                "goes wrong, so it has to be a full service channel, not a noticeboard.",
+                "role_of_social": "Social media is where Brightwell's younger customers come first when a bill "
+                "or a meter reading looks wrong, so it has to be a full service channel, not a noticeboard.",
                 "vision_statement": "Every customer who contacts us on social media gets a named person "
                 "and a clear next step within the hour.",
-                "owned_media": "Facebook page, Instagram account, our help centre.",
+                "owned_media": "Facebook page, X account, the Brightwell app and help centre.",
             },
             actor=actor,
         )
@@ -75,7 +107,7 @@ def _tom(portfolio: Portfolio, today: date) -> None:
             portfolio=portfolio,
             rows=[
                 {
-                    "statement": "Answer Facebook messages faster.",
+                    "statement": "Answer billing messages on Facebook faster.",
                     "metric_key": "median_first_response",
                     "baseline": D("300"),
                     "target": None,
@@ -96,11 +128,11 @@ def _chloe(portfolio: Portfolio, today: date) -> None:
             rows=[
                 {
                     "category": "negative_publicity",
-                    "description": "A complaint about a late delivery is shared widely before we reply.",
+                    "description": "A video of a parcel thrown over a gate is shared widely before Swiftpost replies.",
                     "likelihood": 4,
                     "impact": 3,
                     "owner": "Social media lead",
-                    "mitigation": "Weekend monitoring rota and a holding reply template.",
+                    "mitigation": "Brand mention alerts at the depots and a holding reply template.",
                     "residual_likelihood": 2,
                     "residual_impact": 3,
                 }
@@ -145,37 +177,37 @@ AMIRA_VISION = {
 }
 
 
-def _amira_objectives(today: date) -> list[dict[str, object]]:
+def _amira_objectives(today: date, change: date) -> list[dict[str, object]]:
     deadline = today + timedelta(days=150)
     return [
         {
-            "statement": "Cut the median first response time on Facebook and X from 5 hours to 45 minutes, "
+            "statement": "Cut the median first response time on our social channels from 213 minutes to 45 minutes, "
             "including weekends.",
             "metric_key": "median_first_response",
-            "baseline": D("300"),
+            "baseline": D("213"),
             "target": D("45"),
-            "start": today - timedelta(days=30),
+            "start": change,
             "deadline": deadline,
             "owner": "Amira Khan, customer service team leader",
             "business_objective": "Reduce cancelled orders after missed delivery slots.",
         },
         {
             "statement": "Raise the share of social interactions answered within our one-hour service level "
-            "from 38% to 85%.",
+            "from 12% to 60%.",
             "metric_key": "within_sla",
-            "baseline": D("38"),
-            "target": D("85"),
-            "start": today - timedelta(days=30),
+            "baseline": D("12"),
+            "target": D("60"),
+            "start": change,
             "deadline": deadline,
             "owner": "Social media lead",
             "business_objective": "Protect the brand promise of dependable service.",
         },
         {
-            "statement": "Lift customer satisfaction for social interactions from 71% to 82%.",
+            "statement": "Lift customer satisfaction for social interactions from 61% to 85%.",
             "metric_key": "csat",
-            "baseline": D("71"),
-            "target": D("82"),
-            "start": today - timedelta(days=30),
+            "baseline": D("61"),
+            "target": D("85"),
+            "start": change,
             "deadline": today + timedelta(days=240),
             "owner": "Head of customer service",
             "business_objective": "Increase repeat purchase from 22% to 27%.",
@@ -186,7 +218,7 @@ def _amira_objectives(today: date) -> list[dict[str, object]]:
             "metric_key": "fcr",
             "baseline": D("35"),
             "target": D("60"),
-            "start": today - timedelta(days=30),
+            "start": change,
             "deadline": today + timedelta(days=200),
             "owner": "Logistics liaison",
             "business_objective": "Lower the cost per contact and the number of repeat contacts.",
@@ -508,12 +540,12 @@ def _amira_cycles(start: date) -> list[dict[str, object]]:
             "Sunday.",
             "do_step": "Two cross-trained phone advisers covered 8am–8pm at weekends for two weeks, using the new "
             "saved replies.",
-            "check_step": "Median first response fell from 300 to 95 minutes; weekend complaints escalated to "
+            "check_step": "Median first response fell from 213 to 96 minutes; weekend complaints escalated to "
             "the head of service fell from 9 to 3.",
             "act_step": "Keep the rota, add monitoring alerts so spikes are seen sooner, and target 45 minutes.",
             "metric_key": "median_first_response",
-            "value_before": D("300"),
-            "value_after": D("95"),
+            "value_before": D("213"),
+            "value_after": D("96"),
         },
         {
             "title": "Saved replies for delivery slots",
@@ -535,7 +567,7 @@ AMIRA_PITCH = {
     "audience": "Head of customer service and the operations board",
     "headline": "Answering customers on social media within the hour will cut failed deliveries and "
     "bring them back to buy again.",
-    "response_time_now": D("300"),
+    "response_time_now": D("213"),
     "response_time_projected": D("45"),
     "cost_per_contact_now": D("4.80"),
     "cost_per_contact_projected": D("3.10"),
@@ -561,7 +593,7 @@ AMIRA_PITCH = {
     "speaker_notes": {
         "opening": "Thank the board for the time. One sentence on why I am here: last winter we lost "
         "customers we had already won, because nobody answered them on Facebook at the weekend.",
-        "benefits": "Stress the first response figure: five hours down to 45 minutes. Then the money: "
+        "benefits": "Stress the first response figure: three and a half hours down to 45 minutes. Then the money: "
         "£1.70 less per contact, about £20,000 a year at today's volumes.",
         "evidence": "Walk through the pilot: the follow-up weeks are after the weekend rota started. "
         "Point at the response rate and the time to first response; admit volume went up too.",

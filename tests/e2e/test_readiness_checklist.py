@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def _open_checklist(page, username: str) -> Portfolio:
-    build_demo(learners=4)
+    build_demo(learners=6)
     portfolio = Portfolio.objects.get(learner__username=username)
     log_in(page, username, settings.DEMO_PASSWORD)
     page.wait_for_url(re.compile(r"/portfolios/\d+/$"))
@@ -26,7 +26,7 @@ def _open_checklist(page, username: str) -> Portfolio:
 
 
 def test_a_fresh_learner_follows_the_checklist_to_the_step_that_fixes_a_point(page):
-    portfolio = _open_checklist(page, "learner4")
+    portfolio = _open_checklist(page, "learner6")  # Owen joined and has not started yet
 
     expect(page.get_by_role("heading", name=re.compile(r"^Must fix"))).to_be_visible()
     expect(page.get_by_text("must-fix points before this portfolio is ready")).to_be_visible()
