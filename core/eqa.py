@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -33,7 +33,7 @@ from core.models import (
     Role,
     User,
 )
-from core.services import InvitationError, PortfolioError, notify
+from core.services import InvitationError, PortfolioError, create_invited_account, notify
 
 log = logging.getLogger(__name__)
 
@@ -204,22 +204,14 @@ def accept_eqa_grant(
     """Create the assurer's account (role EQA) and attach the grant to it, or nothing."""
     locked = EqaGrant.objects.select_for_update().select_related("cohort").get(pk=grant.pk)
     check_grant_acceptable(locked)
-    if User.objects.filter(username__iexact=username).exists():
-        raise PortfolioError("That username is taken: choose another.")
-    if User.objects.filter(email__iexact=locked.email).exists():
-        raise PortfolioError("An account with this e-mail address already exists: log in to accept.")
-    try:
-        with transaction.atomic():
-            user = User.objects.create_user(
-                username=username,
-                email=locked.email,
-                password=password,
-                first_name=first_name,
-                last_name=last_name,
-                role=Role.EQA,
-            )
-    except IntegrityError:
-        raise PortfolioError("That username is taken: choose another.") from None
+    user = create_invited_account(
+        email=locked.email,
+        username=username,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        role=Role.EQA,
+    )
     _attach(locked, user)
     log.info("EQA grant %s accepted by new account %s", locked.pk, user.username)
     return user

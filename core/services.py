@@ -202,6 +202,29 @@ def revoke_invitation(*, invitation: Invitation, actor: User) -> Invitation:
     return locked
 
 
+def create_invited_account(
+    *, email: str, username: str, password: str, first_name: str, last_name: str, role: str
+) -> User:
+    """The account of someone who followed an invitation link; refused (nothing created) when the
+    username or the address is already in use. Call inside the caller's transaction."""
+    if User.objects.filter(username__iexact=username).exists():
+        raise PortfolioError("That username is taken: choose another.")
+    if User.objects.filter(email__iexact=email).exists():
+        raise PortfolioError("An account with this e-mail address already exists: log in to accept.")
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(
+                username=username,
+                email=email,
+                password=password,
+                first_name=first_name,
+                last_name=last_name,
+                role=role,
+            )
+    except IntegrityError:
+        raise PortfolioError("That username is taken: choose another.") from None
+
+
 def _join_cohort(*, invitation: Invitation, user: User) -> None:
     if invitation.role == Role.LEARNER:
         Portfolio.objects.get_or_create(cohort=invitation.cohort, learner=user)
@@ -216,22 +239,14 @@ def accept_invitation(
     """Create the invited person's account and their place in the cohort, or nothing."""
     locked = Invitation.objects.select_for_update().select_related("cohort").get(pk=invitation.pk)
     check_invitation_usable(locked)
-    if User.objects.filter(username__iexact=username).exists():
-        raise PortfolioError("That username is taken: choose another.")
-    if User.objects.filter(email__iexact=locked.email).exists():
-        raise PortfolioError("An account with this e-mail address already exists: log in to accept.")
-    try:
-        with transaction.atomic():
-            user = User.objects.create_user(
-                username=username,
-                email=locked.email,
-                password=password,
-                first_name=first_name,
-                last_name=last_name,
-                role=locked.role,
-            )
-    except IntegrityError:
-        raise PortfolioError("That username is taken: choose another.") from None
+    user = create_invited_account(
+        email=locked.email,
+        username=username,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        role=locked.role,
+    )
     _join_cohort(invitation=locked, user=user)
     locked.accepted_at = timezone.now()
     locked.accepted_by = user
