@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 from core.models import Cohort, Criterion, Portfolio
 from core.selectors import criteria_for_cohort
 from demo import parkway
@@ -181,6 +183,6 @@ def _add_witness(portfolio: Portfolio, criteria: dict) -> None:
             witness_request=request,
             actor=portfolio.assessor,
             method="phone",
-            checked_on=story_day(5),
+            checked_on=timezone.localdate(),
             note="Rang Joanne on Fernleaf's switchboard number; she confirmed she wrote and signed it.",
         )

@@ -299,6 +299,8 @@ def record_witness_check(
         raise WitnessError("Choose how you checked the witness.")
     if checked_on > timezone.localdate():
         raise WitnessError("The date of the check cannot be in the future.")
+    if checked_on < timezone.localtime(witness_request.signed_at).date():
+        raise WitnessError("The check cannot be dated before the witness signed the testimony.")
     locked = WitnessRequest.objects.select_for_update().get(pk=witness_request.pk)
     locked.checked_by = actor
     locked.check_method = method

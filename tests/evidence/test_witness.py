@@ -448,3 +448,18 @@ def test_the_snapshot_and_the_pdf_index_carry_the_testimony(asked, assessor, por
     assert provenance["SHA-256 of the signed content"] == asked.digest
     assert provenance["Checked by the assessor"].startswith("By e-mail on")
     assert "weekend rota" in entry.body_html
+
+
+def test_a_check_dated_before_the_signature_is_refused(asked, assessor):
+    _sign(asked)
+    asked.refresh_from_db()
+    with pytest.raises(witness.WitnessError, match="before the witness signed"):
+        witness.record_witness_check(
+            witness_request=asked,
+            actor=assessor,
+            method="phone",
+            checked_on=timezone.localdate() - timedelta(days=1),
+            note="",
+        )
+    asked.refresh_from_db()
+    assert asked.checked_by is None
