@@ -287,6 +287,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Portfolio <no-reply@l
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 14)
+# A witness testimony link (evidence.witness): signed, single use, valid this many days.
+WITNESS_LINK_MAX_AGE_DAYS = env_int("WITNESS_LINK_MAX_AGE_DAYS", 21)
 
 # Task queue: Redis when REDIS_URL is set. Without it, `make run` (EMBEDDED_WORKER=1) runs a
 # real worker and beat on kombu's filesystem transport under var/celery, so progress pages,

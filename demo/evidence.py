@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 from core.models import Cohort, Criterion, Portfolio
 from core.selectors import criteria_for_cohort
 from demo import parkway
@@ -20,7 +22,7 @@ from demo.evidence_content import (
     transcript_specs,
 )
 from demo.timeline import story_day, story_time
-from evidence import services
+from evidence import services, witness
 from evidence.files import check_upload
 from evidence.models import Evidence
 from evidence.services import MessageData
@@ -118,5 +120,69 @@ def build_demo_content(*, cohort: Cohort, portfolios: dict[str, Portfolio]) -> N
     criteria = _criteria(cohort)
     if "learner" in portfolios:
         _fill(portfolios["learner"], criteria, amira_specs())
+        _add_witness(portfolios["learner"], criteria)
     if "learner5" in portfolios:
         _fill(portfolios["learner5"], criteria, meadowbank_specs())
+
+
+# --- A witness testimony: Amira's line manager on the weekend rota pilot --------------------
+
+WITNESS = {
+    "name": "Joanne Patel",
+    "job_title": "Customer Contact Manager",
+    "relationship": "Line manager",
+    "organisation": "Fernleaf Home",
+    "email": "joanne.patel@fernleaf.example",
+    "activity": "Setting up and running the weekend rota pilot for social media replies.",
+    "criteria": [("CFACSD22", "P10"), ("CFACSD22", "P12"), ("CFACSD22", "P13")],
+    "testimony": (
+        "I am Amira's line manager and saw the weekend rota pilot from the start.\n\n"
+        "In the week before the pilot Amira met the four advisers on the rota with me present. "
+        "She went through who covers X, Facebook and Instagram on each weekend shift, the "
+        "holding reply for delivery delays and who to escalate to, and she agreed the swaps "
+        "with each of them before the first weekend.\n\n"
+        "On the second Saturday I worked alongside the team for the morning. Amira answered "
+        "a complaint about a missed delivery on X within about twenty minutes, passed the "
+        "order to the warehouse contact on the escalation list and came back to the customer "
+        "with a new slot before lunch.\n\n"
+        "Three weeks in she showed me the response-time figures from our export, before and "
+        "after the rota, and proposed Sunday evening cover from what they showed."
+    ),
+}
+
+
+def _add_witness(portfolio: Portfolio, criteria: dict) -> None:
+    """One signed testimony, checked by the assessor by phone. Left alone if there is one."""
+    if portfolio.witness_requests.exists():
+        return
+    request = witness.request_witness(
+        portfolio=portfolio,
+        actor=portfolio.learner,
+        name=WITNESS["name"],
+        job_title=WITNESS["job_title"],
+        relationship=WITNESS["relationship"],
+        organisation=WITNESS["organisation"],
+        email=WITNESS["email"],
+        activity=WITNESS["activity"],
+        criteria=[criteria[key] for key in WITNESS["criteria"] if key in criteria],
+    )
+    witness.submit_testimony(
+        witness_request=request,
+        testimony=WITNESS["testimony"],
+        seen_from=story_day(30),
+        seen_to=story_day(7),
+        name=WITNESS["name"],
+        job_title=WITNESS["job_title"],
+        organisation=WITNESS["organisation"],
+        relationship=WITNESS["relationship"],
+        signature=WITNESS["name"],
+    )
+    request.refresh_from_db()
+    if portfolio.assessor is not None:
+        witness.record_witness_check(
+            witness_request=request,
+            actor=portfolio.assessor,
+            method="phone",
+            checked_on=timezone.localdate(),
+            note="Rang Joanne on Fernleaf's switchboard number; she confirmed she wrote and signed it.",
+        )

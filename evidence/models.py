@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from core.models import Criterion, Portfolio
+from core.models import Criterion, Portfolio, User
 
 
 def evidence_upload_to(instance: Evidence, filename: str) -> str:
@@ -40,6 +40,7 @@ class Evidence(models.Model):
         LINK = "link", "Link"
         TRANSCRIPT = "transcript", "Social media interaction"
         SECTION = "section", "Portfolio section"
+        WITNESS = "witness", "Witness testimony"
 
     class Visibility(models.TextChoices):
         PUBLIC = "public", "Public reply"
@@ -279,3 +280,74 @@ class PendingRedaction(models.Model):
     def portfolio_id(self) -> int:
         """Where ``evidence_upload_to`` files the copy: beside the item's own file."""
         return self.evidence.portfolio_id
+
+
+class WitnessRequest(models.Model):
+    """A testimony asked of someone without an account (a line manager, a colleague) through a
+    signed, single-use, expiring link. Once they sign, the testimony becomes ``evidence`` and
+    what they signed is kept here with its SHA-256 digest (see ``evidence.witness``)."""
+
+    class CheckMethod(models.TextChoices):
+        PHONE = "phone", "By phone"
+        EMAIL = "email", "By e-mail"
+        IN_PERSON = "in_person", "In person"
+
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="witness_requests")
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    # The witness as named by whoever asked; what the witness confirmed is below (signed_*).
+    name = models.CharField(max_length=150)
+    job_title = models.CharField(max_length=150)
+    relationship = models.CharField("relationship to the learner", max_length=150)
+    organisation = models.CharField(max_length=200)
+    email = models.EmailField("e-mail")
+    activity = models.TextField("the activity they saw")
+    criteria = models.ManyToManyField(Criterion, related_name="+")
+    nonce = models.CharField(max_length=32, default=secrets.token_hex, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    # Filled once, when the witness signs.
+    evidence = models.OneToOneField(
+        Evidence, on_delete=models.SET_NULL, null=True, blank=True, related_name="witness_request"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_name = models.CharField(max_length=150, blank=True)
+    signed_job_title = models.CharField(max_length=150, blank=True)
+    signed_relationship = models.CharField(max_length=150, blank=True)
+    signed_organisation = models.CharField(max_length=200, blank=True)
+    signature = models.CharField("typed signature", max_length=150, blank=True)
+    testimony = models.TextField(blank=True)
+    seen_from = models.DateField(null=True, blank=True)
+    seen_to = models.DateField(null=True, blank=True)
+    digest = models.CharField("SHA-256 of the signed content", max_length=64, blank=True)
+
+    # The assessor's check of the witness before relying on the testimony.
+    checked_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    check_method = models.CharField(max_length=16, choices=CheckMethod.choices, blank=True)
+    checked_on = models.DateField(null=True, blank=True)
+    check_note = models.TextField(blank=True)
+    check_recorded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(signed_at__isnull=True) | Q(digest__gt="", testimony__gt=""),
+                name="signed_witness_testimony_has_text_and_digest",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"witness {self.name} for portfolio {self.portfolio_id}"
+
+    @property
+    def status(self) -> str:
+        if self.signed_at:
+            return "signed"
+        if self.withdrawn_at:
+            return "withdrawn"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.utils.html import linebreaks
 from django.utils.safestring import SafeString
 
 from core.pdf.blocks import CriterionRef, uk_date, uk_datetime
@@ -180,6 +181,35 @@ def _transcript(entry: EvidenceEntry, item: dict[str, Any]) -> None:
         )
 
 
+def _witness(entry: EvidenceEntry, item: dict[str, Any]) -> None:
+    """The testimony as written (escaped, its paragraphs kept), and who signed it, when, from
+    which request, with the digest of what they signed and the assessor's check."""
+    entry.body_html = linebreaks(item.get("body", ""), autoescape=True)
+    witness = item.get("witness")
+    if not witness:
+        return
+    seen = uk_date(witness.get("seen_from"))
+    if witness.get("seen_to") and witness["seen_to"] != witness.get("seen_from"):
+        seen = f"{seen} to {uk_date(witness['seen_to'])}"
+    check = witness.get("check")
+    pairs = [
+        ("Witness", f"{witness['name']}, {witness['job_title']}, {witness['organisation']}"),
+        ("Relationship", witness.get("relationship", "")),
+        ("Seen", seen),
+        ("Signed", f"{witness.get('signature', '')}, {uk_datetime(witness.get('signed_at'))}"),
+        ("Request", f"{witness['request_id']}, asked by {witness.get('requested_by', '')}"),
+        ("SHA-256 of the signed content", witness.get("digest", "")),
+        (
+            "Checked by the assessor",
+            f"{check['method']} on {uk_date(check['checked_on'])} by {check['by']}"
+            + (f": {check['note']}" if check.get("note") else "")
+            if check
+            else "not recorded",
+        ),
+    ]
+    entry.provenance.extend((k, v) for k, v in pairs if v)
+
+
 def evidence_entries(snapshot: dict[str, Any]) -> list[EvidenceEntry]:
     """Every item except the guided sections (they are the chapters), oldest first."""
     items = [
@@ -216,6 +246,8 @@ def evidence_entries(snapshot: dict[str, Any]) -> list[EvidenceEntry]:
             entry.url = item.get("url", "")
         elif item["kind"] == Evidence.Kind.TRANSCRIPT:
             _transcript(entry, item)
+        elif item["kind"] == Evidence.Kind.WITNESS:
+            _witness(entry, item)
         entries.append(entry)
     return entries
 

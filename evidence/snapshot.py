@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 
 from core.models import Portfolio
 from core.versions import register_snapshot
-from evidence.models import CriterionMapping, Evidence, ImageScan, TranscriptMessage
+from evidence.models import CriterionMapping, Evidence, ImageScan, TranscriptMessage, WitnessRequest
 from evidence.privacy import item_privacy, kind_labels
 
 ITEM_FIELDS = (
@@ -37,7 +37,7 @@ def evidence_snapshot(portfolio: Portfolio) -> dict[str, Any]:
     items = (
         Evidence.objects.filter(portfolio=portfolio)
         .order_by("kind", "section_key", "pk")
-        .select_related("image_scan")
+        .select_related("image_scan", "witness_request__requested_by", "witness_request__checked_by")
         .prefetch_related(
             "not_personal_marks",
             Prefetch("messages", queryset=TranscriptMessage.objects.order_by("position")),
@@ -86,10 +86,42 @@ def evidence_snapshot(portfolio: Portfolio) -> dict[str, Any]:
             }
             for m in item.mappings.all()
         ]
+        if item.kind == Evidence.Kind.WITNESS:
+            row["witness"] = _witness(item)
         if item.kind != Evidence.Kind.SECTION:
             row["privacy"] = _privacy(item)
         result.append(row)
     return {"items": result}
+
+
+def _witness(item: Evidence) -> dict[str, Any] | None:
+    """Who signed the testimony, when, from which request, its digest and the assessor's check."""
+    try:
+        request = item.witness_request
+    except WitnessRequest.DoesNotExist:
+        return None
+    return {
+        "request_id": request.pk,
+        "requested_by": request.requested_by.display_name,
+        "requested_at": request.created_at,
+        "name": request.signed_name,
+        "job_title": request.signed_job_title,
+        "organisation": request.signed_organisation,
+        "relationship": request.signed_relationship,
+        "seen_from": request.seen_from,
+        "seen_to": request.seen_to,
+        "signature": request.signature,
+        "signed_at": request.signed_at,
+        "digest": request.digest,
+        "check": {
+            "method": request.get_check_method_display(),
+            "checked_on": request.checked_on,
+            "by": request.checked_by.display_name,
+            "note": request.check_note,
+        }
+        if request.checked_by_id
+        else None,
+    }
 
 
 def _privacy(item: Evidence) -> dict[str, Any]:

@@ -6,8 +6,11 @@ import logging
 
 from celery import shared_task
 
+from core.emails import send_text_email
 from core.outbox import OutboxTask
+from evidence.models import WitnessRequest
 from evidence.privacy import fail_image_scan, run_image_scan
+from evidence.witness import WitnessLinkError, check_witness_request_usable, witness_url
 
 log = logging.getLogger(__name__)
 
@@ -23,3 +26,34 @@ def scan_evidence_image(scan_id: int) -> str:
         fail_image_scan(scan_id=scan_id)
         raise
     return scan.status if scan is not None else "skipped"
+
+
+@shared_task(
+    base=OutboxTask, skipped_result=False, autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+)
+def send_witness_request_email(witness_request_id: int) -> bool:
+    """E-mail the witness their link. False if the request can no longer be answered."""
+    witness_request = (
+        WitnessRequest.objects.select_related("portfolio__learner", "requested_by")
+        .filter(pk=witness_request_id)
+        .first()
+    )
+    if witness_request is None:
+        return False
+    try:
+        check_witness_request_usable(witness_request)
+    except WitnessLinkError:
+        return False
+    learner = witness_request.portfolio.learner
+    send_text_email(
+        to=[witness_request.email],
+        subject=f"Witness testimony for {learner.get_full_name() or learner.username}",
+        template_name="evidence/email/witness_request.txt",
+        context={
+            "witness_request": witness_request,
+            "learner": learner,
+            "criteria": witness_request.criteria.order_by("framework__code", "group__order", "order", "pk"),
+            "url": witness_url(witness_request),
+        },
+    )
+    return True

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from evidence import privacy_views, views
+from evidence import privacy_views, views, witness_views
 
 app_name = "evidence"
 
@@ -46,4 +46,10 @@ urlpatterns = [
         name="redaction_discard",
     ),
     path(f"{PREFIX}criteria/<int:criterion_pk>/", views.criterion_mappings, name="criterion"),
+    path(f"{PREFIX}witnesses/", witness_views.witness_list, name="witness_list"),
+    path(f"{PREFIX}witnesses/new/", witness_views.witness_new, name="witness_new"),
+    path(f"{PREFIX}witnesses/<int:pk>/withdraw/", witness_views.witness_withdraw, name="witness_withdraw"),
+    path(f"{PREFIX}witnesses/<int:pk>/check/", witness_views.witness_check, name="witness_check"),
+    # Public: the signed, single-use token is the witness's only credential.
+    path("witness/<str:token>/", witness_views.witness_testify, name="witness_testify"),
 ]

@@ -28,6 +28,7 @@ from evidence.privacy import PrivacyError, finding_digest, record_not_personal, 
 from evidence.privacy_views import privacy_context
 from evidence.rendering import render_markdown
 from evidence.transcripts import describe_duration, response_times
+from evidence.witness import witness_context
 
 ADDABLE_KINDS = {
     "file": Evidence.Kind.FILE,
@@ -160,6 +161,8 @@ def evidence_detail(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpRes
         context["times"] = _transcript_times(list(evidence.messages.all()))
     if evidence.kind == Evidence.Kind.REFLECTION:
         context["body_html"] = render_markdown(evidence.body)
+    if evidence.kind == Evidence.Kind.WITNESS:
+        context.update(witness_context(request.user, evidence, portfolio))
     if evidence.kind != Evidence.Kind.SECTION:
         context.update(privacy_context(evidence, is_owner=context["is_owner"], preloaded=True))
     if evidence.kind == Evidence.Kind.SECTION:
@@ -261,7 +264,9 @@ def evidence_add(request: HttpRequest, portfolio_pk: int, kind: str) -> HttpResp
 @concurrency.reshow_on_conflict
 def evidence_edit(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpResponse:
     portfolio = get_portfolio_for(request.user, portfolio_pk, write=True)
-    evidence = get_object_or_404(portfolio.evidence.exclude(kind=Evidence.Kind.SECTION), pk=pk)
+    # A section is edited through its step; a witness's signed testimony not at all.
+    editable = portfolio.evidence.exclude(kind__in=[Evidence.Kind.SECTION, Evidence.Kind.WITNESS])
+    evidence = get_object_or_404(editable, pk=pk)
     is_transcript = evidence.kind == Evidence.Kind.TRANSCRIPT
     prefix = "messages" if is_transcript else None
     edit = concurrency.edit_state(request, concurrency.evidence_scope(evidence.pk))

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import pytest
 from django.urls import get_resolver, reverse
+from django.utils import timezone
 
+from evidence import witness
 from evidence.models import Evidence
 from tests.conftest import finish
 from tests.evidence.factories import FileEvidenceFactory, MappingFactory
@@ -36,6 +38,39 @@ def world(learner, other_learner, assessor, other_assessor, tutor, iqa, outsider
     evidence = FileEvidenceFactory(portfolio=portfolio)
     criterion = portfolio.cohort.frameworks.get().criteria.first()
     MappingFactory(evidence=evidence, criterion=criterion)
+    asked = witness.request_witness(
+        portfolio=portfolio,
+        actor=learner,
+        name="Jo Patel",
+        job_title="Manager",
+        relationship="Line manager",
+        organisation="Fernleaf",
+        email="jo@example.org",
+        activity="The rota pilot",
+        criteria=[criterion],
+    )
+    signed = witness.request_witness(
+        portfolio=portfolio,
+        actor=learner,
+        name="Sam Lee",
+        job_title="Colleague",
+        relationship="Colleague",
+        organisation="Fernleaf",
+        email="sam@example.org",
+        activity="The rota pilot",
+        criteria=[criterion],
+    )
+    witness.submit_testimony(
+        witness_request=signed,
+        testimony="I saw the learner brief the team on the weekend rota on Monday.",
+        seen_from=timezone.localdate(),
+        seen_to=None,
+        name="Sam Lee",
+        job_title="Colleague",
+        organisation="Fernleaf",
+        relationship="Colleague",
+        signature="Sam Lee",
+    )
     return {
         "people": {
             "learner": learner,
@@ -52,6 +87,9 @@ def world(learner, other_learner, assessor, other_assessor, tutor, iqa, outsider
         "evidence": evidence,
         "foreign_evidence": FileEvidenceFactory(portfolio=other_portfolio),
         "criterion": criterion,
+        "witness_request": asked,
+        "witness_token": witness.witness_token(asked),
+        "signed_request": signed,
     }
 
 
@@ -68,6 +106,10 @@ READ = {
 }
 WRITE_PAGE = {**READ, "assessor": 403, "tutor": 403, "iqa": 403, "staff": 403}
 WRITE_POST = {**WRITE_PAGE, "learner": 302}
+# The learner and their assessor ask witnesses; only the assessor records a check of one.
+WITNESS_ASK_PAGE = {**WRITE_PAGE, "assessor": 200}
+WITNESS_CHECK_PAGE = {**WITNESS_ASK_PAGE, "learner": 403}
+PUBLIC = dict.fromkeys(PERSONAS, 200)
 
 # (url name, kwargs builder, method, expected per persona)
 MATRIX = [
@@ -135,6 +177,34 @@ MATRIX = [
             "evidence:redaction_discard",
         )
     ],
+    ("evidence:witness_list", lambda w: {"portfolio_pk": w["portfolio"].pk}, "get", READ),
+    ("evidence:witness_new", lambda w: {"portfolio_pk": w["portfolio"].pk}, "get", WITNESS_ASK_PAGE),
+    (
+        "evidence:witness_new",
+        lambda w: {"portfolio_pk": w["portfolio"].pk},
+        "post",
+        WITNESS_ASK_PAGE,  # nothing posted: the form again
+    ),
+    (
+        "evidence:witness_withdraw",
+        lambda w: {"portfolio_pk": w["portfolio"].pk, "pk": w["witness_request"].pk},
+        "post",
+        {**WITNESS_ASK_PAGE, "learner": 302, "assessor": 302},
+    ),
+    (
+        "evidence:witness_check",
+        lambda w: {"portfolio_pk": w["portfolio"].pk, "pk": w["signed_request"].pk},
+        "get",
+        WITNESS_CHECK_PAGE,
+    ),
+    (
+        "evidence:witness_check",
+        lambda w: {"portfolio_pk": w["portfolio"].pk, "pk": w["signed_request"].pk},
+        "post",
+        WITNESS_CHECK_PAGE,  # nothing posted: the form again
+    ),
+    # Public: the token is the credential, whoever opens it (signed in or not).
+    ("evidence:witness_testify", lambda w: {"token": w["witness_token"]}, "get", PUBLIC),
     (
         "evidence:redaction_preview",
         lambda w: {"portfolio_pk": w["portfolio"].pk, "pk": w["evidence"].pk},

@@ -4,6 +4,7 @@ import pytest
 
 from demo.evidence import build_demo_content
 from demo.people import build_demo
+from evidence import witness
 from evidence.models import CriterionMapping, Evidence, TranscriptMessage
 from evidence.selectors import coverage_for
 
@@ -21,7 +22,13 @@ def test_the_rich_learner_has_about_thirty_varied_items_mapped_with_notes(demo):
     items = portfolio.evidence.exclude(kind=Evidence.Kind.SECTION)
 
     assert 25 <= items.count() <= 35
-    assert set(items.values_list("kind", flat=True)) == {"file", "reflection", "link", "transcript"}
+    assert set(items.values_list("kind", flat=True)) >= {
+        "file",
+        "reflection",
+        "link",
+        "transcript",
+        "witness",
+    }
     transcripts = items.filter(kind=Evidence.Kind.TRANSCRIPT)
     assert set(transcripts.values_list("scenario", flat=True)) == {
         "positive",
@@ -70,3 +77,17 @@ def test_running_it_again_changes_nothing(demo):
         CriterionMapping.objects.count(),
         TranscriptMessage.objects.count(),
     ) == before
+
+
+def test_amira_has_a_signed_checked_witness_testimony_from_her_line_manager(demo):
+    portfolio = demo.cohort.portfolios.get(learner__username="learner")
+    request = portfolio.witness_requests.get()
+
+    assert request.status == "signed"
+    assert request.signed_relationship == "Line manager"
+    assert "weekend rota" in request.activity
+    assert witness.verify_testimony(request)
+    assert request.checked_by == portfolio.assessor
+    assert request.checked_on >= request.signed_at.date()
+    codes = set(request.evidence.mappings.values_list("criterion__code", flat=True))
+    assert codes == {"P10", "P12", "P13"}
