@@ -116,7 +116,7 @@ def _witness(item: Evidence) -> dict[str, Any] | None:
         "check": {
             "method": request.get_check_method_display(),
             "checked_on": request.checked_on,
-            "by": request.checked_by.display_name,
+            "by": request.checked_by.display_name if request.checked_by else "",
             "note": request.check_note,
         }
         if request.checked_by_id

@@ -103,11 +103,11 @@ def resolve_witness_token(token: str) -> WitnessRequest:
         raise WitnessLinkError("This link has expired.", reason="expired") from None
     except signing.BadSignature:
         raise WitnessLinkError("This link is not valid.", reason="invalid") from None
-    if not isinstance(payload, dict):
+    if not isinstance(payload, dict) or not isinstance(payload.get("w"), int):
         raise WitnessLinkError("This link is not valid.", reason="invalid")
     witness_request = (
         WitnessRequest.objects.select_related("portfolio__learner", "requested_by")
-        .filter(pk=payload.get("w"), nonce=payload.get("n"))
+        .filter(pk=payload["w"], nonce=str(payload.get("n", "")))
         .first()
     )
     if witness_request is None:

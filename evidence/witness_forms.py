@@ -80,7 +80,7 @@ class TestimonyForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         today = timezone.localdate()
         seen_from, seen_to = data.get("seen_from"), data.get("seen_to")
         if seen_from and seen_from > today:

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from core.access import get_portfolio_for
+from core.access import AuthenticatedHttpRequest, get_portfolio_for
 from evidence.models import WitnessRequest
 from evidence.witness import (
     WitnessError,
@@ -31,7 +31,7 @@ from evidence.witness_forms import TestimonyForm, WitnessCheckForm, WitnessReque
 
 
 @login_required
-def witness_list(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
+def witness_list(request: AuthenticatedHttpRequest, portfolio_pk: int) -> HttpResponse:
     portfolio = get_portfolio_for(request.user, portfolio_pk)
     return render(
         request,
@@ -45,7 +45,7 @@ def witness_list(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
 
 
 @login_required
-def witness_new(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
+def witness_new(request: AuthenticatedHttpRequest, portfolio_pk: int) -> HttpResponse:
     portfolio = get_portfolio_for(request.user, portfolio_pk)
     if not can_request_witness(request.user, portfolio):
         raise PermissionDenied("Only the learner and their assessor can ask for a witness testimony.")
@@ -79,7 +79,7 @@ def witness_new(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
     )
 
 
-def _request_of(portfolio_pk: int, pk: int, request: HttpRequest) -> WitnessRequest:
+def _request_of(portfolio_pk: int, pk: int, request: AuthenticatedHttpRequest) -> WitnessRequest:
     portfolio = get_portfolio_for(request.user, portfolio_pk)
     witness_request = portfolio.witness_requests.filter(pk=pk).first()
     if witness_request is None:
@@ -90,7 +90,7 @@ def _request_of(portfolio_pk: int, pk: int, request: HttpRequest) -> WitnessRequ
 
 @require_POST
 @login_required
-def witness_withdraw(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpResponse:
+def witness_withdraw(request: AuthenticatedHttpRequest, portfolio_pk: int, pk: int) -> HttpResponse:
     witness_request = _request_of(portfolio_pk, pk, request)
     if not can_request_witness(request.user, witness_request.portfolio):
         raise PermissionDenied("Only the learner and their assessor can withdraw a request.")
@@ -106,7 +106,7 @@ def witness_withdraw(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpRe
 
 
 @login_required
-def witness_check(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpResponse:
+def witness_check(request: AuthenticatedHttpRequest, portfolio_pk: int, pk: int) -> HttpResponse:
     """The assessor records how they checked the witness of a signed testimony (``pk``: the
     request)."""
     witness_request = _request_of(portfolio_pk, pk, request)
