@@ -229,3 +229,20 @@ def message_initial(evidence: Evidence) -> list[dict[str, Any]]:
         }
         for m in evidence.messages.order_by("position")
     ]
+
+
+class ObservationForm(forms.Form):
+    """An observation record's own fields; the criteria and their notes come beside it."""
+
+    title = forms.CharField(
+        max_length=200, help_text="For example “Observation: champion pitch to the team”."
+    )
+    occurred_on = forms.DateField(label="Date observed", widget=UKDateInput())
+    place = forms.CharField(max_length=200, help_text="Where the activity took place.")
+    duration_minutes = forms.IntegerField(label="Duration (minutes)", min_value=1, max_value=1440)
+    activity = forms.CharField(label="Activity observed", widget=forms.Textarea(attrs={"rows": 3}))
+    questions = forms.CharField(
+        label="Questions asked and the learner's answers",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

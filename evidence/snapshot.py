@@ -8,8 +8,9 @@ from django.db.models import Prefetch
 
 from core.models import Portfolio
 from core.versions import register_snapshot
-from evidence.models import CriterionMapping, Evidence, ImageScan, TranscriptMessage
+from evidence.models import CriterionMapping, Evidence, ImageScan, Observation, TranscriptMessage
 from evidence.privacy import item_privacy, kind_labels
+from evidence.records import STATUS_LABELS
 
 ITEM_FIELDS = (
     "id",
@@ -37,7 +38,7 @@ def evidence_snapshot(portfolio: Portfolio) -> dict[str, Any]:
     items = (
         Evidence.objects.filter(portfolio=portfolio)
         .order_by("kind", "section_key", "pk")
-        .select_related("image_scan")
+        .select_related("image_scan", "observation__assessor")
         .prefetch_related(
             "not_personal_marks",
             Prefetch("messages", queryset=TranscriptMessage.objects.order_by("position")),
@@ -86,10 +87,31 @@ def evidence_snapshot(portfolio: Portfolio) -> dict[str, Any]:
             }
             for m in item.mappings.all()
         ]
+        if item.kind == Evidence.Kind.OBSERVATION:
+            row["record"] = _record(item.observation)
         if item.kind != Evidence.Kind.SECTION:
             row["privacy"] = _privacy(item)
         result.append(row)
     return {"items": result}
+
+
+def _record(observation: Observation) -> dict[str, Any]:
+    """An assessor's record as the version keeps it: its fields, the digest of its content and
+    the learner's confirmation, which holds only if it signed that same digest."""
+    return {
+        "assessor": observation.assessor.display_name,
+        "place": observation.place,
+        "duration_minutes": observation.duration_minutes,
+        "activity": observation.activity,
+        "questions": observation.questions,
+        "content_digest": observation.content_digest,
+        "status": observation.status,
+        "status_label": STATUS_LABELS[observation.status],
+        "response": observation.response,
+        "confirmed_at": observation.confirmed_at,
+        "confirmed_digest": observation.confirmed_digest,
+        "learner_comment": observation.learner_comment,
+    }
 
 
 def _privacy(item: Evidence) -> dict[str, Any]:

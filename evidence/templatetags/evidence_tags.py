@@ -7,7 +7,14 @@ from django import template
 register = template.Library()
 
 # Glyphs every system font has (emoji fonts are often missing on servers and in PDFs).
-KIND_ICONS = {"file": "▣", "reflection": "✎", "link": "↗", "transcript": "❝", "section": "▤"}
+KIND_ICONS = {
+    "file": "▣",
+    "reflection": "✎",
+    "link": "↗",
+    "transcript": "❝",
+    "section": "▤",
+    "observation": "◉",
+}
 STATUS_ICONS = {"none": "✗", "claimed": "◐", "evidenced": "✓"}
 
 

@@ -1,0 +1,219 @@
+"""Records the assessor makes: an observation of the learner at work, mapped to criteria
+with a note per criterion on what was seen and heard.
+
+Only the portfolio's assigned assessor writes one (the views find the portfolio through
+``core.access.get_portfolio_for_assessor``); the learner reads it and confirms it: accepts
+it, or comments on it. The confirmation keeps the SHA-256 digest of the record's content as
+the learner read it, as a sign-off keeps the version's digest, so a record changed since no
+longer matches its confirmation and waits for the learner again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from core.models import Portfolio, User
+from core.selectors import criteria_for
+from core.services import notify
+from core.versions import digest_of
+from evidence.models import CriterionMapping, Evidence, Observation
+from evidence.services import NOTE_MAX_LENGTH, EvidenceError
+
+log = logging.getLogger(__name__)
+
+COMMENT_MAX_LENGTH = 2000
+
+
+STATUS_LABELS = {
+    "awaiting": "Awaiting the learner’s confirmation",
+    "changed": "Changed since the learner confirmed it: awaiting confirmation again",
+    "confirmed": "Confirmed by the learner",
+    "commented": "Read by the learner, with a comment",
+}
+
+
+@dataclass(frozen=True)
+class ObservationData:
+    title: str
+    occurred_on: date | None
+    place: str
+    duration_minutes: int | None
+    activity: str
+    questions: str
+    notes: Mapping[int, str]  # criterion id → what was seen and heard against it
+
+
+def record_content(
+    *, evidence: Evidence, observation: Observation, mappings: list[CriterionMapping]
+) -> dict[str, Any]:
+    """What the learner confirms: every field of the record and every criterion's note."""
+    return {
+        "kind": evidence.kind,
+        "title": evidence.title,
+        "occurred_on": evidence.occurred_on.isoformat(),
+        "assessor_id": observation.assessor_id,
+        "place": observation.place,
+        "duration_minutes": observation.duration_minutes,
+        "activity": observation.activity,
+        "questions": observation.questions,
+        "criteria": sorted([m.criterion_id, m.note] for m in mappings),
+    }
+
+
+def record_digest(evidence: Evidence) -> str:
+    """The SHA-256 of the record's content as stored now (reads its mappings)."""
+    mappings = list(CriterionMapping.objects.filter(evidence=evidence))
+    return digest_of(record_content(evidence=evidence, observation=evidence.observation, mappings=mappings))
+
+
+def _check(data: ObservationData, portfolio: Portfolio) -> dict[int, str]:
+    """The notes by criterion, checked; raises ``EvidenceError`` before anything is written."""
+    if not data.notes:
+        raise EvidenceError(
+            "Choose at least one criterion and say what you saw and heard against it: "
+            "a record mapped to no criterion proves nothing."
+        )
+    notes = {pk: (note or "").strip() for pk, note in data.notes.items()}
+    missing = [pk for pk, note in notes.items() if not note]
+    if missing:
+        raise EvidenceError("Write what you saw and heard against each criterion you chose.")
+    if any(len(note) > NOTE_MAX_LENGTH for note in notes.values()):
+        raise EvidenceError(f"Keep each criterion's note under {NOTE_MAX_LENGTH} characters.")
+    known = set(criteria_for(portfolio).filter(pk__in=list(notes)).values_list("pk", flat=True))
+    if known != set(notes):
+        raise EvidenceError("One of the criteria chosen is not part of this cohort's frameworks.")
+    return notes
+
+
+def _fill(evidence: Evidence, observation: Observation, data: ObservationData) -> None:
+    evidence.title = data.title.strip()
+    evidence.occurred_on = data.occurred_on  # type: ignore[assignment]
+    observation.place = data.place.strip()
+    observation.duration_minutes = data.duration_minutes  # type: ignore[assignment]
+    observation.activity = data.activity.strip()
+    observation.questions = data.questions.strip()
+    try:
+        evidence.full_clean(exclude=["file"])
+        observation.full_clean(exclude=["evidence", "assessor", "content_digest"])
+    except ValidationError as error:
+        raise EvidenceError(" ".join(error.messages)) from None
+
+
+def _notify_learner(evidence: Evidence, *, changed: bool) -> None:
+    portfolio = evidence.portfolio
+    what = "changed" if changed else "written"
+    notify(
+        recipients=[portfolio.learner],
+        portfolio=portfolio,
+        subject=f"Your assessor has {what} an observation record: please confirm it",
+        body=(
+            f"“{evidence.title}” ({evidence.occurred_on:%d %B %Y}) is waiting for you to read it "
+            "and accept it, or to comment on it."
+        ),
+        url=evidence.get_absolute_url(),
+    )
+
+
+@transaction.atomic
+def create_observation(*, portfolio: Portfolio, data: ObservationData, actor: User) -> Evidence:
+    """The assigned assessor's observation record, mapped to the criteria it has notes for.
+    Nothing is stored unless every rule holds."""
+    if portfolio.assessor_id != actor.pk:
+        raise EvidenceError("Only the portfolio's assessor can record an observation.")
+    notes = _check(data, portfolio)
+    evidence = Evidence(portfolio=portfolio, kind=Evidence.Kind.OBSERVATION)
+    observation = Observation(assessor=actor)
+    _fill(evidence, observation, data)
+    evidence.save()
+    observation.evidence = evidence
+    observation.save()
+    CriterionMapping.objects.bulk_create(
+        CriterionMapping(evidence=evidence, criterion_id=pk, note=note) for pk, note in notes.items()
+    )
+    observation.content_digest = record_digest(evidence)
+    observation.save(update_fields=["content_digest"])
+    Portfolio.objects.filter(pk=portfolio.pk).update(updated_at=timezone.now())
+    _notify_learner(evidence, changed=False)
+    log.info("observation %s recorded on portfolio %s by %s", evidence.pk, portfolio.pk, actor.username)
+    return evidence
+
+
+@transaction.atomic
+def update_observation(*, evidence: Evidence, data: ObservationData, actor: User) -> Evidence:
+    """Change the record; if its content differs from what the learner confirmed, the
+    confirmation no longer holds and the learner is asked again."""
+    portfolio = evidence.portfolio
+    if portfolio.assessor_id != actor.pk:
+        raise EvidenceError("Only the portfolio's assessor can change an observation record.")
+    notes = _check(data, portfolio)
+    observation = Observation.objects.select_for_update().get(evidence=evidence)
+    evidence.observation = observation
+    before = observation.content_digest
+    _fill(evidence, observation, data)
+    evidence.save()
+    observation.save()
+    evidence.mappings.exclude(criterion_id__in=list(notes)).delete()
+    existing = {m.criterion_id: m for m in evidence.mappings.all()}
+    for pk, note in notes.items():
+        if pk not in existing:
+            CriterionMapping.objects.create(evidence=evidence, criterion_id=pk, note=note)
+        elif existing[pk].note != note:
+            existing[pk].note = note
+            existing[pk].save(update_fields=["note", "updated_at"])
+    observation.content_digest = record_digest(evidence)
+    observation.save(update_fields=["content_digest"])
+    if observation.content_digest != before:
+        Portfolio.objects.filter(pk=portfolio.pk).update(updated_at=timezone.now())
+        _notify_learner(evidence, changed=True)
+    log.info("observation %s changed by %s", evidence.pk, actor.username)
+    return evidence
+
+
+@transaction.atomic
+def confirm_record(
+    *, evidence: Evidence, accept: bool, comment: str, read_digest: str, actor: User
+) -> Observation:
+    """The learner read the record: they accept it, or comment on it (a comment is then
+    required). Either way the confirmation is signed with the digest of what they read:
+    ``read_digest``, the digest of the page they read, which must still be the record's."""
+    if evidence.portfolio.learner_id != actor.pk:
+        raise EvidenceError("Only the learner confirms a record about their own work.")
+    comment = (comment or "").strip()
+    if not accept and not comment:
+        raise EvidenceError("Say what you disagree with or want to add in your comment.")
+    if len(comment) > COMMENT_MAX_LENGTH:
+        raise EvidenceError(f"Keep the comment under {COMMENT_MAX_LENGTH} characters.")
+    observation = Observation.objects.select_for_update().get(evidence=evidence)
+    digest = observation.content_digest
+    if read_digest != digest:
+        raise EvidenceError("The record changed while you were reading it: read it again, then confirm.")
+    observation.confirmed_digest = digest
+    observation.confirmed_at = timezone.now()
+    observation.response = Observation.Response.ACCEPTED if accept else Observation.Response.COMMENTED
+    observation.learner_comment = comment
+    observation.save(update_fields=["confirmed_digest", "confirmed_at", "response", "learner_comment"])
+    assessor = evidence.portfolio.assessor
+    notify(
+        recipients=[assessor],
+        portfolio=evidence.portfolio,
+        subject=f"{actor.display_name} {'accepted' if accept else 'commented on'} your observation record",
+        body=f"“{evidence.title}”" + (f": {comment}" if comment else "."),
+        url=reverse("evidence:detail", kwargs={"portfolio_pk": evidence.portfolio_id, "pk": evidence.pk}),
+    )
+    log.info(
+        "record %s %s by %s (digest %s)",
+        evidence.pk,
+        observation.response,
+        actor.username,
+        observation.confirmed_digest,
+    )
+    return observation
