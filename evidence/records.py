@@ -141,7 +141,6 @@ def create_observation(*, portfolio: Portfolio, data: ObservationData, actor: Us
     )
     observation.content_digest = record_digest(evidence)
     observation.save(update_fields=["content_digest"])
-    Portfolio.objects.filter(pk=portfolio.pk).update(updated_at=timezone.now())
     _notify_learner(evidence, changed=False)
     log.info("observation %s recorded on portfolio %s by %s", evidence.pk, portfolio.pk, actor.username)
     return evidence
@@ -172,7 +171,6 @@ def update_observation(*, evidence: Evidence, data: ObservationData, actor: User
     observation.content_digest = record_digest(evidence)
     observation.save(update_fields=["content_digest"])
     if observation.content_digest != before:
-        Portfolio.objects.filter(pk=portfolio.pk).update(updated_at=timezone.now())
         _notify_learner(evidence, changed=True)
     log.info("observation %s changed by %s", evidence.pk, actor.username)
     return evidence
@@ -201,6 +199,8 @@ def confirm_record(
     observation.response = Observation.Response.ACCEPTED if accept else Observation.Response.COMMENTED
     observation.learner_comment = comment
     observation.save(update_fields=["confirmed_digest", "confirmed_at", "response", "learner_comment"])
+    # The learner's own act, unlike the assessor's writing: it counts as their activity.
+    Portfolio.objects.filter(pk=evidence.portfolio_id).update(last_activity_at=timezone.now())
     assessor = evidence.portfolio.assessor
     notify(
         recipients=[assessor],

@@ -12,7 +12,7 @@ from django.urls import get_resolver, reverse
 
 from evidence.models import Evidence
 from tests.conftest import finish
-from tests.evidence.factories import FileEvidenceFactory, MappingFactory
+from tests.evidence.factories import FileEvidenceFactory, MappingFactory, make_observation
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +52,7 @@ def world(learner, other_learner, assessor, other_assessor, tutor, iqa, outsider
         "evidence": evidence,
         "foreign_evidence": FileEvidenceFactory(portfolio=other_portfolio),
         "criterion": criterion,
+        "observation": make_observation(portfolio, [criterion]),
     }
 
 
@@ -68,6 +69,13 @@ READ = {
 }
 WRITE_PAGE = {**READ, "assessor": 403, "tutor": 403, "iqa": 403, "staff": 403}
 WRITE_POST = {**WRITE_PAGE, "learner": 302}
+# The assessor's records: only the portfolio's own assessor writes them.
+ASSESSOR_PAGE = {**READ, "learner": 403, "tutor": 403, "iqa": 403, "staff": 403}
+
+
+def _observation(w):
+    return {"portfolio_pk": w["portfolio"].pk, "pk": w["observation"].pk}
+
 
 # (url name, kwargs builder, method, expected per persona)
 MATRIX = [
@@ -93,6 +101,28 @@ MATRIX = [
         lambda w: {"portfolio_pk": w["portfolio"].pk, "criterion_pk": w["criterion"].pk},
         "post",
         WRITE_POST,
+    ),
+    ("evidence:observation_add", lambda w: {"portfolio_pk": w["portfolio"].pk}, "get", ASSESSOR_PAGE),
+    (
+        "evidence:observation_add",
+        lambda w: {"portfolio_pk": w["portfolio"].pk},
+        "post",
+        {**ASSESSOR_PAGE, "assessor": 400},  # nothing posted: the form says what is missing
+    ),
+    ("evidence:observation_edit", _observation, "get", ASSESSOR_PAGE),
+    ("evidence:observation_edit", _observation, "post", {**ASSESSOR_PAGE, "assessor": 400}),
+    ("evidence:detail", _observation, "get", READ),
+    # The learner confirms (nothing posted: a message says a comment is needed); no one else.
+    ("evidence:record_confirm", _observation, "post", WRITE_POST),
+    # The learner's own pages do not reach the assessor's record; its criteria and notes are
+    # on its own page, so the picker of an item's mappings is not offered for it to anyone.
+    ("evidence:edit", _observation, "get", {**WRITE_PAGE, "learner": 404}),
+    ("evidence:delete", _observation, "post", {**WRITE_POST, "learner": 404}),
+    (
+        "evidence:mappings",
+        _observation,
+        "get",
+        {**READ, "learner": 404, "assessor": 404, "tutor": 404, "iqa": 404, "staff": 404},
     ),
     ("evidence:add", lambda w: {"portfolio_pk": w["portfolio"].pk, "kind": "reflection"}, "get", WRITE_PAGE),
     (
@@ -173,6 +203,7 @@ ITEM_URLS = [
     "evidence:redaction_prepare",
     "evidence:redaction_preview",
     "evidence:redaction_confirm",
+    "evidence:record_confirm",
 ]
 
 
