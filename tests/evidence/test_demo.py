@@ -21,7 +21,16 @@ def test_the_rich_learner_has_about_thirty_varied_items_mapped_with_notes(demo):
     items = portfolio.evidence.exclude(kind=Evidence.Kind.SECTION)
 
     assert 25 <= items.count() <= 35
-    assert set(items.values_list("kind", flat=True)) == {"file", "reflection", "link", "transcript"}
+    assert set(items.values_list("kind", flat=True)) == {
+        "file",
+        "reflection",
+        "link",
+        "transcript",
+        "observation",
+    }
+    observation = items.get(kind=Evidence.Kind.OBSERVATION).observation
+    assert observation.status == "confirmed"
+    assert observation.assessor == portfolio.assessor
     transcripts = items.filter(kind=Evidence.Kind.TRANSCRIPT)
     assert set(transcripts.values_list("scenario", flat=True)) == {
         "positive",
