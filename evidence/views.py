@@ -173,7 +173,8 @@ def evidence_detail(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpRes
         context["record"] = evidence.observation
         context["record_status"] = STATUS_LABELS[evidence.observation.status]
         context["may_change_record"] = portfolio.assessor_id == request.user.pk
-    if evidence.kind != Evidence.Kind.SECTION:
+    # The learner's check of customers' personal data is for what they wrote, not the assessor's record.
+    if evidence.kind not in (Evidence.Kind.SECTION, *RECORD_KINDS):
         context.update(privacy_context(evidence, is_owner=context["is_owner"], preloaded=True))
     if evidence.kind == Evidence.Kind.SECTION:
         try:
