@@ -231,6 +231,23 @@ def message_initial(evidence: Evidence) -> list[dict[str, Any]]:
     ]
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Any number of files (none allowed); each is checked by ``ObservationForm``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ",".join(ALLOWED_EXTENSIONS)}))
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleFileField, self).clean(one, initial) for one in files]
+
+
 class ObservationForm(forms.Form):
     """An observation record's own fields; the criteria and their notes come beside it."""
 
@@ -246,3 +263,29 @@ class ObservationForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    attachments = MultipleFileField(
+        label="Photos or files",
+        help_text=(
+            f"Optional, up to 10 in all: images, PDF, Word, Excel, PowerPoint, CSV or plain text, "
+            f"each up to {human_size(max_upload_bytes())}. Checked as the learner's uploads are; "
+            "once attached they stay with the record."
+        ),
+    )
+
+    def clean_attachments(self) -> list[CleanFile]:
+        """Every file checked by its content; one refused file refuses the whole record."""
+        limit = max_upload_bytes()
+        checked = []
+        for upload in self.cleaned_data["attachments"]:
+            name = upload.name or ""
+            if upload.size > limit:
+                raise forms.ValidationError(
+                    f"“{name}” is {human_size(upload.size)}; the limit is {human_size(limit)}.",
+                    code="too_big",
+                )
+            upload.seek(0)
+            try:
+                checked.append(check_upload(name, upload.read(limit + 1)))
+            except FileRefused as refusal:
+                raise forms.ValidationError(f"“{name}”: {refusal}", code="refused") from None
+        return checked

@@ -195,6 +195,36 @@ class Observation(models.Model):
         return "commented" if self.response == self.Response.COMMENTED else "confirmed"
 
 
+class RecordAttachment(models.Model):
+    """A photo or file attached to an assessor's record, checked by the same rules as the
+    learner's uploads (``evidence.files.check_upload``). Attachments are added, never
+    removed: a submitted version may name them, and the record's digest covers them."""
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=evidence_upload_to, max_length=255)
+    original_name = models.CharField("file name", max_length=255)
+    content_type = models.CharField(max_length=128)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField("SHA-256 digest", max_length=64)
+    removed_on_upload = models.CharField("removed on upload", max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["evidence", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def portfolio_id(self) -> int:
+        """Where ``evidence_upload_to`` files it: in the portfolio's folder."""
+        return self.evidence.portfolio_id
+
+    @property
+    def is_inline(self) -> bool:
+        return self.content_type.startswith("image/") or self.content_type == "application/pdf"
+
+
 class TranscriptMessage(models.Model):
     """One message of a social media interaction, in the order it happened."""
 

@@ -196,6 +196,16 @@ def _record(entry: EvidenceEntry, item: dict[str, Any]) -> None:
         ("Activity observed", record.get("activity", "")),
         ("Questions asked and answers", record.get("questions", "") or "None recorded"),
     ]
+    attached = record.get("attachments") or []
+    if attached:
+        entry.record.append(
+            (
+                "Photos and files",
+                "\n".join(
+                    f"{a['original_name']} ({human_size(a['size'])}), SHA-256 {a['sha256']}" for a in attached
+                ),
+            )
+        )
     entry.record_digest = record.get("content_digest", "")
     status = record.get("status", "awaiting")
     when = uk_datetime(record.get("confirmed_at"))

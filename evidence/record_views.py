@@ -11,15 +11,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from core.access import get_portfolio_for, get_portfolio_for_assessor
+from core.file_responses import stored_file_response
 from core.models import Portfolio
 from core.selectors import criteria_for
 from evidence.forms import ObservationForm
-from evidence.models import Evidence
+from evidence.models import Evidence, RecordAttachment
 from evidence.records import ObservationData, confirm_record, create_observation, update_observation
 from evidence.services import EvidenceError
 
@@ -47,10 +48,12 @@ def _observation_page(request: HttpRequest, portfolio: Portfolio, evidence: Evid
     allowed = set(criteria_for(portfolio).values_list("pk", flat=True))
     status = 200
     if request.method == "POST":
-        form = ObservationForm(request.POST)
+        form = ObservationForm(request.POST, request.FILES)
         notes = _posted_notes(request.POST, allowed)
         if form.is_valid():
-            data = ObservationData(**form.cleaned_data, notes=notes)
+            fields = dict(form.cleaned_data)
+            uploads = fields.pop("attachments")
+            data = ObservationData(**fields, notes=notes, uploads=uploads)
             try:
                 if evidence is None:
                     evidence = create_observation(portfolio=portfolio, data=data, actor=request.user)
@@ -86,6 +89,7 @@ def _observation_page(request: HttpRequest, portfolio: Portfolio, evidence: Evid
             "evidence": evidence,
             "form": form,
             "rows": _criteria_rows(portfolio, notes),
+            "attachments": list(evidence.attachments.all()) if evidence is not None else [],
         },
         status=status,
     )
@@ -106,6 +110,26 @@ def observation_edit(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpRe
         kind=Evidence.Kind.OBSERVATION,
     )
     return _observation_page(request, portfolio, evidence)
+
+
+@login_required
+def record_attachment(request: HttpRequest, portfolio_pk: int, pk: int, attachment_pk: int) -> FileResponse:
+    """A record's photo or file, to those who may read the portfolio; inline only for
+    images and PDFs."""
+    portfolio = get_portfolio_for(request.user, portfolio_pk)
+    attachment = get_object_or_404(
+        RecordAttachment, pk=attachment_pk, evidence_id=pk, evidence__portfolio=portfolio
+    )
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404("The stored file is missing.") from None
+    return stored_file_response(
+        handle,
+        content_type=attachment.content_type,
+        filename=attachment.original_name,
+        inline=attachment.is_inline,
+    )
 
 
 @require_POST

@@ -11,12 +11,13 @@ longer matches its confirmation and waits for the learner again.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +26,8 @@ from core.models import Portfolio, User
 from core.selectors import criteria_for
 from core.services import notify
 from core.versions import digest_of
-from evidence.models import CriterionMapping, Evidence, Observation
+from evidence.files import CleanFile
+from evidence.models import CriterionMapping, Evidence, Observation, RecordAttachment
 from evidence.services import NOTE_MAX_LENGTH, EvidenceError
 
 log = logging.getLogger(__name__)
@@ -50,10 +52,19 @@ class ObservationData:
     activity: str
     questions: str
     notes: Mapping[int, str]  # criterion id → what was seen and heard against it
+    # Photos or files to attach, already through ``evidence.files.check_upload``.
+    uploads: Sequence[CleanFile] = ()
+
+
+MAX_ATTACHMENTS = 10
 
 
 def record_content(
-    *, evidence: Evidence, observation: Observation, mappings: list[CriterionMapping]
+    *,
+    evidence: Evidence,
+    observation: Observation,
+    mappings: list[CriterionMapping],
+    attachments: list[RecordAttachment],
 ) -> dict[str, Any]:
     """What the learner confirms: every field of the record and every criterion's note."""
     return {
@@ -66,13 +77,20 @@ def record_content(
         "activity": observation.activity,
         "questions": observation.questions,
         "criteria": sorted([m.criterion_id, m.note] for m in mappings),
+        "attachments": sorted([a.sha256, a.original_name] for a in attachments),
     }
 
 
 def record_digest(evidence: Evidence) -> str:
     """The SHA-256 of the record's content as stored now (reads its mappings)."""
-    mappings = list(CriterionMapping.objects.filter(evidence=evidence))
-    return digest_of(record_content(evidence=evidence, observation=evidence.observation, mappings=mappings))
+    return digest_of(
+        record_content(
+            evidence=evidence,
+            observation=evidence.observation,
+            mappings=list(CriterionMapping.objects.filter(evidence=evidence)),
+            attachments=list(RecordAttachment.objects.filter(evidence=evidence)),
+        )
+    )
 
 
 def _check(data: ObservationData, portfolio: Portfolio) -> dict[int, str]:
@@ -92,6 +110,38 @@ def _check(data: ObservationData, portfolio: Portfolio) -> dict[int, str]:
     if known != set(notes):
         raise EvidenceError("One of the criteria chosen is not part of this cohort's frameworks.")
     return notes
+
+
+def _attach(evidence: Evidence, uploads: Sequence[CleanFile], stored: list[RecordAttachment]) -> None:
+    """Store the checked files, each under a random name from ``evidence_upload_to``;
+    ``stored`` collects them so the caller can delete them if the transaction fails."""
+    if evidence.attachments.count() + len(uploads) > MAX_ATTACHMENTS:
+        raise EvidenceError(f"A record holds at most {MAX_ATTACHMENTS} photos or files.")
+    for upload in uploads:
+        attachment = RecordAttachment(
+            evidence=evidence,
+            original_name=upload.name,
+            content_type=upload.file_type.content_type,
+            size=upload.size,
+            sha256=upload.sha256,
+            removed_on_upload=upload.removal_note,
+        )
+        attachment.file.save(upload.name, ContentFile(upload.content), save=False)
+        stored.append(attachment)
+        attachment.save()
+
+
+def _without_partial_files[T](write: Callable[[list[RecordAttachment]], T]) -> T:
+    """Run a write that may store files: if it fails, its rows roll back and the files
+    it stored are deleted, so nothing partial is left."""
+    stored: list[RecordAttachment] = []
+    try:
+        with transaction.atomic():
+            return write(stored)
+    except Exception:
+        for attachment in stored:
+            attachment.file.storage.delete(attachment.file.name)
+        raise
 
 
 def _fill(evidence: Evidence, observation: Observation, data: ObservationData) -> None:
@@ -123,55 +173,65 @@ def _notify_learner(evidence: Evidence, *, changed: bool) -> None:
     )
 
 
-@transaction.atomic
 def create_observation(*, portfolio: Portfolio, data: ObservationData, actor: User) -> Evidence:
-    """The assigned assessor's observation record, mapped to the criteria it has notes for.
-    Nothing is stored unless every rule holds."""
+    """The assigned assessor's observation record, mapped to the criteria it has notes for,
+    with its photos or files. Nothing is stored unless every rule holds."""
     if portfolio.assessor_id != actor.pk:
         raise EvidenceError("Only the portfolio's assessor can record an observation.")
     notes = _check(data, portfolio)
     evidence = Evidence(portfolio=portfolio, kind=Evidence.Kind.OBSERVATION)
     observation = Observation(assessor=actor)
     _fill(evidence, observation, data)
-    evidence.save()
-    observation.evidence = evidence
-    observation.save()
-    CriterionMapping.objects.bulk_create(
-        CriterionMapping(evidence=evidence, criterion_id=pk, note=note) for pk, note in notes.items()
-    )
-    observation.content_digest = record_digest(evidence)
-    observation.save(update_fields=["content_digest"])
-    _notify_learner(evidence, changed=False)
+
+    def write(stored: list[RecordAttachment]) -> Evidence:
+        evidence.save()
+        observation.evidence = evidence
+        observation.save()
+        CriterionMapping.objects.bulk_create(
+            CriterionMapping(evidence=evidence, criterion_id=pk, note=note) for pk, note in notes.items()
+        )
+        _attach(evidence, data.uploads, stored)
+        observation.content_digest = record_digest(evidence)
+        observation.save(update_fields=["content_digest"])
+        _notify_learner(evidence, changed=False)
+        return evidence
+
+    _without_partial_files(write)
     log.info("observation %s recorded on portfolio %s by %s", evidence.pk, portfolio.pk, actor.username)
     return evidence
 
 
-@transaction.atomic
 def update_observation(*, evidence: Evidence, data: ObservationData, actor: User) -> Evidence:
-    """Change the record; if its content differs from what the learner confirmed, the
-    confirmation no longer holds and the learner is asked again."""
+    """Change the record, and attach more photos or files; if its content differs from what
+    the learner confirmed, the confirmation no longer holds and the learner is asked again."""
     portfolio = evidence.portfolio
     if portfolio.assessor_id != actor.pk:
         raise EvidenceError("Only the portfolio's assessor can change an observation record.")
     notes = _check(data, portfolio)
-    observation = Observation.objects.select_for_update().get(evidence=evidence)
-    evidence.observation = observation
-    before = observation.content_digest
-    _fill(evidence, observation, data)
-    evidence.save()
-    observation.save()
-    evidence.mappings.exclude(criterion_id__in=list(notes)).delete()
-    existing = {m.criterion_id: m for m in evidence.mappings.all()}
-    for pk, note in notes.items():
-        if pk not in existing:
-            CriterionMapping.objects.create(evidence=evidence, criterion_id=pk, note=note)
-        elif existing[pk].note != note:
-            existing[pk].note = note
-            existing[pk].save(update_fields=["note", "updated_at"])
-    observation.content_digest = record_digest(evidence)
-    observation.save(update_fields=["content_digest"])
-    if observation.content_digest != before:
-        _notify_learner(evidence, changed=True)
+
+    def write(stored: list[RecordAttachment]) -> Evidence:
+        observation = Observation.objects.select_for_update().get(evidence=evidence)
+        evidence.observation = observation
+        before = observation.content_digest
+        _fill(evidence, observation, data)
+        evidence.save()
+        observation.save()
+        evidence.mappings.exclude(criterion_id__in=list(notes)).delete()
+        existing = {m.criterion_id: m for m in evidence.mappings.all()}
+        for pk, note in notes.items():
+            if pk not in existing:
+                CriterionMapping.objects.create(evidence=evidence, criterion_id=pk, note=note)
+            elif existing[pk].note != note:
+                existing[pk].note = note
+                existing[pk].save(update_fields=["note", "updated_at"])
+        _attach(evidence, data.uploads, stored)
+        observation.content_digest = record_digest(evidence)
+        observation.save(update_fields=["content_digest"])
+        if observation.content_digest != before:
+            _notify_learner(evidence, changed=True)
+        return evidence
+
+    _without_partial_files(write)
     log.info("observation %s changed by %s", evidence.pk, actor.username)
     return evidence
 

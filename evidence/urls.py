@@ -16,6 +16,11 @@ urlpatterns = [
     path(f"{PREFIX}<int:pk>/", views.evidence_detail, name="detail"),
     path(f"{PREFIX}<int:pk>/observation/", record_views.observation_edit, name="observation_edit"),
     path(f"{PREFIX}<int:pk>/confirm/", record_views.record_confirm, name="record_confirm"),
+    path(
+        f"{PREFIX}<int:pk>/attachments/<int:attachment_pk>/",
+        record_views.record_attachment,
+        name="record_attachment",
+    ),
     path(f"{PREFIX}<int:pk>/edit/", views.evidence_edit, name="edit"),
     path(f"{PREFIX}<int:pk>/delete/", views.evidence_delete, name="delete"),
     path(f"{PREFIX}<int:pk>/file/", views.evidence_file, name="file"),

@@ -13,6 +13,7 @@ from assessment import services as assessment
 from core.models import Framework
 from evidence.models import Evidence
 from tests.e2e.conftest import log_in
+from tests.evidence.factories import png_bytes
 from tests.factories import TEST_PASSWORD, CriterionFactory, CriterionGroupFactory, FrameworkFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -46,6 +47,9 @@ def test_an_observation_is_recorded_confirmed_and_read_in_the_workspace(page, as
     page.get_by_label("What you saw and heard against CFACSD22 P12").fill(
         "Agreed the weekend rota with two colleagues during the meeting."
     )
+    page.get_by_label("Photos or files").set_input_files(
+        files=[{"name": "pitch.png", "mimeType": "image/png", "buffer": png_bytes()}]
+    )
     expect(page.locator(f"#c-{pitch.pk}-on")).to_be_checked()  # writing a note ticks it
     expect(page.locator(f"#c-{colleagues.pk}-on")).to_be_checked()
     page.get_by_role("button", name=re.compile("^Save the record")).click()
@@ -57,6 +61,7 @@ def test_an_observation_is_recorded_confirmed_and_read_in_the_workspace(page, as
     evidence = Evidence.objects.get(kind="observation")
     page.goto(evidence.get_absolute_url())
     expect(page.get_by_text("Agreed the weekend rota with two colleagues")).to_be_visible()
+    expect(page.get_by_role("link", name="pitch.png")).to_be_visible()
     page.get_by_role("button", name="I accept this record").click()
     expect(page.get_by_text("Record confirmed.")).to_be_visible()
     expect(page.get_by_text("Confirmed by the learner").first).to_be_visible()
@@ -74,4 +79,5 @@ def test_an_observation_is_recorded_confirmed_and_read_in_the_workspace(page, as
     expect(record).to_contain_text("What the assessor saw and heard: Explained the plan's aims")
     expect(record).to_contain_text("Fernleaf Home, team room")
     expect(record).to_contain_text("Confirmed by the learner")
+    expect(record).to_contain_text("pitch.png")
     page.screenshot(path="/tmp/h18-records-workspace.png", full_page=True)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import pytest
 from django.urls import get_resolver, reverse
 
+from evidence.files import check_upload
 from evidence.models import Evidence
 from tests.conftest import finish
-from tests.evidence.factories import FileEvidenceFactory, MappingFactory, make_observation
+from tests.evidence.factories import FileEvidenceFactory, MappingFactory, make_observation, png_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +53,9 @@ def world(learner, other_learner, assessor, other_assessor, tutor, iqa, outsider
         "evidence": evidence,
         "foreign_evidence": FileEvidenceFactory(portfolio=other_portfolio),
         "criterion": criterion,
-        "observation": make_observation(portfolio, [criterion]),
+        "observation": make_observation(
+            portfolio, [criterion], uploads=[check_upload("pitch.png", png_bytes())]
+        ),
     }
 
 
@@ -112,6 +115,12 @@ MATRIX = [
     ("evidence:observation_edit", _observation, "get", ASSESSOR_PAGE),
     ("evidence:observation_edit", _observation, "post", {**ASSESSOR_PAGE, "assessor": 400}),
     ("evidence:detail", _observation, "get", READ),
+    (
+        "evidence:record_attachment",
+        lambda w: {**_observation(w), "attachment_pk": w["observation"].attachments.get().pk},
+        "get",
+        READ,
+    ),
     # The learner confirms (nothing posted: a message says a comment is needed); no one else.
     ("evidence:record_confirm", _observation, "post", WRITE_POST),
     # The learner's own pages do not reach the assessor's record; its criteria and notes are

@@ -3,15 +3,19 @@ record's digest, and a change after confirmation sends them back to the learner.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from core.models import Notification
 from core.versions import digest_of
 from evidence import records
-from evidence.models import CriterionMapping, Evidence, Observation
+from evidence.files import check_upload
+from evidence.models import CriterionMapping, Evidence, Observation, RecordAttachment
 from evidence.services import EvidenceError, delete_evidence, set_criterion_mappings, set_evidence_mappings
-from tests.evidence.factories import EvidenceFactory, make_observation, observation_data
+from tests.evidence.factories import EvidenceFactory, make_observation, observation_data, png_bytes
 from tests.factories import CriterionFactory
 
 pytestmark = pytest.mark.django_db
@@ -90,6 +94,7 @@ def test_the_confirmation_is_signed_with_the_digest_of_the_content(portfolio, tw
             "activity": "Amira pitched the social media plan to the team.",
             "questions": "Q: Why reply within the hour? A: Customers expect it.",
             "criteria": sorted([c.pk, f"Seen: {c.code} shown in the pitch."] for c in two),
+            "attachments": [],
         }
     )
 
@@ -341,3 +346,86 @@ def test_the_evidence_list_costs_the_same_with_1_and_20_records(
         response = client.get(url)
 
     assert response.content.decode().count("Awaiting the learner") == 20
+
+
+# --- Photos and files ------------------------------------------------------------------------
+
+
+def test_the_assessor_attaches_a_photo_checked_like_any_upload(client, portfolio, two, learner, settings):
+    client.force_login(portfolio.assessor)
+    url = reverse("evidence:observation_add", kwargs={"portfolio_pk": portfolio.pk})
+    photo = SimpleUploadedFile("pitch.png", png_bytes(), content_type="image/png")
+
+    response = client.post(url, {**_form(two), "attachments": [photo]})
+
+    assert response.status_code == 302
+    attachment = RecordAttachment.objects.get()
+    assert attachment.original_name == "pitch.png"
+    assert attachment.file.name.startswith(f"evidence/{portfolio.pk}/")
+    client.force_login(learner)
+    download = client.get(
+        reverse(
+            "evidence:record_attachment",
+            kwargs={
+                "portfolio_pk": portfolio.pk,
+                "pk": attachment.evidence_id,
+                "attachment_pk": attachment.pk,
+            },
+        )
+    )
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content)[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_refused_file_refuses_the_whole_record_and_stores_nothing(client, portfolio, two, settings):
+    client.force_login(portfolio.assessor)
+    url = reverse("evidence:observation_add", kwargs={"portfolio_pk": portfolio.pk})
+    good = SimpleUploadedFile("pitch.png", png_bytes(), content_type="image/png")
+    disguised = SimpleUploadedFile(
+        "notes.png", b"<html><script>alert(1)</script></html>", content_type="image/png"
+    )
+
+    response = client.post(url, {**_form(two), "attachments": [good, disguised]})
+
+    assert response.status_code == 400
+    assert "notes.png" in response.content.decode()
+    assert not Evidence.objects.exists()
+    assert not RecordAttachment.objects.exists()
+    media = settings.MEDIA_ROOT
+    assert not any(p.is_file() for p in Path(media).rglob("*"))
+
+
+def test_an_attachment_added_after_confirmation_needs_confirming_again(portfolio, two, learner):
+    evidence = make_observation(portfolio, two)
+    records.confirm_record(
+        evidence=evidence,
+        accept=True,
+        comment="",
+        read_digest=evidence.observation.content_digest,
+        actor=learner,
+    )
+
+    records.update_observation(
+        evidence=evidence,
+        data=observation_data(two, uploads=[check_upload("pitch.png", png_bytes())]),
+        actor=portfolio.assessor,
+    )
+
+    assert Observation.objects.get().status == "changed"
+    assert RecordAttachment.objects.filter(evidence=evidence).count() == 1
+
+
+def test_an_attachment_of_another_record_gives_404(client, portfolio, two, learner):
+    evidence = make_observation(portfolio, two, uploads=[check_upload("pitch.png", png_bytes())])
+    other = make_observation(portfolio, two)
+    attachment = evidence.attachments.get()
+    client.force_login(learner)
+
+    response = client.get(
+        reverse(
+            "evidence:record_attachment",
+            kwargs={"portfolio_pk": portfolio.pk, "pk": other.pk, "attachment_pk": attachment.pk},
+        )
+    )
+
+    assert response.status_code == 404

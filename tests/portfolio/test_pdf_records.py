@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from evidence import records
-from tests.evidence.factories import make_observation
+from evidence.files import check_upload
+from tests.evidence.factories import make_observation, png_bytes
 from tests.portfolio.pdf_support import render
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,8 @@ def _no_chart_browser(settings):
 
 
 def test_a_confirmed_observation_prints_as_a_form_with_its_confirmation(portfolio, criteria, learner):
-    evidence = make_observation(portfolio, criteria[:1], place="Fernleaf Home, team room")
+    photo = check_upload("pitch.png", png_bytes())
+    evidence = make_observation(portfolio, criteria[:1], place="Fernleaf Home, team room", uploads=[photo])
     records.confirm_record(
         evidence=evidence,
         accept=True,
@@ -35,6 +37,8 @@ def test_a_confirmed_observation_prints_as_a_form_with_its_confirmation(portfoli
     assert "What the assessor saw and heard" in text
     assert f"Seen: {criteria[0].code} shown in the pitch." in text
     assert "Accepted by the learner on" in text
+    assert "Photos and files pitch.png" in text
+    assert photo.sha256[:16] in text.replace(" ", "")
     assert evidence.observation.content_digest[:16] in text.replace(" ", "")
 
 
