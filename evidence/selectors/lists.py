@@ -40,7 +40,6 @@ def evidence_detail(portfolio: Portfolio, pk: int) -> Evidence:
             Prefetch("mappings", queryset=mappings),
             Prefetch("messages", queryset=TranscriptMessage.objects.order_by("position")),
             "not_personal_marks",
-            "attachments",
         )
         .select_related("portfolio", "image_scan", "pending_redaction", "observation__assessor")
         .get(pk=pk)
