@@ -7,15 +7,15 @@ evidence item's own page."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from core.access import get_portfolio_for, get_portfolio_for_assessor
+from core.access import AuthenticatedHttpRequest, get_portfolio_for, get_portfolio_for_assessor
 from core.file_responses import stored_file_response
 from core.models import Portfolio
 from core.selectors import criteria_for
@@ -44,7 +44,9 @@ def _criteria_rows(portfolio: Portfolio, notes: dict[int, str]) -> list[dict[str
     ]
 
 
-def _observation_page(request: HttpRequest, portfolio: Portfolio, evidence: Evidence | None) -> HttpResponse:
+def _observation_page(
+    request: AuthenticatedHttpRequest, portfolio: Portfolio, evidence: Evidence | None
+) -> HttpResponse:
     allowed = set(criteria_for(portfolio).values_list("pk", flat=True))
     status = 200
     if request.method == "POST":
@@ -96,13 +98,13 @@ def _observation_page(request: HttpRequest, portfolio: Portfolio, evidence: Evid
 
 
 @login_required
-def observation_add(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
+def observation_add(request: AuthenticatedHttpRequest, portfolio_pk: int) -> HttpResponse:
     portfolio = get_portfolio_for_assessor(request.user, portfolio_pk)
     return _observation_page(request, portfolio, None)
 
 
 @login_required
-def observation_edit(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpResponse:
+def observation_edit(request: AuthenticatedHttpRequest, portfolio_pk: int, pk: int) -> HttpResponse:
     portfolio = get_portfolio_for_assessor(request.user, portfolio_pk)
     evidence = get_object_or_404(
         portfolio.evidence.select_related("observation", "portfolio__learner").prefetch_related("mappings"),
@@ -113,7 +115,9 @@ def observation_edit(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpRe
 
 
 @login_required
-def record_attachment(request: HttpRequest, portfolio_pk: int, pk: int, attachment_pk: int) -> FileResponse:
+def record_attachment(
+    request: AuthenticatedHttpRequest, portfolio_pk: int, pk: int, attachment_pk: int
+) -> FileResponse:
     """A record's photo or file, to those who may read the portfolio; inline only for
     images and PDFs."""
     portfolio = get_portfolio_for(request.user, portfolio_pk)
@@ -121,7 +125,7 @@ def record_attachment(request: HttpRequest, portfolio_pk: int, pk: int, attachme
         RecordAttachment, pk=attachment_pk, evidence_id=pk, evidence__portfolio=portfolio
     )
     try:
-        handle = attachment.file.open("rb")
+        handle = cast(BinaryIO, attachment.file.storage.open(str(attachment.file.name), "rb"))
     except (FileNotFoundError, OSError):
         raise Http404("The stored file is missing.") from None
     return stored_file_response(
@@ -134,7 +138,7 @@ def record_attachment(request: HttpRequest, portfolio_pk: int, pk: int, attachme
 
 @require_POST
 @login_required
-def record_confirm(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpResponse:
+def record_confirm(request: AuthenticatedHttpRequest, portfolio_pk: int, pk: int) -> HttpResponse:
     """The learner accepts the record they read, or comments on it."""
     portfolio = get_portfolio_for(request.user, portfolio_pk, write=True)
     evidence = get_object_or_404(

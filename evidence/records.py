@@ -140,7 +140,8 @@ def _without_partial_files[T](write: Callable[[list[RecordAttachment]], T]) -> T
             return write(stored)
     except Exception:
         for attachment in stored:
-            attachment.file.storage.delete(attachment.file.name)
+            if attachment.file.name:
+                attachment.file.storage.delete(attachment.file.name)
         raise
 
 
