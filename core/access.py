@@ -99,6 +99,15 @@ def get_portfolio_for(user: User, pk: int, *, write: bool = False, moderation: b
     return portfolio
 
 
+def get_portfolio_for_assessor(user: User, pk: int) -> Portfolio:
+    """The portfolio if this person is its assigned assessor, who writes records about the
+    learner's work (observations); 404 to those who may not read it, 403 to other readers."""
+    portfolio = get_portfolio_for(user, pk)
+    if portfolio.assessor_id is None or portfolio.assessor_id != user.pk:
+        raise PermissionDenied("Only the portfolio's assessor can write its records.")
+    return portfolio
+
+
 def get_export_for(user: User, portfolio_pk: int, export_pk: int) -> Export:
     """A PDF export of a portfolio this person may read (404 otherwise, or if the export
     belongs to another portfolio). The document does not depend on who asked for it, so

@@ -22,7 +22,7 @@ from demo.evidence_content import (
     transcript_specs,
 )
 from demo.timeline import story_day, story_time
-from evidence import services, witness
+from evidence import records, services, witness
 from evidence.files import check_upload
 from evidence.models import Evidence
 from evidence.services import MessageData
@@ -121,6 +121,7 @@ def build_demo_content(*, cohort: Cohort, portfolios: dict[str, Portfolio]) -> N
     if "learner" in portfolios:
         _fill(portfolios["learner"], criteria, amira_specs())
         _add_witness(portfolios["learner"], criteria)
+        _amira_observation(portfolios["learner"], criteria)
     if "learner5" in portfolios:
         _fill(portfolios["learner5"], criteria, meadowbank_specs())
 
@@ -186,3 +187,58 @@ def _add_witness(portfolio: Portfolio, criteria: dict) -> None:
             checked_on=timezone.localdate(),
             note="Rang Joanne on Fernleaf's switchboard number; she confirmed she wrote and signed it.",
         )
+
+
+CHAMPION_OBSERVATION = {
+    "title": "Observation: Amira's champion pitch to the contact centre managers",
+    "days_ago": 4,
+    "place": "Fernleaf Home head office, Leeds: second-floor meeting room",
+    "duration_minutes": 35,
+    "activity": (
+        "Amira presented the weekend pilot's before-and-after figures to four contact centre "
+        "managers and asked for Sunday evening cover. I sat at the side of the room and did not take part."
+    ),
+    "questions": (
+        "Q: Why ask for Sunday evening rather than Saturday morning?\n"
+        "A: The pilot's log shows most unanswered complaints arrive between 6 and 10 pm on Sunday.\n"
+        "Q: What did you change after the team leader's objection about cost?\n"
+        "A: I offered to cover two evenings myself while the rota is agreed, and showed the cost per contact."
+    ),
+    "map": {
+        "CSSMS": {
+            "3.4": "Presented the results with the figures to hand, answered two managers' doubts about "
+            "cost, and asked plainly for the cover: a champion's case, not a report.",
+        },
+        "CFACSD22": {
+            "P12": "Agreed the Sunday rota with the two team leaders there and then, and wrote down who "
+            "would tell their advisers: working with colleagues to put the change in place.",
+        },
+    },
+}
+
+
+def _amira_observation(portfolio: Portfolio, criteria: dict) -> None:
+    """Her assessor watched the champion pitch; she read the record and accepted it."""
+    spec = CHAMPION_OBSERVATION
+    if portfolio.assessor is None or portfolio.evidence.filter(title=spec["title"]).exists():
+        return
+    evidence = records.create_observation(
+        portfolio=portfolio,
+        data=records.ObservationData(
+            title=spec["title"],
+            occurred_on=story_day(spec["days_ago"]),
+            place=spec["place"],
+            duration_minutes=spec["duration_minutes"],
+            activity=spec["activity"],
+            questions=spec["questions"],
+            notes=_mapping(spec["map"], criteria),
+        ),
+        actor=portfolio.assessor,
+    )
+    records.confirm_record(
+        evidence=evidence,
+        accept=True,
+        comment="",
+        read_digest=evidence.observation.content_digest,
+        actor=portfolio.learner,
+    )

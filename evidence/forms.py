@@ -229,3 +229,63 @@ def message_initial(evidence: Evidence) -> list[dict[str, Any]]:
         }
         for m in evidence.messages.order_by("position")
     ]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Any number of files (none allowed); each is checked by ``ObservationForm``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ",".join(ALLOWED_EXTENSIONS)}))
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleFileField, self).clean(one, initial) for one in files]
+
+
+class ObservationForm(forms.Form):
+    """An observation record's own fields; the criteria and their notes come beside it."""
+
+    title = forms.CharField(
+        max_length=200, help_text="For example “Observation: champion pitch to the team”."
+    )
+    occurred_on = forms.DateField(label="Date observed", widget=UKDateInput())
+    place = forms.CharField(max_length=200, help_text="Where the activity took place.")
+    duration_minutes = forms.IntegerField(label="Duration (minutes)", min_value=1, max_value=1440)
+    activity = forms.CharField(label="Activity observed", widget=forms.Textarea(attrs={"rows": 3}))
+    questions = forms.CharField(
+        label="Questions asked and the learner's answers",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    attachments = MultipleFileField(
+        label="Photos or files",
+        help_text=(
+            f"Optional, up to 10 in all: images, PDF, Word, Excel, PowerPoint, CSV or plain text, "
+            f"each up to {human_size(max_upload_bytes())}. Checked as the learner's uploads are; "
+            "once attached they stay with the record."
+        ),
+    )
+
+    def clean_attachments(self) -> list[CleanFile]:
+        """Every file checked by its content; one refused file refuses the whole record."""
+        limit = max_upload_bytes()
+        checked = []
+        for upload in self.cleaned_data["attachments"]:
+            name = upload.name or ""
+            if upload.size > limit:
+                raise forms.ValidationError(
+                    f"“{name}” is {human_size(upload.size)}; the limit is {human_size(limit)}.",
+                    code="too_big",
+                )
+            upload.seek(0)
+            try:
+                checked.append(check_upload(name, upload.read(limit + 1)))
+            except FileRefused as refusal:
+                raise forms.ValidationError(f"“{name}”: {refusal}", code="refused") from None
+        return checked

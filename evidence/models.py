@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from pathlib import PurePosixPath
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -41,6 +42,7 @@ class Evidence(models.Model):
         TRANSCRIPT = "transcript", "Social media interaction"
         SECTION = "section", "Portfolio section"
         WITNESS = "witness", "Witness testimony"
+        OBSERVATION = "observation", "Observation record"
 
     class Visibility(models.TextChoices):
         PUBLIC = "public", "Public reply"
@@ -143,6 +145,85 @@ class Evidence(models.Model):
             or self.removed_on_upload
             or self.redacted_at
         )
+
+
+# Kinds the assessor writes: the learner reads and confirms them, never changes them.
+RECORD_KINDS = (Evidence.Kind.OBSERVATION,)
+
+
+class Observation(models.Model):
+    """What the assessor saw and heard the learner do at work, as a record the learner
+    confirms. What was seen against each criterion is the item's mapping notes.
+
+    The learner's confirmation keeps the digest of the record it read (``evidence.records``);
+    a record changed since no longer matches it, and needs confirming again."""
+
+    class Response(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        COMMENTED = "commented", "Commented"
+
+    evidence = models.OneToOneField(Evidence, on_delete=models.CASCADE, related_name="observation")
+    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    place = models.CharField(max_length=200)
+    duration_minutes = models.PositiveSmallIntegerField("duration (minutes)")
+    activity = models.TextField("activity observed")
+    questions = models.TextField("questions asked and the answers", blank=True)
+    # SHA-256 of the record's content as it stands, kept by every write (evidence.records).
+    content_digest = models.CharField(max_length=64)
+    confirmed_digest = models.CharField(max_length=64, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    response = models.CharField(max_length=10, choices=Response.choices, blank=True)
+    learner_comment = models.TextField("learner's comment", blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=1) & Q(duration_minutes__lte=1440),
+                name="observation_duration_within_a_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"observation {self.evidence_id}"
+
+    @property
+    def status(self) -> str:
+        """awaiting, changed (since the learner confirmed it), confirmed or commented."""
+        if not self.confirmed_digest:
+            return "awaiting"
+        if self.confirmed_digest != self.content_digest:
+            return "changed"
+        return "commented" if self.response == self.Response.COMMENTED else "confirmed"
+
+
+class RecordAttachment(models.Model):
+    """A photo or file attached to an assessor's record, checked by the same rules as the
+    learner's uploads (``evidence.files.check_upload``). Attachments are added, never
+    removed: a submitted version may name them, and the record's digest covers them."""
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=evidence_upload_to, max_length=255)
+    original_name = models.CharField("file name", max_length=255)
+    content_type = models.CharField(max_length=128)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField("SHA-256 digest", max_length=64)
+    removed_on_upload = models.CharField("removed on upload", max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["evidence", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def portfolio_id(self) -> int:
+        """Where ``evidence_upload_to`` files it: in the portfolio's folder."""
+        return self.evidence.portfolio_id
+
+    @property
+    def is_inline(self) -> bool:
+        return self.content_type.startswith("image/") or self.content_type == "application/pdf"
 
 
 class TranscriptMessage(models.Model):

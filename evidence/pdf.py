@@ -77,6 +77,10 @@ class EvidenceEntry:
     url: str = ""
     chat: list[ChatLine] = field(default_factory=list)
     chat_summary: list[tuple[str, str]] = field(default_factory=list)
+    # an assessor's record: its form's rows, and the learner's confirmation in words
+    record: list[tuple[str, str]] = field(default_factory=list)
+    record_confirmation: str = ""
+    record_digest: str = ""
     # personal data: what the learner left unresolved, and how many they marked not personal
     privacy_warning: str = ""
     not_personal: int = 0
@@ -210,6 +214,46 @@ def _witness(entry: EvidenceEntry, item: dict[str, Any]) -> None:
     entry.provenance.extend((k, v) for k, v in pairs if v)
 
 
+def _record(entry: EvidenceEntry, item: dict[str, Any]) -> None:
+    """An observation as a form: its fields, then who confirmed which digest, and when."""
+    record = item.get("record") or {}
+    minutes = record.get("duration_minutes")
+    entry.record = [
+        ("Assessor", record.get("assessor", "")),
+        ("Date observed", entry.date),
+        ("Place", record.get("place", "")),
+        ("Duration", f"{minutes} minute{'s' if minutes != 1 else ''}" if minutes else ""),
+        ("Activity observed", record.get("activity", "")),
+        ("Questions asked and answers", record.get("questions", "") or "None recorded"),
+    ]
+    attached = record.get("attachments") or []
+    if attached:
+        entry.record.append(
+            (
+                "Photos and files",
+                "\n".join(
+                    f"{a['original_name']} ({human_size(a['size'])}), SHA-256 {a['sha256']}" for a in attached
+                ),
+            )
+        )
+    entry.record_digest = record.get("content_digest", "")
+    status = record.get("status", "awaiting")
+    when = uk_datetime(record.get("confirmed_at"))
+    if status == "confirmed":
+        entry.record_confirmation = f"Accepted by the learner on {when}."
+    elif status == "commented":
+        entry.record_confirmation = (
+            f"Read by the learner on {when}, with a comment: {record.get('learner_comment', '')}"
+        )
+    elif status == "changed":
+        entry.record_confirmation = (
+            f"Not confirmed as it stands: the learner confirmed an earlier text on {when}; "
+            "the record was changed after."
+        )
+    else:
+        entry.record_confirmation = "Not yet confirmed by the learner."
+
+
 def evidence_entries(snapshot: dict[str, Any]) -> list[EvidenceEntry]:
     """Every item except the guided sections (they are the chapters), oldest first."""
     items = [
@@ -248,6 +292,8 @@ def evidence_entries(snapshot: dict[str, Any]) -> list[EvidenceEntry]:
             _transcript(entry, item)
         elif item["kind"] == Evidence.Kind.WITNESS:
             _witness(entry, item)
+        elif item["kind"] == Evidence.Kind.OBSERVATION:
+            _record(entry, item)
         entries.append(entry)
     return entries
 

@@ -18,7 +18,7 @@ from core.models import Criterion, Portfolio, User, VersionFile
 from core.sections import get_section
 from core.selectors import criteria_for
 from evidence.files import CleanFile
-from evidence.models import CriterionMapping, Evidence, PendingRedaction, TranscriptMessage
+from evidence.models import RECORD_KINDS, CriterionMapping, Evidence, PendingRedaction, TranscriptMessage
 
 log = logging.getLogger(__name__)
 
@@ -221,6 +221,7 @@ def update_evidence(
     ``token``: the item's version the form was opened at (core/concurrency.py)."""
     if evidence.kind == Evidence.Kind.SECTION:
         raise EvidenceError("A portfolio section changes through its own step, not here.")
+    _refuse_record(evidence)
     concurrency.claim(scope=concurrency.evidence_scope(evidence.pk), token=token, actor=actor)
     _check_kind_rules(evidence.kind, values, None, has_file=bool(evidence.file))
     if messages is not None:
@@ -242,6 +243,7 @@ def delete_evidence(*, evidence: Evidence, actor: User) -> None:
     """Remove an item, its mappings and its stored file (the file once the row is gone)."""
     if evidence.kind == Evidence.Kind.SECTION:
         raise EvidenceError("A portfolio section cannot be deleted; change its mappings instead.")
+    _refuse_record(evidence)
     # A submitted version may refer to the file: then it stays, served from that version.
     if evidence.file and not VersionFile.objects.filter(name=evidence.file.name).exists():
         storage, name = evidence.file.storage, evidence.file.name
@@ -252,6 +254,13 @@ def delete_evidence(*, evidence: Evidence, actor: User) -> None:
     log.info("evidence %s of portfolio %s deleted by %s", evidence.pk, evidence.portfolio_id, actor.username)
     evidence.delete()
     _touch(evidence.portfolio)
+
+
+def _refuse_record(evidence: Evidence) -> None:
+    """The assessor's records change only through ``evidence.records``, with the learner's
+    confirmation following them; never here."""
+    if evidence.kind in RECORD_KINDS:
+        raise EvidenceError("An assessor's record changes only through its own page, by the assessor.")
 
 
 # --- Mappings ---------------------------------------------------------------------------
@@ -284,6 +293,7 @@ def set_evidence_mappings(
     mapping only claims the criterion). ``token``: the mappings' version the page was
     opened at (core/concurrency.py).
     """
+    _refuse_record(evidence)
     portfolio = evidence.portfolio
     concurrency.claim(scope=item_mappings_scope(evidence.pk), token=token, actor=actor)
     criteria = {c.pk: c for c in criteria_for(portfolio).filter(pk__in=list(wanted))}
@@ -328,11 +338,14 @@ def set_criterion_mappings(
     concurrency.claim(scope=criterion_mappings_scope(portfolio, criterion.pk), token=token, actor=actor)
     if not portfolio.cohort.frameworks.filter(pk=criterion.framework_id).exists():
         raise EvidenceError("That criterion is not part of this cohort's frameworks.")
-    items = {e.pk: e for e in portfolio.evidence.filter(pk__in=list(wanted))}
+    items = {e.pk: e for e in portfolio.evidence.exclude(kind__in=RECORD_KINDS).filter(pk__in=list(wanted))}
     if len(items) != len(set(wanted)):
         raise EvidenceError("One of the items chosen is not in this portfolio.")
     notes = {pk: _check_note(note) for pk, note in wanted.items()}
-    mappings = CriterionMapping.objects.filter(evidence__portfolio=portfolio, criterion=criterion)
+    # The assessor's records keep their mappings: only the learner's own items are set here.
+    mappings = CriterionMapping.objects.filter(evidence__portfolio=portfolio, criterion=criterion).exclude(
+        evidence__kind__in=RECORD_KINDS
+    )
     existing = {m.evidence_id: m for m in mappings}
     touched = set(existing) ^ set(notes) | {
         pk for pk in notes if pk in existing and existing[pk].note != notes[pk]
@@ -357,6 +370,7 @@ def set_criterion_mappings(
 @transaction.atomic
 def add_mapping(*, evidence: Evidence, criterion: Criterion, note: str, actor: User) -> CriterionMapping:
     """Map one more criterion (the crosswalk's offer); an existing mapping keeps its note."""
+    _refuse_record(evidence)
     if not evidence.portfolio.cohort.frameworks.filter(pk=criterion.framework_id).exists():
         raise EvidenceError("That criterion is not part of this cohort's frameworks.")
     mapping, created = CriterionMapping.objects.get_or_create(

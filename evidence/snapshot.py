@@ -8,8 +8,17 @@ from django.db.models import Prefetch
 
 from core.models import Portfolio
 from core.versions import register_snapshot
-from evidence.models import CriterionMapping, Evidence, ImageScan, TranscriptMessage, WitnessRequest
+from evidence.models import (
+    CriterionMapping,
+    Evidence,
+    ImageScan,
+    Observation,
+    RecordAttachment,
+    TranscriptMessage,
+    WitnessRequest,
+)
 from evidence.privacy import item_privacy, kind_labels
+from evidence.records import STATUS_LABELS
 
 ITEM_FIELDS = (
     "id",
@@ -32,14 +41,20 @@ ITEM_FIELDS = (
 
 
 def evidence_snapshot(portfolio: Portfolio) -> dict[str, Any]:
-    """Four queries: the items with their image checks, their messages, their mappings with
-    criteria, and the learner's "not personal" marks."""
+    """Five queries: the items with their image checks and records, their messages, their
+    mappings with criteria, the learner's "not personal" marks and the records' attachments."""
     items = (
         Evidence.objects.filter(portfolio=portfolio)
         .order_by("kind", "section_key", "pk")
-        .select_related("image_scan", "witness_request__requested_by", "witness_request__checked_by")
+        .select_related(
+            "image_scan",
+            "witness_request__requested_by",
+            "witness_request__checked_by",
+            "observation__assessor",
+        )
         .prefetch_related(
             "not_personal_marks",
+            "attachments",
             Prefetch("messages", queryset=TranscriptMessage.objects.order_by("position")),
             Prefetch(
                 "mappings",
@@ -88,6 +103,8 @@ def evidence_snapshot(portfolio: Portfolio) -> dict[str, Any]:
         ]
         if item.kind == Evidence.Kind.WITNESS:
             row["witness"] = _witness(item)
+        if item.kind == Evidence.Kind.OBSERVATION:
+            row["record"] = _record(item.observation, list(item.attachments.all()))
         if item.kind != Evidence.Kind.SECTION:
             row["privacy"] = _privacy(item)
         result.append(row)
@@ -121,6 +138,37 @@ def _witness(item: Evidence) -> dict[str, Any] | None:
         }
         if request.checked_by_id
         else None,
+    }
+
+
+def _record(observation: Observation, attachments: list[RecordAttachment]) -> dict[str, Any]:
+    """An assessor's record as the version keeps it: its fields, the digest of its content and
+    the learner's confirmation, which holds only if it signed that same digest."""
+    return {
+        "assessor": observation.assessor.display_name,
+        "place": observation.place,
+        "duration_minutes": observation.duration_minutes,
+        "activity": observation.activity,
+        "questions": observation.questions,
+        "content_digest": observation.content_digest,
+        "status": observation.status,
+        "status_label": STATUS_LABELS[observation.status],
+        "response": observation.response,
+        "confirmed_at": observation.confirmed_at,
+        "confirmed_digest": observation.confirmed_digest,
+        "learner_comment": observation.learner_comment,
+        "attachments": [
+            {
+                "id": a.pk,
+                "name": a.file.name,
+                "original_name": a.original_name,
+                "content_type": a.content_type,
+                "size": a.size,
+                "sha256": a.sha256,
+                "removed_on_upload": a.removed_on_upload,
+            }
+            for a in attachments
+        ],
     }
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from evidence import privacy_views, views, witness_views
+from evidence import privacy_views, record_views, views, witness_views
 
 app_name = "evidence"
 
@@ -12,7 +12,15 @@ urlpatterns = [
     path(PREFIX, views.evidence_list, name="list"),
     path(f"{PREFIX}coverage/", views.coverage, name="coverage"),
     path(f"{PREFIX}add/<slug:kind>/", views.evidence_add, name="add"),
+    path(f"{PREFIX}records/observation/", record_views.observation_add, name="observation_add"),
     path(f"{PREFIX}<int:pk>/", views.evidence_detail, name="detail"),
+    path(f"{PREFIX}<int:pk>/observation/", record_views.observation_edit, name="observation_edit"),
+    path(f"{PREFIX}<int:pk>/confirm/", record_views.record_confirm, name="record_confirm"),
+    path(
+        f"{PREFIX}<int:pk>/attachments/<int:attachment_pk>/",
+        record_views.record_attachment,
+        name="record_attachment",
+    ),
     path(f"{PREFIX}<int:pk>/edit/", views.evidence_edit, name="edit"),
     path(f"{PREFIX}<int:pk>/delete/", views.evidence_delete, name="delete"),
     path(f"{PREFIX}<int:pk>/file/", views.evidence_file, name="file"),

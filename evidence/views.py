@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,10 +23,11 @@ from core.sections import get_section
 from core.selectors import criteria_for
 from evidence import selectors, services
 from evidence.forms import EvidenceForm, FileEvidenceForm, MessageFormSet, message_initial
-from evidence.models import Evidence
+from evidence.models import RECORD_KINDS, Evidence
 from evidence.personal_data import Finding, find_personal_data, redact
 from evidence.privacy import PrivacyError, finding_digest, record_not_personal, start_image_scan
 from evidence.privacy_views import privacy_context
+from evidence.records import STATUS_LABELS
 from evidence.rendering import render_markdown
 from evidence.transcripts import describe_duration, response_times
 from evidence.witness import witness_context
@@ -39,6 +41,12 @@ ADDABLE_KINDS = {
 # Text a learner writes about customers: scanned for their personal data before saving.
 SCANNED_FIELDS = ("title", "description", "body")
 SCANNED_MESSAGE_FIELDS = ("text", "annotation")
+
+
+def learner_items(portfolio: Portfolio) -> QuerySet[Evidence]:
+    """The items the learner changes, maps and deletes: all but the assessor's records
+    (which have their own pages, ``evidence.record_views``)."""
+    return portfolio.evidence.exclude(kind__in=RECORD_KINDS)
 
 
 # --- Personal data check ---------------------------------------------------------------
@@ -141,6 +149,7 @@ def evidence_list(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
             "kind": kind,
             "kinds": Evidence.Kind.choices,
             "is_owner": can_edit(request.user, portfolio),
+            "may_record": portfolio.assessor_id == request.user.pk,
         },
     )
 
@@ -163,7 +172,12 @@ def evidence_detail(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpRes
         context["body_html"] = render_markdown(evidence.body)
     if evidence.kind == Evidence.Kind.WITNESS:
         context.update(witness_context(request.user, evidence, portfolio))
-    if evidence.kind != Evidence.Kind.SECTION:
+    if evidence.kind == Evidence.Kind.OBSERVATION:
+        context["record"] = evidence.observation
+        context["record_status"] = STATUS_LABELS[evidence.observation.status]
+        context["may_change_record"] = portfolio.assessor_id == request.user.pk
+    # The learner's check of customers' personal data is for what they wrote, not the assessor's record.
+    if evidence.kind not in (Evidence.Kind.SECTION, *RECORD_KINDS):
         context.update(privacy_context(evidence, is_owner=context["is_owner"], preloaded=True))
     if evidence.kind == Evidence.Kind.SECTION:
         try:
@@ -267,6 +281,7 @@ def evidence_edit(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpRespo
     # A section is edited through its step; a witness's signed testimony not at all.
     editable = portfolio.evidence.exclude(kind__in=[Evidence.Kind.SECTION, Evidence.Kind.WITNESS])
     evidence = get_object_or_404(editable, pk=pk)
+    evidence = get_object_or_404(learner_items(portfolio).exclude(kind=Evidence.Kind.SECTION), pk=pk)
     is_transcript = evidence.kind == Evidence.Kind.TRANSCRIPT
     prefix = "messages" if is_transcript else None
     edit = concurrency.edit_state(request, concurrency.evidence_scope(evidence.pk))
@@ -374,7 +389,7 @@ def _render_form(
 @login_required
 def evidence_delete(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpResponse:
     portfolio = get_portfolio_for(request.user, portfolio_pk, write=True)
-    evidence = get_object_or_404(portfolio.evidence.exclude(kind=Evidence.Kind.SECTION), pk=pk)
+    evidence = get_object_or_404(learner_items(portfolio).exclude(kind=Evidence.Kind.SECTION), pk=pk)
     if request.method == "POST":
         title = evidence.title
         services.delete_evidence(evidence=evidence, actor=request.user)
@@ -451,7 +466,7 @@ def _picker_saved(prefix: str, pks: list[int], notes: dict[int, str]) -> dict[st
 def evidence_mappings(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpResponse:
     """The picker from an item: every criterion, grouped, searchable, each with its note."""
     portfolio = get_portfolio_for(request.user, portfolio_pk, write=request.method == "POST")
-    evidence = get_object_or_404(portfolio.evidence, pk=pk)
+    evidence = get_object_or_404(learner_items(portfolio), pk=pk)
     frameworks = list(selectors.portfolio_criteria(portfolio))
     all_criteria = []
     for framework in frameworks:
@@ -515,7 +530,7 @@ def evidence_mappings(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpR
 def mapping_add(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpResponse:
     """One click on the crosswalk's offer: map the linked criterion with the same note."""
     portfolio = get_portfolio_for(request.user, portfolio_pk, write=True)
-    evidence = get_object_or_404(portfolio.evidence, pk=pk)
+    evidence = get_object_or_404(learner_items(portfolio), pk=pk)
     try:
         criterion = criteria_for(portfolio).get(pk=int(request.POST.get("criterion", "")))
     except (Criterion.DoesNotExist, ValueError):
@@ -537,7 +552,7 @@ def criterion_mappings(request: HttpRequest, portfolio_pk: int, criterion_pk: in
     """The picker from a criterion: every item of the portfolio, each with its note."""
     portfolio = get_portfolio_for(request.user, portfolio_pk, write=request.method == "POST")
     criterion = get_object_or_404(criteria_for(portfolio), pk=criterion_pk)
-    items = list(portfolio.evidence.order_by("-occurred_on", "-created_at"))
+    items = list(learner_items(portfolio).order_by("-occurred_on", "-created_at"))
     current: dict[int, Any] = {
         m.evidence_id: m for m in criterion.mappings.filter(evidence__portfolio=portfolio)
     }

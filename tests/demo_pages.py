@@ -55,7 +55,8 @@ def demo_urls() -> dict[str, str]:
 
     evidence = {kind: amira.evidence.filter(kind=kind).first() for kind in Evidence.Kind.values}
     transcript = evidence[Evidence.Kind.TRANSCRIPT]
-    mapped = amira.evidence.filter(mappings__isnull=False).first()
+    # One of the learner's own items (an assessor's record is mapped on its own page).
+    mapped = amira.evidence.exclude(kind=Evidence.Kind.OBSERVATION).filter(mappings__isnull=False).first()
     criterion = mapped.mappings.first().criterion
     a, e = f"/portfolios/{amira.pk}/audit", f"/portfolios/{amira.pk}/evidence"
     urls = {
@@ -71,6 +72,8 @@ def demo_urls() -> dict[str, str]:
         "evidence_file": f"{e}/{evidence[Evidence.Kind.FILE].pk}/",
         "evidence_transcript": f"{e}/{transcript.pk}/",
         "transcript_editor": f"{e}/{transcript.pk}/edit/",
+        "evidence_observation": f"{e}/{evidence[Evidence.Kind.OBSERVATION].pk}/",
+        "observation_form": f"{e}/{evidence[Evidence.Kind.OBSERVATION].pk}/observation/",
         "evidence_mappings": f"{e}/{mapped.pk}/mappings/",
         "coverage": f"{e}/coverage/",
         "criterion_mappings": f"{e}/criteria/{criterion.pk}/",

@@ -14,11 +14,15 @@ from evidence.models import CriterionMapping, Evidence, TranscriptMessage
 
 def evidence_list(portfolio: Portfolio, *, kind: str = "") -> QuerySet[Evidence]:
     """The portfolio's evidence with mapping counts, in one query."""
-    items = portfolio.evidence.annotate(
-        mapping_count=Count("mappings", distinct=True),
-        evidenced_count=Count("mappings", filter=~Q(mappings__note=""), distinct=True),
-        message_count=Count("messages", distinct=True),
-    ).order_by("-occurred_on", "-created_at")
+    items = (
+        portfolio.evidence.select_related("observation")
+        .annotate(
+            mapping_count=Count("mappings", distinct=True),
+            evidenced_count=Count("mappings", filter=~Q(mappings__note=""), distinct=True),
+            message_count=Count("messages", distinct=True),
+        )
+        .order_by("-occurred_on", "-created_at")
+    )
     return items.filter(kind=kind) if kind else items
 
 
@@ -37,7 +41,7 @@ def evidence_detail(portfolio: Portfolio, pk: int) -> Evidence:
             Prefetch("messages", queryset=TranscriptMessage.objects.order_by("position")),
             "not_personal_marks",
         )
-        .select_related("portfolio", "image_scan", "pending_redaction")
+        .select_related("portfolio", "image_scan", "pending_redaction", "observation__assessor")
         .get(pk=pk)
     )
 

@@ -7,7 +7,15 @@ from django import template
 register = template.Library()
 
 # Glyphs every system font has (emoji fonts are often missing on servers and in PDFs).
-KIND_ICONS = {"file": "▣", "reflection": "✎", "link": "↗", "transcript": "❝", "section": "▤", "witness": "✍"}
+KIND_ICONS = {
+    "file": "▣",
+    "reflection": "✎",
+    "link": "↗",
+    "transcript": "❝",
+    "section": "▤",
+    "witness": "✍",
+    "observation": "◉",
+}
 STATUS_ICONS = {"none": "✗", "claimed": "◐", "evidenced": "✓"}
 
 

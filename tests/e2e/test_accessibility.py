@@ -65,6 +65,8 @@ PAGES = [
     ("learner-evidence-add-refused", "learner", "evidence_add_reflection", "refuse_evidence"),
     ("learner-evidence-file", "learner", "evidence_file", None),
     ("learner-evidence-transcript", "learner", "evidence_transcript", None),
+    ("learner-evidence-observation", "learner", "evidence_observation", None),
+    ("assessor-observation-form", "assessor", "observation_form", None),
     ("learner-transcript-editor", "learner", "transcript_editor", None),
     ("learner-evidence-mappings", "learner", "evidence_mappings", None),
     ("learner-coverage", "learner", "coverage", None),

@@ -6,7 +6,7 @@ import hashlib
 import io
 import struct
 import zlib
-from datetime import timedelta
+from datetime import date, timedelta
 
 import factory
 from django.core.files.base import ContentFile
@@ -14,6 +14,7 @@ from django.utils import timezone
 from PIL import Image
 
 from evidence.models import CriterionMapping, Evidence, TranscriptMessage
+from evidence.records import ObservationData, create_observation
 from tests.factories import CriterionFactory, PortfolioFactory
 
 
@@ -125,3 +126,25 @@ def ooxml_bytes(main_part: str = "word/document.xml", extra: dict[str, str] | No
         for name, text in (extra or {}).items():
             archive.writestr(name, text)
     return buffer.getvalue()
+
+
+def observation_data(criteria, **changes):
+    """An observation's fields, noting what was seen against each of ``criteria``."""
+    values = {
+        "title": "Observation: champion pitch",
+        "occurred_on": date(2026, 11, 3),
+        "place": "Fernleaf Home, team room",
+        "duration_minutes": 25,
+        "activity": "Amira pitched the social media plan to the team.",
+        "questions": "Q: Why reply within the hour? A: Customers expect it.",
+        "notes": {c.pk: f"Seen: {c.code} shown in the pitch." for c in criteria},
+    }
+    values.update(changes)
+    return ObservationData(**values)
+
+
+def make_observation(portfolio, criteria, **changes):
+    """An observation recorded by the portfolio's assessor through the service."""
+    return create_observation(
+        portfolio=portfolio, data=observation_data(criteria, **changes), actor=portfolio.assessor
+    )

@@ -12,9 +12,10 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from evidence import witness
+from evidence.files import check_upload
 from evidence.models import Evidence
 from tests.conftest import finish
-from tests.evidence.factories import FileEvidenceFactory, MappingFactory
+from tests.evidence.factories import FileEvidenceFactory, MappingFactory, make_observation, png_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -90,6 +91,9 @@ def world(learner, other_learner, assessor, other_assessor, tutor, iqa, outsider
         "witness_request": asked,
         "witness_token": witness.witness_token(asked),
         "signed_request": signed,
+        "observation": make_observation(
+            portfolio, [criterion], uploads=[check_upload("pitch.png", png_bytes())]
+        ),
     }
 
 
@@ -110,6 +114,13 @@ WRITE_POST = {**WRITE_PAGE, "learner": 302}
 WITNESS_ASK_PAGE = {**WRITE_PAGE, "assessor": 200}
 WITNESS_CHECK_PAGE = {**WITNESS_ASK_PAGE, "learner": 403}
 PUBLIC = dict.fromkeys(PERSONAS, 200)
+# The assessor's records: only the portfolio's own assessor writes them.
+ASSESSOR_PAGE = {**READ, "learner": 403, "tutor": 403, "iqa": 403, "staff": 403}
+
+
+def _observation(w):
+    return {"portfolio_pk": w["portfolio"].pk, "pk": w["observation"].pk}
+
 
 # (url name, kwargs builder, method, expected per persona)
 MATRIX = [
@@ -135,6 +146,34 @@ MATRIX = [
         lambda w: {"portfolio_pk": w["portfolio"].pk, "criterion_pk": w["criterion"].pk},
         "post",
         WRITE_POST,
+    ),
+    ("evidence:observation_add", lambda w: {"portfolio_pk": w["portfolio"].pk}, "get", ASSESSOR_PAGE),
+    (
+        "evidence:observation_add",
+        lambda w: {"portfolio_pk": w["portfolio"].pk},
+        "post",
+        {**ASSESSOR_PAGE, "assessor": 400},  # nothing posted: the form says what is missing
+    ),
+    ("evidence:observation_edit", _observation, "get", ASSESSOR_PAGE),
+    ("evidence:observation_edit", _observation, "post", {**ASSESSOR_PAGE, "assessor": 400}),
+    ("evidence:detail", _observation, "get", READ),
+    (
+        "evidence:record_attachment",
+        lambda w: {**_observation(w), "attachment_pk": w["observation"].attachments.get().pk},
+        "get",
+        READ,
+    ),
+    # The learner confirms (nothing posted: a message says a comment is needed); no one else.
+    ("evidence:record_confirm", _observation, "post", WRITE_POST),
+    # The learner's own pages do not reach the assessor's record; its criteria and notes are
+    # on its own page, so the picker of an item's mappings is not offered for it to anyone.
+    ("evidence:edit", _observation, "get", {**WRITE_PAGE, "learner": 404}),
+    ("evidence:delete", _observation, "post", {**WRITE_POST, "learner": 404}),
+    (
+        "evidence:mappings",
+        _observation,
+        "get",
+        {**READ, "learner": 404, "assessor": 404, "tutor": 404, "iqa": 404, "staff": 404},
     ),
     ("evidence:add", lambda w: {"portfolio_pk": w["portfolio"].pk, "kind": "reflection"}, "get", WRITE_PAGE),
     (
@@ -243,6 +282,7 @@ ITEM_URLS = [
     "evidence:redaction_prepare",
     "evidence:redaction_preview",
     "evidence:redaction_confirm",
+    "evidence:record_confirm",
 ]
 
 

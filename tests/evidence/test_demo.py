@@ -28,7 +28,11 @@ def test_the_rich_learner_has_about_thirty_varied_items_mapped_with_notes(demo):
         "link",
         "transcript",
         "witness",
+        "observation",
     }
+    observation = items.get(kind=Evidence.Kind.OBSERVATION).observation
+    assert observation.status == "confirmed"
+    assert observation.assessor == portfolio.assessor
     transcripts = items.filter(kind=Evidence.Kind.TRANSCRIPT)
     assert set(transcripts.values_list("scenario", flat=True)) == {
         "positive",

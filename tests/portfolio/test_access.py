@@ -39,12 +39,14 @@ EQAS = ("eqa", "eqa_ended", "eqa_ungranted")
 @pytest.fixture
 def world(learner, other_learner, assessor, other_assessor, tutor, iqa, outsider, cohort):
     from assessment.services import submit_portfolio
-    from tests.evidence.factories import FileEvidenceFactory
+    from tests.evidence.factories import FileEvidenceFactory, make_observation
     from tests.factories import EqaFactory, EqaGrantFactory
     from tests.portfolio.factories import ExportFactory
 
     portfolio = learner.portfolios.get()
     FileEvidenceFactory(portfolio=portfolio)
+    # An assessor's record in the version: its pages, workspace and PDF show it to every reader.
+    make_observation(portfolio, [portfolio.cohort.frameworks.get().criteria.first()])
     version = submit_portfolio(portfolio=portfolio, declaration_signed=True, actor=learner)
     export = ExportFactory(portfolio=portfolio, version=version, requested_by=learner, done=True)
     eqas = {name: EqaFactory(username=name) for name in EQAS}

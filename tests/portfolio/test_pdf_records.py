@@ -1,0 +1,71 @@
+"""An assessor's observation record in the PDF: printed as a form, with the criteria and
+what was seen against each, and the learner's confirmation with the record's digest."""
+
+from __future__ import annotations
+
+import pytest
+
+from evidence import records
+from evidence.files import check_upload
+from tests.evidence.factories import make_observation, png_bytes
+from tests.portfolio.pdf_support import render
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_chart_browser(settings):
+    settings.BROWSER_PATH = ""
+
+
+def test_a_confirmed_observation_prints_as_a_form_with_its_confirmation(portfolio, criteria, learner):
+    photo = check_upload("pitch.png", png_bytes())
+    evidence = make_observation(portfolio, criteria[:1], place="Fernleaf Home, team room", uploads=[photo])
+    records.confirm_record(
+        evidence=evidence,
+        accept=True,
+        comment="",
+        read_digest=evidence.observation.content_digest,
+        actor=learner,
+    )
+
+    text = " ".join(render(portfolio).text.split())
+
+    assert "Observation record, written by the assessor" in text
+    assert "Place Fernleaf Home, team room" in text
+    assert "Duration 25 minutes" in text
+    assert "What the assessor saw and heard" in text
+    assert f"Seen: {criteria[0].code} shown in the pitch." in text
+    assert "Accepted by the learner on" in text
+    assert "Photos and files pitch.png" in text
+    assert photo.sha256[:16] in text.replace(" ", "")
+    assert evidence.observation.content_digest[:16] in text.replace(" ", "")
+
+
+def test_a_record_changed_after_confirmation_says_so_in_the_pdf(portfolio, criteria, learner):
+    evidence = make_observation(portfolio, criteria[:1])
+    records.confirm_record(
+        evidence=evidence,
+        accept=True,
+        comment="",
+        read_digest=evidence.observation.content_digest,
+        actor=learner,
+    )
+    records.update_observation(
+        evidence=evidence,
+        data=records.ObservationData(
+            title="Observation: champion pitch",
+            occurred_on=evidence.occurred_on,
+            place="Head office",
+            duration_minutes=30,
+            activity="The pitch, again.",
+            questions="",
+            notes={criteria[0].pk: "Seen again."},
+        ),
+        actor=portfolio.assessor,
+    )
+
+    text = " ".join(render(portfolio).text.split())
+
+    assert "Not confirmed as it stands" in text
+    assert "Questions asked and answers None recorded" in text
