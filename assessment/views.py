@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import groupby
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -164,6 +165,28 @@ class DecisionForm:
         )
 
 
+def frozen_data(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
+    """Data files a content app froze with the version, each named by its file and SHA-256 (the
+    audit's service dataset): blocks of a snapshot part whose rows carry a ``sha256``."""
+    found = []
+    for part in snapshot.get("parts", {}).values():
+        for block in part.values() if isinstance(part, dict) else ():
+            if not isinstance(block, dict):
+                continue
+            rows = block.get("rows")
+            if block.get("title") and rows and all("sha256" in row for row in rows):
+                labels = block.get("labels", {})
+                found.append(
+                    {
+                        "title": block["title"],
+                        "rows": [
+                            [(labels.get(k, k), v) for k, v in row.items() if k != "id"] for row in rows
+                        ],
+                    }
+                )
+    return found
+
+
 def _render_version(request: HttpRequest, version: PortfolioVersion) -> HttpResponse:
     """The version page: the work as submitted, and a summary of the decisions beside it with
     the way into the marking workspace."""
@@ -192,6 +215,7 @@ def _render_version(request: HttpRequest, version: PortfolioVersion) -> HttpResp
         "can_assess": can_assess,
         "evidence": [i for i in items if i["kind"] != "section"],
         "steps": version_steps(version),
+        "frozen_data": frozen_data(version.snapshot),
         "space": workspace.build(version),
         "reviewed_before": sel.last_reviewed_before(version),
         "waiting": sel.waiting_label(version.submitted_at),

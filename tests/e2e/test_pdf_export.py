@@ -120,7 +120,7 @@ def test_the_assessor_exports_the_submitted_version_they_review(page, learner, a
     log_in(page, assessor.username, TEST_PASSWORD)
 
     page.goto("/assessment/queue/")
-    page.get_by_role("link", name=learner.display_name).click()
+    page.get_by_role("link", name=learner.display_name, exact=True).click()
     page.get_by_role("button", name="Export as PDF (version 1)").click()
 
     page.get_by_role("heading", name="PDF of version 1").wait_for()
