@@ -363,6 +363,11 @@ class PendingRedaction(models.Model):
         return self.evidence.portfolio_id
 
 
+def new_witness_nonce() -> str:
+    """32 hex characters (16 random bytes): the part of a witness link only its e-mail knows."""
+    return secrets.token_hex(16)
+
+
 class WitnessRequest(models.Model):
     """A testimony asked of someone without an account (a line manager, a colleague) through a
     signed, single-use, expiring link. Once they sign, the testimony becomes ``evidence`` and
@@ -383,7 +388,7 @@ class WitnessRequest(models.Model):
     email = models.EmailField("e-mail")
     activity = models.TextField("the activity they saw")
     criteria = models.ManyToManyField(Criterion, related_name="+")
-    nonce = models.CharField(max_length=32, default=secrets.token_hex, editable=False)
+    nonce = models.CharField(max_length=32, default=new_witness_nonce, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     withdrawn_at = models.DateTimeField(null=True, blank=True)

@@ -238,7 +238,8 @@ def submit_testimony(
     """The witness signs: the testimony becomes evidence mapped to the criteria asked about,
     the learner and assessor are told. Only once per link, even for two posts at once."""
     locked = (
-        WitnessRequest.objects.select_for_update()
+        # Locks the request row only: the portfolio's assessor may be empty (an outer join).
+        WitnessRequest.objects.select_for_update(of=("self",))
         .select_related("portfolio__learner", "portfolio__assessor")
         .get(pk=witness_request.pk)
     )

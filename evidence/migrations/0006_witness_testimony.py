@@ -2,6 +2,8 @@
 
 import django.db.models.deletion
 import secrets
+
+import evidence.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -47,7 +49,7 @@ class Migration(migrations.Migration):
                 ("organisation", models.CharField(max_length=200)),
                 ("email", models.EmailField(max_length=254, verbose_name="e-mail")),
                 ("activity", models.TextField(verbose_name="the activity they saw")),
-                ("nonce", models.CharField(default=secrets.token_hex, editable=False, max_length=32)),
+                ("nonce", models.CharField(default=evidence.models.new_witness_nonce, editable=False, max_length=32)),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
                 ("expires_at", models.DateTimeField()),
                 ("withdrawn_at", models.DateTimeField(blank=True, null=True)),
