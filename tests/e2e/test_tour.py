@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import log_in
 from tests.factories import TEST_PASSWORD
@@ -14,7 +15,7 @@ def test_the_tour_points_at_each_place_and_once_skipped_stays_away(page, learner
     log_in(page, learner.username, TEST_PASSWORD)
     tour = page.locator("[data-tour-panel]")
 
-    assert tour.get_by_text("Step 1 of 4").is_visible()
+    expect(tour.get_by_text("Step 1 of 4")).to_be_visible()  # waits for the tour's script
     assert page.locator('[data-tour="nav-1"]').evaluate("e => e.classList.contains('tour-target')")
     tour.get_by_role("button", name="Next").click()
     assert tour.get_by_text("Where to start").is_visible()
