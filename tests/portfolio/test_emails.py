@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from core.models import Notification
 from core.password_reset import send_password_reset_links
 from core.tasks import send_eqa_grant_email, send_invitation_email, send_notification_email
+from evidence.models import WitnessRequest
+from evidence.tasks import send_witness_request_email
 from tests.factories import (
     CohortFactory,
     EqaGrantFactory,
@@ -54,6 +58,24 @@ def send_eqa_grant():
     return ["O'Neill & Co", 'Tom\'s "Tuesday" <group>', "Fernleaf & Sons", "O'Neill's & others' <sample>"]
 
 
+def send_witness_request():
+    learner = UserFactory(first_name="Siân", last_name="O'Neill & Co")
+    portfolio = PortfolioFactory(learner=learner)
+    witness_request = WitnessRequest.objects.create(
+        portfolio=portfolio,
+        requested_by=learner,
+        name="Jo O'Brien & Partner",
+        job_title="Team leader",
+        relationship="Line manager",
+        organisation="Fernleaf & Sons",
+        email="jo@example.org",
+        activity='The "weekend" rota <pilot> & its review',
+        expires_at=timezone.now() + timedelta(days=21),
+    )
+    assert send_witness_request_email(witness_request.pk)
+    return ["Jo O'Brien & Partner", "O'Neill & Co", 'The "weekend" rota <pilot> & its review']
+
+
 def send_password_reset():
     UserFactory(
         username="o'brien&co", first_name="Róisín", last_name="O'Brien & Daughters", email="rob@example.org"
@@ -66,6 +88,7 @@ SENDERS = {
     "invitation": send_invitation,
     "notification": send_notification,
     "EQA access": send_eqa_grant,
+    "witness request": send_witness_request,
     "password reset": send_password_reset,
 }
 # Every plain-text template an e-mail is made from, and the sender above that renders it.
@@ -73,6 +96,7 @@ TEMPLATES = {
     "portfolio/email/invitation.txt": "invitation",
     "portfolio/email/notification.txt": "notification",
     "portfolio/email/eqa_grant.txt": "EQA access",
+    "evidence/email/witness_request.txt": "witness request",
     "registration/password_reset_email.txt": "password reset",
     "registration/password_reset_subject.txt": "password reset",
 }
