@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -22,6 +21,7 @@ from django.utils import timezone
 
 from core import outbox
 from core.access import is_eqa, live_eqa_grants, versions_visible_to
+from core.links import LinkRefused, link_token, read_link_token
 from core.models import (
     Cohort,
     EqaAccessLog,
@@ -156,7 +156,7 @@ def end_eqa_grant(*, grant: EqaGrant, actor: User) -> EqaGrant:
 
 
 def grant_token(grant: EqaGrant) -> str:
-    return signing.dumps({"g": grant.pk, "n": grant.nonce}, salt=GRANT_SALT, compress=True)
+    return link_token(grant.pk, grant.nonce, salt=GRANT_SALT, key="g")
 
 
 def grant_url(grant: EqaGrant) -> str:
@@ -170,18 +170,13 @@ def grant_url(grant: EqaGrant) -> str:
 def resolve_grant_token(token: str) -> EqaGrant:
     """The grant behind a link, if it can still be accepted; InvitationError if not."""
     try:
-        payload = signing.loads(token, salt=GRANT_SALT, max_age=timedelta(days=EqaGrant.MAX_DAYS + 1))
-    except signing.SignatureExpired:
-        raise InvitationError("This link has expired.", reason="expired") from None
-    except signing.BadSignature:
-        raise InvitationError("This link is not valid.", reason="invalid") from None
-    if not isinstance(payload, dict) or not isinstance(payload.get("g"), int):
-        raise InvitationError("This link is not valid.", reason="invalid")
-    grant = (
-        EqaGrant.objects.select_related("cohort", "granted_by")
-        .filter(pk=payload["g"], nonce=str(payload.get("n")))
-        .first()
-    )
+        pk, nonce = read_link_token(
+            token, salt=GRANT_SALT, max_age=timedelta(days=EqaGrant.MAX_DAYS + 1), key="g"
+        )
+    except LinkRefused as refused:
+        message = "has expired" if refused.reason == "expired" else "is not valid"
+        raise InvitationError(f"This link {message}.", reason=refused.reason) from None
+    grant = EqaGrant.objects.select_related("cohort", "granted_by").filter(pk=pk, nonce=nonce).first()
     if grant is None:
         raise InvitationError("This link is not valid.", reason="invalid")
     check_grant_acceptable(grant)

@@ -7,13 +7,13 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
 from core import concurrency, outbox
+from core.links import LinkRefused, link_token, read_link_token
 from core.models import Cohort, Framework, Invitation, Membership, Notification, Portfolio, Role, User
 
 log = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ def assign_assessor(
 
 
 def invitation_token(invitation: Invitation) -> str:
-    return signing.dumps({"i": invitation.pk, "n": invitation.nonce}, salt=INVITATION_SALT, compress=True)
+    return link_token(invitation.pk, invitation.nonce, salt=INVITATION_SALT)
 
 
 def invitation_url(invitation: Invitation) -> str:
@@ -133,18 +133,11 @@ def resolve_invitation(token: str) -> Invitation:
     """The invitation behind a token, if it can still be used; InvitationError if not."""
     max_age = timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
     try:
-        payload = signing.loads(token, salt=INVITATION_SALT, max_age=max_age)
-    except signing.SignatureExpired:
-        raise InvitationError("This invitation link has expired.", reason="expired") from None
-    except signing.BadSignature:
-        raise InvitationError("This invitation link is not valid.", reason="invalid") from None
-    if not isinstance(payload, dict):
-        raise InvitationError("This invitation link is not valid.", reason="invalid")
-    invitation = (
-        Invitation.objects.select_related("cohort", "invited_by")
-        .filter(pk=payload.get("i"), nonce=payload.get("n"))
-        .first()
-    )
+        pk, nonce = read_link_token(token, salt=INVITATION_SALT, max_age=max_age)
+    except LinkRefused as refused:
+        message = "has expired" if refused.reason == "expired" else "is not valid"
+        raise InvitationError(f"This invitation link {message}.", reason=refused.reason) from None
+    invitation = Invitation.objects.select_related("cohort", "invited_by").filter(pk=pk, nonce=nonce).first()
     if invitation is None:
         raise InvitationError("This invitation link is not valid.", reason="invalid")
     check_invitation_usable(invitation)

@@ -11,15 +11,12 @@ the witness before relying on it.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core import signing
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -27,9 +24,11 @@ from django.utils import timezone
 
 from core import outbox
 from core.access import can_edit
+from core.links import LinkRefused, link_token, read_link_token
 from core.models import Criterion, Portfolio, User
 from core.selectors import criteria_for
 from core.services import notify
+from core.versions import digest_of
 from evidence.models import CriterionMapping, Evidence, WitnessRequest
 
 log = logging.getLogger(__name__)
@@ -85,9 +84,7 @@ def witness_requests(portfolio: Portfolio) -> QuerySet[WitnessRequest]:
 
 
 def witness_token(witness_request: WitnessRequest) -> str:
-    return signing.dumps(
-        {"w": witness_request.pk, "n": witness_request.nonce}, salt=WITNESS_SALT, compress=True
-    )
+    return link_token(witness_request.pk, witness_request.nonce, salt=WITNESS_SALT, key="w")
 
 
 def witness_url(witness_request: WitnessRequest) -> str:
@@ -98,16 +95,13 @@ def resolve_witness_token(token: str) -> WitnessRequest:
     """The request behind a token if the witness can still answer it; WitnessLinkError if not."""
     max_age = timedelta(days=settings.WITNESS_LINK_MAX_AGE_DAYS)
     try:
-        payload = signing.loads(token, salt=WITNESS_SALT, max_age=max_age)
-    except signing.SignatureExpired:
-        raise WitnessLinkError("This link has expired.", reason="expired") from None
-    except signing.BadSignature:
-        raise WitnessLinkError("This link is not valid.", reason="invalid") from None
-    if not isinstance(payload, dict) or not isinstance(payload.get("w"), int):
-        raise WitnessLinkError("This link is not valid.", reason="invalid")
+        pk, nonce = read_link_token(token, salt=WITNESS_SALT, max_age=max_age, key="w")
+    except LinkRefused as refused:
+        message = "has expired" if refused.reason == "expired" else "is not valid"
+        raise WitnessLinkError(f"This link {message}.", reason=refused.reason) from None
     witness_request = (
         WitnessRequest.objects.select_related("portfolio__learner", "requested_by")
-        .filter(pk=payload["w"], nonce=str(payload.get("n", "")))
+        .filter(pk=pk, nonce=nonce)
         .first()
     )
     if witness_request is None:
@@ -204,8 +198,7 @@ def signed_content(witness_request: WitnessRequest, criteria: Sequence[Criterion
 
 
 def testimony_digest(content: dict[str, Any]) -> str:
-    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return digest_of(content)  # the one canonical spelling, as for versions and records
 
 
 def verify_testimony(witness_request: WitnessRequest) -> bool:
