@@ -199,6 +199,18 @@ def carry_file(*, name: str, original_name: str, content_type: str, recorded_sha
     carried = CarriedFile(
         name=name, original_name=original_name, content_type=content_type, recorded_sha256=recorded_sha256
     )
+    if content_type.startswith("image/") and not attach_images():
+        # Printed from the index's own read of it and not attached: not read a second time here
+        # (forty camera photos are most of an export's bytes); listed with its recorded digest.
+        try:
+            carried.size = default_storage.size(name)
+        except OSError as error:
+            log.warning("PDF: stored file %s cannot be read: %s", name, error)
+            carried.readable, carried.attach_note = False, NOT_ATTACHED_MISSING
+            return carried
+        carried.sha256 = recorded_sha256
+        carried.attach, carried.attach_note = False, NOT_ATTACHED_IMAGE
+        return carried
     try:
         with default_storage.open(name, "rb") as handle:
             content = handle.read()
@@ -209,8 +221,6 @@ def carry_file(*, name: str, original_name: str, content_type: str, recorded_sha
     carried.size = len(content)
     carried.sha256 = hashlib.sha256(content).hexdigest()
     carried.attach = True
-    if content_type.startswith("image/") and not attach_images():
-        carried.attach, carried.attach_note = False, NOT_ATTACHED_IMAGE
     if carried.is_pdf:
         _pdf_pages(carried, content)
     return carried
