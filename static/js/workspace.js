@@ -31,6 +31,17 @@
     if (!target || target.id !== "ws-panel") {
       return;
     }
+    // Choosing the criterion already shown does not fetch it again: that would throw away a
+    // decision or feedback being written in its panel.
+    const source = event.detail.elt;
+    if (source instanceof Element && source.classList.contains("ws-item") && source.dataset.pk === target.dataset.pk) {
+      event.preventDefault();
+      const heading = document.getElementById("ws-panel-title");
+      if (heading) {
+        heading.focus({ preventScroll: true });
+      }
+      return;
+    }
     busy += 1;
     let done = false;
     const finish = () => {
@@ -170,6 +181,12 @@
     if (event.ctrlKey) {
       if (event.key === "Enter" && event.target instanceof Element && event.target.closest("#ws-decision")) {
         event.preventDefault();
+        // The focus leaves the feedback while the decision is saved, so keys pressed before the
+        // answer comes ("j" to move on) are taken as shortcuts and wait for it, not typed.
+        const heading = document.getElementById("ws-panel-title");
+        if (heading) {
+          heading.focus({ preventScroll: true });
+        }
         document.getElementById("ws-decision").requestSubmit();
       }
       return;
