@@ -122,6 +122,8 @@ def build_demo_content(*, cohort: Cohort, portfolios: dict[str, Portfolio]) -> N
         _fill(portfolios["learner"], criteria, amira_specs())
         _add_witness(portfolios["learner"], criteria)
         _amira_observation(portfolios["learner"], criteria)
+        _amira_discussion(portfolios["learner"], criteria)
+        _amira_questions(portfolios["learner"], criteria)
     if "learner5" in portfolios:
         _fill(portfolios["learner5"], criteria, meadowbank_specs())
 
@@ -240,5 +242,123 @@ def _amira_observation(portfolio: Portfolio, criteria: dict) -> None:
         accept=True,
         comment="",
         read_digest=evidence.observation.content_digest,
+        actor=portfolio.learner,
+    )
+
+
+ROTA_DISCUSSION = {
+    "title": "Professional discussion: sharing out the weekend rota and writing its procedure",
+    "days_ago": 9,
+    "participants": "Joanne Hart, customer service team leader (for the last ten minutes)",
+    "duration_minutes": 40,
+    "topics": (
+        "How Amira agreed who covers the weekend inboxes; how the escalation procedure for "
+        "complaints on social media was drafted, tested and changed."
+    ),
+    "summary": (
+        "Amira described the meeting in which she and two team leaders split the weekend cover: "
+        "she brought the hourly volume chart, asked each leader which advisers wanted weekend hours, "
+        "and wrote the rota up the same afternoon. She explained the escalation procedure step by "
+        "step, why a complaint mentioning safety goes straight to a team leader, and the change she "
+        "made after the first weekend when two refund requests waited overnight. Joanne joined at "
+        "the end and confirmed the rota is now in use."
+    ),
+    "map": {
+        "CFACSD22": {
+            "P10": "Explained how she and the two team leaders shared out the weekend cover and who owns "
+            "each inbox; Joanne confirmed the split.",
+            "P11": "Talked through the escalation procedure she drafted and the change made after the first "
+            "weekend's overnight refund requests.",
+        },
+    },
+}
+
+KNOWLEDGE_QUESTIONS = {
+    "title": "Questions on platforms and measuring service",
+    "days_ago": 6,
+    "questions": [
+        (
+            "CFACSD22",
+            "K3",
+            "Which platforms do Fernleaf’s customers use to contact you, "
+            "and which niche one would you watch?",
+            "Most contacts come through Facebook and Instagram messages, then X for public complaints. "
+            "The niche one is the local Nextdoor group: a complaint there reaches neighbours who are "
+            "also customers, so I check it each morning even though volumes are small.",
+        ),
+        (
+            "CFACSD22",
+            "K12",
+            "Which data would you choose to show the weekend pilot improved service, and why that data?",
+            "The first-response time and the share of messages answered within the hour, from the "
+            "service export, split by weekday and weekend; and the complaint resolution rate. They "
+            "show speed and outcome, and I can compare the same hours before and after the pilot.",
+        ),
+        (
+            "CSSMS",
+            "1.4",
+            "What does the scheduling tool you use add to the platforms' own apps?",
+            "One inbox for all three platforms, assignment of a message to a named adviser so two "
+            "people never reply to the same customer, saved replies we keep up to date, and a report "
+            "of response times we cannot get from the apps themselves.",
+        ),
+    ],
+}
+
+
+def _amira_discussion(portfolio: Portfolio, criteria: dict) -> None:
+    """A professional discussion on the rota and the escalation procedure, which she accepted."""
+    spec = ROTA_DISCUSSION
+    if portfolio.assessor is None or portfolio.evidence.filter(title=spec["title"]).exists():
+        return
+    evidence = records.create_discussion(
+        portfolio=portfolio,
+        data=records.DiscussionData(
+            title=spec["title"],
+            occurred_on=story_day(spec["days_ago"]),
+            participants=spec["participants"],
+            duration_minutes=spec["duration_minutes"],
+            topics=spec["topics"],
+            summary=spec["summary"],
+            notes=_mapping(spec["map"], criteria),
+        ),
+        actor=portfolio.assessor,
+    )
+    records.confirm_record(
+        evidence=evidence,
+        accept=True,
+        comment="",
+        read_digest=evidence.discussion.content_digest,
+        actor=portfolio.learner,
+    )
+
+
+def _amira_questions(portfolio: Portfolio, criteria: dict) -> None:
+    """Questions on knowledge criteria, asked online; she answered and signed them."""
+    spec = KNOWLEDGE_QUESTIONS
+    if portfolio.assessor is None or portfolio.evidence.filter(title=spec["title"]).exists():
+        return
+    asked = [
+        (criteria[(fw, code)], text, answer)
+        for fw, code, text, answer in spec["questions"]
+        if (fw, code) in criteria
+    ]
+    if not asked:
+        return
+    evidence = records.create_questioning(
+        portfolio=portfolio,
+        data=records.QuestioningData(
+            title=spec["title"],
+            occurred_on=story_day(spec["days_ago"]),
+            mode="online",
+            questions=[records.QuestionData(text=text, criterion_id=c.pk) for c, text, _answer in asked],
+        ),
+        actor=portfolio.assessor,
+    )
+    records.answer_questions(
+        evidence=evidence,
+        answers={n: answer for n, (_c, _text, answer) in enumerate(asked, start=1)},
+        submit=True,
+        read_digest=evidence.questioning.content_digest,
         actor=portfolio.learner,
     )

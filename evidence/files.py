@@ -34,6 +34,7 @@ import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import Any
 
 import magic
 from django.conf import settings
@@ -117,6 +118,84 @@ class CleanFile:
         if not self.removed:
             return ""
         return ("Active content removed from the PDF on upload: " + "; ".join(self.removed) + ".")[:500]
+
+
+# Recordings of a professional discussion: what libmagic says of the content, the type it is
+# stored and served as, and the endings it may have. Played in the page, never transcoded.
+MEDIA_TYPES: dict[str, FileType] = {
+    mime: t
+    for t, mimes in [
+        (FileType("mp3", "MP3 audio", "audio/mpeg", (".mp3",)), ("audio/mpeg",)),
+        (FileType("m4a", "M4A audio", "audio/mp4", (".m4a",)), ("audio/x-m4a", "audio/mp4")),
+        (FileType("wav", "WAV audio", "audio/wav", (".wav",)), ("audio/x-wav", "audio/wav")),
+        (FileType("ogg", "Ogg audio", "audio/ogg", (".ogg", ".oga", ".opus")), ("audio/ogg",)),
+        (FileType("webm", "WebM recording", "video/webm", (".webm",)), ("video/webm", "audio/webm")),
+        (FileType("mp4", "MP4 video", "video/mp4", (".mp4",)), ("video/mp4",)),
+        (FileType("mov", "QuickTime video", "video/quicktime", (".mov",)), ("video/quicktime",)),
+    ]
+    for mime in mimes
+}
+MEDIA_EXTENSIONS = sorted({ext for t in MEDIA_TYPES.values() for ext in t.extensions})
+DEFAULT_MAX_MEDIA_BYTES = 200 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class CheckedMedia:
+    """A recording whose content is audio or video of an accepted kind. It is not read into
+    memory: ``upload`` is the uploaded file (Django keeps a large one on disk), stored as is."""
+
+    name: str
+    file_type: FileType
+    size: int
+    sha256: str
+    upload: Any
+
+
+def max_media_bytes() -> int:
+    return int(getattr(settings, "MAX_MEDIA_UPLOAD_BYTES", DEFAULT_MAX_MEDIA_BYTES))
+
+
+def check_media(name: str, upload: Any) -> CheckedMedia:
+    """An audio or video recording, checked by its content (the first 64 KB, as libmagic reads
+    it) and its name, and hashed in chunks. Raises ``FileRefused``; nothing is written."""
+    size = int(upload.size or 0)
+    if not size:
+        raise FileRefused("The recording is empty (0 bytes): choose the file again or another one.")
+    if size > max_media_bytes():
+        raise FileRefused(
+            f"The recording is {human_size(size)}; the limit is {human_size(max_media_bytes())}."
+        )
+    extension = PurePosixPath(name.lower()).suffix
+    if extension not in MEDIA_EXTENSIONS:
+        raise FileRefused(
+            f"Recordings ending in “{extension or '(no extension)'}” are not accepted. Accepted: "
+            + ", ".join(MEDIA_EXTENSIONS)
+            + "."
+        )
+    upload.seek(0)
+    head = upload.read(65536)
+    mime = magic.from_buffer(head, mime=True)
+    file_type = MEDIA_TYPES.get(mime)
+    if file_type is None:
+        raise FileRefused(
+            f"The file is called “…{extension}” but its content is not audio or video ({_describe(mime)})."
+        )
+    if extension not in file_type.extensions:
+        raise FileRefused(
+            f"The file is called “…{extension}” but its content is {file_type.label}: "
+            "rename it or choose the right file."
+        )
+    digest = hashlib.sha256(head)
+    for chunk in iter(lambda: upload.read(1024 * 1024), b""):
+        digest.update(chunk)
+    upload.seek(0)
+    return CheckedMedia(
+        name=clean_filename(name, extension=extension),
+        file_type=file_type,
+        size=size,
+        sha256=digest.hexdigest(),
+        upload=upload,
+    )
 
 
 def human_size(size: int) -> str:

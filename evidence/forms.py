@@ -10,13 +10,17 @@ from django.core.validators import URLValidator
 from core.forms import UKDateInput
 from evidence.files import (
     ALLOWED_EXTENSIONS,
+    MEDIA_EXTENSIONS,
+    CheckedMedia,
     CleanFile,
     FileRefused,
+    check_media,
     check_upload,
     human_size,
+    max_media_bytes,
     max_upload_bytes,
 )
-from evidence.models import Evidence, TranscriptMessage
+from evidence.models import Evidence, Questioning, TranscriptMessage
 from evidence.services import MessageData
 
 WEB_ONLY = URLValidator(
@@ -248,21 +252,10 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(one, initial) for one in files]
 
 
-class ObservationForm(forms.Form):
-    """An observation record's own fields; the criteria and their notes come beside it."""
+class RecordFilesMixin(forms.Form):
+    """Photos or files attached to an assessor's record, each checked by its content; one
+    refused file refuses the whole record."""
 
-    title = forms.CharField(
-        max_length=200, help_text="For example “Observation: champion pitch to the team”."
-    )
-    occurred_on = forms.DateField(label="Date observed", widget=UKDateInput())
-    place = forms.CharField(max_length=200, help_text="Where the activity took place.")
-    duration_minutes = forms.IntegerField(label="Duration (minutes)", min_value=1, max_value=1440)
-    activity = forms.CharField(label="Activity observed", widget=forms.Textarea(attrs={"rows": 3}))
-    questions = forms.CharField(
-        label="Questions asked and the learner's answers",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
     attachments = MultipleFileField(
         label="Photos or files",
         help_text=(
@@ -273,7 +266,6 @@ class ObservationForm(forms.Form):
     )
 
     def clean_attachments(self) -> list[CleanFile]:
-        """Every file checked by its content; one refused file refuses the whole record."""
         limit = max_upload_bytes()
         checked = []
         for upload in self.cleaned_data["attachments"]:
@@ -289,3 +281,99 @@ class ObservationForm(forms.Form):
             except FileRefused as refusal:
                 raise forms.ValidationError(f"“{name}”: {refusal}", code="refused") from None
         return checked
+
+
+class ObservationForm(RecordFilesMixin):
+    """An observation record's own fields; the criteria and their notes come beside it."""
+
+    title = forms.CharField(
+        max_length=200, help_text="For example “Observation: champion pitch to the team”."
+    )
+    occurred_on = forms.DateField(label="Date observed", widget=UKDateInput())
+    place = forms.CharField(max_length=200, help_text="Where the activity took place.")
+    duration_minutes = forms.IntegerField(label="Duration (minutes)", min_value=1, max_value=1440)
+    activity = forms.CharField(label="Activity observed", widget=forms.Textarea(attrs={"rows": 3}))
+    questions = forms.CharField(
+        label="Questions asked and the learner's answers",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    field_order = [
+        "title",
+        "occurred_on",
+        "place",
+        "duration_minutes",
+        "activity",
+        "questions",
+        "attachments",
+    ]
+
+
+class DiscussionForm(RecordFilesMixin):
+    """A professional discussion's own fields and its optional recording; the criteria and
+    what was said about each come beside it."""
+
+    title = forms.CharField(
+        max_length=200, help_text="For example “Professional discussion: running the weekend rota”."
+    )
+    occurred_on = forms.DateField(label="Date of the discussion", widget=UKDateInput())
+    participants = forms.CharField(
+        max_length=300,
+        label="Who else took part",
+        help_text="Besides the learner and you: names and roles, or “None”.",
+    )
+    duration_minutes = forms.IntegerField(label="Duration (minutes)", min_value=1, max_value=1440)
+    topics = forms.CharField(label="Topics discussed", widget=forms.Textarea(attrs={"rows": 3}))
+    summary = forms.CharField(
+        label="What was said",
+        help_text=(
+            "The learner's account in their own words as far as you can; what you asked to draw it out."
+        ),
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    recording = forms.FileField(
+        label="Audio or video recording",
+        required=False,
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ",".join([*MEDIA_EXTENSIONS, "audio/*", "video/*"])}
+        ),
+        help_text=(
+            f"Optional: {', '.join(MEDIA_EXTENSIONS)}, up to {human_size(max_media_bytes())}. "
+            "Played in the page; checked by its content, not its name. "
+            "Ask the learner's consent before recording."
+        ),
+    )
+    field_order = [
+        "title",
+        "occurred_on",
+        "participants",
+        "duration_minutes",
+        "topics",
+        "summary",
+        "recording",
+        "attachments",
+    ]
+
+    def clean_recording(self) -> CheckedMedia | None:
+        upload = self.cleaned_data.get("recording")
+        if not upload:
+            return None
+        try:
+            return check_media(upload.name or "", upload)
+        except FileRefused as refusal:
+            raise forms.ValidationError(f"“{upload.name}”: {refusal}", code="refused") from None
+
+
+class QuestioningForm(forms.Form):
+    """A questioning record's own fields; its questions come as rows below (``q-<n>-…``)."""
+
+    title = forms.CharField(
+        max_length=200, help_text="For example “Questions on measuring service (K4, K6)”."
+    )
+    occurred_on = forms.DateField(label="Date asked", widget=UKDateInput())
+    mode = forms.ChoiceField(
+        label="How the learner answers",
+        choices=Questioning.Mode.choices,
+        widget=forms.RadioSelect,
+        initial=Questioning.Mode.ONLINE,
+    )

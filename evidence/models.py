@@ -43,6 +43,8 @@ class Evidence(models.Model):
         SECTION = "section", "Portfolio section"
         WITNESS = "witness", "Witness testimony"
         OBSERVATION = "observation", "Observation record"
+        DISCUSSION = "discussion", "Professional discussion"
+        QUESTIONING = "questioning", "Questioning record"
 
     class Visibility(models.TextChoices):
         PUBLIC = "public", "Public reply"
@@ -136,6 +138,12 @@ class Evidence(models.Model):
         return self.is_image or self.content_type == "application/pdf"
 
     @property
+    def record(self) -> AssessorRecord | None:
+        """The assessor's record this item is (observation, discussion, questioning), or None."""
+        relation = RECORD_RELATIONS.get(self.kind)
+        return getattr(self, relation) if relation else None
+
+    @property
     def has_provenance(self) -> bool:
         return bool(
             self.platform
@@ -148,12 +156,18 @@ class Evidence(models.Model):
 
 
 # Kinds the assessor writes: the learner reads and confirms them, never changes them.
-RECORD_KINDS = (Evidence.Kind.OBSERVATION,)
+RECORD_KINDS = (Evidence.Kind.OBSERVATION, Evidence.Kind.DISCUSSION, Evidence.Kind.QUESTIONING)
+# The kind's record, by its one-to-one relation's name on ``Evidence``.
+RECORD_RELATIONS: dict[str, str] = {
+    Evidence.Kind.OBSERVATION: "observation",
+    Evidence.Kind.DISCUSSION: "discussion",
+    Evidence.Kind.QUESTIONING: "questioning",
+}
 
 
-class Observation(models.Model):
-    """What the assessor saw and heard the learner do at work, as a record the learner
-    confirms. What was seen against each criterion is the item's mapping notes.
+class AssessorRecord(models.Model):
+    """What every assessor's record has: its author, the digest of its content as it stands,
+    and the learner's confirmation of what they read.
 
     The learner's confirmation keeps the digest of the record it read (``evidence.records``);
     a record changed since no longer matches it, and needs confirming again."""
@@ -162,18 +176,36 @@ class Observation(models.Model):
         ACCEPTED = "accepted", "Accepted"
         COMMENTED = "commented", "Commented"
 
-    evidence = models.OneToOneField(Evidence, on_delete=models.CASCADE, related_name="observation")
     assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    place = models.CharField(max_length=200)
-    duration_minutes = models.PositiveSmallIntegerField("duration (minutes)")
-    activity = models.TextField("activity observed")
-    questions = models.TextField("questions asked and the answers", blank=True)
     # SHA-256 of the record's content as it stands, kept by every write (evidence.records).
     content_digest = models.CharField(max_length=64)
     confirmed_digest = models.CharField(max_length=64, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     response = models.CharField(max_length=10, choices=Response.choices, blank=True)
     learner_comment = models.TextField("learner's comment", blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def status(self) -> str:
+        """awaiting, changed (since the learner confirmed it), confirmed or commented."""
+        if not self.confirmed_digest:
+            return "awaiting"
+        if self.confirmed_digest != self.content_digest:
+            return "changed"
+        return "commented" if self.response == self.Response.COMMENTED else "confirmed"
+
+
+class Observation(AssessorRecord):
+    """What the assessor saw and heard the learner do at work, as a record the learner
+    confirms. What was seen against each criterion is the item's mapping notes."""
+
+    evidence = models.OneToOneField(Evidence, on_delete=models.CASCADE, related_name="observation")
+    place = models.CharField(max_length=200)
+    duration_minutes = models.PositiveSmallIntegerField("duration (minutes)")
+    activity = models.TextField("activity observed")
+    questions = models.TextField("questions asked and the answers", blank=True)
 
     class Meta:
         constraints = [
@@ -186,14 +218,72 @@ class Observation(models.Model):
     def __str__(self) -> str:
         return f"observation {self.evidence_id}"
 
+
+class ProfessionalDiscussion(AssessorRecord):
+    """A planned conversation in which the learner explains how they did their work: who
+    took part, the topics, and what was said (overall, and against each criterion as the
+    item's mapping notes), with an optional audio or video recording among its attachments."""
+
+    evidence = models.OneToOneField(Evidence, on_delete=models.CASCADE, related_name="discussion")
+    participants = models.CharField(max_length=300, help_text="Besides the learner and you.")
+    duration_minutes = models.PositiveSmallIntegerField("duration (minutes)")
+    topics = models.TextField("topics discussed")
+    summary = models.TextField("what was said")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=1) & Q(duration_minutes__lte=1440),
+                name="discussion_duration_within_a_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"professional discussion {self.evidence_id}"
+
+
+class Questioning(AssessorRecord):
+    """Questions the assessor asks about knowledge criteria, each mapped to one, and the
+    learner's answers: written by the learner online (their submission signs the record),
+    or asked in person and written down by the assessor (the learner then confirms it)."""
+
+    class Mode(models.TextChoices):
+        ONLINE = "online", "The learner answers online"
+        IN_PERSON = "in_person", "Asked in person; I write down the answers"
+
+    evidence = models.OneToOneField(Evidence, on_delete=models.CASCADE, related_name="questioning")
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.ONLINE)
+    # When the learner last submitted their answers online (drafts are not submissions).
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"questioning {self.evidence_id}"
+
     @property
     def status(self) -> str:
-        """awaiting, changed (since the learner confirmed it), confirmed or commented."""
-        if not self.confirmed_digest:
-            return "awaiting"
-        if self.confirmed_digest != self.content_digest:
-            return "changed"
-        return "commented" if self.response == self.Response.COMMENTED else "confirmed"
+        """As any record's, and "unanswered" while online questions wait for the learner."""
+        if self.mode == self.Mode.ONLINE and self.answered_at is None:
+            return "unanswered"
+        return super().status
+
+
+class Question(models.Model):
+    """One question of a questioning record, about one knowledge criterion, and its answer."""
+
+    questioning = models.ForeignKey(Questioning, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField()
+    text = models.TextField("question")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    answer = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["questioning", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["questioning", "position"], name="one_question_per_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"question {self.position} of {self.questioning_id}"
 
 
 class RecordAttachment(models.Model):
@@ -223,7 +313,14 @@ class RecordAttachment(models.Model):
 
     @property
     def is_inline(self) -> bool:
-        return self.content_type.startswith("image/") or self.content_type == "application/pdf"
+        return (
+            self.is_media or self.content_type.startswith("image/") or self.content_type == "application/pdf"
+        )
+
+    @property
+    def is_media(self) -> bool:
+        """An audio or video recording, played in the page."""
+        return self.content_type.startswith(("audio/", "video/"))
 
 
 class TranscriptMessage(models.Model):

@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString
 
 from core.pdf.blocks import CriterionRef, uk_date, uk_datetime
 from evidence.files import ALLOWED_TYPES, human_size
-from evidence.models import Evidence, Platform, TranscriptMessage
+from evidence.models import RECORD_KINDS, Evidence, Platform, TranscriptMessage
 from evidence.pdf_files import CarriedFile
 from evidence.pdf_images import PrintImage, print_image
 from evidence.rendering import render_markdown
@@ -79,7 +79,11 @@ class EvidenceEntry:
     chat_summary: list[tuple[str, str]] = field(default_factory=list)
     # an assessor's record: its form's rows, and the learner's confirmation in words
     record: list[tuple[str, str]] = field(default_factory=list)
+    record_caption: str = ""
+    record_note_label: str = ""
+    questions: list[tuple[str, str, str]] = field(default_factory=list)  # criterion, question, answer
     record_confirmation: str = ""
+    record_confirmation_label: str = "Learner’s confirmation"
     record_digest: str = ""
     # personal data: what the learner left unresolved, and how many they marked not personal
     privacy_warning: str = ""
@@ -214,23 +218,64 @@ def _witness(entry: EvidenceEntry, item: dict[str, Any]) -> None:
     entry.provenance.extend((k, v) for k, v in pairs if v)
 
 
+def _minutes(value: Any) -> str:
+    return f"{value} minute{'s' if value != 1 else ''}" if value else ""
+
+
 def _record(entry: EvidenceEntry, item: dict[str, Any]) -> None:
-    """An observation as a form: its fields, then who confirmed which digest, and when."""
+    """An assessor's record as a form: its fields (a questioning record's questions and answers
+    as a table of their own), then who confirmed which digest, and when. Versions frozen
+    before discussions and questioning existed hold observations without a kind."""
     record = item.get("record") or {}
-    minutes = record.get("duration_minutes")
-    entry.record = [
-        ("Assessor", record.get("assessor", "")),
-        ("Date observed", entry.date),
-        ("Place", record.get("place", "")),
-        ("Duration", f"{minutes} minute{'s' if minutes != 1 else ''}" if minutes else ""),
-        ("Activity observed", record.get("activity", "")),
-        ("Questions asked and answers", record.get("questions", "") or "None recorded"),
-    ]
+    kind = record.get("kind") or item["kind"]
+    entry.record_note_label = record.get("note_label") or "What the assessor saw and heard"
+    online = kind == Evidence.Kind.QUESTIONING and record.get("mode") == "online"
+    if kind == Evidence.Kind.DISCUSSION:
+        entry.record_caption = "Professional discussion record, written by the assessor"
+        entry.record = [
+            ("Assessor", record.get("assessor", "")),
+            ("Date of the discussion", entry.date),
+            ("Who else took part", record.get("participants", "") or "Nobody else"),
+            ("Duration", _minutes(record.get("duration_minutes"))),
+            ("Topics discussed", record.get("topics", "")),
+            ("What was said", record.get("summary", "")),
+        ]
+    elif kind == Evidence.Kind.QUESTIONING:
+        entry.record_caption = "Questioning record, written by the assessor"
+        entry.record = [
+            ("Assessor", record.get("assessor", "")),
+            ("Date asked", entry.date),
+            (
+                "How the learner answered",
+                "In writing, online" if online else "In person; the answers written down by the assessor",
+            ),
+        ]
+        unanswered = record.get("status") == "unanswered"
+        entry.questions = [
+            (
+                f"{q['framework']} {q['code']}",
+                q["text"],
+                q["answer"] if q.get("answer") and not unanswered else "Not answered",
+            )
+            for q in record.get("question_list", [])
+        ]
+    else:
+        entry.record_caption = "Observation record, written by the assessor"
+        entry.record = [
+            ("Assessor", record.get("assessor", "")),
+            ("Date observed", entry.date),
+            ("Place", record.get("place", "")),
+            ("Duration", _minutes(record.get("duration_minutes"))),
+            ("Activity observed", record.get("activity", "")),
+            ("Questions asked and answers", record.get("questions", "") or "None recorded"),
+        ]
     attached = record.get("attachments") or []
     if attached:
         entry.record.append(
             (
-                "Photos and files",
+                "Recording, photos and files"
+                if any(a.get("content_type", "").startswith(("audio/", "video/")) for a in attached)
+                else "Photos and files",
                 "\n".join(
                     f"{a['original_name']} ({human_size(a['size'])}), SHA-256 {a['sha256']}" for a in attached
                 ),
@@ -239,8 +284,16 @@ def _record(entry: EvidenceEntry, item: dict[str, Any]) -> None:
     entry.record_digest = record.get("content_digest", "")
     status = record.get("status", "awaiting")
     when = uk_datetime(record.get("confirmed_at"))
-    if status == "confirmed":
-        entry.record_confirmation = f"Accepted by the learner on {when}."
+    if online:
+        entry.record_confirmation_label = "Learner’s signed answers"
+    if status == "unanswered":
+        entry.record_confirmation = "The learner has not yet submitted answers to these questions."
+    elif status == "confirmed":
+        entry.record_confirmation = (
+            f"Answered and signed by the learner on {when}."
+            if online
+            else f"Accepted by the learner on {when}."
+        )
     elif status == "commented":
         entry.record_confirmation = (
             f"Read by the learner on {when}, with a comment: {record.get('learner_comment', '')}"
@@ -292,7 +345,7 @@ def evidence_entries(snapshot: dict[str, Any]) -> list[EvidenceEntry]:
             _transcript(entry, item)
         elif item["kind"] == Evidence.Kind.WITNESS:
             _witness(entry, item)
-        elif item["kind"] == Evidence.Kind.OBSERVATION:
+        elif item["kind"] in RECORD_KINDS:
             _record(entry, item)
         entries.append(entry)
     return entries

@@ -9,16 +9,20 @@ from django.db.models import Prefetch
 from core.models import Portfolio
 from core.versions import register_snapshot
 from evidence.models import (
+    AssessorRecord,
     CriterionMapping,
     Evidence,
     ImageScan,
     Observation,
+    ProfessionalDiscussion,
+    Question,
+    Questioning,
     RecordAttachment,
     TranscriptMessage,
     WitnessRequest,
 )
 from evidence.privacy import item_privacy, kind_labels
-from evidence.records import STATUS_LABELS
+from evidence.records import NOTE_LABELS, STATUS_LABELS
 
 ITEM_FIELDS = (
     "id",
@@ -41,8 +45,9 @@ ITEM_FIELDS = (
 
 
 def evidence_snapshot(portfolio: Portfolio) -> dict[str, Any]:
-    """Five queries: the items with their image checks and records, their messages, their
-    mappings with criteria, the learner's "not personal" marks and the records' attachments."""
+    """Six queries: the items with their image checks and records, their messages, their
+    mappings with criteria, the learner's "not personal" marks, the records' attachments and
+    the questions of questioning records."""
     items = (
         Evidence.objects.filter(portfolio=portfolio)
         .order_by("kind", "section_key", "pk")
@@ -51,11 +56,17 @@ def evidence_snapshot(portfolio: Portfolio) -> dict[str, Any]:
             "witness_request__requested_by",
             "witness_request__checked_by",
             "observation__assessor",
+            "discussion__assessor",
+            "questioning__assessor",
         )
         .prefetch_related(
             "not_personal_marks",
             "attachments",
             Prefetch("messages", queryset=TranscriptMessage.objects.order_by("position")),
+            Prefetch(
+                "questioning__questions",
+                queryset=Question.objects.select_related("criterion__framework").order_by("position"),
+            ),
             Prefetch(
                 "mappings",
                 queryset=CriterionMapping.objects.select_related("criterion__framework").order_by(
@@ -103,8 +114,9 @@ def evidence_snapshot(portfolio: Portfolio) -> dict[str, Any]:
         ]
         if item.kind == Evidence.Kind.WITNESS:
             row["witness"] = _witness(item)
-        if item.kind == Evidence.Kind.OBSERVATION:
-            row["record"] = _record(item.observation, list(item.attachments.all()))
+        record = item.record
+        if record is not None:
+            row["record"] = _record(item, record, list(item.attachments.all()))
         if item.kind != Evidence.Kind.SECTION:
             row["privacy"] = _privacy(item)
         result.append(row)
@@ -141,22 +153,51 @@ def _witness(item: Evidence) -> dict[str, Any] | None:
     }
 
 
-def _record(observation: Observation, attachments: list[RecordAttachment]) -> dict[str, Any]:
+def _record(item: Evidence, record: AssessorRecord, attachments: list[RecordAttachment]) -> dict[str, Any]:
     """An assessor's record as the version keeps it: its fields, the digest of its content and
     the learner's confirmation, which holds only if it signed that same digest."""
-    return {
-        "assessor": observation.assessor.display_name,
-        "place": observation.place,
-        "duration_minutes": observation.duration_minutes,
-        "activity": observation.activity,
-        "questions": observation.questions,
-        "content_digest": observation.content_digest,
-        "status": observation.status,
-        "status_label": STATUS_LABELS[observation.status],
-        "response": observation.response,
-        "confirmed_at": observation.confirmed_at,
-        "confirmed_digest": observation.confirmed_digest,
-        "learner_comment": observation.learner_comment,
+    fields: dict[str, Any] = {}
+    if isinstance(record, Observation):
+        fields = {
+            "place": record.place,
+            "duration_minutes": record.duration_minutes,
+            "activity": record.activity,
+            "questions": record.questions,
+        }
+    elif isinstance(record, ProfessionalDiscussion):
+        fields = {
+            "participants": record.participants,
+            "duration_minutes": record.duration_minutes,
+            "topics": record.topics,
+            "summary": record.summary,
+        }
+    elif isinstance(record, Questioning):
+        fields = {
+            "mode": record.mode,
+            "answered_at": record.answered_at,
+            "question_list": [
+                {
+                    "position": q.position,
+                    "text": q.text,
+                    "criterion_id": q.criterion_id,
+                    "framework": q.criterion.framework.code,
+                    "code": q.criterion.code,
+                    "answer": q.answer,
+                }
+                for q in record.questions.all()
+            ],
+        }
+    return fields | {
+        "kind": item.kind,
+        "note_label": NOTE_LABELS[Evidence.Kind(item.kind)],
+        "assessor": record.assessor.display_name,
+        "content_digest": record.content_digest,
+        "status": record.status,
+        "status_label": STATUS_LABELS[record.status],
+        "response": record.response,
+        "confirmed_at": record.confirmed_at,
+        "confirmed_digest": record.confirmed_digest,
+        "learner_comment": record.learner_comment,
         "attachments": [
             {
                 "id": a.pk,

@@ -13,8 +13,13 @@ urlpatterns = [
     path(f"{PREFIX}coverage/", views.coverage, name="coverage"),
     path(f"{PREFIX}add/<slug:kind>/", views.evidence_add, name="add"),
     path(f"{PREFIX}records/observation/", record_views.observation_add, name="observation_add"),
+    path(f"{PREFIX}records/discussion/", record_views.discussion_add, name="discussion_add"),
+    path(f"{PREFIX}records/questioning/", record_views.questioning_add, name="questioning_add"),
     path(f"{PREFIX}<int:pk>/", views.evidence_detail, name="detail"),
     path(f"{PREFIX}<int:pk>/observation/", record_views.observation_edit, name="observation_edit"),
+    path(f"{PREFIX}<int:pk>/discussion/", record_views.discussion_edit, name="discussion_edit"),
+    path(f"{PREFIX}<int:pk>/questioning/", record_views.questioning_edit, name="questioning_edit"),
+    path(f"{PREFIX}<int:pk>/answers/", record_views.questioning_answer, name="questioning_answer"),
     path(f"{PREFIX}<int:pk>/confirm/", record_views.record_confirm, name="record_confirm"),
     path(
         f"{PREFIX}<int:pk>/attachments/<int:attachment_pk>/",

@@ -23,7 +23,7 @@ from core.sections import get_section
 from core.selectors import criteria_for
 from evidence import selectors, services
 from evidence.forms import EvidenceForm, FileEvidenceForm, MessageFormSet, message_initial
-from evidence.models import RECORD_KINDS, Evidence
+from evidence.models import RECORD_KINDS, Evidence, Questioning
 from evidence.personal_data import Finding, find_personal_data, redact
 from evidence.privacy import PrivacyError, finding_digest, record_not_personal, start_image_scan
 from evidence.privacy_views import privacy_context
@@ -172,10 +172,16 @@ def evidence_detail(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpRes
         context["body_html"] = render_markdown(evidence.body)
     if evidence.kind == Evidence.Kind.WITNESS:
         context.update(witness_context(request.user, evidence, portfolio))
-    if evidence.kind == Evidence.Kind.OBSERVATION:
-        context["record"] = evidence.observation
-        context["record_status"] = STATUS_LABELS[evidence.observation.status]
+    if evidence.kind in RECORD_KINDS:
+        record = evidence.record
+        context["record"] = record
+        context["record_status"] = STATUS_LABELS[record.status]  # type: ignore[union-attr]
         context["may_change_record"] = portfolio.assessor_id == request.user.pk
+        context["record_edit_url"] = reverse(
+            f"evidence:{evidence.kind}_edit", kwargs={"portfolio_pk": portfolio.pk, "pk": evidence.pk}
+        )
+        if isinstance(record, Questioning):
+            context["questions"] = list(record.questions.select_related("criterion__framework"))
     # The learner's check of customers' personal data is for what they wrote, not the assessor's record.
     if evidence.kind not in (Evidence.Kind.SECTION, *RECORD_KINDS):
         context.update(privacy_context(evidence, is_owner=context["is_owner"], preloaded=True))

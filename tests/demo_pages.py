@@ -21,7 +21,7 @@ def demo_urls() -> dict[str, str]:
     from audit.synthetic import interactions_csv
     from core.models import Export, Portfolio
     from demo.people import build_demo
-    from evidence.models import Evidence
+    from evidence.models import RECORD_KINDS, Evidence
 
     demo = build_demo(learners=4)
     cohort = demo.cohort
@@ -56,7 +56,7 @@ def demo_urls() -> dict[str, str]:
     evidence = {kind: amira.evidence.filter(kind=kind).first() for kind in Evidence.Kind.values}
     transcript = evidence[Evidence.Kind.TRANSCRIPT]
     # One of the learner's own items (an assessor's record is mapped on its own page).
-    mapped = amira.evidence.exclude(kind=Evidence.Kind.OBSERVATION).filter(mappings__isnull=False).first()
+    mapped = amira.evidence.exclude(kind__in=RECORD_KINDS).filter(mappings__isnull=False).first()
     criterion = mapped.mappings.first().criterion
     a, e = f"/portfolios/{amira.pk}/audit", f"/portfolios/{amira.pk}/evidence"
     urls = {
@@ -74,6 +74,12 @@ def demo_urls() -> dict[str, str]:
         "transcript_editor": f"{e}/{transcript.pk}/edit/",
         "evidence_observation": f"{e}/{evidence[Evidence.Kind.OBSERVATION].pk}/",
         "observation_form": f"{e}/{evidence[Evidence.Kind.OBSERVATION].pk}/observation/",
+        "evidence_discussion": f"{e}/{evidence[Evidence.Kind.DISCUSSION].pk}/",
+        "discussion_form": f"{e}/{evidence[Evidence.Kind.DISCUSSION].pk}/discussion/",
+        "evidence_questioning": f"{e}/{evidence[Evidence.Kind.QUESTIONING].pk}/",
+        "questioning_form": f"{e}/{evidence[Evidence.Kind.QUESTIONING].pk}/questioning/",
+        "questioning_add": f"{e}/records/questioning/",
+        "questioning_answer": f"{e}/{evidence[Evidence.Kind.QUESTIONING].pk}/answers/",
         "evidence_mappings": f"{e}/{mapped.pk}/mappings/",
         "coverage": f"{e}/coverage/",
         "criterion_mappings": f"{e}/criteria/{criterion.pk}/",

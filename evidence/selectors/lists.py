@@ -15,7 +15,7 @@ from evidence.models import CriterionMapping, Evidence, TranscriptMessage
 def evidence_list(portfolio: Portfolio, *, kind: str = "") -> QuerySet[Evidence]:
     """The portfolio's evidence with mapping counts, in one query."""
     items = (
-        portfolio.evidence.select_related("observation")
+        portfolio.evidence.select_related("observation", "discussion", "questioning")
         .annotate(
             mapping_count=Count("mappings", distinct=True),
             evidenced_count=Count("mappings", filter=~Q(mappings__note=""), distinct=True),
@@ -41,7 +41,14 @@ def evidence_detail(portfolio: Portfolio, pk: int) -> Evidence:
             Prefetch("messages", queryset=TranscriptMessage.objects.order_by("position")),
             "not_personal_marks",
         )
-        .select_related("portfolio", "image_scan", "pending_redaction", "observation__assessor")
+        .select_related(
+            "portfolio",
+            "image_scan",
+            "pending_redaction",
+            "observation__assessor",
+            "discussion__assessor",
+            "questioning__assessor",
+        )
         .get(pk=pk)
     )
 

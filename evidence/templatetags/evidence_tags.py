@@ -15,6 +15,8 @@ KIND_ICONS = {
     "section": "▤",
     "witness": "✍",
     "observation": "◉",
+    "discussion": "◎",
+    "questioning": "?",
 }
 STATUS_ICONS = {"none": "✗", "claimed": "◐", "evidenced": "✓"}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import struct
+import wave
 import zlib
 from datetime import date, timedelta
 
@@ -14,8 +15,16 @@ from django.utils import timezone
 from PIL import Image
 
 from evidence.models import CriterionMapping, Evidence, TranscriptMessage
-from evidence.records import ObservationData, create_observation
-from tests.factories import CriterionFactory, PortfolioFactory
+from evidence.records import (
+    DiscussionData,
+    ObservationData,
+    QuestionData,
+    QuestioningData,
+    create_discussion,
+    create_observation,
+    create_questioning,
+)
+from tests.factories import CriterionFactory, CriterionGroupFactory, PortfolioFactory
 
 
 class EvidenceFactory(factory.django.DjangoModelFactory):
@@ -148,3 +157,71 @@ def make_observation(portfolio, criteria, **changes):
     return create_observation(
         portfolio=portfolio, data=observation_data(criteria, **changes), actor=portfolio.assessor
     )
+
+
+def discussion_data(criteria, **changes):
+    """A professional discussion's fields, noting what was said about each of ``criteria``."""
+    values = {
+        "title": "Professional discussion: running the weekend rota",
+        "occurred_on": date(2026, 11, 10),
+        "participants": "Jo Patel, team leader",
+        "duration_minutes": 40,
+        "topics": "How the weekend rota was planned; what changed after the pilot.",
+        "summary": "Amira explained how she matched the rota to the busiest hours.",
+        "notes": {c.pk: f"Said: {c.code} explained with the rota." for c in criteria},
+    }
+    values.update(changes)
+    return DiscussionData(**values)
+
+
+def make_discussion(portfolio, criteria, **changes):
+    """A professional discussion recorded by the portfolio's assessor through the service."""
+    return create_discussion(
+        portfolio=portfolio, data=discussion_data(criteria, **changes), actor=portfolio.assessor
+    )
+
+
+def knowledge_criterion(portfolio, code="K1", **kwargs):
+    """A criterion of a knowledge group of the portfolio's standard (questions are about these)."""
+    standard = (
+        portfolio.cohort.frameworks.filter(kind="standard").first() or portfolio.cohort.frameworks.first()
+    )
+    group = CriterionGroupFactory(framework=standard, kind="knowledge", title="Knowledge and understanding")
+    return CriterionFactory(group=group, code=code, **kwargs)
+
+
+def questioning_data(criteria, mode="online", **changes):
+    """Questions, one about each of ``criteria``; in person, with the answers written down."""
+    values = {
+        "title": "Questions on measuring service",
+        "occurred_on": date(2026, 11, 12),
+        "mode": mode,
+        "questions": [
+            QuestionData(
+                text=f"How would you show {c.code} in your work?",
+                criterion_id=c.pk,
+                answer="" if mode == "online" else f"By the weekly report ({c.code}).",
+            )
+            for c in criteria
+        ],
+    }
+    values.update(changes)
+    return QuestioningData(**values)
+
+
+def make_questioning(portfolio, criteria, mode="online", **changes):
+    """A questioning record written by the portfolio's assessor through the service."""
+    return create_questioning(
+        portfolio=portfolio, data=questioning_data(criteria, mode=mode, **changes), actor=portfolio.assessor
+    )
+
+
+def wav_bytes(frames: int = 800) -> bytes:
+    """A short, silent WAV recording."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(b"\0\0" * frames)
+    return buffer.getvalue()

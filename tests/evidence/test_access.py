@@ -15,7 +15,15 @@ from evidence import witness
 from evidence.files import check_upload
 from evidence.models import Evidence
 from tests.conftest import finish
-from tests.evidence.factories import FileEvidenceFactory, MappingFactory, make_observation, png_bytes
+from tests.evidence.factories import (
+    FileEvidenceFactory,
+    MappingFactory,
+    knowledge_criterion,
+    make_discussion,
+    make_observation,
+    make_questioning,
+    png_bytes,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +102,8 @@ def world(learner, other_learner, assessor, other_assessor, tutor, iqa, outsider
         "observation": make_observation(
             portfolio, [criterion], uploads=[check_upload("pitch.png", png_bytes())]
         ),
+        "discussion": make_discussion(portfolio, [criterion]),
+        "questioning": make_questioning(portfolio, [knowledge_criterion(portfolio)]),
     }
 
 
@@ -120,6 +130,14 @@ ASSESSOR_PAGE = {**READ, "learner": 403, "tutor": 403, "iqa": 403, "staff": 403}
 
 def _observation(w):
     return {"portfolio_pk": w["portfolio"].pk, "pk": w["observation"].pk}
+
+
+def _discussion(w):
+    return {"portfolio_pk": w["portfolio"].pk, "pk": w["discussion"].pk}
+
+
+def _questioning(w):
+    return {"portfolio_pk": w["portfolio"].pk, "pk": w["questioning"].pk}
 
 
 # (url name, kwargs builder, method, expected per persona)
@@ -157,6 +175,32 @@ MATRIX = [
     ("evidence:observation_edit", _observation, "get", ASSESSOR_PAGE),
     ("evidence:observation_edit", _observation, "post", {**ASSESSOR_PAGE, "assessor": 400}),
     ("evidence:detail", _observation, "get", READ),
+    ("evidence:discussion_add", lambda w: {"portfolio_pk": w["portfolio"].pk}, "get", ASSESSOR_PAGE),
+    (
+        "evidence:discussion_add",
+        lambda w: {"portfolio_pk": w["portfolio"].pk},
+        "post",
+        {**ASSESSOR_PAGE, "assessor": 400},
+    ),
+    ("evidence:discussion_edit", _discussion, "get", ASSESSOR_PAGE),
+    ("evidence:discussion_edit", _discussion, "post", {**ASSESSOR_PAGE, "assessor": 400}),
+    ("evidence:detail", _discussion, "get", READ),
+    ("evidence:questioning_add", lambda w: {"portfolio_pk": w["portfolio"].pk}, "get", ASSESSOR_PAGE),
+    (
+        "evidence:questioning_add",
+        lambda w: {"portfolio_pk": w["portfolio"].pk},
+        "post",
+        {**ASSESSOR_PAGE, "assessor": 400},
+    ),
+    ("evidence:questioning_edit", _questioning, "get", ASSESSOR_PAGE),
+    ("evidence:questioning_edit", _questioning, "post", {**ASSESSOR_PAGE, "assessor": 400}),
+    ("evidence:detail", _questioning, "get", READ),
+    # Only the learner answers questions asked online (nothing posted: the page says why).
+    ("evidence:questioning_answer", _questioning, "get", WRITE_PAGE),
+    ("evidence:questioning_answer", _questioning, "post", {**WRITE_PAGE, "learner": 400}),
+    ("evidence:record_confirm", _discussion, "post", WRITE_POST),
+    ("evidence:edit", _discussion, "get", {**WRITE_PAGE, "learner": 404}),
+    ("evidence:delete", _questioning, "post", {**WRITE_POST, "learner": 404}),
     (
         "evidence:record_attachment",
         lambda w: {**_observation(w), "attachment_pk": w["observation"].attachments.get().pk},

@@ -29,10 +29,16 @@ def test_the_rich_learner_has_about_thirty_varied_items_mapped_with_notes(demo):
         "transcript",
         "witness",
         "observation",
+        "discussion",
+        "questioning",
     }
     observation = items.get(kind=Evidence.Kind.OBSERVATION).observation
     assert observation.status == "confirmed"
     assert observation.assessor == portfolio.assessor
+    assert items.get(kind=Evidence.Kind.DISCUSSION).discussion.status == "confirmed"
+    questioning = items.get(kind=Evidence.Kind.QUESTIONING).questioning
+    assert questioning.status == "confirmed"
+    assert questioning.questions.exclude(answer="").count() == 3
     transcripts = items.filter(kind=Evidence.Kind.TRANSCRIPT)
     assert set(transcripts.values_list("scenario", flat=True)) == {
         "positive",

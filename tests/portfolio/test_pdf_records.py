@@ -4,10 +4,18 @@ what was seen against each, and the learner's confirmation with the record's dig
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from evidence import records
-from evidence.files import check_upload
-from tests.evidence.factories import make_observation, png_bytes
+from evidence.files import check_media, check_upload
+from tests.evidence.factories import (
+    knowledge_criterion,
+    make_discussion,
+    make_observation,
+    make_questioning,
+    png_bytes,
+    wav_bytes,
+)
 from tests.portfolio.pdf_support import render
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +77,33 @@ def test_a_record_changed_after_confirmation_says_so_in_the_pdf(portfolio, crite
 
     assert "Not confirmed as it stands" in text
     assert "Questions asked and answers None recorded" in text
+
+
+def test_a_discussion_and_answered_questions_print_as_forms(portfolio, criteria, learner):
+    knowledge = [knowledge_criterion(portfolio, "K7", text="How to measure service.")]
+    make_discussion(
+        portfolio,
+        criteria[:1],
+        participants="Jo Patel, team leader",
+        recording=check_media("talk.wav", SimpleUploadedFile("talk.wav", wav_bytes())),
+    )
+    asked = make_questioning(portfolio, knowledge)
+    records.answer_questions(
+        evidence=asked,
+        answers={1: "By the first-response time each week."},
+        submit=True,
+        read_digest=asked.questioning.content_digest,
+        actor=learner,
+    )
+
+    text = " ".join(render(portfolio).text.split())
+
+    assert "Professional discussion record, written by the assessor" in text
+    assert "Who else took part Jo Patel, team leader" in text
+    assert "What the learner said about it" in text
+    assert "Recording, photos and files talk.wav" in text
+    assert "Questioning record, written by the assessor" in text
+    assert "How would you show K7 in your work?" in text
+    assert "By the first-response time each week." in text
+    assert "Learner’s signed answers" in text
+    assert "Answered and signed by the learner on" in text
