@@ -212,7 +212,11 @@ def test_observation_and_witness_rest_under_decisions_the_eqa_reads_until_their_
         ).to_be_visible()
         record = panel.locator("article.ws-evidence", has_text="Observation: champion pitch")
         expect(record).to_contain_text("Confirmed by the learner")
-        expect(panel.locator("article.ws-evidence", has_text="Joanne Patel")).to_be_visible()
+        signed = panel.locator("article.ws-evidence", has_text="Witness testimony")
+        expect(signed).to_contain_text("Signed by Joanne Patel, Customer Contact Manager, Fernleaf Home")
+        expect(signed).to_contain_text(
+            f"Checked by the assessor: by phone on {today:%-d %B %Y} by {assessor.display_name}"
+        )
         rests_on = panel.get_by_role("group", name="Evidence it rests on")
         expect(rests_on.get_by_label("Observation: champion pitch")).to_be_checked()
         expect(rests_on.get_by_label(testimony.title)).to_be_checked()
@@ -261,7 +265,9 @@ def test_observation_and_witness_rest_under_decisions_the_eqa_reads_until_their_
     expect(eqa.get_by_text("Observation: champion pitch").first).to_be_visible()
     expect(eqa.get_by_text(testimony.title).first).to_be_visible()
     expect(eqa.get_by_text("Weekend rota, November").first).to_be_visible()
+    expect(eqa.get_by_text("Checked by the assessor: by phone").first).to_be_visible()
     assert eqa.locator("form[action*='/decide/']").count() == 0
+    assert eqa.evaluate("document.documentElement.scrollWidth") <= 1280  # nothing runs off the page
     _shot(eqa, "journey-eqa-version")
 
     # … and downloads its PDF, which carries the rota spreadsheet as it was uploaded.
