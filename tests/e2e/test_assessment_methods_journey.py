@@ -13,19 +13,20 @@ import hashlib
 import io
 import os
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import openpyxl
 import pikepdf
 import pytest
+import time_machine
 from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from core.models import Criterion, CriterionDecision, EqaGrant, Framework
+from core.models import Criterion, CriterionDecision, Framework
 from evidence.models import Evidence
 from tests.e2e.conftest import log_in
 from tests.factories import TEST_PASSWORD
@@ -239,7 +240,8 @@ def test_observation_and_witness_rest_under_decisions_the_eqa_reads_until_their_
     page.goto(f"/cohorts/{cohort.pk}/")
     page.get_by_role("link", name="External quality assurance").click()
     page.get_by_label("The assurer's e-mail address").fill("moderator@awarding.example")
-    page.get_by_label("Last day of access").fill((today + timedelta(days=14)).isoformat())
+    last_day = today + timedelta(days=3)
+    page.get_by_label("Last day of access").fill(last_day.isoformat())
     page.get_by_label(learner.display_name, exact=True).check()
     page.get_by_label(other_learner.display_name, exact=True).check()
     page.get_by_label("Purpose (shown to the assurer)").fill("Moderation sample: observation and witness")
@@ -285,14 +287,25 @@ def test_observation_and_witness_rest_under_decisions_the_eqa_reads_until_their_
     assert hashlib.sha256(data).hexdigest() == digest
     assert digest in description
 
-    # 7. The access ends at its date: the day after, the same page refuses, and says why.
-    grant = EqaGrant.objects.get()
-    EqaGrant.objects.filter(pk=grant.pk).update(
-        starts_at=timezone.now() - timedelta(days=20), ends_at=timezone.now() - timedelta(days=1)
-    )
-    eqa.goto(f"/portfolios/{portfolio.pk}/versions/1/")
-    expect(eqa.get_by_role("heading", name="Not allowed")).to_be_visible()
-    expect(eqa.get_by_text("Your access to this learner's portfolio ended on")).to_be_visible()
-    _shot(eqa, "journey-eqa-ended")
+    # 7. The access ends at its date, by itself: late on its last day the assurer still reads
+    # the version; the next morning the same page refuses them and says why.
+    local = timezone.get_current_timezone()
+    version_page = f"/portfolios/{portfolio.pk}/versions/1/"
+    with time_machine.travel(datetime.combine(last_day, time(23, 55), tzinfo=local), tick=True):
+        eqa.goto(version_page)
+        expect(eqa.get_by_role("heading", name="Version 1", level=1)).to_be_visible()
+    with time_machine.travel(
+        datetime.combine(last_day + timedelta(days=1), time(9, 0), tzinfo=local), tick=True
+    ):
+        eqa.goto(version_page)
+        expect(eqa.get_by_role("heading", name="Not allowed")).to_be_visible()
+        expect(
+            eqa.get_by_text(
+                f"Your access to this learner's portfolio ended on {last_day:%-d %B %Y}, its last day."
+            )
+        ).to_be_visible()
+        _shot(eqa, "journey-eqa-ended")
+        eqa.get_by_role("link", name="Go to your home page").click()
+        expect(eqa.get_by_text("No access is open to you now.")).to_be_visible()
     eqa.context.close()
     assert eqa_refused == [], f"The Content Security Policy refused something: {eqa_refused}"
