@@ -148,10 +148,16 @@ def _granted_portfolios(grants: QuerySet[EqaGrant]) -> Q:
 
 
 def access_ended_message(what: str, grant: EqaGrant) -> str:
-    closed = timezone.localtime(grant.closes_at)
+    """Why the assurer is refused. An access that ran to its date is told by its last day, as
+    the tutor chose it and the e-mail gave it (its end is the midnight after, which read as
+    "ended on 11 December, 00:00" for an access given until 10 December); one ended early, by
+    when."""
+    if grant.closes_at == grant.ends_at:
+        when = f"{grant.last_day:%-d %B %Y}, its last day"
+    else:
+        when = f"{timezone.localtime(grant.closes_at):%-d %B %Y, %H:%M}, before its last day"
     return (
-        f"Your access to {what} ended on {closed:%-d %B %Y, %H:%M}. "
-        "Ask the centre for a new grant if you need to see it again."
+        f"Your access to {what} ended on {when}. Ask the centre for a new grant if you need to see it again."
     )
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from django import template
+
+from core.formatting import uk_date, uk_datetime
 
 register = template.Library()
 
@@ -34,3 +38,15 @@ def status_icon(status: str) -> str:
 @register.filter
 def get_item(mapping: dict, key: object) -> object:
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def frozen_date(value: date | datetime | str | None) -> str:
+    """A date a version's snapshot keeps (ISO text once stored), as "7 December 2026"."""
+    return uk_date(value)
+
+
+@register.filter
+def frozen_datetime(value: datetime | str | None) -> str:
+    """A moment a version's snapshot keeps (ISO text once stored), as "7 Dec 2026, 14:13"."""
+    return uk_datetime(value)

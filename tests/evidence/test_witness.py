@@ -12,6 +12,7 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
+from assessment.services import submit_portfolio
 from core.models import Notification
 from evidence import witness
 from evidence.models import CriterionMapping, Evidence, WitnessRequest
@@ -463,3 +464,44 @@ def test_a_check_dated_before_the_signature_is_refused(asked, assessor):
         )
     asked.refresh_from_db()
     assert asked.checked_by is None
+
+
+# --- The testimony as a submitted version keeps it ------------------------------------------
+
+
+def test_the_version_page_and_the_workspace_show_who_signed_and_the_assessors_check(
+    client, asked, assessor, learner, portfolio
+):
+    _sign(asked)
+    asked.refresh_from_db()
+    witness.record_witness_check(
+        witness_request=asked,
+        actor=assessor,
+        method="phone",
+        checked_on=timezone.localdate(),
+        note="Rang her on the switchboard.",
+    )
+    version = submit_portfolio(portfolio=portfolio, declaration_signed=True, actor=learner)
+    criterion = asked.criteria.order_by("order").first()
+    client.force_login(assessor)
+    checked = f"by phone on {timezone.localdate():%-d %B %Y} by {assessor.display_name}: Rang her"
+    for url in (
+        reverse("portfolio:version_detail", args=[portfolio.pk, version.number]),
+        reverse("portfolio:workspace_panel", args=[portfolio.pk, version.number, criterion.pk]),
+    ):
+        page = client.get(url).content.decode()
+        assert "Signed by Jo Patel</strong>, Contact Manager, Fernleaf Home (line manager)" in page
+        assert checked in page
+        assert "Learner’s note:</strong> Witness:" not in page  # the learner wrote no note
+
+
+def test_an_unchecked_witness_says_so_in_the_workspace(client, asked, assessor, learner, portfolio):
+    _sign(asked)
+    version = submit_portfolio(portfolio=portfolio, declaration_signed=True, actor=learner)
+    criterion = asked.criteria.order_by("order").first()
+    client.force_login(assessor)
+    page = client.get(
+        reverse("portfolio:workspace_panel", args=[portfolio.pk, version.number, criterion.pk])
+    ).content.decode()
+    assert "Not checked by the assessor." in page
+    assert "Checked by the assessor:" not in page

@@ -352,7 +352,23 @@ def test_a_tutor_ends_an_access_early(client, grant, tutor, assurer, portfolio, 
     assert grant.status == "ended early"
     assert "already ended" in again.content.decode()
     client.force_login(assurer)
-    assert client.get(reverse("portfolio:version_detail", args=[portfolio.pk, 1])).status_code == 403
+    refused = client.get(reverse("portfolio:version_detail", args=[portfolio.pk, 1]))
+    assert refused.status_code == 403
+    closed = timezone.localtime(grant.ended_at)
+    assert f"ended on {closed:%-d %B %Y, %H:%M}, before its last day." in refused.content.decode()
+
+
+def test_an_access_that_ran_to_its_date_is_said_to_end_on_its_last_day(client, grant, assurer, portfolio):
+    # Given until a day, it closes at the midnight after: the page names the day, not 00:00 the next.
+    last_day = timezone.localdate() + timedelta(days=3)
+    EqaGrant.objects.filter(pk=grant.pk).update(ends_at=eqa.end_of_day(last_day))
+    client.force_login(assurer)
+    with time_machine.travel(eqa.end_of_day(last_day) + timedelta(hours=9)):
+        refused = client.get(reverse("portfolio:version_detail", args=[portfolio.pk, 1]))
+
+    assert refused.status_code == 403
+    assert f"ended on {last_day:%-d %B %Y}, its last day." in refused.content.decode()
+    assert "00:00" not in refused.content.decode()
 
 
 def test_someone_elses_grant_is_not_found(client, grant, db):
