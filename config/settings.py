@@ -249,6 +249,10 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 20)
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
+# A professional discussion's audio or video recording (evidence.files.check_media): streamed to
+# storage from Django's temporary upload file, never read whole into memory.
+MAX_MEDIA_UPLOAD_MB = env_int("MAX_MEDIA_UPLOAD_MB", 200)
+MAX_MEDIA_UPLOAD_BYTES = MAX_MEDIA_UPLOAD_MB * 1024 * 1024
 # Service data (audit imports) has limits of its own: a year of a large service is ~100 MB of CSV.
 # The first caps the CSV as read (a .csv.gz or .zip is refused as soon as unpacking passes it),
 # the second a compressed file as uploaded. Uploads go in chunks of SERVICE_DATA_CHUNK_MB
