@@ -19,9 +19,15 @@ from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from core.access import AuthenticatedHttpRequest, get_portfolio_for, get_portfolio_for_assessor
+from core.access import (
+    AuthenticatedHttpRequest,
+    get_portfolio_for,
+    get_portfolio_for_assessor,
+    is_eqa,
+    versions_visible_to,
+)
 from core.file_responses import stored_file_response
-from core.models import Portfolio
+from core.models import Portfolio, User
 from core.selectors import criteria_for
 from evidence.forms import DiscussionForm, ObservationForm, QuestioningForm
 from evidence.models import RECORD_KINDS, Evidence, Questioning, RecordAttachment
@@ -377,16 +383,31 @@ def questioning_answer(request: AuthenticatedHttpRequest, portfolio_pk: int, pk:
     )
 
 
+def _in_granted_version(user: User, portfolio: Portfolio, attachment: RecordAttachment) -> bool:
+    """Whether a version this external assurer may read names the attachment in its record."""
+    for snapshot in versions_visible_to(user, portfolio).values_list("snapshot", flat=True):
+        for item in snapshot.get("parts", {}).get("evidence", {}).get("items", []):
+            if item.get("id") != attachment.evidence_id:
+                continue
+            if any(a.get("id") == attachment.pk for a in (item.get("record") or {}).get("attachments", [])):
+                return True
+    return False
+
+
 @login_required
 def record_attachment(
     request: AuthenticatedHttpRequest, portfolio_pk: int, pk: int, attachment_pk: int
 ) -> FileResponse:
-    """A record's photo or file, to those who may read the portfolio; inline only for
-    images and PDFs."""
-    portfolio = get_portfolio_for(request.user, portfolio_pk)
+    """A record's photo, file or recording, to those who may read the portfolio (an external
+    assurer: one named by a version granted to them); inline only for images, PDFs and
+    recordings."""
+    portfolio = get_portfolio_for(request.user, portfolio_pk, moderation=True)
     attachment = get_object_or_404(
         RecordAttachment, pk=attachment_pk, evidence_id=pk, evidence__portfolio=portfolio
     )
+    if is_eqa(request.user) and not _in_granted_version(request.user, portfolio, attachment):
+        # An external assurer reads submitted versions only: a file they name, nothing else.
+        raise Http404("No such file in the versions you may read.")
     try:
         handle = cast(BinaryIO, attachment.file.storage.open(str(attachment.file.name), "rb"))
     except (FileNotFoundError, OSError):

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,8 +26,9 @@ from core.models import (
     Role,
     User,
 )
+from evidence.files import check_media
 from tests.conftest import finish
-from tests.evidence.factories import FileEvidenceFactory
+from tests.evidence.factories import FileEvidenceFactory, make_discussion, wav_bytes
 from tests.factories import EqaFactory, EqaGrantFactory, LearnerFactory, PortfolioFactory
 from tests.portfolio.factories import ExportFactory
 
@@ -586,3 +588,34 @@ def test_the_assurers_home_costs_the_same_with_1_or_5_accesses(
 
     assert len(response.context["live"]) == grants
     assert len(response.context["ended"]) == 1
+
+
+def test_an_assurer_plays_a_recording_named_by_a_granted_version_and_nothing_newer(
+    client, cohort, assurer, portfolio, learner
+):
+    criterion = portfolio.cohort.frameworks.get().criteria.first()
+    recording = check_media("talk.wav", SimpleUploadedFile("talk.wav", wav_bytes()))
+    discussion = make_discussion(portfolio, [criterion], recording=recording)
+    submit_portfolio(portfolio=portfolio, declaration_signed=True, actor=learner)
+    EqaGrantFactory(cohort=cohort, eqa=assurer, portfolios=[portfolio])
+    later = make_discussion(
+        portfolio,
+        [criterion],
+        title="After the version",
+        recording=check_media("later.wav", SimpleUploadedFile("later.wav", wav_bytes())),
+    )
+    client.force_login(assurer)
+
+    def play(item):
+        url = reverse(
+            "evidence:record_attachment",
+            kwargs={"portfolio_pk": portfolio.pk, "pk": item.pk, "attachment_pk": item.attachments.get().pk},
+        )
+        response = client.get(url)
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+        return response.status_code
+
+    assert play(discussion) == 200
+    assert play(later) == 404
+    assert client.get(discussion.get_absolute_url()).status_code == 404  # the working copy stays closed
