@@ -72,6 +72,7 @@ class EvidenceEntry:
     is_image: bool = False
     image: PrintImage | None = None
     carried: CarriedFile | None = None  # the stored file: hashed, attached, its pages merged
+    record_files: list[CarriedFile] = field(default_factory=list)  # a record's, attached
     # reflections, links, transcripts
     body_html: SafeString | str = ""
     url: str = ""

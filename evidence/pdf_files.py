@@ -194,8 +194,11 @@ def _pdf_pages(carried: CarriedFile, content: bytes) -> None:
     carried.page_sizes = sizes
 
 
-def carry_file(*, name: str, original_name: str, content_type: str, recorded_sha256: str) -> CarriedFile:
-    """Read one stored file, hash it, and decide what the PDF does with it."""
+def carry_file(
+    *, name: str, original_name: str, content_type: str, recorded_sha256: str, merge: bool = True
+) -> CarriedFile:
+    """Read one stored file, hash it, and decide what the PDF does with it (``merge``: a PDF's
+    pages may be printed after its entry; a record's attachments are only attached)."""
     carried = CarriedFile(
         name=name, original_name=original_name, content_type=content_type, recorded_sha256=recorded_sha256
     )
@@ -221,7 +224,7 @@ def carry_file(*, name: str, original_name: str, content_type: str, recorded_sha
     carried.size = len(content)
     carried.sha256 = hashlib.sha256(content).hexdigest()
     carried.attach = True
-    if carried.is_pdf:
+    if carried.is_pdf and merge:
         _pdf_pages(carried, content)
     return carried
 
@@ -232,19 +235,37 @@ def _frozen_files(version: PortfolioVersion | None) -> dict[int, VersionFile]:
     return {row.evidence_id: row for row in VersionFile.objects.filter(version=version)}
 
 
+# A job's key: an item's own file by the item's id; a record's attachment by (item, attachment).
+FileKey = int | tuple[int, int]
+
+
 def start_files(
     snapshot: dict[str, Any], version: PortfolioVersion | None, executor: Executor
-) -> dict[int, Future]:
-    """Queue every file of the document; the jobs by item id.
+) -> dict[FileKey, Future]:
+    """Queue every file of the document; the jobs by item id (an assessor's record's photos,
+    files and recording by ``(item id, attachment id)``).
 
     A version's files are its frozen ``VersionFile`` rows (the snapshot names the same
-    files); the working copy's are the ones the snapshot names.
+    files); the working copy's are the ones the snapshot names. A record's attachments are
+    never removed, so the snapshot's names are the stored files.
     """
     frozen = _frozen_files(version)
-    jobs = {}
+    jobs: dict[FileKey, Future] = {}
     for item in snapshot.get("parts", {}).get("evidence", {}).get("items", []):
+        if item.get("kind") == Evidence.Kind.SECTION:
+            continue
+        for attached in (item.get("record") or {}).get("attachments", []):
+            if attached.get("name"):
+                jobs[(item["id"], attached["id"])] = executor.submit(
+                    carry_file,
+                    name=attached["name"],
+                    original_name=attached.get("original_name", ""),
+                    content_type=attached.get("content_type", ""),
+                    recorded_sha256=attached.get("sha256", ""),
+                    merge=False,
+                )
         stored = item.get("file")
-        if item.get("kind") == Evidence.Kind.SECTION or not stored:
+        if not stored:
             continue
         row = frozen.get(item["id"])
         jobs[item["id"]] = executor.submit(
@@ -263,19 +284,16 @@ def attachment_name(label: str, original_name: str) -> str:
     return f"{label} {cleaned or 'file'}"
 
 
-def place_files(entries: list[Any], jobs: dict[int, Future]) -> None:
+def place_files(entries: list[Any], jobs: dict[FileKey, Future]) -> None:
     """Give each entry its carried file, in the index's order, within the caps.
 
     ``entries`` are ``evidence.pdf.EvidenceEntry``; merged pages are numbered in the order
     they will appear, which is the order the slots are replaced in.
     """
     merged_total, attached_bytes = 0, 0
-    for entry in entries:
-        job = jobs.get(entry.item_id)
-        if job is None:
-            continue
-        carried: CarriedFile = job.result()
-        carried.attached_name = attachment_name(entry.label, carried.original_name)
+
+    def within_cap(carried: CarriedFile) -> None:
+        nonlocal attached_bytes
         if carried.attach and attached_bytes + carried.size > attach_max_bytes():
             carried.attach = False
             carried.attach_note = (
@@ -284,6 +302,20 @@ def place_files(entries: list[Any], jobs: dict[int, Future]) -> None:
             )
         if carried.attach:
             attached_bytes += carried.size
+
+    for entry in entries:
+        record_keys = sorted(k for k in jobs if isinstance(k, tuple) and k[0] == entry.item_id)
+        for key in record_keys:
+            attached: CarriedFile = jobs[key].result()
+            attached.attached_name = attachment_name(entry.label, attached.original_name)
+            within_cap(attached)
+            entry.record_files.append(attached)
+        job = jobs.get(entry.item_id)
+        if job is None:
+            continue
+        carried: CarriedFile = job.result()
+        carried.attached_name = attachment_name(entry.label, carried.original_name)
+        within_cap(carried)
         if carried.page_sizes:
             count = len(carried.page_sizes)
             if merged_total + count > merge_max_pages():

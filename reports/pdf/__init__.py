@@ -122,7 +122,10 @@ def render_portfolio_pdf(
     # and the document's language, for screen readers and reflow (about 8 % more time).
     content = laid_out.write_pdf(pdf_tags=True)
     # The merged PDFs' pages drawn in the slots laid out for them, the originals attached.
-    content = carry_files(content, (entry.carried for entry in document.evidence))
+    content = carry_files(
+        content,
+        [f for entry in document.evidence for f in (entry.carried, *entry.record_files)],
+    )
     if fetcher.refused:
         log.warning(
             "PDF of portfolio %s: the renderer asked for %d refused URLs", portfolio.pk, len(fetcher.refused)

@@ -32,6 +32,7 @@ from core.pdf.chapters import build_chapters, chapter_context
 from core.versions import build_snapshot
 from evidence.models import Evidence
 from evidence.pdf import EvidenceEntry, evidence_entries, evidence_rows
+from evidence.pdf_files import CarriedFile
 
 
 @dataclass
@@ -154,9 +155,15 @@ class Document:
         return evidence_rows(self.evidence)
 
     @property
-    def carried_files(self) -> list[EvidenceEntry]:
-        """The entries with a stored file, which the PDF attaches (and merges, for a PDF)."""
-        return [entry for entry in self.evidence if entry.carried is not None]
+    def carried_files(self) -> list[tuple[EvidenceEntry, CarriedFile]]:
+        """Every stored file with its entry, which the PDF attaches (and merges, for a PDF):
+        an item's own file, then its record's photos, files and recording."""
+        return [
+            (entry, carried)
+            for entry in self.evidence
+            for carried in (entry.carried, *entry.record_files)
+            if carried is not None
+        ]
 
     @property
     def audit_chapters(self) -> list[Chapter]:

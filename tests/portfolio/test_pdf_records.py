@@ -3,9 +3,12 @@ what was seen against each, and the learner's confirmation with the record's dig
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from assessment.services import submit_portfolio
 from evidence import records
 from evidence.files import check_media, check_upload
 from tests.evidence.factories import (
@@ -17,6 +20,7 @@ from tests.evidence.factories import (
     wav_bytes,
 )
 from tests.portfolio.pdf_support import render
+from tests.portfolio.test_pdf_carried import attachments
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +111,26 @@ def test_a_discussion_and_answered_questions_print_as_forms(portfolio, criteria,
     assert "By the first-response time each week." in text
     assert "Learner’s signed answers" in text
     assert "Answered and signed by the learner on" in text
+
+
+def test_a_records_photos_files_and_recording_travel_inside_the_pdf(portfolio, criteria, learner, settings):
+    settings.PDF_ATTACH_IMAGES = False  # photos are printed, not attached: the rest travel
+    sheet = check_upload("notes.csv", b"time,what\n10:00,pitch\n")
+    photo = check_upload("pitch.png", png_bytes())
+    observation = make_observation(portfolio, criteria[:1], uploads=[sheet, photo])
+    recording = check_media("talk.wav", SimpleUploadedFile("talk.wav", wav_bytes()))
+    make_discussion(portfolio, criteria[:1], recording=recording)
+    version = submit_portfolio(portfolio=portfolio, declaration_signed=True, actor=learner)
+
+    pdf = render(portfolio, version)
+
+    attached = attachments(pdf.rendered.content)
+    by_original = {name.split(" ", 1)[1]: (data, about) for name, (data, about) in attached.items()}
+    assert set(by_original) >= {"notes.csv", "talk.wav"}
+    assert "pitch.png" not in by_original
+    assert by_original["notes.csv"][0] == sheet.content
+    assert recording.sha256 in by_original["talk.wav"][1]
+    assert hashlib.sha256(by_original["talk.wav"][0]).hexdigest() == recording.sha256
+    text = pdf.text.replace(" ", "")
+    assert "attachedtothisPDFas" in text
+    assert observation.attachments.get(original_name="notes.csv").sha256 in text
