@@ -8,7 +8,7 @@ PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 RUN_ENV = DEBUG=1 SITE_URL=$(SITE_URL)
 
-.PHONY: run test setup lint typecheck format check-migrations collectstatic worker beat clean
+.PHONY: run test setup lint typecheck format check-migrations collectstatic worker beat clean cluster cluster-stop cluster-status
 
 RUN_PACKAGES := libmagic1 fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 chromium tesseract-ocr tesseract-ocr-eng
 TEST_PACKAGES := $(RUN_PACKAGES)
@@ -26,6 +26,17 @@ test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 setup: $(VENV)/.installed node_modules/.installed
+
+# The production shape on loopback: HAProxy (TLS) in front of two gunicorn instances, two Celery
+# workers and beat, PostgreSQL, Redis and an S3 protocol server (docs/deployment.md).
+cluster: setup
+	./scripts/cluster start
+
+cluster-stop:
+	./scripts/cluster stop
+
+cluster-status:
+	./scripts/cluster status
 
 # The app's packages (requirements.txt) and the tests' and developers' tools (requirements-dev.txt,
 # which includes the first): `make test` needs pytest, `make typecheck` mypy.
