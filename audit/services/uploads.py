@@ -214,6 +214,7 @@ def read_upload(service_import: ServiceDataImport) -> ServiceDataImport:
     except reading.FileProblem as problem:
         refuse_upload(service_import, str(problem))
         return service_import
+    arrowfiles.release_unused_memory()  # what the parser freed, before the next stages
     _set_stage(
         service_import, _count(table.num_rows, "Keeping {} row as read", "Keeping {} rows as read"), 80
     )
