@@ -17,12 +17,14 @@ import ctypes
 import hashlib
 import os
 import tempfile
+from collections.abc import Callable
 
 import pyarrow as pa
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, Storage, default_storage
 
 # glibc's malloc_trim: where it is missing (another C library), memory is given back later.
+_malloc_trim: Callable[[int], int] | None
 try:
     _malloc_trim = ctypes.CDLL(None).malloc_trim
 except (AttributeError, OSError):  # pragma: no cover (not glibc)
