@@ -14,7 +14,7 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from audit import services, unpacking
+from audit import reading, services, unpacking
 from audit.models import ServiceDataImport
 from audit.synthetic import interactions_csv
 
@@ -248,6 +248,20 @@ def test_a_zip_bomb_is_refused_at_the_limit(
     )
 
     refused_with(service_import, "Unpacked, this file is over 1 MB", settings, temporary)
+
+
+def test_a_zip_that_says_it_unpacks_past_the_limit_is_refused_before_unpacking(monkeypatch, tmp_path):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("interactions.csv", b"platform,received_at\n" + b"\x00" * (3 * MB))
+    copied = []
+    monkeypatch.setattr(unpacking, "_copy", lambda *args: copied.append(args))
+
+    with pytest.raises(reading.FileProblem, match="Unpacked, this file is over 2 MB"):
+        unpacking.unpack(buffer, "bomb.zip", limit=2 * MB, folder=str(tmp_path))
+
+    assert copied == []
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_compressed_file_over_its_own_limit_is_refused_at_upload(portfolio, learner, settings):
