@@ -40,7 +40,8 @@
     var response = await fetch(url, options);
     var data = {};
     try { data = await response.json(); } catch (error) { data = {}; }
-    if (response.status >= 500) throw new Error("server " + response.status);  // worth a retry
+    // A server error, or a piece that arrived damaged (422): worth sending again.
+    if (response.status >= 500 || response.status === 422) throw new Error("server " + response.status);
     if (!response.ok && response.status !== 409) throw new Refused(data.error || "The upload was refused.");
     return { status: response.status, data: data };
   }
@@ -52,6 +53,18 @@
       return Array.from(new Uint8Array(hash), function (b) { return b.toString(16).padStart(2, "0"); }).join("");
     } catch (error) {
       return "";  // too large for this browser's memory: the server checks the size alone
+    }
+  }
+
+  // The SHA-256 of one piece, which the server checks as it arrives ("" where the browser
+  // cannot compute it: the server then checks the whole file's size and digest at the end).
+  async function pieceDigest(blob) {
+    if (!(window.crypto && crypto.subtle && blob.arrayBuffer)) return "";
+    try {
+      var hash = await crypto.subtle.digest("SHA-256", await blob.arrayBuffer());
+      return Array.from(new Uint8Array(hash), function (b) { return b.toString(16).padStart(2, "0"); }).join("");
+    } catch (error) {
+      return "";
     }
   }
 
@@ -87,11 +100,12 @@
     bar.max = file.size;
     while (offset < file.size) {
       var answer = await withRetries(
-        function () {
+        async function () {
+          var blob = file.slice(offset, offset + piece);
           return call(started.url + "?offset=" + offset, {
             method: "POST",
-            body: file.slice(offset, offset + piece),
-            headers: { "Content-Type": "application/octet-stream" },
+            body: blob,
+            headers: { "Content-Type": "application/octet-stream", "X-Piece-SHA256": await pieceDigest(blob) },
           });
         },
         async function () {  // after a network error: where does the server stand?
