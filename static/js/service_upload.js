@@ -31,7 +31,7 @@
     return new Promise(function (resolve) { setTimeout(resolve, ms); });
   }
 
-  function Refused(text) { this.message = text; }
+  function Refused(text, status) { this.message = text; this.status = status; }
 
   async function call(url, options) {
     options = options || {};
@@ -42,7 +42,7 @@
     try { data = await response.json(); } catch (error) { data = {}; }
     // A server error, or a piece that arrived damaged (422): worth sending again.
     if (response.status >= 500 || response.status === 422) throw new Error("server " + response.status);
-    if (!response.ok && response.status !== 409) throw new Refused(data.error || "The upload was refused.");
+    if (!response.ok && response.status !== 409) throw new Refused(data.error || "The upload was refused.", response.status);
     return { status: response.status, data: data };
   }
 
@@ -117,8 +117,19 @@
       say("Uploaded " + megabytes(offset) + " of " + megabytes(file.size) + ".");
     }
     say("Checking the file…");
-    var finished = await withRetries(function () {
-      return call(started.finish_url, { method: "POST" });
+    var tries = 0;
+    var finished = await withRetries(async function () {
+      tries += 1;
+      try {
+        return await call(started.finish_url, { method: "POST" });
+      } catch (error) {
+        // The answer to an earlier try was lost on the way, but the server had taken the
+        // file (the upload is gone): this page lists the import.
+        if (tries > 1 && error instanceof Refused && error.status === 404) {
+          return { status: 200, data: { redirect: window.location.pathname } };
+        }
+        throw error;
+      }
     });
     if (finished.status === 409) throw new Refused("Part of the file is missing; upload it again.");
     window.location.assign(finished.data.redirect);
