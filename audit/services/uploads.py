@@ -231,6 +231,8 @@ def read_upload(service_import: ServiceDataImport) -> ServiceDataImport:
                 file=kept,
                 file_size=size,
                 headers=service_import.headers,
+                samples=service_import.samples,
+                date_order=service_import.date_order,
                 columns=service_import.columns,
                 formats=service_import.formats,
                 row_count=service_import.row_count,

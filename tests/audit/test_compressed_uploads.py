@@ -100,6 +100,27 @@ def test_it_reads_a_gzipped_csv_in_the_worker(
     assert files_under(temporary) == []
 
 
+def test_a_file_read_by_the_worker_keeps_its_sample_values_and_date_order(
+    portfolio, learner, temporary, django_capture_on_commit_callbacks
+):
+    """The mapping page shows a few values of each column and the order of slashed dates
+    found in the file, for a large or compressed file read by the worker as for a small one."""
+    raw = b"Channel,Created at\nFacebook,04/09/2026 14:05\nX,25/03/2026 09:00\n"
+
+    service_import = send(
+        portfolio, learner, gzip_bytes(raw), "year.csv.gz", django_capture_on_commit_callbacks
+    )
+
+    assert service_import.status == ServiceDataImport.Status.UPLOADED
+    assert service_import.samples == {
+        "Channel": ["Facebook", "X"],
+        "Created at": ["04/09/2026 14:05", "25/03/2026 09:00"],
+    }
+    assert service_import.date_order["order"] == "day_first"
+    assert service_import.date_order["example"] == "25/03/2026 09:00"
+    assert service_import.formats["date_order"] == "day_first"
+
+
 def test_it_imports_a_zipped_csv_as_it_imports_the_csv(
     portfolio, learner, temporary, django_capture_on_commit_callbacks
 ):
