@@ -12,13 +12,36 @@ the file and nothing is copied; a remote file is read whole.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import hashlib
 import os
 import tempfile
+from collections.abc import Callable
 
 import pyarrow as pa
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, Storage, default_storage
+
+# glibc's malloc_trim: where it is missing (another C library), memory is given back later.
+_malloc_trim: Callable[[int], int] | None
+try:
+    _malloc_trim = ctypes.CDLL(None).malloc_trim
+except (AttributeError, OSError):  # pragma: no cover (not glibc)
+    _malloc_trim = None
+
+
+def release_unused_memory() -> None:
+    """Give the memory a large file's stages freed back to the system.
+
+    pyarrow's allocator (mimalloc) keeps what the CSV parser and the checks freed for later
+    use, and so does the C library for numpy's arrays: after reading 2,000,000 rows the
+    process held about 200 MB more than its live tables, and the next stage's peak came on
+    top. Called between the stages of a large file; it costs a few milliseconds."""
+    pa.default_memory_pool().release_unused()
+    if _malloc_trim is not None:
+        with contextlib.suppress(OSError):
+            _malloc_trim(0)
 
 
 class _HashingSink:

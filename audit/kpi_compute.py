@@ -9,6 +9,7 @@ A KPI whose denominator is empty is ``None`` (not zero): "no ratings" is not "0 
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -124,6 +125,44 @@ class _Columns:
         return _local_days(self.received)
 
 
+def _median_and_p90(values: np.ndarray) -> tuple[float, float]:
+    """``np.median(values)`` and ``np.quantile(values, 0.9)`` of values without NaN (at least
+    one), from one partition of ``values`` in place (pass a copy you no longer need).
+
+    numpy partitions for each call (the quantile also at the smallest and largest value, the
+    median once more to look for NaN): one partition at the few order statistics both need
+    halves the work on two million rows. The arithmetic is numpy's (the mean of the two
+    middle values; the linear interpolation of ``numpy.quantile``), so the results are equal
+    to the last bit; the tests hold them so."""
+    count = len(values)
+    middle = count // 2
+    virtual = (count - 1) * 0.9
+    below = math.floor(virtual)
+    above = min(below + 1, count - 1)
+    values.partition(sorted({middle if count % 2 else middle - 1, middle, below, above}))
+    median = _middle_value(values)
+    low, high, weight = float(values[below]), float(values[above]), virtual - below
+    step = high - low
+    p90 = high - step * (1 - weight) if weight >= 0.5 else low + step * weight
+    return median, p90
+
+
+def _median(values: np.ndarray) -> float:
+    """``np.median`` of values without NaN (at least one), partitioning ``values`` in place."""
+    middle = len(values) // 2
+    values.partition(middle if len(values) % 2 else [middle - 1, middle])
+    return _middle_value(values)
+
+
+def _middle_value(partitioned: np.ndarray) -> float:
+    """The median of values partitioned at their middle: numpy's (the mean of the two middle
+    values when there are an even number)."""
+    middle = len(partitioned) // 2
+    if len(partitioned) % 2:
+        return float(partitioned[middle])
+    return (float(partitioned[middle - 1]) + float(partitioned[middle])) / 2
+
+
 def _counts_per_group(
     columns: _Columns, codes: np.ndarray, kept: np.ndarray | None, groups: int
 ) -> tuple[dict[str, list[int]], list[int]]:
@@ -172,13 +211,15 @@ def _group_kpis(columns: _Columns, codes: np.ndarray, groups: int) -> list[dict]
         resolved = resolution[part][~np.isnan(resolution[part])]
         total = volume[group]
         count = {name: values[group] for name, values in counts.items()}
+        # ``replies`` and ``resolved`` are copies (boolean indexing): partitioned in place.
+        median_reply, p90_reply = _median_and_p90(replies) if len(replies) else (None, None)
         values: dict[str, float | None] = {
             "volume": float(total),
             "response_rate": _share(len(replies), total),
-            "median_first_response": _round(np.median(replies)) if len(replies) else None,
-            "p90_first_response": _round(np.quantile(replies, 0.9)) if len(replies) else None,
+            "median_first_response": None if median_reply is None else _round(median_reply),
+            "p90_first_response": None if p90_reply is None else _round(p90_reply),
             "within_sla": _share(count["within"], total),
-            "median_resolution": _round(np.median(resolved) / 60) if len(resolved) else None,
+            "median_resolution": _round(_median(resolved) / 60) if len(resolved) else None,
             "fcr": _share(count["fcr_yes"], count["fcr_known"]),
             "csat": _share(count["satisfied"], count["rated"]),
             "nps": (

@@ -7,6 +7,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
+from audit.arrowfiles import release_unused_memory
 from audit.models import ServiceDataImport
 from audit.services import execute_import, read_upload, refuse_upload
 from core.outbox import OutboxTask
@@ -36,6 +37,8 @@ def run_service_import(import_id: int) -> str:
             finished_at=timezone.now(),
         )
         raise
+    finally:
+        release_unused_memory()  # a worker's next task starts from what it needs, not this file's peak
     return service_import.status
 
 
@@ -56,4 +59,6 @@ def read_service_upload(import_id: int) -> str:
             service_import, "The file could not be read: the worker stopped unexpectedly. Try again."
         )
         raise
+    finally:
+        release_unused_memory()
     return service_import.status

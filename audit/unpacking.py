@@ -5,7 +5,8 @@ file is unpacked a megabyte at a time into a temporary file beside the caller's 
 temporary files, counting as it goes, and reading stops as soon as the unpacked size passes
 the limit (``SERVICE_DATA_MAX_UPLOAD_BYTES``): a gzip or zip "bomb" (a few kilobytes that
 unpack to gigabytes) costs one megabyte of memory and at most the limit on disk, for a
-moment, and nothing is left behind. A zip file must hold exactly one CSV file (a Mac's
+moment, and nothing is left behind (a zip file that says its CSV is larger than the limit
+is refused before anything is unpacked). A zip file must hold exactly one CSV file (a Mac's
 ``__MACOSX`` folder and folders themselves are ignored); a workbook (.xlsx is a zip file
 too) is not an archive and is read as a workbook.
 """
@@ -108,6 +109,11 @@ def _zip_into(upload: BinaryIO, target: BinaryIO, limit: int) -> int | None:
             member = _zip_member(archive)
             if member is None:
                 return None
+            if member.file_size > limit:
+                # The archive says so itself: refused before a byte is unpacked. (zipfile
+                # unpacks no more than the size the archive states, so a forged, smaller
+                # size ends in a checksum error: "damaged". The count below stays as a guard.)
+                raise _too_large(limit)
             with archive.open(member) as source:
                 return _copy(source, target, limit)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError):

@@ -139,9 +139,17 @@ def data_upload_chunk(request: HttpRequest, portfolio_pk: int, upload_id) -> Jso
     if len(request.body) > services.chunk_bytes():
         return _json_error("This piece is larger than the pieces the server takes.", status=413)
     try:
-        received = services.append_chunk(upload=upload, offset=offset, data=request.body, actor=request.user)
+        received = services.append_chunk(
+            upload=upload,
+            offset=offset,
+            data=request.body,
+            actor=request.user,
+            sha256=request.headers.get("X-Piece-SHA256", ""),
+        )
     except services.ChunkOffsetError as error:
         return _json_error(str(error), status=409, received=error.received)
+    except services.ChunkDamagedError as error:  # the browser sends the piece again
+        return _json_error(str(error), status=422, received=error.received)
     except services.AuditError as error:
         return _json_error(str(error))
     return JsonResponse({"received": received, "size": upload.size})

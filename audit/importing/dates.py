@@ -70,9 +70,29 @@ class DateOrder:
         return self.order in (AMBIGUOUS, MIXED)
 
 
-def _first(values: pa.Array, where: pa.Array) -> str | None:
-    hits = pc.filter(values, where)
-    return str(hits[0].as_py()) if len(hits) else None
+def _distinct_cells(column: pa.ChunkedArray) -> tuple[pa.Array, pa.ChunkedArray | None]:
+    """The texts to look at and, for a dictionary-encoded column, each row's index into them.
+
+    A column of a few distinct values (platform, yes/no) comes dictionary-encoded from the
+    reader: its distinct values are looked at, not two million cells; the rows are only
+    needed to find the first that proves something."""
+    if not pa.types.is_dictionary(column.type):
+        return text(column), None
+    unified = pa.table({"cells": column}).unify_dictionaries()["cells"]
+    if not unified.num_chunks:
+        return pa.array([], pa.string()), pa.chunked_array([], pa.int32())
+    values = text(unified.chunk(0).dictionary)
+    return values, pa.chunked_array([chunk.indices for chunk in unified.chunks], unified.type.index_type)
+
+
+def _first(values: pa.Array, rows: pa.ChunkedArray | None, where: pa.Array) -> str | None:
+    """The first cell, in the order of the rows, of those ``where`` marks among ``values``."""
+    if not pc.any(where).as_py():
+        return None
+    if rows is None:
+        return str(pc.filter(values, where)[0].as_py())
+    row = pc.index(pc.take(where, rows), True).as_py()
+    return None if row < 0 else str(values[rows[row].as_py()].as_py())
 
 
 def date_order_in(table: pa.Table) -> DateOrder:
@@ -84,18 +104,20 @@ def date_order_in(table: pa.Table) -> DateOrder:
         column = table[name]
         if not is_text(column):
             continue
-        cells = text(column)
+        cells, rows = _distinct_cells(column)
         parts = pc.extract_regex(cells, SLASHED)
-        found = pc.is_valid(parts)
+        found = pc.fill_null(pc.is_valid(parts), False)
         if not pc.any(found).as_py():
             continue
         first = pc.cast(pc.struct_field(parts, "first"), pa.int16())
         second = pc.cast(pc.struct_field(parts, "second"), pa.int16())
-        if day_proof is None and (example := _first(cells, pc.fill_null(pc.greater(first, 12), False))):
+        if day_proof is None and (example := _first(cells, rows, pc.fill_null(pc.greater(first, 12), False))):
             day_proof = (example.strip(), name)
-        if month_proof is None and (example := _first(cells, pc.fill_null(pc.greater(second, 12), False))):
+        if month_proof is None and (
+            example := _first(cells, rows, pc.fill_null(pc.greater(second, 12), False))
+        ):
             month_proof = (example.strip(), name)
-        if either is None and (example := _first(cells, found)):
+        if either is None and (example := _first(cells, rows, found)):
             either = (example.strip(), name)
     if day_proof and month_proof:
         return DateOrder(MIXED, day_proof[0], day_proof[1], other_example=month_proof[0])

@@ -13,6 +13,7 @@ sizes that decide what a worker does (``imports.ASYNC_IMPORT_BYTES``,
 from __future__ import annotations
 
 from audit.services.chunked import (
+    ChunkDamagedError,
     ChunkOffsetError,
     append_chunk,
     chunk_bytes,
@@ -36,6 +37,7 @@ from audit.services.uploads import read_upload, refuse_upload, upload_limit, upl
 
 __all__ = [
     "AuditError",
+    "ChunkDamagedError",
     "ChunkOffsetError",
     "KpiSettingsInput",
     "append_chunk",

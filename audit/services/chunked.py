@@ -39,6 +39,14 @@ class ChunkOffsetError(AuditError):
         self.received = received
 
 
+class ChunkDamagedError(AuditError):
+    """A piece whose SHA-256 is not the one the browser computed: it is sent again."""
+
+    def __init__(self, received: int) -> None:
+        super().__init__("This piece arrived damaged; send it again.")
+        self.received = received
+
+
 def chunk_bytes() -> int:
     """The size of a piece: under Django's cap on a request body read into memory."""
     return min(settings.SERVICE_DATA_CHUNK_MB * 1_048_576, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
@@ -68,10 +76,15 @@ def start_upload(
 
 
 @transaction.atomic
-def append_chunk(*, upload: ChunkedUpload, offset: int, data: bytes, actor: User) -> int:
+def append_chunk(*, upload: ChunkedUpload, offset: int, data: bytes, actor: User, sha256: str = "") -> int:
     """Add the piece that starts at ``offset``; the bytes the server now has. A piece it has
-    already (a retry) is taken as received; one beyond what it has raises ChunkOffsetError."""
+    already (a retry) is taken as received; one beyond what it has raises ChunkOffsetError.
+    With ``sha256`` (the browser's digest of the piece), a piece that does not match raises
+    ChunkDamagedError and changes nothing: one piece is sent again, not the whole file after
+    the check at the end."""
     locked = ChunkedUpload.objects.select_for_update().get(pk=upload.pk)
+    if sha256 and hashlib.sha256(data).hexdigest() != sha256.strip().lower():
+        raise ChunkDamagedError(locked.received)
     if offset < 0 or offset > locked.received:
         raise ChunkOffsetError(locked.received)
     end = offset + len(data)

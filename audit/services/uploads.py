@@ -214,6 +214,7 @@ def read_upload(service_import: ServiceDataImport) -> ServiceDataImport:
     except reading.FileProblem as problem:
         refuse_upload(service_import, str(problem))
         return service_import
+    arrowfiles.release_unused_memory()  # what the parser freed, before the next stages
     _set_stage(
         service_import, _count(table.num_rows, "Keeping {} row as read", "Keeping {} rows as read"), 80
     )
@@ -230,6 +231,8 @@ def read_upload(service_import: ServiceDataImport) -> ServiceDataImport:
                 file=kept,
                 file_size=size,
                 headers=service_import.headers,
+                samples=service_import.samples,
+                date_order=service_import.date_order,
                 columns=service_import.columns,
                 formats=service_import.formats,
                 row_count=service_import.row_count,

@@ -31,7 +31,7 @@
     return new Promise(function (resolve) { setTimeout(resolve, ms); });
   }
 
-  function Refused(text) { this.message = text; }
+  function Refused(text, status) { this.message = text; this.status = status; }
 
   async function call(url, options) {
     options = options || {};
@@ -40,8 +40,9 @@
     var response = await fetch(url, options);
     var data = {};
     try { data = await response.json(); } catch (error) { data = {}; }
-    if (response.status >= 500) throw new Error("server " + response.status);  // worth a retry
-    if (!response.ok && response.status !== 409) throw new Refused(data.error || "The upload was refused.");
+    // A server error, or a piece that arrived damaged (422): worth sending again.
+    if (response.status >= 500 || response.status === 422) throw new Error("server " + response.status);
+    if (!response.ok && response.status !== 409) throw new Refused(data.error || "The upload was refused.", response.status);
     return { status: response.status, data: data };
   }
 
@@ -52,6 +53,18 @@
       return Array.from(new Uint8Array(hash), function (b) { return b.toString(16).padStart(2, "0"); }).join("");
     } catch (error) {
       return "";  // too large for this browser's memory: the server checks the size alone
+    }
+  }
+
+  // The SHA-256 of one piece, which the server checks as it arrives ("" where the browser
+  // cannot compute it: the server then checks the whole file's size and digest at the end).
+  async function pieceDigest(blob) {
+    if (!(window.crypto && crypto.subtle && blob.arrayBuffer)) return "";
+    try {
+      var hash = await crypto.subtle.digest("SHA-256", await blob.arrayBuffer());
+      return Array.from(new Uint8Array(hash), function (b) { return b.toString(16).padStart(2, "0"); }).join("");
+    } catch (error) {
+      return "";
     }
   }
 
@@ -87,11 +100,12 @@
     bar.max = file.size;
     while (offset < file.size) {
       var answer = await withRetries(
-        function () {
+        async function () {
+          var blob = file.slice(offset, offset + piece);
           return call(started.url + "?offset=" + offset, {
             method: "POST",
-            body: file.slice(offset, offset + piece),
-            headers: { "Content-Type": "application/octet-stream" },
+            body: blob,
+            headers: { "Content-Type": "application/octet-stream", "X-Piece-SHA256": await pieceDigest(blob) },
           });
         },
         async function () {  // after a network error: where does the server stand?
@@ -103,8 +117,19 @@
       say("Uploaded " + megabytes(offset) + " of " + megabytes(file.size) + ".");
     }
     say("Checking the file…");
-    var finished = await withRetries(function () {
-      return call(started.finish_url, { method: "POST" });
+    var tries = 0;
+    var finished = await withRetries(async function () {
+      tries += 1;
+      try {
+        return await call(started.finish_url, { method: "POST" });
+      } catch (error) {
+        // The answer to an earlier try was lost on the way, but the server had taken the
+        // file (the upload is gone): this page lists the import.
+        if (tries > 1 && error instanceof Refused && error.status === 404) {
+          return { status: 200, data: { redirect: window.location.pathname } };
+        }
+        throw error;
+      }
     });
     if (finished.status === 409) throw new Refused("Part of the file is missing; upload it again.");
     window.location.assign(finished.data.redirect);

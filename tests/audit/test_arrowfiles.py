@@ -87,3 +87,15 @@ def test_a_missing_file_is_not_found(tmp_path):
     for storage in (FileSystemStorage(tmp_path), InMemoryStorage()):
         with pytest.raises(FileNotFoundError):
             arrowfiles.load_buffer("nowhere.arrow", storage=storage)
+
+
+def test_memory_a_large_file_freed_is_given_back_without_touching_live_tables():
+    kept = pa.table({"minutes": pa.array(range(1000), pa.float64())})
+    freed = pa.table({"minutes": pa.array(range(200_000), pa.float64())})
+    del freed
+    allocated = pa.total_allocated_bytes()
+
+    arrowfiles.release_unused_memory()
+
+    assert pa.total_allocated_bytes() == allocated
+    assert kept["minutes"][999].as_py() == 999.0

@@ -112,6 +112,36 @@ def test_a_piece_that_overlaps_what_arrived_adds_only_the_rest(client, learner, 
         assert handle.read() == file_bytes[: 500 + PIECE]
 
 
+def test_a_piece_damaged_on_the_way_is_refused_and_changes_nothing(client, learner, portfolio, file_bytes):
+    """The browser sends each piece's SHA-256: a piece that does not match is sent again,
+    rather than the whole file failing the check at the end."""
+    client.force_login(learner)
+    started = start(client, portfolio, file_bytes)
+    send(client, started, file_bytes, 0)
+    piece = file_bytes[PIECE : 2 * PIECE]
+    damaged = bytes([piece[0] ^ 0xFF]) + piece[1:]
+
+    refused = client.post(
+        f"{started['url']}?offset={PIECE}",
+        damaged,
+        content_type="application/octet-stream",
+        headers={"X-Piece-SHA256": hashlib.sha256(piece).hexdigest()},
+    )
+    sent_again = client.post(
+        f"{started['url']}?offset={PIECE}",
+        piece,
+        content_type="application/octet-stream",
+        headers={"X-Piece-SHA256": hashlib.sha256(piece).hexdigest().upper()},
+    )
+
+    assert refused.status_code == 422
+    assert refused.json()["received"] == PIECE
+    assert sent_again.status_code == 200
+    assert sent_again.json()["received"] == 2 * PIECE
+    with open(ChunkedUpload.objects.get().path, "rb") as handle:
+        assert handle.read() == file_bytes[: 2 * PIECE]
+
+
 def test_a_piece_past_what_arrived_is_refused_with_where_to_resume(client, learner, portfolio, file_bytes):
     client.force_login(learner)
     started = start(client, portfolio, file_bytes)

@@ -14,7 +14,7 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from audit import services, unpacking
+from audit import reading, services, unpacking
 from audit.models import ServiceDataImport
 from audit.synthetic import interactions_csv
 
@@ -98,6 +98,27 @@ def test_it_reads_a_gzipped_csv_in_the_worker(
         os.path.basename(service_import.file.name)
     ]
     assert files_under(temporary) == []
+
+
+def test_a_file_read_by_the_worker_keeps_its_sample_values_and_date_order(
+    portfolio, learner, temporary, django_capture_on_commit_callbacks
+):
+    """The mapping page shows a few values of each column and the order of slashed dates
+    found in the file, for a large or compressed file read by the worker as for a small one."""
+    raw = b"Channel,Created at\nFacebook,04/09/2026 14:05\nX,25/03/2026 09:00\n"
+
+    service_import = send(
+        portfolio, learner, gzip_bytes(raw), "year.csv.gz", django_capture_on_commit_callbacks
+    )
+
+    assert service_import.status == ServiceDataImport.Status.UPLOADED
+    assert service_import.samples == {
+        "Channel": ["Facebook", "X"],
+        "Created at": ["04/09/2026 14:05", "25/03/2026 09:00"],
+    }
+    assert service_import.date_order["order"] == "day_first"
+    assert service_import.date_order["example"] == "25/03/2026 09:00"
+    assert service_import.formats["date_order"] == "day_first"
 
 
 def test_it_imports_a_zipped_csv_as_it_imports_the_csv(
@@ -248,6 +269,20 @@ def test_a_zip_bomb_is_refused_at_the_limit(
     )
 
     refused_with(service_import, "Unpacked, this file is over 1 MB", settings, temporary)
+
+
+def test_a_zip_that_says_it_unpacks_past_the_limit_is_refused_before_unpacking(monkeypatch, tmp_path):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("interactions.csv", b"platform,received_at\n" + b"\x00" * (3 * MB))
+    copied = []
+    monkeypatch.setattr(unpacking, "_copy", lambda *args: copied.append(args))
+
+    with pytest.raises(reading.FileProblem, match="Unpacked, this file is over 2 MB"):
+        unpacking.unpack(buffer, "bomb.zip", limit=2 * MB, folder=str(tmp_path))
+
+    assert copied == []
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_compressed_file_over_its_own_limit_is_refused_at_upload(portfolio, learner, settings):

@@ -50,6 +50,27 @@ def test_a_large_file_is_read_for_proof_in_one_pass():
     assert found.example == "30/09/2026 08:00"
 
 
+@pytest.mark.parametrize(
+    "chunks",
+    [
+        [["04/09/2026 14:05", "05/10/2026 09:00"], [None, "25/03/2026 09:00", "04/09/2026 14:05"]],
+        [["03/25/2026 09:00", None], ["x", "25/03/2026 09:00"], ["13.1.2026"]],
+        [["Facebook", "X"], [None, "Instagram"]],
+        [["04/09/2026 14:05"], ["05/10/2026 09:00", "04/09/2026 14:05"]],
+    ],
+)
+def test_a_dictionary_encoded_column_is_read_as_its_cells_are(chunks):
+    """The reader gives columns of few values dictionary-encoded, a dictionary per block of
+    the file: their distinct values are looked at, and the example is still the first cell
+    in the file that proves the order."""
+    plain = pa.chunked_array([pa.array(chunk, pa.string()) for chunk in chunks])
+    encoded = pa.chunked_array([pa.array(chunk, pa.string()).dictionary_encode() for chunk in chunks])
+
+    found = date_order_in(pa.table({"Created": encoded}))
+
+    assert found == date_order_in(pa.table({"Created": plain}))
+
+
 @pytest.fixture
 def portfolio(learner):
     return learner.portfolios.get()

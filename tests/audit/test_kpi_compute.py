@@ -269,3 +269,20 @@ def test_a_kpi_no_group_can_measure_is_a_column_of_nones():
     assert by_platform["csat"].dtype == object
     assert by_platform["csat"].tolist() == [None, None, None]
     assert by_platform["median_first_response"].dtype == float
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_median_and_90th_percentile_from_one_partition_are_numpys_to_the_last_bit(seed):
+    """Every size from 1 to 300 and a few large ones; whole minutes (many ties), tenths and
+    arbitrary floats."""
+    generator = np.random.default_rng(seed)
+    sizes = [*range(1, 301), 10_007, 100_000]
+    for size in sizes:
+        for values in (
+            generator.integers(0, 600, size).astype(float),
+            np.round(generator.exponential(45, size), 1),
+            generator.random(size) * 1e4,
+        ):
+            median, p90 = kpi_compute._median_and_p90(values.copy())
+            assert (median, p90) == (float(np.median(values)), float(np.quantile(values, 0.9))), size
+            assert kpi_compute._median(values.copy()) == float(np.median(values)), size

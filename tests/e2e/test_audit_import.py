@@ -87,3 +87,36 @@ def test_a_large_file_goes_in_pieces_and_survives_a_dropped_connection(page, lea
     service_import = ServiceDataImport.objects.get()
     assert service_import.row_count == 5000
     assert ChunkedUpload.objects.count() == 0
+
+
+def test_a_piece_damaged_on_the_way_is_sent_again(page, learner, tmp_path, settings):
+    """Each piece carries its SHA-256: the server refuses one altered on the way (422) and the
+    page sends it again, so the file is taken whole."""
+    settings.SERVICE_DATA_UPLOAD_DIR = str(tmp_path / "uploads")
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 16_384
+    portfolio = learner.portfolios.get()
+    export = tmp_path / "year.csv.gz"
+    export.write_bytes(gzip.compress(interactions_csv(5000)))
+    damaged = []
+
+    def damage_the_second_piece_once(route):
+        request = route.request
+        if "offset=16384" in request.url and request.method == "POST" and not damaged:
+            body = request.post_data_buffer
+            damaged.append(request.headers.get("x-piece-sha256"))
+            route.continue_(post_data=bytes([body[0] ^ 0xFF]) + body[1:])
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/audit/data/uploads/"), damage_the_second_piece_once)
+    log_in(page, learner.username, TEST_PASSWORD)
+
+    page.goto(f"/portfolios/{portfolio.pk}/audit/data/")
+    page.get_by_label("File of interactions (CSV or XLSX)").set_input_files(str(export))
+    page.get_by_role("button", name="Upload and map columns").click()
+
+    page.get_by_label("Received (required)").wait_for()
+    assert len(damaged) == 1
+    assert len(damaged[0]) == 64  # the piece carried its digest
+    assert ServiceDataImport.objects.get().row_count == 5000
+    assert ChunkedUpload.objects.count() == 0
