@@ -8,7 +8,7 @@ PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 RUN_ENV = DEBUG=1 SITE_URL=$(SITE_URL)
 
-.PHONY: run test setup lint typecheck format check-migrations collectstatic worker beat clean cluster cluster-stop cluster-status
+.PHONY: run test setup lint typecheck format check-migrations collectstatic worker beat clean cluster cluster-stop cluster-status cluster-check
 
 RUN_PACKAGES := libmagic1 fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 chromium tesseract-ocr tesseract-ocr-eng
 TEST_PACKAGES := $(RUN_PACKAGES)
@@ -37,6 +37,10 @@ cluster-stop:
 
 cluster-status:
 	./scripts/cluster status
+
+# One learner's journey through the running cluster (TLS, both web instances, S3, a worker's PDF).
+cluster-check:
+	eval "$$(./scripts/cluster env)" && $(PY) load/cluster_check.py
 
 # The app's packages (requirements.txt) and the tests' and developers' tools (requirements-dev.txt,
 # which includes the first): `make test` needs pytest, `make typecheck` mypy.
