@@ -8,7 +8,7 @@ PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 RUN_ENV = DEBUG=1 SITE_URL=$(SITE_URL)
 
-.PHONY: run test setup lint typecheck format check-migrations collectstatic worker beat clean cluster cluster-stop cluster-status cluster-check
+.PHONY: run test setup lint typecheck format check-migrations collectstatic worker beat clean cluster cluster-stop cluster-status cluster-check load
 
 RUN_PACKAGES := libmagic1 fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 chromium tesseract-ocr tesseract-ocr-eng
 TEST_PACKAGES := $(RUN_PACKAGES)
@@ -37,6 +37,16 @@ cluster-stop:
 
 cluster-status:
 	./scripts/cluster status
+
+# The load test against the running cluster: bounded users and time, a JSON summary (docs/deployment.md).
+LOAD_ARGS ?=
+load: .venv-load/.installed
+	$(PY) load/run.py $(LOAD_ARGS)
+
+.venv-load/.installed: requirements-load.txt
+	@test -x .venv-load/bin/python || "$$(./scripts/find-python)" -m venv .venv-load
+	.venv-load/bin/python -m pip install --quiet -r requirements-load.txt
+	@touch $@
 
 # One learner's journey through the running cluster (TLS, both web instances, S3, a worker's PDF).
 cluster-check:
