@@ -8,7 +8,7 @@ PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 RUN_ENV = DEBUG=1 SITE_URL=$(SITE_URL)
 
-.PHONY: run test setup lint typecheck format check-migrations collectstatic worker beat clean cluster cluster-stop cluster-status cluster-check load
+.PHONY: run test setup lint typecheck format check-migrations collectstatic worker beat clean cluster cluster-stop cluster-status cluster-check load faults
 
 RUN_PACKAGES := libmagic1 fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 chromium tesseract-ocr tesseract-ocr-eng
 TEST_PACKAGES := $(RUN_PACKAGES)
@@ -47,6 +47,10 @@ load: .venv-load/.installed
 	@test -x .venv-load/bin/python || "$$(./scripts/find-python)" -m venv .venv-load
 	.venv-load/bin/python -m pip install --quiet -r requirements-load.txt
 	@touch $@
+
+# Faults under traffic against the running cluster, each with its asserted outcome (docs/deployment.md).
+faults:
+	eval "$$(./scripts/cluster env)" && $(PY) load/faults.py
 
 # One learner's journey through the running cluster (TLS, both web instances, S3, a worker's PDF).
 cluster-check:
