@@ -262,12 +262,13 @@ def covered_bands(criteria_count: int) -> list[tuple[int, int]]:
     return [(low, high) for low, high in bands]
 
 
-def with_row_facts(portfolios: QuerySet[Portfolio]) -> QuerySet[Portfolio]:
+def with_row_facts(portfolios: QuerySet[Portfolio], *, cells: bool = True) -> QuerySet[Portfolio]:
     """Annotates what a row shows beyond the portfolio: ``tokens`` (``coverage_tokens``),
     ``decided`` ("criterion:status" of each standing decision), ``saved_steps``
     ("section key:1" complete, ":0" in progress), ``submission_state`` and ``returned``.
     Each is a subquery per portfolio: use on a page of portfolios or a stream of them, with
-    ``with_submission``'s aliases already added."""
+    ``with_submission``'s aliases already added. Without ``cells``, neither ``tokens`` nor
+    ``decided``: a stream that reads the criteria's states from ``masks.in_order``."""
     decided = (
         standing_decisions()
         .filter(version__portfolio_id=OuterRef("pk"))
@@ -293,9 +294,11 @@ def with_row_facts(portfolios: QuerySet[Portfolio]) -> QuerySet[Portfolio]:
         )
         .values("pairs")
     )
+    if cells:
+        portfolios = portfolios.annotate(
+            tokens=coverage_tokens(OuterRef("pk")), decided=Subquery(decided, output_field=TextField())
+        )
     return portfolios.annotate(
-        tokens=coverage_tokens(OuterRef("pk")),
-        decided=Subquery(decided, output_field=TextField()),
         saved_steps=Subquery(steps, output_field=TextField()),
         submission_state=F("submission"),
         returned=F("returned_count"),

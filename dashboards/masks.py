@@ -21,16 +21,17 @@ powers of two is their OR). A word holds 62 criteria, so no sum or shift reaches
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
-from django.db.models.functions import StrIndex, Substr
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber, StrIndex, Substr
 
 from core.models import CriterionDecision, Portfolio
 from dashboards import facts as dashboard_facts
+from dashboards import figures as dashboards
 from evidence.models import CriterionMapping, Evidence
 from evidence.selectors import WHITESPACE, TrimWhitespace
 
@@ -256,3 +257,76 @@ def counted(
                 group.mapped[criterion] = per[2 * index + 1]
         groups.append(group)
     return groups
+
+
+@dataclass(frozen=True)
+class LearnerMasks:
+    """One learner's bits, word by word (see the module's docstring)."""
+
+    portfolio_id: int
+    evidenced: tuple[int, ...]
+    mapped: tuple[int, ...]
+    met: tuple[int, ...]
+    not_met: tuple[int, ...]
+
+
+def in_order(
+    portfolios: QuerySet[Portfolio], layout: Layout, *, chunk_size: int = 500
+) -> Iterator[LearnerMasks]:
+    """Each learner of ``portfolios`` with their masks, in the queryset's order, read as a
+    stream in one query (the learners numbered in that order, their masks joined by hash):
+    memory stays the same whatever the number of learners. The exports read it beside the
+    stream of the same learners' rows (made first: see below)."""
+    order: list[Any] = list(portfolios.query.order_by) or ["pk"]
+    numbered = (
+        portfolios.annotate(reading_order=Window(RowNumber(), order_by=order))
+        .order_by()
+        .values(l_id=F("pk"), l_n=F("reading_order"))
+    )
+    people, params = _sql(numbered)
+    words = range(layout.words)
+    if layout.words:
+        masks, mask_params = _mapping_masks(portfolios, layout)
+        decided, decided_params = _decision_masks(portfolios, layout)
+        columns = ", ".join(f"c.e{w}, c.m{w}, d.t{w}, d.n{w}" for w in words)
+        sql = (
+            f"SELECT l.l_id, {columns} FROM ({people}) l LEFT JOIN ({masks}) c ON c.pid = l.l_id "  # noqa: S608
+            f"LEFT JOIN ({decided}) d ON d.pid = l.l_id ORDER BY l.l_n"
+        )
+        params += mask_params + decided_params
+    else:
+        sql = f"SELECT l.l_id FROM ({people}) l ORDER BY l.l_n"  # noqa: S608
+    # The SQL is made now and run when the stream is first read: SQLite cannot register
+    # ``Casefold``'s function while another stream's query is under way.
+    return _stream(sql, params, chunk_size)
+
+
+def _stream(sql: str, params: list[Any], chunk_size: int) -> Iterator[LearnerMasks]:
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(chunk_size):
+            for pk, *values in rows:
+                bits = [int(value or 0) for value in values]
+                yield LearnerMasks(
+                    pk, tuple(bits[0::4]), tuple(bits[1::4]), tuple(bits[2::4]), tuple(bits[3::4])
+                )
+
+
+def states(criteria_count: int, masks: LearnerMasks) -> list[str]:
+    """The heat-map state of each of the learner's cohort's criteria, in order, from their
+    bits: the standing decision wins over the evidence (``dashboards.cell_state``)."""
+    result = []
+    for i in range(criteria_count):
+        word, bit = divmod(i, WORD_BITS)
+        flag = 1 << bit
+        if masks.met[word] & flag:
+            result.append(dashboards.CELL_MET)
+        elif masks.not_met[word] & flag:
+            result.append(dashboards.CELL_NOT_YET_MET)
+        elif masks.evidenced[word] & flag:
+            result.append(dashboards.CELL_EVIDENCED)
+        elif masks.mapped[word] & flag:
+            result.append(dashboards.CELL_CLAIMED)
+        else:
+            result.append(dashboards.CELL_NONE)
+    return result

@@ -241,9 +241,9 @@ def export_rows(
     portfolios: QuerySet[Portfolio], *, cohort: Cohort, criteria: list[Criterion]
 ) -> Iterator[list[Any]]:
     """One row per learner of ``portfolios`` (the cohort's, in the queryset's order), a cell
-    per ``export_header`` column, read as a stream in one query: memory stays the same
-    whatever the number of learners."""
-    rows = dashboard_selectors.learner_rows(portfolios, criteria_by_cohort={cohort.pk: criteria})
+    per ``export_header`` column, read as two streams side by side (``streamed_rows``):
+    memory stays the same whatever the number of learners."""
+    rows = dashboard_selectors.streamed_rows(portfolios, criteria_by_cohort={cohort.pk: criteria})
     for row in rows:
         learner = row.portfolio.learner
         record: dict[str, Any] = {
