@@ -27,13 +27,12 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When, Window
-from django.db.models.functions import RowNumber, StrIndex, Substr
+from django.db.models.functions import RowNumber
 
 from core.models import CriterionDecision, Portfolio
 from dashboards import facts as dashboard_facts
 from dashboards import figures as dashboards
-from evidence.models import CriterionMapping, Evidence
-from evidence.selectors import WHITESPACE, TrimWhitespace
+from evidence.models import CriterionMapping
 
 WORD_BITS = 62
 
@@ -91,37 +90,17 @@ def _sql(queryset: QuerySet) -> tuple[str, list[Any]]:
     return sql, list(params)
 
 
-def evidences() -> Case:
-    """1 for a mapping that evidences its criterion, else 0: ``EVIDENCED_SQL`` (a note that is
-    more than whitespace, on an item that is not a section in progress), with the note trimmed
-    only when it starts with whitespace. Trimming every note of every kind of whitespace was
-    the dearest part of the scan (on PostgreSQL 150 of 250 ms for 450,000 mappings); a note
-    that starts with anything else is more than whitespace without it."""
-    return Case(
-        When(Q(evidence__kind=Evidence.Kind.SECTION, evidence__section_complete=False), then=Value(0)),
-        When(note="", then=Value(0)),
-        When(Q(first_blank=0), then=Value(1)),
-        When(~Q(note_text=""), then=Value(1)),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-
-
 def _mapping_masks(portfolios: QuerySet[Portfolio], layout: Layout) -> tuple[str, list[Any]]:
     """One row per learner with a mapping to one of their cohort's criteria: ``pid``, then
     ``e0``, ``m0``, ``e1``, ``m1``… (evidenced and mapped, per word)."""
     rows = (
         CriterionMapping.objects.filter(evidence__portfolio__in=portfolios.order_by().values("pk"))
-        .alias(
-            # Where the note's first character is in the whitespace list: 0 for none.
-            first_blank=StrIndex(Value(WHITESPACE), Substr("note", 1, 1)),
-            note_text=TrimWhitespace("note"),
-        )
+        .alias(**dashboard_facts.EVIDENCES_ALIASES)
         .order_by()
         .values(
             m_portfolio=F("evidence__portfolio_id"),
             m_criterion=F("criterion_id"),
-            m_evidenced=evidences(),
+            m_evidenced=dashboard_facts.evidences(),
             **({"m_cohort": F("evidence__portfolio__cohort_id")} if layout.several else {}),
         )
     )
