@@ -309,3 +309,75 @@ def states(criteria_count: int, masks: LearnerMasks) -> list[str]:
         else:
             result.append(dashboards.CELL_NONE)
     return result
+
+
+@dataclass
+class OrderedLearners:
+    """The learners of ``portfolios`` kept and ordered by what needs their number of criteria
+    covered, as a sequence the paginator slices: each slice is one query that works out every
+    learner's number from the bits (one grouped scan, as ``counted``), filters and orders by
+    it, and returns the slice's ids alone.
+
+    ``first``: "covered" or "-covered" (fewest or most first) or "risk" (most reasons first,
+    ``dashboard_facts.risk_count``), before the order of ``then`` (the queryset's ordering
+    terms, as ``order_by`` takes them); ``risk_only`` keeps those at risk alone. ``others`` are
+    the risk reasons besides coverage and ``enough`` the criteria covered below which a
+    cohort's learner is behind (``dashboard_facts.RiskTerms``)."""
+
+    portfolios: QuerySet[Portfolio]  # with ``dashboard_facts.with_submission``'s aliases
+    layout: Layout
+    count: int
+    then: Sequence[Any]
+    first: str = ""
+    risk_only: bool = False
+    others: Sequence[Q] = ()
+    enough: Mapping[int, int] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index: slice) -> list[int]:
+        start, stop = index.start or 0, index.stop if index.stop is not None else self.count
+        if stop <= start:
+            return []
+        sql, params = self._sql()
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} LIMIT {int(stop - start)} OFFSET {int(start)}", params)
+            return [row[0] for row in cursor.fetchall()]
+
+    def _sql(self) -> tuple[str, list[Any]]:
+        signed_off = Q(submission=dashboards.SIGNED_OFF)
+        people = self.portfolios.annotate(
+            reading_order=Window(RowNumber(), order_by=list(self.then) or ["pk"])
+        )
+        values = people.order_by().values(
+            l_id=F("pk"),
+            l_cohort=F("cohort_id"),
+            l_n=F("reading_order"),
+            l_signed=_flag(signed_off),
+            **{f"l_r{i}": _flag(reason) for i, reason in enumerate(self.others)},
+        )
+        inner, params = _sql(values)
+        reasons = " + ".join(f"x.l_r{i}" for i in range(len(self.others))) or "0"
+        behind = " ".join(f"WHEN {int(c)} THEN {int(n)}" for c, n in self.enough.items())
+        behind = (
+            f"CASE WHEN x.covered < (CASE x.l_cohort {behind} ELSE 0 END) THEN 1 ELSE 0 END"
+            if behind
+            else "0"
+        )
+        risk = f"CASE WHEN x.l_signed = 1 THEN 0 ELSE {reasons} + {behind} END"
+        if self.layout.words:
+            masks, mask_params = _mapping_masks(self.portfolios, self.layout)
+            decided, decided_params = _decision_masks(self.portfolios, self.layout)
+            learners = (
+                f"SELECT l.*, {_covered(self.layout)} AS covered FROM ({inner}) l "  # noqa: S608
+                f"LEFT JOIN ({masks}) c ON c.pid = l.l_id LEFT JOIN ({decided}) d ON d.pid = l.l_id"
+            )
+            params += mask_params + decided_params
+        else:
+            learners = f"SELECT l.*, 0 AS covered FROM ({inner}) l"  # noqa: S608
+        where = f"WHERE {risk} > 0" if self.risk_only else ""
+        first = {"covered": "x.covered, ", "-covered": "x.covered DESC, ", "risk": f"{risk} DESC, "}.get(
+            self.first, ""
+        )
+        return f"SELECT x.l_id FROM ({learners}) x {where} ORDER BY {first}x.l_n", params  # noqa: S608

@@ -38,6 +38,11 @@ SORT_ORDERS: dict[str, tuple[Any, ...]] = {
 }
 
 
+# The orders that need each learner's number covered, and what ``masks.OrderedLearners`` puts
+# first for them (ties in the order the learners were read in, ``READ_ORDER``).
+BY_COVERAGE = {"coverage": "covered", "-coverage": "-covered", "risk": "risk"}
+
+
 def cohort_portfolios(cohort: Cohort) -> QuerySet[Portfolio]:
     """The cohort's portfolios with learner, assessor and cohort, in the order of names."""
     return cohort.portfolios.select_related("learner", "assessor", "cohort").order_by(*NAME_ORDER)
@@ -133,8 +138,24 @@ def cohort_dashboard(
         # Ordered again: what the order needs is worked out for the page's rows only.
         return [build(p) for p in _ordered(shown, sort, calendars, rules=rules, now=now)]
 
-    matching = _with_facts(cohort.portfolios.all(), criterion_ids=ids).filter(condition)
-    ordered = _ordered(matching, sort, calendars, rules=rules, now=now)
+    ordered: QuerySet[Portfolio] | masks.OrderedLearners
+    if sort in BY_COVERAGE or chosen.get("risk"):
+        # Each learner's number covered from the bits, once, rather than a subquery per learner.
+        ordered = masks.OrderedLearners(
+            dashboard_facts.with_submission(cohort.portfolios.all()).filter(
+                learner_filter({**chosen, "risk": ""}, risky)
+            ),
+            masks.Layout({cohort.pk: ids}),
+            figures.matching,
+            then=READ_ORDER if sort in BY_COVERAGE else SORT_ORDERS[sort],
+            first=BY_COVERAGE.get(sort, ""),
+            risk_only=bool(chosen.get("risk")),
+            others=terms.others,
+            enough=terms.enough,
+        )
+    else:
+        matching = _with_facts(cohort.portfolios.all(), criterion_ids=ids).filter(condition)
+        ordered = _ordered(matching, sort, calendars, rules=rules, now=now)
     summary = _summary(cohort, criteria, tally.total, evidencing=tally.evidenced, mapping=tally.mapped)
     return CohortDashboard(criteria, figures, _page(ordered, figures.matching, page, rows), summary)
 

@@ -92,12 +92,16 @@ def _counted(
 
 
 def _page(
-    ordered: QuerySet[Portfolio], count: int, number: object, rows: Callable[[list[int]], list[LearnerRow]]
+    ordered: QuerySet[Portfolio] | masks.OrderedLearners,
+    count: int,
+    number: object,
+    rows: Callable[[list[int]], list[LearnerRow]],
 ) -> Page:
     """The page asked for (the first for nonsense) with its rows built, and only its rows:
-    the database orders and slices the learners (``ordered``), and ``rows`` reads the
-    page's in one query."""
-    paginator = Paginator(ordered.values_list("pk", flat=True), PAGE_SIZE)
+    the database orders and slices the learners (``ordered``: a queryset, or the ids of
+    ``masks.OrderedLearners``), and ``rows`` reads the page's in one query."""
+    ids = ordered.values_list("pk", flat=True) if isinstance(ordered, QuerySet) else ordered
+    paginator = Paginator(ids, PAGE_SIZE)
     paginator.count = count  # counted already, with the figures
     page = paginator.get_page(number)
     page.object_list = rows(page.object_list) if count else []
