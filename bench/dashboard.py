@@ -6,7 +6,7 @@ Run from the project root: ``DEBUG=1 .venv/bin/python bench/dashboard.py [--lear
 Seeds the demo cohort with ``seed_demo --learners N``, then gives every learner ``--items``
 evidence items (bulk_create) mapped so that every criterion of the cohort has
 ``--items-per-criterion`` of them. Without ``--database-url`` the data lives in a temporary
-SQLite file; with one (``postgres://postgres@127.0.0.1:5432/h_dash``, or ``sqlite:///path``)
+SQLite file; with one (``postgres://postgres@127.0.0.1:5432/portfolio_h_dash``, or ``sqlite:///path``)
 the database is created if missing, seeded once, and reused by later runs of the same size.
 
 Prints the server time of each page (median of ``--repeat`` requests through Django's test
