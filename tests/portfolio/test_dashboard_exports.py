@@ -87,7 +87,7 @@ def test_markup_and_control_characters_in_a_name_are_written_as_text_in_the_work
 ):
     [portfolio] = fill(cohort, assessor, 1)
     portfolio.learner.first_name = '<b>&amp;</b> "Zoë"'
-    portfolio.learner.last_name = "O'Neil\x00\x07\x1f]]>"
+    portfolio.learner.last_name = "O'Neil\x07\x0b\x1f]]>"  # PostgreSQL holds no NUL
     portfolio.learner.save()
     client.force_login(tutor)
 
