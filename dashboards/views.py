@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import itertools
-import tempfile
 from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -16,7 +15,6 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
-from openpyxl import Workbook
 
 from core.access import get_cohort_for
 from core.charts import BRAND_COLOURS, chart_context
@@ -27,6 +25,7 @@ from core.selectors import criteria_for_cohort
 from dashboards import figures as dashboards
 from dashboards import selectors as dashboard_selectors
 from dashboards.selectors import LearnerRow
+from dashboards.workbook import xlsx_stream
 
 SORT_LABELS = {
     "name": "Name",
@@ -165,11 +164,7 @@ def cohort_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "steps": all_sections() if figures.total else [],
         # The ten most lacking, leaving out criteria that no learner lacks.
-        "summary": [
-            item
-            for item in dashboard_selectors.criterion_summary(cohort, board.criteria, figures.total)[:10]
-            if item.lacking
-        ],
+        "summary": [item for item in board.summary[:10] if item.lacking],
         "rules": rules.describe(),
         "chosen": chosen,
         # The downloads take the filters and order shown, not the page.
@@ -246,9 +241,9 @@ def export_rows(
     portfolios: QuerySet[Portfolio], *, cohort: Cohort, criteria: list[Criterion]
 ) -> Iterator[list[Any]]:
     """One row per learner of ``portfolios`` (the cohort's, in the queryset's order), a cell
-    per ``export_header`` column, read as a stream in one query: memory stays the same
-    whatever the number of learners."""
-    rows = dashboard_selectors.learner_rows(portfolios, criteria_by_cohort={cohort.pk: criteria})
+    per ``export_header`` column, read as two streams side by side (``streamed_rows``):
+    memory stays the same whatever the number of learners."""
+    rows = dashboard_selectors.streamed_rows(portfolios, criteria_by_cohort={cohort.pk: criteria})
     for row in rows:
         learner = row.portfolio.learner
         record: dict[str, Any] = {
@@ -304,24 +299,20 @@ def _csv_lines(header: list[str], rows: Iterator[list[Any]], note: str = "") -> 
 
 
 def _xlsx_chunks(header: list[str], rows: Iterator[list[Any]], note: str = "") -> Iterator[bytes]:
-    """The workbook written row by row (openpyxl's write-only mode) into a temporary file,
-    then read back in chunks. Nothing is made until the response is read, and the file is
-    closed (and so gone) once it is read or dropped."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Learners")
-    if note:  # a filtered export says so first, as the dashboard did
-        sheet.append([note])
-    first = next(rows, None)
-    if first is not None:  # no learners: an empty sheet, as it always has been
-        sheet.append(header)
-        sheet.append(first)
-    for row in rows:
-        sheet.append(row)
-    with tempfile.TemporaryFile() as file:
-        workbook.save(file)
-        file.seek(0)
-        while chunk := file.read(XLSX_CHUNK):
-            yield chunk
+    """The workbook streamed as it is written (``dashboards.workbook``): nothing is made
+    until the response is read, and only the rows being compressed are held."""
+
+    def lines() -> Iterator[list[Any]]:
+        if note:  # a filtered export says so first, as the dashboard did
+            yield [note]
+        first = next(rows, None)
+        if first is None:  # no learners: an empty sheet, as it always has been
+            return
+        yield header
+        yield first
+        yield from rows
+
+    return xlsx_stream(lines(), title="Learners", chunk_size=XLSX_CHUNK)
 
 
 def _export(request: HttpRequest, pk: int, kind: str) -> HttpResponseBase:

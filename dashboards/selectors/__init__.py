@@ -36,7 +36,7 @@ from dashboards.selectors.cohort import (
     shown_portfolios,
 )
 from dashboards.selectors.progress import cohort_progress
-from dashboards.selectors.rows import ROW_FIELDS, LearnerRow, RowBuilder, learner_rows
+from dashboards.selectors.rows import ROW_FIELDS, LearnerRow, RowBuilder, learner_rows, streamed_rows
 
 __all__ = [
     "NAME_ORDER",
@@ -66,4 +66,5 @@ __all__ = [
     "queue_counts",
     "review_queue",
     "shown_portfolios",
+    "streamed_rows",
 ]

@@ -14,7 +14,8 @@ from core.models import Cohort, PortfolioVersion, QualitySample, User
 from core.selectors import assessor_caseload, criteria_for_cohorts
 from dashboards import facts as dashboard_facts
 from dashboards import figures as dashboards
-from dashboards.selectors.paging import _counted, _page, _with_facts
+from dashboards import masks
+from dashboards.selectors.paging import _counted, _page
 from dashboards.selectors.rows import ROW_FIELDS, LearnerRow, RowBuilder
 
 OVERDUE_REVIEW_DAYS = 14
@@ -46,14 +47,9 @@ def caseload(
     ]
 
     terms = dashboard_facts.risk_terms(calendars, rules=rules, now=now)
-    tally = _counted(
-        _with_facts(portfolios, criterion_ids=None, select=True),
-        calendars,
-        terms,
-        condition=Q(),
-        risk_only=False,
-    )
     criteria = criteria_for_cohorts([c.pk for c in calendars]) if calendars else {}
+    layout = masks.Layout({pk: [c.pk for c in cs] for pk, cs in criteria.items()})
+    tally = _counted(portfolios, calendars, terms, layout=layout, condition=Q(), risk_only=False)
     build = RowBuilder(criteria, rules, now)
     order = (*portfolios.query.order_by, "pk")
 

@@ -4,6 +4,7 @@ chosen, every learner its filters keep (for the exports), and the criteria summa
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,10 +18,10 @@ from core.ordering import Casefold
 from core.selectors import criteria_for_cohort
 from dashboards import facts as dashboard_facts
 from dashboards import figures as dashboards
+from dashboards import masks
 from dashboards.selectors.paging import _counted, _page, _with_facts
 from dashboards.selectors.rows import ROW_FIELDS, LearnerRow, RowBuilder
 from evidence.models import CriterionMapping
-from evidence.selectors import EVIDENCED_SQL, TrimWhitespace
 
 # As the cohort page lists them: surname, then first name, then username for a name shared,
 # compared as Python compares casefolded text.
@@ -35,6 +36,11 @@ SORT_ORDERS: dict[str, tuple[Any, ...]] = {
     "-activity": (F("last_activity_at").desc(), *READ_ORDER),
     "risk": (F("risk_count").desc(), *READ_ORDER),
 }
+
+
+# The orders that need each learner's number covered, and what ``masks.OrderedLearners`` puts
+# first for them (ties in the order the learners were read in, ``READ_ORDER``).
+BY_COVERAGE = {"coverage": "covered", "-coverage": "-covered", "risk": "risk"}
 
 
 def cohort_portfolios(cohort: Cohort) -> QuerySet[Portfolio]:
@@ -56,6 +62,7 @@ class CohortDashboard:
     criteria: list[Criterion]
     figures: CohortFigures
     page: Page  # its object_list: the LearnerRows of the page shown
+    summary: list[CriterionSummary]  # most lacking first (``criterion_summary``)
 
 
 def learner_filter(chosen: dict[str, str], risky: Q) -> Q:
@@ -105,11 +112,13 @@ def cohort_dashboard(
     condition = learner_filter(chosen, risky)
     terms = dashboard_facts.risk_terms(calendars, rules=rules, now=now)
     tally = _counted(
-        _with_facts(cohort.portfolios.all(), criterion_ids=ids, select=True),
+        cohort.portfolios.all(),
         calendars,
         terms,
+        layout=masks.Layout({cohort.pk: ids}),
         condition=learner_filter({**chosen, "risk": ""}, risky),
         risk_only=bool(chosen.get("risk")),
+        per_criterion=True,
     )
     figures = CohortFigures(
         total=tally.total,
@@ -129,9 +138,26 @@ def cohort_dashboard(
         # Ordered again: what the order needs is worked out for the page's rows only.
         return [build(p) for p in _ordered(shown, sort, calendars, rules=rules, now=now)]
 
-    matching = _with_facts(cohort.portfolios.all(), criterion_ids=ids).filter(condition)
-    ordered = _ordered(matching, sort, calendars, rules=rules, now=now)
-    return CohortDashboard(criteria, figures, _page(ordered, figures.matching, page, rows))
+    ordered: QuerySet[Portfolio] | masks.OrderedLearners
+    if sort in BY_COVERAGE or chosen.get("risk"):
+        # Each learner's number covered from the bits, once, rather than a subquery per learner.
+        ordered = masks.OrderedLearners(
+            dashboard_facts.with_submission(cohort.portfolios.all()).filter(
+                learner_filter({**chosen, "risk": ""}, risky)
+            ),
+            masks.Layout({cohort.pk: ids}),
+            figures.matching,
+            then=READ_ORDER if sort in BY_COVERAGE else SORT_ORDERS[sort],
+            first=BY_COVERAGE.get(sort, ""),
+            risk_only=bool(chosen.get("risk")),
+            others=terms.others,
+            enough=terms.enough,
+        )
+    else:
+        matching = _with_facts(cohort.portfolios.all(), criterion_ids=ids).filter(condition)
+        ordered = _ordered(matching, sort, calendars, rules=rules, now=now)
+    summary = _summary(cohort, criteria, tally.total, evidencing=tally.evidenced, mapping=tally.mapped)
+    return CohortDashboard(criteria, figures, _page(ordered, figures.matching, page, rows), summary)
 
 
 def _ordered(
@@ -172,24 +198,37 @@ def shown_portfolios(
 
 def criterion_summary(cohort: Cohort, criteria: list[Criterion], total: int) -> list[CriterionSummary]:
     """Per criterion, how many of the cohort's learners are in each state; most lacking
-    first (two queries: the learners' mappings and their standing decisions, each counted
-    per criterion by the database)."""
+    first (two queries: the learners' mappings, as bits summed per criterion by the
+    database, and their standing decisions counted per criterion). The dashboard has the
+    first from its counts (``cohort_dashboard``'s ``summary``)."""
+    if not criteria or not total:
+        return []
+    tally = _counted(
+        cohort.portfolios.all(),
+        [dashboard_facts.CohortCalendar(cohort.pk, len(criteria), None, None)],
+        dashboard_facts.RiskTerms([], {}),
+        layout=masks.Layout({cohort.pk: [c.pk for c in criteria]}),
+        condition=Q(),
+        risk_only=False,
+        per_criterion=True,
+    )
+    return _summary(cohort, criteria, total, evidencing=tally.evidenced, mapping=tally.mapped)
+
+
+def _summary(
+    cohort: Cohort,
+    criteria: list[Criterion],
+    total: int,
+    *,
+    evidencing: Mapping[int, int],
+    mapping: Mapping[int, int],
+) -> list[CriterionSummary]:
+    """``criterion_summary`` from the learners counted per criterion (evidencing it, mapping
+    anything to it) and their standing decisions (one query)."""
     if not criteria or not total:
         return []
     ids = [c.pk for c in criteria]
-    mapped = (
-        # Through the learners' evidence, not the criterion index (see ``dashboard_facts.among``).
-        dashboard_facts.numbered(CriterionMapping.objects.all())
-        .filter(dashboard_facts.among(ids), evidence__portfolio__cohort_id=cohort.pk)
-        .alias(note_text=TrimWhitespace("note"))
-        .order_by()
-        .values("criterion_id")
-        .annotate(
-            mapped=Count("evidence__portfolio_id", distinct=True),
-            evidenced=Count("evidence__portfolio_id", distinct=True, filter=EVIDENCED_SQL),
-        )
-    )
-    by_mapping = {row["criterion_id"]: row for row in mapped}
+    by_mapping = {pk: {"mapped": mapping.get(pk, 0), "evidenced": evidencing.get(pk, 0)} for pk in ids}
     any_mapping = dashboard_facts.mappings_for_decision(CriterionMapping.objects.all())
     evidencing = dashboard_facts.mappings_for_decision(dashboard_facts.evidencing_mappings())
     decided = (

@@ -6,15 +6,17 @@ pages that page other lists (``paging.PAGE_SIZE``)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from core.models import Portfolio
 from dashboards import facts as dashboard_facts
 from dashboards import figures as dashboards
+from dashboards import masks
 from dashboards.selectors.rows import LearnerRow
 
 PAGE_SIZE = 50  # learners per page of the cohort dashboard and the caseload, versions of the queue
@@ -39,6 +41,9 @@ class _Tally:
     at_risk: int = 0
     coverage_sum: int = 0
     bands: list[int] = field(default_factory=lambda: [0] * 10)
+    # criterion → learners who evidence it, and who map anything to it (``per_criterion``)
+    evidenced: Counter[int] = field(default_factory=Counter)
+    mapped: Counter[int] = field(default_factory=Counter)
 
 
 def _counted(
@@ -46,51 +51,57 @@ def _counted(
     calendars: list[dashboard_facts.CohortCalendar],
     terms: dashboard_facts.RiskTerms,
     *,
+    layout: masks.Layout,
     condition: Q,
     risk_only: bool,
+    per_criterion: bool = False,
 ) -> _Tally:
-    """The learners counted in one query, grouped by cohort and criteria covered (a few
-    dozen rows): the number covered is worked out once per learner, as the key, and
-    whether coverage is behind follows from the key. ``condition`` is the filters bar
-    "only at risk" (``risk_only``)."""
+    """The learners counted in one query (``masks.counted``), grouped by cohort and criteria
+    covered (a few dozen rows): whether coverage is behind follows from the number covered.
+    ``condition`` is the filters bar "only at risk" (``risk_only``)."""
     others = dashboard_facts.NOT_SIGNED_OFF & terms.any_other
     not_signed = dashboard_facts.NOT_SIGNED_OFF
-    groups = (
-        portfolios.order_by()
-        .values("cohort_id", "covered")
-        .annotate(
-            n=Count("pk"),
-            not_signed=Count("pk", filter=not_signed),
-            others=Count("pk", filter=others),
-            matching=Count("pk", filter=condition),
-            matching_not_signed=Count("pk", filter=condition & not_signed),
-            matching_others=Count("pk", filter=condition & others),
-        )
+    flags = {
+        "not_signed": not_signed,
+        "others": others,
+        "matching": condition,
+        "matching_not_signed": condition & not_signed,
+        "matching_others": condition & others,
+    }
+    groups = masks.counted(
+        dashboard_facts.with_submission(portfolios), layout, flags=flags, per_criterion=per_criterion
     )
     criteria = {c.pk: c.criteria_count for c in calendars}
     tally = _Tally()
     for group in groups:
-        enough = terms.enough.get(group["cohort_id"])
-        behind = enough is not None and group["covered"] < enough
-        share = dashboards.coverage_share(group["covered"], criteria[group["cohort_id"]])
-        tally.total += group["n"]
-        tally.at_risk += group["not_signed"] if behind else group["others"]
+        enough = terms.enough.get(group.cohort_id)
+        behind = enough is not None and group.covered < enough
+        share = dashboards.coverage_share(group.covered, criteria[group.cohort_id])
+        counts = group.flags
+        tally.total += group.n
+        tally.at_risk += counts["not_signed"] if behind else counts["others"]
         if risk_only:
-            tally.matching += group["matching_not_signed"] if behind else group["matching_others"]
+            tally.matching += counts["matching_not_signed"] if behind else counts["matching_others"]
         else:
-            tally.matching += group["matching"]
-        tally.coverage_sum += share * group["n"]
-        tally.bands[min(share // 10, 9)] += group["n"]
+            tally.matching += counts["matching"]
+        tally.coverage_sum += share * group.n
+        tally.bands[min(share // 10, 9)] += group.n
+        tally.evidenced.update(group.evidenced)
+        tally.mapped.update(group.mapped)
     return tally
 
 
 def _page(
-    ordered: QuerySet[Portfolio], count: int, number: object, rows: Callable[[list[int]], list[LearnerRow]]
+    ordered: QuerySet[Portfolio] | masks.OrderedLearners,
+    count: int,
+    number: object,
+    rows: Callable[[list[int]], list[LearnerRow]],
 ) -> Page:
     """The page asked for (the first for nonsense) with its rows built, and only its rows:
-    the database orders and slices the learners (``ordered``), and ``rows`` reads the
-    page's in one query."""
-    paginator = Paginator(ordered.values_list("pk", flat=True), PAGE_SIZE)
+    the database orders and slices the learners (``ordered``: a queryset, or the ids of
+    ``masks.OrderedLearners``), and ``rows`` reads the page's in one query."""
+    ids = ordered.values_list("pk", flat=True) if isinstance(ordered, QuerySet) else ordered
+    paginator = Paginator(ids, PAGE_SIZE)
     paginator.count = count  # counted already, with the figures
     page = paginator.get_page(number)
     page.object_list = rows(page.object_list) if count else []

@@ -14,6 +14,7 @@ from core.models import Criterion, Portfolio
 from core.sections import Section, all_sections
 from dashboards import facts as dashboard_facts
 from dashboards import figures as dashboards
+from dashboards import masks
 from evidence.selectors import PortfolioTally, tally_of
 
 
@@ -89,6 +90,14 @@ class RowBuilder:
         states = _cell_states(
             self.criterion_ids.get(portfolio.cohort_id, ()), tally_of(portfolio.tokens), decisions
         )
+        return self.row(portfolio, states)
+
+    def from_masks(self, portfolio: Portfolio, bits: masks.LearnerMasks) -> LearnerRow:
+        """The row of a portfolio annotated by ``with_row_facts(cells=False)``, its criteria's
+        states read from its masks (``masks.in_order``)."""
+        return self.row(portfolio, masks.states(len(self.criterion_ids.get(portfolio.cohort_id, ())), bits))
+
+    def row(self, portfolio: Portfolio, states: list[str]) -> LearnerRow:
         saved = {key: flag == "1" for key, flag in _pairs(portfolio.saved_steps)}
         percent = dashboards.coverage_percent(states)
         row = LearnerRow(
@@ -125,6 +134,30 @@ def learner_rows(
     portfolios = dashboard_facts.with_row_facts(dashboard_facts.with_submission(portfolios.only(*ROW_FIELDS)))
     for portfolio in portfolios.iterator(chunk_size):
         yield build(portfolio)
+
+
+def streamed_rows(
+    portfolios: QuerySet[Portfolio],
+    *,
+    criteria_by_cohort: dict[int, list[Criterion]],
+    rules: dashboards.RiskRules | None = None,
+    now: datetime | None = None,
+    chunk_size: int = 500,
+) -> Iterator[LearnerRow]:
+    """``learner_rows`` for a whole cohort: the same rows, in the queryset's order, from two
+    streams read side by side (two queries, memory the same whatever the number of
+    learners): the learners with their steps and submission, and their criteria as bits
+    (``masks.in_order``), joined by hash rather than looked up learner by learner."""
+    build = RowBuilder(criteria_by_cohort, rules or dashboards.RiskRules(), now or timezone.now())
+    layout = masks.Layout({pk: [c.pk for c in cs] for pk, cs in criteria_by_cohort.items()})
+    shown = dashboard_facts.with_row_facts(
+        dashboard_facts.with_submission(portfolios.only(*ROW_FIELDS)), cells=False
+    )
+    bits = masks.in_order(portfolios, layout, chunk_size=chunk_size)
+    for portfolio, learner in zip(shown.iterator(chunk_size), bits, strict=True):
+        if learner.portfolio_id != portfolio.pk:  # the two orders must be one and the same
+            raise RuntimeError("The learners' masks came in another order than their rows.")
+        yield build.from_masks(portfolio, learner)
 
 
 # What a dashboard row shows of a portfolio, its learner, assessor and cohort. Loading whole
