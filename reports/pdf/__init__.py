@@ -57,7 +57,7 @@ def _prepared(
     progress(20, "Drawing the charts")
     # Only now does the browser start: it then draws on the second core while the pages are
     # laid out, rather than taking it from the images.
-    charts = ChartJob([chart.spec for chart in document.charts])
+    charts = ChartJob([chart.spec for chart in document.charts], scope=f"portfolio-{portfolio.pk}")
     return document, charts
 
 
