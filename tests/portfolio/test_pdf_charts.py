@@ -491,3 +491,58 @@ def test_chromium_is_kept_between_renders_and_replaced_when_killed(settings, wit
     pdf = render(with_charts)
     assert pdf.rendered.missing_charts == ()
     assert holder._browser.pid != first
+
+
+PAGE_STATE = "document.documentElement.outerHTML + JSON.stringify(Object.keys(window)) + String(window.left)"
+
+
+async def _evaluate(kaleido_browser, expression: str) -> str:
+    """What ``expression`` gives in the chart page as the browser holds it now."""
+    tab = await kaleido_browser.tabs_ready.get()
+    try:
+        answer = await tab.tab.send_command(
+            "Runtime.evaluate", params={"expression": expression, "returnByValue": True}
+        )
+    finally:
+        await kaleido_browser.tabs_ready.put(tab)
+    return str(answer["result"]["result"].get("value"))
+
+
+@pytest.mark.chromium
+@pytest.mark.skipif(not os.access("/usr/bin/chromium", os.X_OK), reason="Debian's chromium is not installed")
+def test_nothing_of_one_render_is_left_in_the_browser_for_the_next(settings):
+    settings.BROWSER_PATH = "/usr/bin/chromium"
+    holder = chart_browser.HOLDER
+    assert pdf_charts.start_chart_browser()
+    browser = holder._browser
+    # Whatever a figure might leave in the page (here put there by hand, as a global and in the DOM)…
+    browser._call(
+        _evaluate(
+            browser._kaleido,
+            "window.left = 'Alpha-learner-secret'; document.body.append('Alpha-learner-secret'); window.left",
+        ),
+        30,
+    )
+    assert "Alpha-learner-secret" in browser._call(_evaluate(browser._kaleido, PAGE_STATE), 30)
+
+    def figure(label):
+        return {
+            "data": [{"type": "bar", "x": [label], "y": [3], "name": label}],
+            "layout": {"title": {"text": label}},
+        }
+
+    (first,) = draw_charts(
+        [ChartSpec(key="a", title="a", description="", figure=figure("Alpha-learner-secret"))],
+        scope="portfolio-1",
+    )
+    assert "Alpha-learner-secret" in base64.b64decode(first.svg_uri.split(",", 1)[1]).decode()
+    # …is gone when the render ends, in a fresh page: neither its DOM nor any script global holds it.
+    assert "Alpha-learner-secret" not in browser._call(_evaluate(browser._kaleido, PAGE_STATE), 30)
+    (second,) = draw_charts(
+        [ChartSpec(key="b", title="b", description="", figure=figure("Beta-learner"))], scope="portfolio-2"
+    )
+    assert holder._browser is browser  # the same browser drew both
+    svg = base64.b64decode(second.svg_uri.split(",", 1)[1]).decode()
+    assert "Beta-learner" in svg
+    assert "Alpha" not in svg
+    assert "Alpha" not in browser._call(_evaluate(browser._kaleido, PAGE_STATE), 30)
