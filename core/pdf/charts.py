@@ -31,6 +31,7 @@ import os
 import re
 import threading
 from collections.abc import Sequence
+from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -285,12 +286,14 @@ class ChartJob:
 
     Cached charts are ready at once; if none is missing, or there is no browser, no thread
     starts. Kaleido's browser works in its own processes, so the thread mostly waits and
-    the layout keeps the interpreter.
+    the layout keeps the interpreter. The drawing starts once the jobs in ``after`` are done
+    (the render's image scaling, which the layout needs sooner than the charts).
     """
 
-    def __init__(self, specs: Sequence[ChartSpec], *, scope: str) -> None:
+    def __init__(self, specs: Sequence[ChartSpec], *, scope: str, after: Sequence[Future[Any]] = ()) -> None:
         self.specs = list(specs)
         self.scope = scope
+        self._after = list(after)
         self._svgs: dict[str, str] = {}
         self._to_draw: list[ChartSpec] = []
         for spec in self.specs:
@@ -315,6 +318,7 @@ class ChartJob:
         # Only drawing happens in the thread; the cache is written by result(), in the caller's
         # thread, so no cache connection is opened in a thread that then ends.
         try:
+            wait(self._after, timeout=float(getattr(settings, "PDF_CHART_TIMEOUT_SECONDS", 60)))
             self._drawn.update(_draw_with_kaleido(self._to_draw))
         except Exception:
             log.exception("PDF: the chart renderer failed; charts left as notes")
