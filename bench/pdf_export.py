@@ -38,6 +38,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -61,7 +62,7 @@ def _django(workdir: str) -> None:
     django.setup()
 
 
-_NOISE: dict[int, object] = {}
+_NOISE: dict[int, Any] = {}  # PIL images, made on first use
 
 
 def camera_photo(seed: int) -> bytes:
