@@ -9,10 +9,12 @@ pinned packages (npm's cartesian bundle, or plotly.py's full one), so the browse
 nothing from outside.
 
 Each SVG is cached in Django's cache (Redis when configured, so every worker shares
-it) under a digest of the figure's JSON and size: the same data gives the same figure,
-so a cached SVG is never stale, and a second export of an unchanged portfolio starts no
-browser at all. The cache rather than files under MEDIA_ROOT because the entries are
-small, expire on their own and need no clean-up, and media may be remote (S3).
+it) under the portfolio it belongs to and a digest of the figure's JSON and size: the same
+data gives the same figure, so a cached SVG is never stale, and a second export of an
+unchanged portfolio asks the browser for nothing. Scoped by portfolio, so one learner's
+export never finds (nor, by its speed, learns of) a figure another portfolio drew. The
+cache rather than files under MEDIA_ROOT because the entries are small, expire on their
+own and need no clean-up, and media may be remote (S3).
 
 When Chromium is absent, fails or times out, the chart becomes a note in the PDF and
 the rest of the document still renders.
@@ -29,6 +31,7 @@ import os
 import re
 import threading
 from collections.abc import Sequence
+from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -44,7 +47,7 @@ log = logging.getLogger(__name__)
 
 WIDTH = 760  # px; the SVG scales to the text width, this sets the proportions of the text in it
 CACHE_SECONDS = 60 * 60 * 24 * 30
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: keyed by the portfolio too
 # plotly.js's cartesian bundle (npm, pinned at plotly.py's own plotly.js version): 1.5 MB
 # instead of 4.8 MB for the browser to parse when it starts, which saves about 2.5 s of its
 # CPU (of about 6.5 s) on the first export. The same code draws the same SVG.
@@ -138,8 +141,8 @@ class DrawnChart:
         return not self.svg_uri
 
 
-def _cache_key(spec: ChartSpec) -> str:
-    return f"pdf-chart-svg:v{CACHE_VERSION}:{spec.digest}"
+def _cache_key(spec: ChartSpec, scope: str) -> str:
+    return f"pdf-chart-svg:v{CACHE_VERSION}:{scope}:{spec.digest}"
 
 
 def is_safe_svg(svg: str) -> bool:
@@ -283,15 +286,18 @@ class ChartJob:
 
     Cached charts are ready at once; if none is missing, or there is no browser, no thread
     starts. Kaleido's browser works in its own processes, so the thread mostly waits and
-    the layout keeps the interpreter.
+    the layout keeps the interpreter. The drawing starts once the jobs in ``after`` are done
+    (the render's image scaling, which the layout needs sooner than the charts).
     """
 
-    def __init__(self, specs: Sequence[ChartSpec]) -> None:
+    def __init__(self, specs: Sequence[ChartSpec], *, scope: str, after: Sequence[Future[Any]] = ()) -> None:
         self.specs = list(specs)
+        self.scope = scope
+        self._after = list(after)
         self._svgs: dict[str, str] = {}
         self._to_draw: list[ChartSpec] = []
         for spec in self.specs:
-            cached = cache.get(_cache_key(spec))
+            cached = cache.get(_cache_key(spec, scope))
             if cached is not None:
                 self._svgs[spec.key] = cached
             else:
@@ -312,6 +318,7 @@ class ChartJob:
         # Only drawing happens in the thread; the cache is written by result(), in the caller's
         # thread, so no cache connection is opened in a thread that then ends.
         try:
+            wait(self._after, timeout=float(getattr(settings, "PDF_CHART_TIMEOUT_SECONDS", 60)))
             self._drawn.update(_draw_with_kaleido(self._to_draw))
         except Exception:
             log.exception("PDF: the chart renderer failed; charts left as notes")
@@ -329,11 +336,12 @@ class ChartJob:
             drawn, self._drawn = dict(self._drawn), {}
             for spec in self._to_draw:
                 if spec.key in drawn:
-                    cache.set(_cache_key(spec), drawn[spec.key], CACHE_SECONDS)
+                    cache.set(_cache_key(spec, self.scope), drawn[spec.key], CACHE_SECONDS)
             self._svgs.update(drawn)
         return [_drawn(spec, self._svgs.get(spec.key)) for spec in self.specs]
 
 
-def draw_charts(specs: Sequence[ChartSpec]) -> list[DrawnChart]:
-    """Every chart as an SVG data URI, from the cache or Kaleido; a note where neither could."""
-    return ChartJob(specs).result()
+def draw_charts(specs: Sequence[ChartSpec], *, scope: str) -> list[DrawnChart]:
+    """Every chart as an SVG data URI, from ``scope``'s cache (a portfolio's: see the module's
+    docstring) or Kaleido; a note where neither could."""
+    return ChartJob(specs, scope=scope).result()

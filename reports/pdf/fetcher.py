@@ -7,6 +7,10 @@ stylesheet, fonts and ``data:`` images; this fetcher makes that a rule rather th
 hope: ``data:`` URLs, and ``file:`` URLs whose real path (symlinks resolved) lies under
 one of a few folders, and nothing else. No redirects, no network. A refused URL raises,
 is logged, and is remembered in ``refused`` so tests and callers can see it.
+
+A photo still being scaled is named by a placeholder ``data:`` URI (``reports.pdf.images``):
+the fetcher answers it, by exact match with the export's own jobs, with the scaled photo's
+``data:`` URI once its job is done.
 """
 
 from __future__ import annotations
@@ -14,8 +18,10 @@ from __future__ import annotations
 import logging
 import mimetypes
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from concurrent.futures import Future
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -25,6 +31,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 log = logging.getLogger(__name__)
 
 PDF_STATIC = "pdf"  # static/pdf: the stylesheet and the fonts
+PENDING_IMAGE_SECONDS = 120  # a photo's scaling never takes this long; a stuck job is a missing image
 
 
 class FetchRefused(ValueError):
@@ -45,6 +52,8 @@ class PortfolioURLFetcher(URLFetcher):
         self.allowed_roots = tuple(sorted({_real(root) for root in allowed_roots}))
         self.requested: list[str] = []
         self.refused: list[str] = []
+        # Placeholder URI -> the job scaling that photo (see the module docstring).
+        self.pending: Mapping[str, Future[Any]] = {}
 
     def _refuse(self, url: str, reason: str) -> FetchRefused:
         self.refused.append(url)
@@ -59,6 +68,12 @@ class PortfolioURLFetcher(URLFetcher):
         self.requested.append(url[:200])
         scheme = url.split(":", 1)[0].lower() if ":" in url else ""
         if scheme == "data":
+            job = self.pending.get(url)
+            if job is not None:
+                image = job.result(PENDING_IMAGE_SECONDS)
+                if image is None:
+                    raise ValueError("the stored image could not be read")
+                url = image.data_uri
             return super().fetch(url, headers)
         if scheme != "file":
             raise self._refuse(url, "only data: and file: URLs are allowed")

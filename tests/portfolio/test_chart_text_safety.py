@@ -167,7 +167,7 @@ def test_hostile_labels_in_every_chart_print_as_text_and_fetch_nothing(listener,
     specs = [
         ChartSpec(key=key, title=key, description="", figure=figure) for key, (figure, _) in figures.items()
     ]
-    drawn = draw_charts(specs)
+    drawn = draw_charts(specs, scope="portfolio-1")
     assert [chart.key for chart in drawn if chart.missing] == []
     assert listener.settle() == []
     for chart in drawn:

@@ -144,7 +144,7 @@ def test_a_renderer_that_stops_answering_is_given_up_on(monkeypatch, settings, f
         for i in range(3)
     ]
     started = time.monotonic()
-    drawn = draw_charts(specs)
+    drawn = draw_charts(specs, scope="portfolio-1")
     assert time.monotonic() - started < 1.5
     assert all(chart.missing for chart in drawn)
     assert len(asked) == 1  # the other two were not tried against a browser that stopped answering
@@ -155,7 +155,8 @@ def test_an_svg_that_refers_outside_itself_is_refused(monkeypatch, fake_server):
         kaleido, "calc_fig_sync", lambda *a, **k: b'<svg><image href="http://127.0.0.1:9/x"/></svg>'
     )
     (chart,) = draw_charts(
-        [ChartSpec(key="c", title="Chart", description="", figure={"data": [], "layout": {}})]
+        [ChartSpec(key="c", title="Chart", description="", figure={"data": [], "layout": {}})],
+        scope="portfolio-1",
     )
     assert chart.missing
 
@@ -172,16 +173,31 @@ def test_svg_is_cached_by_the_figures_digest_and_drawn_once(monkeypatch, fake_se
     spec = ChartSpec(
         key="c", title="Chart", description="", figure={"data": [{"y": [1]}], "layout": {"height": 300}}
     )
-    (first,) = draw_charts([spec])
+    (first,) = draw_charts([spec], scope="portfolio-1")
     assert base64.b64decode(first.svg_uri.split(",", 1)[1]).decode() == SVG
-    (again,) = draw_charts([spec])
+    (again,) = draw_charts([spec], scope="portfolio-1")
     assert again.svg_uri == first.svg_uri
     assert len(drawn_figures) == 1
     assert [list(call) for call in fake_server] == [["start"]]  # the browser was not asked again
     changed = ChartSpec(
         key="c", title="Chart", description="", figure={"data": [{"y": [2]}], "layout": {"height": 300}}
     )
-    draw_charts([changed])
+    draw_charts([changed], scope="portfolio-1")
+    assert len(drawn_figures) == 2
+
+
+def test_another_portfolios_identical_figure_is_drawn_again_not_taken_from_the_cache(
+    monkeypatch, fake_server
+):
+    # Otherwise an export finishing fast would tell its learner that someone else's portfolio
+    # holds exactly this figure.
+    drawn_figures = []
+    monkeypatch.setattr(
+        kaleido, "calc_fig_sync", lambda figure, opts: drawn_figures.append(figure) or SVG.encode()
+    )
+    spec = ChartSpec(key="c", title="Chart", description="", figure={"data": [{"y": [1]}]})
+    draw_charts([spec], scope="portfolio-1")
+    draw_charts([spec], scope="portfolio-2")
     assert len(drawn_figures) == 2
 
 
@@ -313,7 +329,7 @@ def test_a_cartesian_bundle_of_another_version_or_none_at_all_gets_the_full_bund
 
 def test_the_server_is_started_with_the_chosen_bundle(monkeypatch, fake_server):
     monkeypatch.setattr(kaleido, "calc_fig_sync", lambda *a, **k: SVG.encode())
-    draw_charts([spec_with("bar")])
+    draw_charts([spec_with("bar")], scope="portfolio-1")
     assert fake_server[0]["start"]["plotlyjs"] == str(pdf_charts.CARTESIAN_PLOTLY_JS)
 
 
@@ -324,7 +340,8 @@ def test_it_keeps_one_browser_for_every_render_of_the_process(monkeypatch, fake_
     monkeypatch.setattr(kaleido, "calc_fig_sync", lambda *a, **k: SVG.encode())
     for number in range(3):
         (chart,) = draw_charts(
-            [ChartSpec(key="c", title="Chart", description="", figure={"data": [{"y": [number]}]})]
+            [ChartSpec(key="c", title="Chart", description="", figure={"data": [{"y": [number]}]})],
+            scope="portfolio-1",
         )
         assert not chart.missing
     assert [list(call) for call in fake_server] == [["start"]]
@@ -332,9 +349,9 @@ def test_it_keeps_one_browser_for_every_render_of_the_process(monkeypatch, fake_
 
 def test_it_starts_a_fresh_browser_when_the_last_one_died(monkeypatch, fake_server):
     monkeypatch.setattr(kaleido, "calc_fig_sync", lambda *a, **k: SVG.encode())
-    draw_charts([spec_with("bar")])
+    draw_charts([spec_with("bar")], scope="portfolio-1")
     chart_browser.HOLDER._browser._kaleido.subprocess.returncode = -9  # killed from outside
-    (chart,) = draw_charts([spec_with("scatter")])
+    (chart,) = draw_charts([spec_with("scatter")], scope="portfolio-1")
     assert not chart.missing
     assert [list(call) for call in fake_server] == [["start"], ["stop"], ["start"]]
 
@@ -349,7 +366,11 @@ def test_a_browser_that_dies_during_a_render_is_replaced_for_the_rest_of_it(monk
 
     monkeypatch.setattr(kaleido, "calc_fig_sync", die_once)
     first, second = draw_charts(
-        [ChartSpec(key=k, title=k, description="", figure={"data": [{"y": [i]}]}) for i, k in enumerate("ab")]
+        [
+            ChartSpec(key=k, title=k, description="", figure={"data": [{"y": [i]}]})
+            for i, k in enumerate("ab")
+        ],
+        scope="portfolio-1",
     )
     assert first.missing
     assert not second.missing
@@ -371,11 +392,13 @@ def test_each_render_ends_in_a_fresh_page_and_a_failed_figure_gets_one_at_once(m
     specs = [
         ChartSpec(key=k, title=k, description="", figure={"data": [{"y": [i]}]}) for i, k in enumerate("abc")
     ]
-    drawn = draw_charts(specs)
+    drawn = draw_charts(specs, scope="portfolio-1")
     assert [chart.missing for chart in drawn] == [False, True, False]
     page = chart_browser.HOLDER._browser._kaleido
     assert page.pages == 2  # after the failed figure, and at the end of the render
-    draw_charts([ChartSpec(key="d", title="d", description="", figure={"data": [{"y": [9]}]})])
+    draw_charts(
+        [ChartSpec(key="d", title="d", description="", figure={"data": [{"y": [9]}]})], scope="portfolio-1"
+    )
     assert page.pages == 3
     assert [list(call) for call in fake_server] == [["start"]]
 
@@ -384,10 +407,10 @@ def test_a_browser_over_its_memory_cap_is_closed_after_the_render(monkeypatch, s
     settings.PDF_CHART_BROWSER_MAX_MB = 100
     monkeypatch.setattr(kaleido, "calc_fig_sync", lambda *a, **k: SVG.encode())
     monkeypatch.setattr(chart_browser.ChartBrowser, "memory_mb", lambda self: 150.0)
-    (chart,) = draw_charts([spec_with("bar")])
+    (chart,) = draw_charts([spec_with("bar")], scope="portfolio-1")
     assert not chart.missing  # the render that found it too big still got its chart
     assert [list(call) for call in fake_server] == [["start"], ["stop"]]
-    draw_charts([spec_with("scatter")])
+    draw_charts([spec_with("scatter")], scope="portfolio-1")
     assert [list(call) for call in fake_server][2] == ["start"]
 
 
@@ -468,3 +491,58 @@ def test_chromium_is_kept_between_renders_and_replaced_when_killed(settings, wit
     pdf = render(with_charts)
     assert pdf.rendered.missing_charts == ()
     assert holder._browser.pid != first
+
+
+PAGE_STATE = "document.documentElement.outerHTML + JSON.stringify(Object.keys(window)) + String(window.left)"
+
+
+async def _evaluate(kaleido_browser, expression: str) -> str:
+    """What ``expression`` gives in the chart page as the browser holds it now."""
+    tab = await kaleido_browser.tabs_ready.get()
+    try:
+        answer = await tab.tab.send_command(
+            "Runtime.evaluate", params={"expression": expression, "returnByValue": True}
+        )
+    finally:
+        await kaleido_browser.tabs_ready.put(tab)
+    return str(answer["result"]["result"].get("value"))
+
+
+@pytest.mark.chromium
+@pytest.mark.skipif(not os.access("/usr/bin/chromium", os.X_OK), reason="Debian's chromium is not installed")
+def test_nothing_of_one_render_is_left_in_the_browser_for_the_next(settings):
+    settings.BROWSER_PATH = "/usr/bin/chromium"
+    holder = chart_browser.HOLDER
+    assert pdf_charts.start_chart_browser()
+    browser = holder._browser
+    # Whatever a figure might leave in the page (here put there by hand, as a global and in the DOM)…
+    browser._call(
+        _evaluate(
+            browser._kaleido,
+            "window.left = 'Alpha-learner-secret'; document.body.append('Alpha-learner-secret'); window.left",
+        ),
+        30,
+    )
+    assert "Alpha-learner-secret" in browser._call(_evaluate(browser._kaleido, PAGE_STATE), 30)
+
+    def figure(label):
+        return {
+            "data": [{"type": "bar", "x": [label], "y": [3], "name": label}],
+            "layout": {"title": {"text": label}},
+        }
+
+    (first,) = draw_charts(
+        [ChartSpec(key="a", title="a", description="", figure=figure("Alpha-learner-secret"))],
+        scope="portfolio-1",
+    )
+    assert "Alpha-learner-secret" in base64.b64decode(first.svg_uri.split(",", 1)[1]).decode()
+    # …is gone when the render ends, in a fresh page: neither its DOM nor any script global holds it.
+    assert "Alpha-learner-secret" not in browser._call(_evaluate(browser._kaleido, PAGE_STATE), 30)
+    (second,) = draw_charts(
+        [ChartSpec(key="b", title="b", description="", figure=figure("Beta-learner"))], scope="portfolio-2"
+    )
+    assert holder._browser is browser  # the same browser drew both
+    svg = base64.b64decode(second.svg_uri.split(",", 1)[1]).decode()
+    assert "Beta-learner" in svg
+    assert "Alpha" not in svg
+    assert "Alpha" not in browser._call(_evaluate(browser._kaleido, PAGE_STATE), 30)
