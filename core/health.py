@@ -35,6 +35,17 @@ def _redis_state() -> str:
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database and Redis answer, 503 otherwise (for monitoring).
+
+    ``?scope=instance`` is the load balancer's question: can this instance serve pages? Only the
+    database decides it. Without Redis the app still serves and saves (background work waits
+    in the outbox until Redis is back), so taking every instance out of the balancer because
+    the shared Redis is away would turn a partial outage into a whole one: the answer is then
+    200 with ``"status": "degraded"``."""
     checks = {"database": _database_state(), "redis": _redis_state()}
     healthy = all(state in {"ok", "not configured"} for state in checks.values())
+    if request.GET.get("scope") == "instance":
+        serving = checks["database"] == "ok"
+        status = "ok" if healthy else "degraded" if serving else "error"
+        return JsonResponse({"status": status, **checks}, status=200 if serving else 503)
     return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)

@@ -5,7 +5,6 @@ reflections as sanitised HTML, transcripts as the conversations they were."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -17,7 +16,7 @@ from core.pdf.blocks import CriterionRef, uk_date, uk_datetime
 from evidence.files import ALLOWED_TYPES, human_size
 from evidence.models import RECORD_KINDS, Evidence, Platform, TranscriptMessage
 from evidence.pdf_files import CarriedFile
-from evidence.pdf_images import PrintImage, print_image
+from evidence.pdf_images import PrintImage
 from evidence.rendering import render_markdown
 from evidence.transcripts import describe_duration, response_times
 
@@ -365,26 +364,3 @@ def evidence_rows(entries: Iterable[EvidenceEntry]) -> list[list[EvidenceEntry]]
         else:
             rows.append([entry])
     return rows
-
-
-def start_images(snapshot: dict[str, Any], executor: Executor) -> dict[int, Future]:
-    """Queue the downscaling of every image file of the snapshot; the jobs by item id.
-
-    Called as soon as the snapshot exists, so the images scale while the rest of the
-    document is gathered (Pillow decodes and encodes without holding the GIL).
-    """
-    return {
-        item["id"]: executor.submit(
-            print_image, name=item["file"]["name"], sha256=item["file"].get("sha256", "")
-        )
-        for item in snapshot.get("parts", {}).get("evidence", {}).get("items", [])
-        if item.get("kind") != Evidence.Kind.SECTION
-        and item.get("file")
-        and item["file"].get("content_type", "").startswith("image/")
-    }
-
-
-def finish_images(entries: Iterable[EvidenceEntry], jobs: dict[int, Future]) -> None:
-    for entry in entries:
-        if entry.is_image and entry.item_id in jobs:
-            entry.image = jobs[entry.item_id].result()

@@ -109,11 +109,14 @@ def downscale(content: bytes) -> tuple[bytes, str, int, int]:
     return output.getvalue(), "image/jpeg", picture.width, picture.height
 
 
-def print_image(*, name: str, sha256: str) -> PrintImage | None:
-    """The stored image ``name`` ready to embed, or None when it is missing or unreadable."""
+def print_image(*, name: str, sha256: str, scope: str = "") -> PrintImage | None:
+    """The stored image ``name`` ready to embed, or None when it is missing or unreadable.
+
+    The scaled copy is cached under ``scope`` (the portfolio), as the charts are: an export
+    never finds, nor can time, another learner's cached photo, even of the same bytes."""
     key = (
-        f"pdf-image:v{CACHE_VERSION}:{sha256}:{MAX_WIDTH}x{MAX_HEIGHT}:{PHOTO_MAX_WIDTH}x{PHOTO_MAX_HEIGHT}"
-        if sha256
+        f"pdf-image:v{CACHE_VERSION}:{scope}:{sha256}:{MAX_WIDTH}x{MAX_HEIGHT}:{PHOTO_MAX_WIDTH}x{PHOTO_MAX_HEIGHT}"
+        if sha256 and scope
         else ""
     )
     if key and (cached := cache.get(key)) is not None:

@@ -57,7 +57,7 @@ def _prepared(
     # Images scale in threads (Pillow releases the GIL) from now until the layout needs them;
     # the files to carry, which the HTML needs, in threads of their own so they do not queue
     # behind the photos.
-    jobs = start_images(snapshot, images)
+    jobs = start_images(snapshot, images, scope=f"portfolio-{portfolio.pk}")
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="pdf-file") as files_pool:
         # Every stored file is read, hashed and (a PDF) cleaned, to be attached and merged.
         files = start_files(snapshot, version, files_pool)

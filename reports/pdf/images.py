@@ -50,11 +50,14 @@ def _image_items(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
     return items
 
 
-def start_images(snapshot: dict[str, Any], executor: Executor) -> dict[int, Future[PrintImage | None]]:
-    """Queue the downscaling of every image file of the snapshot; the jobs by item id."""
+def start_images(
+    snapshot: dict[str, Any], executor: Executor, *, scope: str
+) -> dict[int, Future[PrintImage | None]]:
+    """Queue the downscaling of every image file of the snapshot; the jobs by item id. The
+    scaled copies are cached under ``scope`` (the portfolio's)."""
     return {
         item["id"]: executor.submit(
-            print_image, name=item["file"]["name"], sha256=item["file"].get("sha256", "")
+            print_image, name=item["file"]["name"], sha256=item["file"].get("sha256", ""), scope=scope
         )
         for item in _image_items(snapshot)
     }

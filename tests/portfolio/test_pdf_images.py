@@ -98,10 +98,14 @@ def test_the_scaled_image_is_cached_by_its_digest():
     content = photo((1600, 1200))
     name = default_storage.save("evidence/1/photo.jpg", ContentFile(content))
     digest = hashlib.sha256(content).hexdigest()
-    first = print_image(name=name, sha256=digest)
+    first = print_image(name=name, sha256=digest, scope="portfolio-1")
     default_storage.delete(name)
-    assert print_image(name=name, sha256=digest) == first
-    assert print_image(name=name, sha256="another") is None  # not cached, and the file is gone
+    assert print_image(name=name, sha256=digest, scope="portfolio-1") == first
+    assert (
+        print_image(name=name, sha256="another", scope="portfolio-1") is None
+    )  # not cached, and the file is gone
+    # Another portfolio never gets the first one's cached copy.
+    assert print_image(name=name, sha256=digest, scope="portfolio-2") is None
 
 
 def test_photos_are_embedded_and_other_files_listed(settings, portfolio, criteria):
