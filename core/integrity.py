@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import Any, Protocol
 
 from django.apps import apps
 from django.core.files.storage import Storage, default_storage
@@ -104,7 +104,12 @@ def stored_file_fields() -> list[StoredFileField]:
     return sorted(found, key=lambda s: s.label)
 
 
-def _open_stream(storage: Storage, name: str) -> BinaryIO:
+class _Stream(Protocol):
+    def read(self, size: int = ..., /) -> bytes: ...
+    def close(self) -> None: ...
+
+
+def _open_stream(storage: Storage, name: str) -> _Stream:
     """The object's bytes as a stream. django-storages' S3 file downloads the whole object into
     memory before the first read, so an S3 object is read from boto3's streaming body instead."""
     bucket = getattr(storage, "bucket", None)
@@ -131,11 +136,13 @@ def file_sha256(storage: Storage, name: str) -> tuple[str, int] | None:
 
 
 def _rows(spec: StoredFileField) -> Iterator[tuple[Any, str, str | None, int | None]]:
-    columns = ["pk", spec.field, spec.digest_field, spec.size_field]
+    columns = [c for c in ("pk", spec.field, spec.digest_field, spec.size_field) if c]
     query = spec.model._default_manager.exclude(**{spec.field: ""}).order_by("pk")
-    for row in query.values_list(*[c for c in columns if c]).iterator(chunk_size=500):
-        values = dict(zip([c for c in columns if c], row, strict=True))
-        yield values["pk"], values[spec.field], values.get(spec.digest_field), values.get(spec.size_field)
+    for row in query.values_list(*columns).iterator(chunk_size=500):
+        values = dict(zip(columns, row, strict=True))
+        digest = values.get(spec.digest_field) if spec.digest_field else None
+        size = values.get(spec.size_field) if spec.size_field else None
+        yield values["pk"], values[spec.field], digest, size
 
 
 def verify_versions(report: IntegrityReport) -> None:

@@ -1,0 +1,307 @@
+"""The restore drill: scripts/backup, scripts/restore into a fresh database and storage, and
+manage.py verify_restore on the copy, which passes, then names exactly the records a damaged
+copy changed. On PostgreSQL (DATABASE_URL) through pg_dump and pg_restore; on SQLite through its
+online backup. docs/deployment.md, "Backup and restore"."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from pathlib import Path
+from urllib.parse import quote
+
+import psycopg
+import pytest
+from django.conf import settings
+from django.db import connection
+from psycopg import sql
+
+from core.models import PortfolioVersion, VersionFile
+
+ROOT = Path(settings.BASE_DIR)
+ON_POSTGRES = connection.vendor == "postgresql"
+NAMED = re.compile(r"^(\w+\.\w+) (\d+): ", re.MULTILINE)
+
+
+def _run(*command: str | Path, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [str(part) for part in command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    if check:
+        assert result.returncode == 0, f"{command[0]} failed:\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+def _env(*, database_url: str, media_root: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("S3_", "PG"))}
+    env.update(DATABASE_URL=database_url, STORAGE="local", MEDIA_ROOT=str(media_root))
+    env.pop("TESTING", None)
+    return env
+
+
+def _backup(env: dict[str, str], into: Path) -> Path:
+    result = _run(ROOT / "scripts" / "backup", into, env=env)
+    return Path(result.stdout.strip().splitlines()[-1])
+
+
+def _named(stderr: str) -> set[tuple[str, int]]:
+    return {(model, int(pk)) for model, pk in NAMED.findall(stderr)}
+
+
+# --- PostgreSQL ----------------------------------------------------------------------------------
+
+
+def _pg_url(name: str) -> str:
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{quote(name)}"
+
+
+def _pg_admin() -> psycopg.Connection:
+    db = connection.settings_dict
+    return psycopg.connect(
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        password=db["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    )
+
+
+@pytest.fixture
+def restored_pg_database():
+    """A database name for the restore, dropped afterwards whatever happened."""
+    name = f"{connection.settings_dict['NAME']}_restored"
+    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+    with closing(_pg_admin()) as admin:
+        admin.execute(drop)
+    yield name
+    with closing(_pg_admin()) as admin:
+        admin.execute(drop)
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="pg_dump and pg_restore need PostgreSQL: set DATABASE_URL to run")
+@pytest.mark.django_db(transaction=True)
+def test_the_postgresql_drill(version, filled, tmp_path, restored_pg_database):
+    assert shutil.which("pg_dump"), "pg_dump is missing: install postgresql-client"
+    source = _env(database_url=_pg_url(connection.settings_dict["NAME"]), media_root=settings.MEDIA_ROOT)
+    backup = _backup(source, tmp_path / "backups")
+
+    manifest = json.loads((backup / "manifest.json").read_text())
+    assert manifest["database"]["engine"] == "postgresql"
+    assert manifest["database"]["name"] == connection.settings_dict["NAME"]
+    assert manifest["database"]["format"] == "pg_dump custom"
+    assert (
+        manifest["database"]["sha256"] == hashlib.sha256((backup / "database.dump").read_bytes()).hexdigest()
+    )
+    assert (backup / "database.dump").read_bytes().startswith(b"PGDMP")  # the custom format
+    assert manifest["storage"]["objects"] == 1
+    assert manifest["storage"]["bytes"] == filled["file"].file_size
+
+    target = _env(database_url=_pg_url(restored_pg_database), media_root=tmp_path / "restored-media")
+    _check_drill(backup, target, version, filled, alter_snapshot=_alter_pg_snapshot(restored_pg_database))
+
+    refused = _run(ROOT / "scripts" / "restore", backup, env=target, check=False)
+    assert refused.returncode == 1
+    assert f"The database {restored_pg_database} is not empty" in refused.stderr
+
+
+def _alter_pg_snapshot(name: str):
+    def alter(pk: int) -> None:
+        db = connection.settings_dict
+        with closing(
+            psycopg.connect(
+                host=db["HOST"] or "127.0.0.1",
+                port=db["PORT"] or 5432,
+                user=db["USER"],
+                password=db["PASSWORD"] or None,
+                dbname=name,
+                autocommit=True,
+            )
+        ) as restored:
+            restored.execute(
+                "UPDATE portfolio_portfolioversion "
+                "SET snapshot = jsonb_set(snapshot, '{portfolio,learner}', '\"Someone Else\"') WHERE id = %s",
+                [pk],
+            )
+
+    return alter
+
+
+# --- SQLite ------------------------------------------------------------------------------------------
+
+
+def _alter_sqlite_snapshot(path: Path):
+    def alter(pk: int) -> None:
+        with closing(sqlite3.connect(path)) as restored, restored:
+            restored.execute(
+                "UPDATE portfolio_portfolioversion "
+                "SET snapshot = json_set(snapshot, '$.portfolio.learner', 'Someone Else') WHERE id = ?",
+                [pk],
+            )
+
+    return alter
+
+
+@pytest.mark.skipif(
+    ON_POSTGRES, reason="the suite runs on PostgreSQL: its drill is test_the_postgresql_drill"
+)
+@pytest.mark.django_db(transaction=True)
+def test_the_sqlite_drill(version, filled, tmp_path):
+    source = _env(
+        database_url=f"sqlite:///{connection.settings_dict['NAME']}", media_root=settings.MEDIA_ROOT
+    )
+    backup = _backup(source, tmp_path / "backups")
+
+    manifest = json.loads((backup / "manifest.json").read_text())
+    assert manifest["database"]["engine"] == "sqlite"
+    assert (
+        manifest["database"]["sha256"]
+        == hashlib.sha256((backup / "database.sqlite3").read_bytes()).hexdigest()
+    )
+    restored = tmp_path / "restored.sqlite3"
+    target = _env(database_url=f"sqlite:///{restored}", media_root=tmp_path / "restored-media")
+    _check_drill(backup, target, version, filled, alter_snapshot=_alter_sqlite_snapshot(restored))
+
+
+def _check_drill(backup: Path, target: dict[str, str], version, filled, *, alter_snapshot) -> None:
+    restore = _run(ROOT / "scripts" / "restore", backup, env=target)
+    assert "Every version and stored file matches its digest." in restore.stdout
+
+    # Damage the copy: one stored file, one frozen snapshot.
+    upload = filled["file"]
+    with (Path(target["MEDIA_ROOT"]) / upload.file.name).open("ab") as stored:
+        stored.write(b"\0")
+    alter_snapshot(version.pk)
+    result = _run(sys.executable, ROOT / "manage.py", "verify_restore", env=target, check=False)
+
+    assert result.returncode == 1, result.stderr
+    kept = VersionFile.objects.get(version=version)
+    assert _named(result.stderr) == {
+        ("evidence.Evidence", upload.pk),
+        ("portfolio.VersionFile", kept.pk),  # the version's copy is the same stored object
+        ("portfolio.PortfolioVersion", version.pk),
+    }, result.stderr
+    assert f"wrong digest for {upload.file.name}" in result.stderr
+    assert "3 records differ" in result.stderr
+    assert PortfolioVersion.objects.get(pk=version.pk).digest == version.digest  # the source is untouched
+
+
+# --- The SQLite backup and restore themselves, whatever the suite's database -------------------------
+
+
+@pytest.fixture
+def small_site(tmp_path):
+    """A SQLite database and a MEDIA_ROOT, made by hand: the scripts copy them, whatever they hold."""
+    database = tmp_path / "site.sqlite3"
+    with closing(sqlite3.connect(database)) as db, db:
+        db.execute("CREATE TABLE evidence (id INTEGER PRIMARY KEY, title TEXT)")
+        db.executemany("INSERT INTO evidence (title) VALUES (?)", [("Screenshot",), ("Reflection",)])
+    media = tmp_path / "media"
+    (media / "evidence" / "1").mkdir(parents=True)
+    (media / "evidence" / "1" / "a.png").write_bytes(b"\x89PNG 1234")
+    (media / "exports" / "1").mkdir(parents=True)
+    (media / "exports" / "1" / "Café.pdf").write_bytes(b"%PDF-1.7 x")
+    return _env(database_url=f"sqlite:///{database}", media_root=media)
+
+
+def _targets(tmp_path: Path, name: str = "copy") -> dict[str, str]:
+    return _env(database_url=f"sqlite:///{tmp_path / name}.sqlite3", media_root=tmp_path / f"{name}-media")
+
+
+def test_a_sqlite_site_is_backed_up_with_its_manifest_and_restored(small_site, tmp_path):
+    backup = _backup(small_site, tmp_path / "backups")
+
+    assert re.fullmatch(r"portfolio-\d{8}T\d{6}Z", backup.name)
+    manifest = json.loads((backup / "manifest.json").read_text())
+    assert manifest["format"] == 1
+    assert manifest["created_at"].endswith("Z")
+    assert re.fullmatch(r"[0-9a-f]{40}", manifest["app"]["git_sha"])
+    assert manifest["database"]["file"] == "database.sqlite3"
+    assert (
+        manifest["database"]["sha256"]
+        == hashlib.sha256((backup / "database.sqlite3").read_bytes()).hexdigest()
+    )
+    assert manifest["storage"] | {"source": ""} == {
+        "backend": "local",
+        "source": "",
+        "directory": "media",
+        "checksums": "media.sha256",
+        "objects": 2,
+        "bytes": 19,
+    }
+    assert (backup / "media.sha256").read_text().splitlines() == [
+        f"{hashlib.sha256(b'\x89PNG 1234').hexdigest()}  evidence/1/a.png",
+        f"{hashlib.sha256(b'%PDF-1.7 x').hexdigest()}  exports/1/Café.pdf",
+    ]
+    assert oct((backup / "database.sqlite3").stat().st_mode & 0o777) == "0o600"  # personal data
+
+    target = _targets(tmp_path)
+    _run(ROOT / "scripts" / "restore", "--no-verify", backup, env=target)
+
+    with closing(sqlite3.connect(tmp_path / "copy.sqlite3")) as copy:
+        assert copy.execute("SELECT title FROM evidence ORDER BY id").fetchall() == [
+            ("Screenshot",),
+            ("Reflection",),
+        ]
+    assert (tmp_path / "copy-media" / "exports" / "1" / "Café.pdf").read_bytes() == b"%PDF-1.7 x"
+
+    again = _run(ROOT / "scripts" / "restore", "--no-verify", backup, env=target, check=False)
+    assert again.returncode == 1
+    assert "is not empty: restore into a fresh one, or run again with --force" in again.stderr
+    forced = _run(ROOT / "scripts" / "restore", "--no-verify", "--force", backup, env=target, check=False)
+    assert forced.returncode == 0, forced.stderr
+
+
+def test_a_restore_refuses_a_non_empty_storage_before_touching_the_database(small_site, tmp_path):
+    backup = _backup(small_site, tmp_path / "backups")
+    target = _targets(tmp_path)
+    Path(target["MEDIA_ROOT"]).mkdir()
+    (Path(target["MEDIA_ROOT"]) / "someone-elses.txt").write_text("keep me")
+
+    result = _run(ROOT / "scripts" / "restore", "--no-verify", backup, env=target, check=False)
+
+    assert result.returncode == 1
+    assert "The local storage" in result.stderr
+    assert not (tmp_path / "copy.sqlite3").exists()
+
+
+def test_a_damaged_backup_is_refused(small_site, tmp_path):
+    backup = _backup(small_site, tmp_path / "backups")
+    with (backup / "media" / "evidence" / "1" / "a.png").open("ab") as damaged:
+        damaged.write(b"!")
+
+    result = _run(ROOT / "scripts" / "restore", "--no-verify", backup, env=_targets(tmp_path), check=False)
+
+    assert result.returncode != 0
+    assert "The backup's copy of evidence/1/a.png does not match its checksum" in result.stderr
+
+    with (backup / "database.sqlite3").open("ab") as damaged:
+        damaged.write(b"!")
+    result = _run(
+        ROOT / "scripts" / "restore", "--no-verify", backup, env=_targets(tmp_path, "other"), check=False
+    )
+    assert result.returncode != 0
+    assert "does not match the manifest's SHA-256" in result.stderr
+    assert not (tmp_path / "other.sqlite3").exists()
+
+
+@pytest.mark.parametrize("name", ["../../outside.txt", "/etc/passwd-copy", "a/../../outside.txt"])
+def test_a_checksum_list_naming_a_path_outside_the_storage_is_refused(small_site, tmp_path, name):
+    backup = _backup(small_site, tmp_path / "backups")
+    (backup / "media.sha256").write_text(f"{'0' * 64}  {name}\n")
+
+    result = _run(ROOT / "scripts" / "restore", "--no-verify", backup, env=_targets(tmp_path), check=False)
+
+    assert result.returncode != 0
+    assert "Refusing a stored object with an unsafe name" in result.stderr
+    assert not (tmp_path / "outside.txt").exists()
+    assert not (tmp_path.parent / "outside.txt").exists()
