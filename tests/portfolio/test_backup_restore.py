@@ -19,7 +19,7 @@ from contextlib import closing
 from pathlib import Path
 from urllib.parse import quote
 
-import boto3
+import boto3  # type: ignore[import-untyped]
 import psycopg
 import pytest
 from django.conf import settings
