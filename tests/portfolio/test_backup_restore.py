@@ -113,10 +113,6 @@ def test_the_postgresql_drill(version, filled, tmp_path, restored_pg_database):
     target = _env(database_url=_pg_url(restored_pg_database), media_root=tmp_path / "restored-media")
     _check_drill(backup, target, version, filled, alter_snapshot=_alter_pg_snapshot(restored_pg_database))
 
-    refused = _run(ROOT / "scripts" / "restore", backup, env=target, check=False)
-    assert refused.returncode == 1
-    assert f"The database {restored_pg_database} is not empty" in refused.stderr
-
 
 def _alter_pg_snapshot(name: str):
     def alter(pk: int) -> None:
@@ -197,6 +193,14 @@ def _check_drill(backup: Path, target: dict[str, str], version, filled, *, alter
     assert f"wrong digest for {upload.file.name}" in result.stderr
     assert "3 records differ" in result.stderr
     assert PortfolioVersion.objects.get(pk=version.pk).digest == version.digest  # the source is untouched
+
+    # The damaged copy is not empty: refused, unless --force, which makes it whole again.
+    refused = _run(ROOT / "scripts" / "restore", backup, env=target, check=False)
+    assert refused.returncode == 1
+    assert "database" in refused.stderr
+    assert "is not empty: restore into a fresh one, or run again with --force" in refused.stderr
+    forced = _run(ROOT / "scripts" / "restore", "--force", backup, env=target)
+    assert "Every version and stored file matches its digest." in forced.stdout
 
 
 # --- The SQLite backup and restore themselves, whatever the suite's database -------------------------
