@@ -19,6 +19,7 @@ import shlex
 import sqlite3
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from contextlib import closing
 from datetime import UTC, datetime
@@ -266,12 +267,21 @@ def _git(*args: str) -> str:
     return result.stdout.strip()
 
 
+def _version() -> str:
+    try:
+        with (ROOT / "pyproject.toml").open("rb") as handle:
+            return str(tomllib.load(handle)["project"]["version"])
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        return ""
+
+
 def write_manifest(backup: Path, *, engine: str, name: str, dump: str, storage: dict[str, Any]) -> None:
     digest, size = _file_sha256(backup / dump)
     manifest = {
         "format": FORMAT,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "app": {
+            "version": _version(),
             "git_sha": _git("rev-parse", "HEAD"),
             "git_describe": _git("describe", "--always", "--dirty"),
         },

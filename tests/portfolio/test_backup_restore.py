@@ -233,6 +233,7 @@ def test_a_sqlite_site_is_backed_up_with_its_manifest_and_restored(small_site, t
     assert manifest["format"] == 1
     assert manifest["created_at"].endswith("Z")
     assert re.fullmatch(r"[0-9a-f]{40}", manifest["app"]["git_sha"])
+    assert manifest["app"]["version"] == "0.1.0"
     assert manifest["database"]["file"] == "database.sqlite3"
     assert (
         manifest["database"]["sha256"]
