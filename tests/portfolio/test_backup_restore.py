@@ -400,6 +400,22 @@ def test_an_s3_bucket_is_backed_up_and_restored_into_an_empty_bucket(small_site,
     assert "The s3 storage (copy) is not empty" in again.stderr
 
 
+def test_an_object_key_that_climbs_out_of_the_backup_is_refused(small_site, tmp_path, s3_endpoint):
+    _bucket(s3_endpoint, "hostile").put_object(Key="../../outside.txt", Body=b"x")
+
+    result = _run(
+        ROOT / "scripts" / "backup",
+        tmp_path / "backups",
+        env=_s3_env(small_site, s3_endpoint, "hostile"),
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "Refusing a stored object with an unsafe name: '../../outside.txt'" in result.stderr
+    assert not (tmp_path / "outside.txt").exists()
+    assert list((tmp_path / "backups").iterdir()) == []  # the partial folder is removed
+
+
 @pytest.mark.django_db
 def test_verify_restore_streams_files_from_s3(version, filled, s3_endpoint, settings):
     # The version's file is copied into a bucket as a restore would; the check reads it from there.
