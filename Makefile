@@ -8,7 +8,7 @@ PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 RUN_ENV = DEBUG=1 SITE_URL=$(SITE_URL)
 
-.PHONY: run test setup lint typecheck format check-migrations collectstatic worker beat clean cluster cluster-stop cluster-status cluster-check load faults
+.PHONY: run test setup lint typecheck format check-migrations collectstatic worker beat clean cluster cluster-stop cluster-status cluster-check load faults backup
 
 RUN_PACKAGES := libmagic1 fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 chromium tesseract-ocr tesseract-ocr-eng
 TEST_PACKAGES := $(RUN_PACKAGES)
@@ -94,6 +94,10 @@ worker: setup
 beat: setup
 	@mkdir -p var
 	$(VENV)/bin/celery -A config beat --loglevel=info --schedule=var/celerybeat-schedule
+
+# The database, the stored files and a manifest into var/backups/ (or BACKUP_DIR): docs/deployment.md.
+backup: $(VENV)/.installed
+	./scripts/backup
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache
