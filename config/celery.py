@@ -68,10 +68,16 @@ def _stop_chart_browser(**kwargs: object) -> None:
 
 
 @setup_logging.connect
-def _keep_djangos_logging(**kwargs: object) -> None:
+def _keep_djangos_logging(loglevel: int | str | None = None, **kwargs: object) -> None:
     """Django's LOGGING (set up with Django in the worker) stays as it is: the worker's lines
     have the format, and the request ids, of the web's. Without a receiver here Celery would
-    replace the root logger's handlers with its own."""
+    replace the root logger's handlers with its own. The worker's ``--loglevel`` still sets its
+    level, as before, unless ``LOG_LEVEL`` says otherwise; a test's in-process worker leaves
+    the test run's level alone."""
+    from django.conf import settings
+
+    if loglevel and not os.environ.get("LOG_LEVEL") and not settings.TESTING:
+        logging.getLogger().setLevel(loglevel)
 
 
 @before_task_publish.connect

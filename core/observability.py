@@ -22,6 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
 
 HEADER = "X-Request-ID"
@@ -141,12 +142,19 @@ JSON_FIELDS = ("timestamp", "level", "logger", "message", "request_id", "task_id
 PLAIN_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 
 
+# Celery's own lines ("Task … received", "… succeeded") carry the task's arguments and result as
+# the extra ``data``: the plain format never printed them, and an argument can be personal data
+# (the password-reset task takes an e-mail address), so JSON lines leave them out too.
+_LEFT_OUT = ("data",)
+
+
 class JsonFormatter(_JsonFormatter):
     """One JSON object a line: time (UTC, ISO 8601), level, logger, message, request and task
-    ids, then whatever the record was given as ``extra``; a traceback as ``exc_info``."""
+    ids, then whatever the record was given as ``extra`` (but ``data``); a traceback as ``exc_info``."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("fmt", ["levelname", "name", "message", "request_id", "task_id"])
         kwargs.setdefault("rename_fields", {"levelname": "level", "name": "logger"})
         kwargs.setdefault("timestamp", True)
+        kwargs.setdefault("reserved_attrs", [*RESERVED_ATTRS, *_LEFT_OUT])
         super().__init__(**kwargs)

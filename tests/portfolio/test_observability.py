@@ -223,6 +223,23 @@ def test_a_json_line_parses_with_the_expected_keys():
     assert (line["level"], line["logger"], line["request_id"]) == ("WARNING", "core.test", "abcdef0123456789")
 
 
+def test_a_json_line_leaves_out_the_task_arguments_celery_attaches():
+    """Celery's "Task … received" line carries the arguments as ``data``; the password-reset
+    task's argument is an e-mail address, which the plain format never printed."""
+    record = logging.LogRecord(
+        "celery.worker.strategy", logging.INFO, __file__, 1, "Task %s received", ("t",), None
+    )
+    record.data = {"name": "core.tasks.send_password_reset_email", "args": "('someone@example.org',)"}
+    record.export_id = 7
+    RequestIdFilter().filter(record)
+
+    line = json.loads(JsonFormatter().format(record))
+
+    assert "someone@example.org" not in json.dumps(line)
+    assert "data" not in line
+    assert line["export_id"] == 7
+
+
 def test_a_json_line_with_a_traceback_stays_one_line():
     try:
         raise ValueError("boom\nsecond line")
