@@ -100,16 +100,34 @@ _METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 # --- Tasks (connected in config/celery.py) -------------------------------------------------------
 
 
+# When each running task started, by its request (not kept on the request, whose attributes
+# Celery copies into the message of a retry).
+_started: dict[int, float] = {}
+# In-process (eager) a retry runs inside the run that failed, under the same task id; that outer
+# run then returns the retry's result, but counts as a "retry", or each export would count twice.
+_eager_outer: dict[str, int] = {}
+_handed_on: set[int] = set()
+
+
 def task_started(task: Any) -> None:
-    task.request.metrics_started = time.perf_counter()
+    request = task.request
+    _started[id(request)] = time.perf_counter()
+    if request.is_eager and request.id:
+        outer = _eager_outer.setdefault(request.id, id(request))
+        if outer != id(request):
+            _handed_on.add(outer)
 
 
 def task_finished(task: Any, *, state: str | None, retval: Any) -> None:
-    started = getattr(task.request, "metrics_started", None)
+    request = task.request
+    started = _started.pop(id(request), None)
+    if _eager_outer.get(request.id or "") == id(request):
+        del _eager_outer[request.id]
     if started is None:
         return
     elapsed = time.perf_counter() - started
-    outcome = (state or "unknown").lower()
+    outcome = "retry" if id(request) in _handed_on else (state or "unknown").lower()
+    _handed_on.discard(id(request))
     TASK_DURATION.labels(task=task.name, outcome=outcome).observe(elapsed)
     if task.name == EXPORT_TASK:
         # The task returns the job's status ("done", "failed") or "skipped"; a run that raised

@@ -103,26 +103,30 @@ def add_request_id_to_message(headers: dict[str, Any] | None) -> None:
         headers.setdefault(CELERY_HEADER, request_id)
 
 
+# The tokens to undo each running task's context with, by its request (Celery's ``Context``).
+# Not kept on the request itself: Celery copies the request's attributes into the message of a
+# retry, and a token cannot go in a message.
+_task_tokens: dict[int, list[Token[str]]] = {}
+
+
 def start_task_context(task: Any, task_id: str) -> None:
     """``task_prerun``: log the run under the id of the request that queued it.
 
     In-process (eager) the run shares the caller's context, which already holds the id; on a
-    worker the id comes with the message. The tokens go on the task's request (Celery sends
-    ``task_postrun`` before it pops it), so nested eager runs unwind in order.
+    worker the id comes with the message. Celery sends ``task_postrun`` before it pops the
+    request, so nested eager runs unwind in order.
     """
     request = task.request
     tokens: list[Token[str]] = [_task_id.set(task_id or "")]
     if not request.is_eager:
         tokens.append(_request_id.set(valid_request_id(getattr(request, CELERY_HEADER, None)) or ""))
-    request.observability_tokens = tokens
+    _task_tokens[id(request)] = tokens
 
 
 def end_task_context(task: Any) -> None:
     """``task_postrun``: back to the context the worker (or the eager caller) had before."""
-    tokens: list[Token[str]] = getattr(task.request, "observability_tokens", None) or []
-    for token in reversed(tokens):
+    for token in reversed(_task_tokens.pop(id(task.request), [])):
         token.var.reset(token)
-    task.request.observability_tokens = []
 
 
 # --- Logging -------------------------------------------------------------------------------------

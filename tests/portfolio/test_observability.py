@@ -26,7 +26,7 @@ from config.celery import app
 from core import observability, outbox
 from core.models import Export, OutboxMessage
 from core.observability import JSON_FIELDS, JsonFormatter, RequestIdFilter
-from reports import exports
+from reports import exports, pdf, tasks
 from reports.tasks import render_export
 from tests.celery_support import rebind
 
@@ -397,6 +397,35 @@ def test_a_failed_export_run_is_counted(scrape_token, client, learner, monkeypat
 
     after = _samples(_scrape(client))[("portfolio_export_runs_total", (("outcome", "error"),))]
     assert after == before + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_retried_export_counts_the_retry_and_the_run_that_finished(
+    client, learner, scrape_token, monkeypatch, log_lines, django_capture_on_commit_callbacks
+):
+    """In-process a retry is run at once inside the first run: each run is counted, and the
+    retry's lines keep the request's id."""
+    monkeypatch.setattr(tasks, "_backoff", lambda retries: 0)
+    failures = [OSError("storage unavailable")]
+    real = pdf.render_portfolio_pdf
+
+    def flaky(**kwargs):
+        if failures:
+            raise failures.pop()
+        return real(**kwargs)
+
+    monkeypatch.setattr(pdf, "render_portfolio_pdf", flaky)
+    before = _samples(_scrape(client))
+
+    response = _export(client, learner, django_capture_on_commit_callbacks)
+
+    after = _samples(_scrape(client))
+    for outcome in ("retry", "done"):
+        key = ("portfolio_export_runs_total", (("outcome", outcome),))
+        assert after.get(key, 0) == before.get(key, 0) + 1, outcome
+    (retrying,) = log_lines.messages_with("attempt 1 failed")
+    (done,) = log_lines.messages_with("done:")
+    assert retrying["request_id"] == done["request_id"] == response["X-Request-ID"]
 
 
 def test_the_outbox_pending_rows_are_shown(client, scrape_token):
