@@ -50,6 +50,7 @@ def _json_lines() -> Iterator[JsonLines]:
     handler = next(
         h for h in logging.getLogger().handlers if any(isinstance(f, RequestIdFilter) for f in h.filters)
     )
+    assert isinstance(handler, logging.StreamHandler)
     lines = JsonLines()
     old_stream = handler.setStream(lines)
     old_formatter = handler.formatter
