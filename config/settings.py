@@ -7,6 +7,7 @@ See README.md for every variable.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 import tempfile
@@ -476,6 +477,13 @@ LOGGING = {
 # machine (gunicorn), PROMETHEUS_MULTIPROC_DIR names an empty folder they all write to.
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 METRICS_ALLOWED_ADDRESSES = env_list("METRICS_ALLOWED_ADDRESSES")
+for _entry in METRICS_ALLOWED_ADDRESSES:
+    try:
+        ipaddress.ip_network(_entry, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_ADDRESSES: {_entry!r} is not an address or network."
+        ) from _error
 
 # Errors to Sentry when SENTRY_DSN is set (config/sentry.py): no personal data, no request bodies.
 SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
