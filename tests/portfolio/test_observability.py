@@ -18,8 +18,10 @@ import sentry_sdk
 from celery.contrib.testing.worker import start_worker
 from django.urls import reverse
 from prometheus_client.parser import text_string_to_metric_families
+from sentry_sdk.envelope import Envelope
 from sentry_sdk.integrations.celery import CeleryIntegration
 from sentry_sdk.integrations.django import DjangoIntegration
+from sentry_sdk.transport import Transport
 
 from config import sentry
 from config.celery import app
@@ -490,7 +492,10 @@ def test_sentry_starts_with_a_dsn_without_personal_data_or_bodies(monkeypatch):
 
     (options,) = calls
     assert options["dsn"] == "https://key@sentry.example.org/1"
-    assert options["send_default_pii"] is False
+    assert "send_default_pii" not in options  # deprecated in this SDK: data_collection says it
+    assert options["data_collection"]["user_info"] is False
+    assert options["data_collection"]["http_bodies"] == []
+    assert options["data_collection"]["queues"] is False
     assert options["max_request_body_size"] == "never"
     assert options["traces_sample_rate"] == 0.0
     kinds = {type(integration) for integration in options["integrations"]}
@@ -502,3 +507,47 @@ def test_a_sentry_event_is_tagged_with_the_request_id():
         event = sentry.sentry_options(dsn="x", environment="t", traces_sample_rate=0)["before_send"]({}, {})
 
     assert event["tags"]["request_id"] == "abcdef0123456789"
+
+
+class CapturingTransport(Transport):
+    """Keeps what the SDK would send, and sends nothing."""
+
+    def __init__(self, options: dict | None = None) -> None:
+        super().__init__(options)
+        self.envelopes: list[Envelope] = []
+
+    def capture_envelope(self, envelope: Envelope) -> None:
+        self.envelopes.append(envelope)
+
+
+@pytest.mark.urls("tests.portfolio.sentry_urls")
+def test_an_error_reaches_sentry_without_the_body_the_cookies_or_the_user(client, learner):
+    transport = CapturingTransport()
+    options = sentry.sentry_options(
+        dsn="https://key@sentry.example.org/1", environment="test", traces_sample_rate=0
+    )
+    sentry_sdk.init(**options, transport=transport)
+    client.force_login(learner)
+    client.raise_request_exception = False
+    try:
+        response = client.post(
+            "/fails", {"password": "secret-in-the-body"}, headers={"X-Forwarded-For": "203.0.113.9"}
+        )
+        sentry_sdk.flush()
+    finally:
+        sentry_sdk.get_client().close()
+        sentry_sdk.get_global_scope().set_client(None)  # off again for the tests that follow
+
+    assert response.status_code == 500
+    events = [envelope.get_event() for envelope in transport.envelopes if envelope.get_event()]
+    assert events
+    sent = json.dumps(events, default=str)
+    assert "the page failed" in sent
+    assert "/fails" in sent  # the Django integration did attach the request
+    assert "secret-in-the-body" not in sent
+    assert learner.username not in sent
+    assert learner.email not in sent
+    assert "sessionid" not in sent
+    assert "203.0.113.9" not in sent
+    assert any(event.get("tags", {}).get("request_id") == response["X-Request-ID"] for event in events)
+    assert not sentry_sdk.get_client().is_active()
