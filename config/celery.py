@@ -68,15 +68,21 @@ def _stop_chart_browser(**kwargs: object) -> None:
 
 
 @setup_logging.connect
-def _keep_djangos_logging(loglevel: int | str | None = None, **kwargs: object) -> None:
+def _keep_djangos_logging(
+    loglevel: int | str | None = None, logfile: str | None = None, **kwargs: object
+) -> None:
     """Django's LOGGING (set up with Django in the worker) stays as it is: the worker's lines
     have the format, and the request ids, of the web's. Without a receiver here Celery would
-    replace the root logger's handlers with its own. The worker's ``--loglevel`` still sets its
-    level, as before, unless ``LOG_LEVEL`` says otherwise; a test's in-process worker leaves
-    the test run's level alone."""
+    replace the root logger's handlers with its own. ``--logfile`` still sends the lines to
+    that file, and ``--loglevel`` still sets the level, unless ``LOG_LEVEL`` says otherwise; a
+    test's in-process worker leaves the test run's logging alone."""
     from django.conf import settings
 
-    if loglevel and not os.environ.get("LOG_LEVEL") and not settings.TESTING:
+    if settings.TESTING:
+        return
+    if logfile:
+        observability.log_to_file(logfile)
+    if loglevel and not os.environ.get("LOG_LEVEL"):
         logging.getLogger().setLevel(loglevel)
 
 

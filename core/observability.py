@@ -141,6 +141,22 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+def log_to_file(path: str) -> None:
+    """Write what the console handler wrote to the file at ``path`` instead (a Celery worker or
+    beat started with ``--logfile``, as ``scripts/cluster`` starts them), same format and ids."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if not any(isinstance(f, RequestIdFilter) for f in handler.filters):
+            continue
+        to_file = logging.FileHandler(path, encoding="utf-8")
+        to_file.setFormatter(handler.formatter)
+        to_file.setLevel(handler.level)
+        for log_filter in handler.filters:
+            to_file.addFilter(log_filter)
+        root.removeHandler(handler)
+        root.addHandler(to_file)
+
+
 # The keys of a JSON log line, in this order; the record's ``extra`` fields follow them.
 JSON_FIELDS = ("timestamp", "level", "logger", "message", "request_id", "task_id")
 PLAIN_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"

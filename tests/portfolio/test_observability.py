@@ -211,6 +211,28 @@ def test_a_real_worker_logs_under_the_id_of_the_request_that_queued_the_task(
     assert done["task_id"] == export.token
 
 
+def test_a_worker_started_with_a_log_file_writes_its_lines_there_with_the_ids(tmp_path):
+    """``celery worker --logfile`` (scripts/cluster): Celery leaves logging to Django's
+    configuration, which then writes to that file instead of standard error."""
+    root = logging.getLogger()
+    before = list(root.handlers)
+    path = tmp_path / "worker.log"
+    try:
+        observability.log_to_file(str(path))
+        with observability.bound_request_id("abcdef0123456789"):
+            logging.getLogger("portfolio.test").warning("into the file")
+    finally:
+        for handler in list(root.handlers):
+            if handler not in before:
+                root.removeHandler(handler)
+                handler.close()
+        for handler in before:
+            if handler not in root.handlers:
+                root.addHandler(handler)
+
+    assert "[abcdef0123456789] into the file" in path.read_text()
+
+
 # --- JSON lines --------------------------------------------------------------------------------
 
 
