@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portfolio', '0012_eqa_access'),
+        ("portfolio", "0012_eqa_access"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='outboxmessage',
-            name='request_id',
+            model_name="outboxmessage",
+            name="request_id",
             field=models.CharField(blank=True, max_length=64),
         ),
     ]
