@@ -9,9 +9,21 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from typing import Any
 
 from celery import Celery
-from celery.signals import worker_init, worker_process_init, worker_process_shutdown, worker_ready
+from celery.signals import (
+    before_task_publish,
+    setup_logging,
+    task_postrun,
+    task_prerun,
+    worker_init,
+    worker_process_init,
+    worker_process_shutdown,
+    worker_ready,
+)
+
+from core import observability
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -53,3 +65,47 @@ def _stop_chart_browser(**kwargs: object) -> None:
     from core.pdf.charts import stop_chart_browser
 
     stop_chart_browser()
+
+
+@setup_logging.connect
+def _keep_djangos_logging(
+    loglevel: int | str | None = None, logfile: str | None = None, **kwargs: object
+) -> None:
+    """Django's LOGGING (set up with Django in the worker) stays as it is: the worker's lines
+    have the format, and the request ids, of the web's. Without a receiver here Celery would
+    replace the root logger's handlers with its own. ``--logfile`` still sends the lines to
+    that file, and ``--loglevel`` still sets the level, unless ``LOG_LEVEL`` says otherwise; a
+    test's in-process worker leaves the test run's logging alone."""
+    from django.conf import settings
+
+    if settings.TESTING:
+        return
+    if logfile:
+        observability.log_to_file(logfile)
+    if loglevel and not os.environ.get("LOG_LEVEL"):
+        logging.getLogger().setLevel(loglevel)
+
+
+@before_task_publish.connect
+def _carry_the_request_id(headers: dict[str, object] | None = None, **kwargs: object) -> None:
+    observability.add_request_id_to_message(headers)
+
+
+@task_prerun.connect
+def _start_task_context(task_id: str = "", task: Any = None, **kwargs: object) -> None:
+    from core import metrics
+
+    observability.start_task_context(task, task_id)
+    metrics.task_started(task)
+
+
+@task_postrun.connect
+def _end_task_context(
+    task: Any = None, state: str | None = None, retval: Any = None, **kwargs: object
+) -> None:
+    from core import metrics
+
+    try:
+        metrics.task_finished(task, state=state, retval=retval)
+    finally:
+        observability.end_task_context(task)

@@ -6,7 +6,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 
 from assessment import urls as assessment_urls
-from core import health
+from core import health, metrics
 from core import urls as core_urls
 from core.views.accounts import ThrottledPasswordResetView
 from dashboards import urls as dashboards_urls
@@ -37,6 +37,8 @@ urlpatterns = [
     path("accounts/password_reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", health.healthz, name="healthz"),
+    # For Prometheus; closed unless METRICS_TOKEN or METRICS_ALLOWED_ADDRESSES is set.
+    path("metrics", metrics.metrics, name="metrics"),
     # Pages that name no icon (the admin's) make browsers ask for /favicon.ico.
     path("favicon.ico", favicon),
     path("admin/", admin.site.urls),

@@ -726,6 +726,9 @@ class OutboxMessage(models.Model):
     done_at = models.DateTimeField(null=True, blank=True)
     gave_up_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # The id of the request that queued the message, carried to the task whenever it is handed
+    # over, so the task's log lines carry it too (core.observability).
+    request_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -35,6 +35,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from core.models import OutboxMessage
+from core.observability import bound_request_id, current_request_id
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ def watch() -> Iterator[Watch]:
 def enqueue(task: Task[..., Any] | str, *, args: list[Any], task_id: str | None = None) -> OutboxMessage:
     """Write the message in the current transaction; hand it over once the transaction commits."""
     name = task if isinstance(task, str) else task.name
-    fields: dict[str, Any] = {"task": name, "args": list(args)}
+    fields: dict[str, Any] = {"task": name, "args": list(args), "request_id": current_request_id()}
     if task_id:
         fields["task_id"] = task_id
     message = OutboxMessage.objects.create(**fields)
@@ -151,12 +152,15 @@ def dispatch(message_id: int) -> bool:
     # celery-types' stubs say a tuple (hence the ignores).
     if _eager():
         _mark_dispatched(message)
-        task.apply_async(args=list(message.args), task_id=message.task_id)  # type: ignore[arg-type]
+        with bound_request_id(message.request_id):
+            task.apply_async(args=list(message.args), task_id=message.task_id)  # type: ignore[arg-type]
         if watching is not None:
             watching.sent.append(message.pk)
         return True
     try:
-        task.apply_async(args=list(message.args), task_id=message.task_id)  # type: ignore[arg-type]
+        # Under the id of the request that queued it, even when the sweeper hands it over.
+        with bound_request_id(message.request_id):
+            task.apply_async(args=list(message.args), task_id=message.task_id)  # type: ignore[arg-type]
     except Exception as exc:
         # The broker is down or unreachable: the next sweep tries again.
         OutboxMessage.objects.filter(pk=message.pk).update(
