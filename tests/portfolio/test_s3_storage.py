@@ -11,7 +11,7 @@ import io
 import socket
 import uuid
 
-import boto3
+import boto3  # type: ignore[import-untyped]
 import pikepdf
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
