@@ -14,6 +14,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def _switch(page, user) -> None:
+    page.goto("about:blank")  # nothing of the last page still in flight
     page.context.clear_cookies()
     log_in(page, user.username, TEST_PASSWORD)
 

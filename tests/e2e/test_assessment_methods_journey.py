@@ -44,6 +44,9 @@ def _shot(page, name: str) -> None:
 
 
 def _switch(page, user) -> None:
+    # Leave the page first: a request it still had in flight (a preview's poll) would answer
+    # after the cookies are cleared and set a CSRF cookie the log-in form does not match.
+    page.goto("about:blank")
     page.context.clear_cookies()
     log_in(page, user.username, TEST_PASSWORD)
 

@@ -8,6 +8,7 @@ import re
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from core import services
 from core.models import Criterion, Framework
@@ -49,9 +50,9 @@ def test_a_new_learner_goes_from_the_invitation_to_a_first_mapped_piece_of_evide
 
     # The tour shows where things are, once.
     tour = page.locator("[data-tour-panel]")
-    assert tour.get_by_text("Step 1 of 4").is_visible()
+    expect(tour.get_by_text("Step 1 of 4")).to_be_visible()
     tour.get_by_role("button", name="Next").click()
-    assert tour.get_by_text("Where to start").is_visible()
+    expect(tour.get_by_text("Where to start")).to_be_visible()
     tour.get_by_role("button", name="Next").click()
     tour.get_by_role("button", name="Next").click()
     tour.get_by_role("button", name="Got it").click()
@@ -59,10 +60,10 @@ def test_a_new_learner_goes_from_the_invitation_to_a_first_mapped_piece_of_evide
 
     # Where to start: the first guided step, saved as a draft, says what is still missing.
     page.get_by_role("link", name="The organisation and its service").first.click()
-    assert page.get_by_text("Audit · step 1 of 6").is_visible()
+    expect(page.get_by_text("Audit · step 1 of 6")).to_be_visible()
     page.get_by_label("Organisation name").fill("Patel & Daughters Bakery")
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("Draft saved. Still needed:").is_visible()
+    expect(page.get_by_text("Draft saved. Still needed:")).to_be_visible()
 
     # A first piece of evidence: a reflection, mapped to a criterion with a note.
     page.get_by_role("link", name="My portfolio").first.click()
@@ -81,7 +82,7 @@ def test_a_new_learner_goes_from_the_invitation_to_a_first_mapped_piece_of_evide
     page.locator(f"#c-{p2.pk}-on").check()
     page.locator(f"#c-{p2.pk}-note").fill("Shows which platform our customers use to reach us, and why.")
     page.get_by_role("button", name="Save mappings").first.click()
-    assert page.get_by_text("Mappings of").is_visible()
+    expect(page.get_by_text("Mappings of")).to_be_visible()
 
     # The coverage matrix shows the criterion evidenced by it.
     page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Evidence").click()

@@ -56,6 +56,8 @@ def test_an_observation_is_recorded_confirmed_and_read_in_the_workspace(page, as
     expect(page.get_by_role("heading", name="Observation: champion pitch", level=1)).to_be_visible()
     expect(page.get_by_text("Awaiting the learner’s confirmation").first).to_be_visible()
 
+    page.goto("about:blank")  # nothing of the last page still in flight
+
     page.context.clear_cookies()
     log_in(page, learner.username, TEST_PASSWORD)
     evidence = Evidence.objects.get(kind="observation")
@@ -69,6 +71,7 @@ def test_an_observation_is_recorded_confirmed_and_read_in_the_workspace(page, as
     expect(page.locator("code.digest")).to_have_text(evidence.observation.confirmed_digest)
 
     assessment.submit_portfolio(portfolio=portfolio, declaration_signed=True, actor=learner)
+    page.goto("about:blank")  # nothing of the last page still in flight
     page.context.clear_cookies()
     log_in(page, assessor.username, TEST_PASSWORD)
     page.goto(f"/portfolios/{portfolio.pk}/versions/1/workspace/")

@@ -54,13 +54,17 @@ def _json_lines() -> Iterator[JsonLines]:
     )
     assert isinstance(handler, logging.StreamHandler)
     lines = JsonLines()
-    old_stream = handler.setStream(lines)
+    # Swapped directly, not with setStream(): that flushes the old stream first, which may be a
+    # capture an earlier test's pytest machinery has already closed.
+    with handler.lock:  # type: ignore[union-attr]
+        old_stream, handler.stream = handler.stream, lines
     old_formatter = handler.formatter
     handler.setFormatter(JsonFormatter())
     try:
         yield lines
     finally:
-        handler.setStream(old_stream)
+        with handler.lock:  # type: ignore[union-attr]
+            handler.stream = old_stream
         handler.setFormatter(old_formatter)
 
 
