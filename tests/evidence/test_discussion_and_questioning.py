@@ -50,6 +50,20 @@ def _recording(name="talk.wav", content=None):
     return SimpleUploadedFile(name, wav_bytes() if content is None else content, content_type="audio/wav")
 
 
+def _discussion_post(criterion, **changes) -> dict:
+    """The discussion form as posted: its fields and one criterion with its note."""
+    return {
+        "title": "Discussion",
+        "occurred_on": "10/11/2026",
+        "participants": "None",
+        "duration_minutes": "30",
+        "topics": "The rota",
+        "summary": "Said things.",
+        f"c-{criterion.pk}-on": "on",
+        f"c-{criterion.pk}-note": "Explained.",
+    } | changes
+
+
 def _stored_files() -> set[str]:
     folders, _files = default_storage.listdir("evidence") if default_storage.exists("evidence") else ([], [])
     found = set()
@@ -78,17 +92,7 @@ def test_the_assessor_records_a_discussion_with_its_recording_through_the_page(c
     client.force_login(portfolio.assessor)
     response = client.post(
         reverse("evidence:discussion_add", kwargs={"portfolio_pk": portfolio.pk}),
-        {
-            "title": "Discussion: the rota",
-            "occurred_on": "10/11/2026",
-            "participants": "None",
-            "duration_minutes": "30",
-            "topics": "The weekend rota",
-            "summary": "She explained the <b>busiest</b> hours.",
-            f"c-{two[0].pk}-on": "on",
-            f"c-{two[0].pk}-note": "Explained the rota.",
-            "recording": _recording(),
-        },
+        _discussion_post(two[0], summary="She explained the <b>busiest</b> hours.", recording=_recording()),
     )
 
     evidence = Evidence.objects.get(kind="discussion")
@@ -129,17 +133,7 @@ def test_a_recording_that_is_not_what_it_says_is_refused_and_nothing_is_stored(
     before = _stored_files()
     response = client.post(
         reverse("evidence:discussion_add", kwargs={"portfolio_pk": portfolio.pk}),
-        {
-            "title": "Discussion",
-            "occurred_on": "10/11/2026",
-            "participants": "None",
-            "duration_minutes": "30",
-            "topics": "The rota",
-            "summary": "Said things.",
-            f"c-{two[0].pk}-on": "on",
-            f"c-{two[0].pk}-note": "Explained.",
-            "recording": _recording(name, content),
-        },
+        _discussion_post(two[0], recording=_recording(name, content)),
     )
 
     assert response.status_code == 400
@@ -153,17 +147,7 @@ def test_a_recording_over_its_own_limit_is_refused(client, portfolio, two, setti
     client.force_login(portfolio.assessor)
     response = client.post(
         reverse("evidence:discussion_add", kwargs={"portfolio_pk": portfolio.pk}),
-        {
-            "title": "Discussion",
-            "occurred_on": "10/11/2026",
-            "participants": "None",
-            "duration_minutes": "30",
-            "topics": "The rota",
-            "summary": "Said things.",
-            f"c-{two[0].pk}-on": "on",
-            f"c-{two[0].pk}-note": "Explained.",
-            "recording": _recording(content=wav_bytes(4000)),
-        },
+        _discussion_post(two[0], recording=_recording(content=wav_bytes(4000))),
     )
 
     assert response.status_code == 400
