@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from tests.factories import LearnerFactory, PortfolioFactory
 from tests.portfolio.dashboard_data import fill
@@ -69,7 +70,7 @@ def test_the_page_shows_coverage_submission_assessor_steps_and_the_rules(client,
     page = response.content.decode()
     assert "33 %" in page
     assert "Awaiting review" in page
-    assert assessor.display_name in page
+    assert escape(assessor.display_name) in page  # a name such as O'Brien is escaped
     assert "No activity for 21 days or more." in page
     assert "◐ In progress" in page
 
