@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from assessment import services as assessment
 from tests.portfolio.conftest import decide
@@ -69,7 +70,7 @@ def test_a_signed_off_learner_sees_when_and_by_whom(client, learner, assessor, p
     page = client.get(reverse("portfolio:portfolio_detail", args=[portfolio.pk])).content.decode()
 
     assert "Version 1 was signed off" in page
-    assert f"Signed off by {assessor.display_name} on {outcome.decided_at:%-d %B %Y}" in page
+    assert f"Signed off by {escape(assessor.display_name)} on {outcome.decided_at:%-d %B %Y}" in page
     assert "Well evidenced throughout." in page
     assert "What to do next:" not in page
 

@@ -53,7 +53,7 @@ def test_the_heat_map_shows_each_state_in_words_and_symbols(client, tutor, cohor
     assert '✓</span><span class="visually-hidden">Met</span>' in heatmap
     assert '○</span><span class="visually-hidden">Claimed</span>' in heatmap
     assert '·</span><span class="visually-hidden">No evidence</span>' in heatmap
-    assert portfolio.learner.display_name in heatmap
+    assert escape(portfolio.learner.display_name) in heatmap
 
 
 def test_the_page_shows_coverage_submission_assessor_steps_and_the_rules(client, tutor, cohort, assessor):

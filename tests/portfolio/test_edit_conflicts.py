@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import reverse
+from django.utils.html import escape
 
 from audit import services as audit_services
 from audit.models import KpiSettings, ServiceDataImport
@@ -338,7 +339,7 @@ def test_two_tutors_assigning_an_assessor_at_once_are_told_not_overwritten(
     portfolio.refresh_from_db()
     assert portfolio.assessor == other_assessor
     html = response.content.decode()
-    assert f"assigned {other_assessor.display_name}" in html
+    assert f"assigned {escape(other_assessor.display_name)}" in html
     assert "your choice, nobody, was not saved" in html
 
 
