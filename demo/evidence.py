@@ -219,6 +219,18 @@ CHAMPION_OBSERVATION = {
 }
 
 
+def _accepted_by_the_learner(evidence: Evidence) -> None:
+    """The learner read the assessor's record and accepted it as it stands."""
+    record = records.record_of(evidence)
+    records.confirm_record(
+        evidence=evidence,
+        accept=True,
+        comment="",
+        read_digest=record.content_digest,
+        actor=evidence.portfolio.learner,
+    )
+
+
 def _amira_observation(portfolio: Portfolio, criteria: dict) -> None:
     """Her assessor watched the champion pitch; she read the record and accepted it."""
     spec = CHAMPION_OBSERVATION
@@ -237,13 +249,7 @@ def _amira_observation(portfolio: Portfolio, criteria: dict) -> None:
         ),
         actor=portfolio.assessor,
     )
-    records.confirm_record(
-        evidence=evidence,
-        accept=True,
-        comment="",
-        read_digest=evidence.observation.content_digest,
-        actor=portfolio.learner,
-    )
+    _accepted_by_the_learner(evidence)
 
 
 ROTA_DISCUSSION = {
@@ -324,13 +330,7 @@ def _amira_discussion(portfolio: Portfolio, criteria: dict) -> None:
         ),
         actor=portfolio.assessor,
     )
-    records.confirm_record(
-        evidence=evidence,
-        accept=True,
-        comment="",
-        read_digest=evidence.discussion.content_digest,
-        actor=portfolio.learner,
-    )
+    _accepted_by_the_learner(evidence)
 
 
 def _amira_questions(portfolio: Portfolio, criteria: dict) -> None:

@@ -184,8 +184,14 @@ class AssessorRecord(models.Model):
     response = models.CharField(max_length=10, choices=Response.choices, blank=True)
     learner_comment = models.TextField("learner's comment", blank=True)
 
+    # The kind's own fields, as the record's content (its digest) and the version keep them.
+    CONTENT_FIELDS: tuple[str, ...] = ()
+
     class Meta:
         abstract = True
+
+    def content_fields(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in self.CONTENT_FIELDS}
 
     @property
     def status(self) -> str:
@@ -200,6 +206,8 @@ class AssessorRecord(models.Model):
 class Observation(AssessorRecord):
     """What the assessor saw and heard the learner do at work, as a record the learner
     confirms. What was seen against each criterion is the item's mapping notes."""
+
+    CONTENT_FIELDS = ("place", "duration_minutes", "activity", "questions")
 
     evidence = models.OneToOneField(Evidence, on_delete=models.CASCADE, related_name="observation")
     place = models.CharField(max_length=200)
@@ -223,6 +231,8 @@ class ProfessionalDiscussion(AssessorRecord):
     """A planned conversation in which the learner explains how they did their work: who
     took part, the topics, and what was said (overall, and against each criterion as the
     item's mapping notes), with an optional audio or video recording among its attachments."""
+
+    CONTENT_FIELDS = ("participants", "duration_minutes", "topics", "summary")
 
     evidence = models.OneToOneField(Evidence, on_delete=models.CASCADE, related_name="discussion")
     participants = models.CharField(max_length=300, help_text="Besides the learner and you.")
@@ -250,6 +260,8 @@ class Questioning(AssessorRecord):
     class Mode(models.TextChoices):
         ONLINE = "online", "The learner answers online"
         IN_PERSON = "in_person", "Asked in person; I write down the answers"
+
+    CONTENT_FIELDS = ("mode",)  # and its questions, kept as rows of their own
 
     evidence = models.OneToOneField(Evidence, on_delete=models.CASCADE, related_name="questioning")
     mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.ONLINE)

@@ -13,8 +13,6 @@ from evidence.models import (
     CriterionMapping,
     Evidence,
     ImageScan,
-    Observation,
-    ProfessionalDiscussion,
     Question,
     Questioning,
     RecordAttachment,
@@ -156,24 +154,9 @@ def _witness(item: Evidence) -> dict[str, Any] | None:
 def _record(item: Evidence, record: AssessorRecord, attachments: list[RecordAttachment]) -> dict[str, Any]:
     """An assessor's record as the version keeps it: its fields, the digest of its content and
     the learner's confirmation, which holds only if it signed that same digest."""
-    fields: dict[str, Any] = {}
-    if isinstance(record, Observation):
-        fields = {
-            "place": record.place,
-            "duration_minutes": record.duration_minutes,
-            "activity": record.activity,
-            "questions": record.questions,
-        }
-    elif isinstance(record, ProfessionalDiscussion):
-        fields = {
-            "participants": record.participants,
-            "duration_minutes": record.duration_minutes,
-            "topics": record.topics,
-            "summary": record.summary,
-        }
-    elif isinstance(record, Questioning):
-        fields = {
-            "mode": record.mode,
+    fields: dict[str, Any] = record.content_fields()
+    if isinstance(record, Questioning):
+        fields |= {
             "answered_at": record.answered_at,
             "question_list": [
                 {

@@ -24,8 +24,6 @@ from evidence.models import (
     AssessorRecord,
     CriterionMapping,
     Evidence,
-    Observation,
-    ProfessionalDiscussion,
     Question,
     Questioning,
     RecordAttachment,
@@ -109,26 +107,9 @@ def record_content(
         "assessor_id": record.assessor_id,
         "criteria": sorted([m.criterion_id, m.note] for m in mappings),
         "attachments": sorted([a.sha256, a.original_name] for a in attachments),
-    }
-    if isinstance(record, Observation):
-        content |= {
-            "place": record.place,
-            "duration_minutes": record.duration_minutes,
-            "activity": record.activity,
-            "questions": record.questions,
-        }
-    elif isinstance(record, ProfessionalDiscussion):
-        content |= {
-            "participants": record.participants,
-            "duration_minutes": record.duration_minutes,
-            "topics": record.topics,
-            "summary": record.summary,
-        }
-    elif isinstance(record, Questioning):
-        content |= {
-            "mode": record.mode,
-            "questions": [[q.position, q.criterion_id, q.text, q.answer] for q in questions],
-        }
+    } | record.content_fields()
+    if isinstance(record, Questioning):
+        content["questions"] = [[q.position, q.criterion_id, q.text, q.answer] for q in questions]
     return content
 
 

@@ -54,7 +54,7 @@ def is_knowledge(criterion: Criterion) -> bool:
 
 def knowledge_criteria(portfolio: Portfolio) -> list[Criterion]:
     """The cohort's criteria a question may be mapped to, in the frameworks' order."""
-    return [c for c in criteria_for(portfolio).select_related("group") if is_knowledge(c)]
+    return [c for c in criteria_for(portfolio) if is_knowledge(c)]
 
 
 def _check_questions(data: QuestioningData, portfolio: Portfolio) -> list[QuestionData]:
