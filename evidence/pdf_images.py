@@ -109,16 +109,26 @@ def downscale(content: bytes) -> tuple[bytes, str, int, int]:
     return output.getvalue(), "image/jpeg", picture.width, picture.height
 
 
+def _cache_key(sha256: str, scope: str) -> str:
+    if not (sha256 and scope):
+        return ""
+    sizes = f"{MAX_WIDTH}x{MAX_HEIGHT}:{PHOTO_MAX_WIDTH}x{PHOTO_MAX_HEIGHT}"
+    return f"pdf-image:v{CACHE_VERSION}:{scope}:{sha256}:{sizes}"
+
+
+def cached_print_image(*, sha256: str, scope: str) -> PrintImage | None:
+    """The scaled copy an earlier export of this scope left in the cache, or None."""
+    key = _cache_key(sha256, scope)
+    cached = cache.get(key) if key else None
+    return PrintImage(*cached) if cached is not None else None
+
+
 def print_image(*, name: str, sha256: str, scope: str = "") -> PrintImage | None:
     """The stored image ``name`` ready to embed, or None when it is missing or unreadable.
 
     The scaled copy is cached under ``scope`` (the portfolio), as the charts are: an export
     never finds, nor can time, another learner's cached photo, even of the same bytes."""
-    key = (
-        f"pdf-image:v{CACHE_VERSION}:{scope}:{sha256}:{MAX_WIDTH}x{MAX_HEIGHT}:{PHOTO_MAX_WIDTH}x{PHOTO_MAX_HEIGHT}"
-        if sha256 and scope
-        else ""
-    )
+    key = _cache_key(sha256, scope)
     if key and (cached := cache.get(key)) is not None:
         return PrintImage(*cached)
     try:

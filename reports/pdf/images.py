@@ -22,7 +22,7 @@ from typing import Any
 
 from evidence.models import Evidence
 from evidence.pdf import EvidenceEntry
-from evidence.pdf_images import PrintImage, print_image
+from evidence.pdf_images import PrintImage, cached_print_image, print_image
 
 # A data: URI with no data: the fetcher resolves it from the export's own jobs (exact match),
 # and the JPEG type makes the entry a photo, as the scaled image will be.
@@ -54,13 +54,21 @@ def start_images(
     snapshot: dict[str, Any], executor: Executor, *, scope: str
 ) -> dict[int, Future[PrintImage | None]]:
     """Queue the downscaling of every image file of the snapshot; the jobs by item id. The
-    scaled copies are cached under ``scope`` (the portfolio's)."""
-    return {
-        item["id"]: executor.submit(
-            print_image, name=item["file"]["name"], sha256=item["file"].get("sha256", ""), scope=scope
-        )
-        for item in _image_items(snapshot)
-    }
+    scaled copies are cached under ``scope`` (the portfolio's); one already cached is a job
+    done at once, so it goes straight into the HTML rather than as a placeholder."""
+    jobs: dict[int, Future[PrintImage | None]] = {}
+    for item in _image_items(snapshot):
+        sha256 = item["file"].get("sha256", "")
+        cached = cached_print_image(sha256=sha256, scope=scope)
+        if cached is not None:
+            done: Future[PrintImage | None] = Future()
+            done.set_result(cached)
+            jobs[item["id"]] = done
+        else:
+            jobs[item["id"]] = executor.submit(
+                print_image, name=item["file"]["name"], sha256=sha256, scope=scope
+            )
+    return jobs
 
 
 def place_images(
