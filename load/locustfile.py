@@ -325,9 +325,33 @@ class Exporter(PortfolioUser):
             time.sleep(2)
 
 
+# Response times after the warm-up (every user started and logged in), per page: the steady
+# state the target is judged on. The whole run, log-ins included, is in locust's own figures.
+STEADY: dict[str, list[float]] = {}
+STEADY_FAILURES: dict[str, int] = {}
+_STARTED = time.monotonic()
+WARM_UP = float(os.environ.get("LOAD_WARM_UP", "0"))  # seconds left out (load/run.py sets it)
+
+
 @events.init_command_line_parser.add_listener
 def _options(parser: Any) -> None:
     parser.add_argument("--summary", default="var/load/summary.json", help="where the JSON summary goes")
+
+
+@events.test_start.add_listener
+def _started(environment: Any, **_kwargs: Any) -> None:
+    global _STARTED
+    _STARTED = time.monotonic()
+
+
+@events.request.add_listener
+def _steady(request_type: str, name: str, response_time: float, exception: Any, **_kwargs: Any) -> None:
+    if time.monotonic() - _STARTED < WARM_UP:
+        return
+    key = f"{request_type} {name}"
+    STEADY.setdefault(key, []).append(response_time)
+    if exception is not None:
+        STEADY_FAILURES[key] = STEADY_FAILURES.get(key, 0) + 1
 
 
 @events.quitting.add_listener
@@ -337,3 +361,6 @@ def _write_conflicts(environment: Any, **_kwargs: Any) -> None:
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     with open(path, "w") as handle:
         json.dump(CONFLICTS, handle)
+    steady = environment.parsed_options.summary.replace("summary.json", "steady.json")
+    with open(steady, "w") as handle:
+        json.dump({"times": STEADY, "failures": STEADY_FAILURES}, handle)
