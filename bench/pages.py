@@ -200,7 +200,8 @@ def main(args: argparse.Namespace) -> dict:
             stats.sort_stats("cumulative").print_stats(r"^(?!.*site-packages)(?!.*/lib/python)", 40)
             stats.sort_stats("tottime").print_stats(25)
         rows[name] = measure(client, url, args.repeat, headers)
-        print(f"{name:>18}: {rows[name]['cpu_ms']:>7} ms CPU {rows[name]['ms']:>7} ms {rows[name]['queries']:>4} queries")
+        row = rows[name]
+        print(f"{name:>18}: {row['cpu_ms']:>7} ms CPU {row['ms']:>7} ms {row['queries']:>4} queries")
     common = [rows[name]["cpu_ms"] for name in rows if name in COMMON]
     figures["pages"] = rows
     if common:
