@@ -34,7 +34,7 @@ def main() -> int:
     parser.add_argument("--spawn-rate", type=float, default=2)
     parser.add_argument("--run-time", default="2m")
     parser.add_argument(
-        "--warm-up", type=float, default=30, help="seconds at the start left out of the steady state"
+        "--warm-up", type=float, default=40, help="seconds at the start left out of the steady state"
     )
     parser.add_argument("--p95-ms", type=float, default=300)
     parser.add_argument("--out", default=str(ROOT / "var/load"))
