@@ -4,13 +4,18 @@ and a number of queries that does not grow with criteria or evidence."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from assessment import services as assessment
 from assessment import workspace as ws
 from core.models import CriterionDecision, Framework, VersionOutcome
-from tests.evidence.factories import EvidenceFactory, MappingFactory
+from evidence import witness
+from evidence.records import update_observation
+from tests.evidence.factories import EvidenceFactory, MappingFactory, make_observation, observation_data
 from tests.factories import CriterionFactory, CriterionGroupFactory, FrameworkFactory
 from tests.portfolio.conftest import decide
 
@@ -179,6 +184,79 @@ def test_changed_since_the_last_version_marks_criteria_whose_evidence_changed(
     panel = client.get(_url(second, "workspace_panel", criteria[0].pk), **HTMX).content.decode()
     assert "Changed since version 1" in panel
     assert "Version 1:</strong> not yet met — Add the weekend data." in panel
+
+
+def _next_version(version, assessor, learner, change=lambda: None):
+    """The version returned (one criterion not yet met), ``change`` made, the next submitted."""
+    criterion = version.portfolio.cohort.frameworks.order_by("code").first().criteria.first()
+    decide(version, criterion, assessor, status="not_yet_met", feedback="More, please.")
+    assessment.return_version(version=version, comment="", actor=assessor)
+    change()
+    return assessment.submit_portfolio(portfolio=version.portfolio, declaration_signed=True, actor=learner)
+
+
+def _changed(version):
+    return [r.criterion.code for g in ws.build(version, wanted="changed").groups for r in g.shown]
+
+
+def test_a_version_with_nothing_changed_marks_no_criterion(assessor, learner, marked):
+    version, criteria = marked
+    make_observation(version.portfolio, criteria[2:3])
+    second = _next_version(version, assessor, learner)
+
+    assert _changed(second) == ["P3"]  # the record is new in version 2
+    assert _changed(_next_version(second, assessor, learner)) == []
+
+
+def test_a_changed_assessor_record_alone_marks_its_criteria(assessor, learner, marked):
+    version, criteria = marked
+    observation = make_observation(version.portfolio, criteria[2:3])
+    second = _next_version(version, assessor, learner)
+
+    def change():  # the title, date and notes stay: only the record's own content differs
+        data = observation_data(criteria[2:3], activity="Amira pitched the plan, then took questions.")
+        update_observation(evidence=observation, data=data, actor=assessor)
+
+    assert _changed(_next_version(second, assessor, learner, change)) == ["P3"]
+
+
+def test_a_changed_witness_testimony_alone_marks_its_criteria(assessor, learner, marked):
+    version, criteria = marked
+    request = witness.request_witness(
+        portfolio=version.portfolio,
+        actor=learner,
+        name="Jo Patel",
+        job_title="Contact Manager",
+        relationship="Line manager",
+        organisation="Fernleaf Home",
+        email="jo@fernleaf.example",
+        activity="The weekend rota pilot",
+        criteria=[criteria[3]],
+    )
+    witness.submit_testimony(
+        witness_request=request,
+        testimony="I watched Amira brief the advisers on the weekend rota.",
+        seen_from=timezone.localdate() - timedelta(days=10),
+        seen_to=None,
+        name="Jo Patel",
+        job_title="Contact Manager",
+        organisation="Fernleaf Home",
+        relationship="Line manager",
+        signature="Jo Patel",
+    )
+    second = _next_version(version, assessor, learner)
+
+    def change():  # the testimony's body and mapping stay; only its check is new
+        request.refresh_from_db()
+        witness.record_witness_check(
+            witness_request=request,
+            actor=assessor,
+            method="phone",
+            checked_on=timezone.localdate(),
+            note="Rang her on the switchboard.",
+        )
+
+    assert _changed(_next_version(second, assessor, learner, change)) == ["K1"]
 
 
 # --- The panel ------------------------------------------------------------------------------------
