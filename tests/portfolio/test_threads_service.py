@@ -3,13 +3,17 @@
 
 from __future__ import annotations
 
-import pytest
+import hashlib
 
+import pytest
+from django.core.files.base import ContentFile
+
+from assessment import previews, thread_selectors
 from assessment import services as assessment
-from assessment import thread_selectors
 from assessment import thread_services as threads
 from assessment.models import Annotation, Thread, ThreadMessage
 from core.models import AuditEntry, Notification
+from tests.evidence.factories import FileEvidenceFactory, MappingFactory, pdf_bytes
 from tests.factories import CohortFactory, CriterionFactory, UserFactory
 from tests.portfolio.conftest import decide
 
@@ -193,6 +197,52 @@ def test_a_point_off_the_image_or_a_page_of_an_image_is_refused(version, assesso
         threads.annotate_evidence(
             version=version, evidence_id=filled["file"].pk, body="Here.", actor=assessor, **point
         )
+    assert not Annotation.objects.exists()
+
+
+@pytest.fixture
+def pdf_version(version, portfolio, learner, assessor, criteria):
+    """Version 2, with a one-page PDF added to its evidence after version 1 was returned."""
+    decide(version, criteria[0], assessor, status="not_yet_met", feedback="Add the briefing.")
+    assessment.return_version(version=version, comment="", actor=assessor)
+    data = pdf_bytes()
+    brief = FileEvidenceFactory(
+        portfolio=portfolio,
+        title="Team briefing",
+        original_name="briefing.pdf",
+        content_type="application/pdf",
+        file=ContentFile(data, name="briefing.pdf"),
+        sha256=hashlib.sha256(data).hexdigest(),
+        file_size=len(data),
+    )
+    MappingFactory(evidence=brief, criterion=criteria[1], note="The briefing.")
+    version = assessment.submit_portfolio(portfolio=portfolio, declaration_signed=True, actor=learner)
+    Notification.objects.all().delete()
+    return version, brief
+
+
+def test_the_assessor_pins_an_annotation_to_a_page_of_a_pdf(pdf_version, assessor, learner):
+    version, brief = pdf_version
+    assert previews.render_pdf(version.files.get(evidence_id=brief.pk).pk) == "ready"
+
+    annotation = threads.annotate_evidence(
+        version=version, evidence_id=brief.pk, body="The rota is on this page.", actor=assessor, page=1
+    )
+
+    assert (annotation.page, annotation.x, annotation.y) == (1, None, None)
+    assert Notification.objects.get().recipient == learner
+    assert "(page 1)" in AuditEntry.objects.get(action=AuditEntry.Action.ANNOTATED).summary
+
+
+def test_a_page_beyond_the_pdfs_pages_is_refused(pdf_version, assessor):
+    version, brief = pdf_version
+    previews.render_pdf(version.files.get(evidence_id=brief.pk).pk)
+
+    for page, message in ((9999, r"The PDF has 1 page: there is no page 9999\."), (0, "numbered from 1")):
+        with pytest.raises(assessment.AssessmentError, match=message):
+            threads.annotate_evidence(
+                version=version, evidence_id=brief.pk, body="Here.", actor=assessor, page=page
+            )
     assert not Annotation.objects.exists()
 
 
