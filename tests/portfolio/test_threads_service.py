@@ -3,17 +3,13 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import pytest
-from django.core.files.base import ContentFile
 
 from assessment import previews, thread_selectors
 from assessment import services as assessment
 from assessment import thread_services as threads
 from assessment.models import Annotation, Thread, ThreadMessage
 from core.models import AuditEntry, Notification
-from tests.evidence.factories import FileEvidenceFactory, MappingFactory, pdf_bytes
 from tests.factories import CohortFactory, CriterionFactory, UserFactory
 from tests.portfolio.conftest import decide
 
@@ -200,27 +196,6 @@ def test_a_point_off_the_image_or_a_page_of_an_image_is_refused(version, assesso
     assert not Annotation.objects.exists()
 
 
-@pytest.fixture
-def pdf_version(version, portfolio, learner, assessor, criteria):
-    """Version 2, with a one-page PDF added to its evidence after version 1 was returned."""
-    decide(version, criteria[0], assessor, status="not_yet_met", feedback="Add the briefing.")
-    assessment.return_version(version=version, comment="", actor=assessor)
-    data = pdf_bytes()
-    brief = FileEvidenceFactory(
-        portfolio=portfolio,
-        title="Team briefing",
-        original_name="briefing.pdf",
-        content_type="application/pdf",
-        file=ContentFile(data, name="briefing.pdf"),
-        sha256=hashlib.sha256(data).hexdigest(),
-        file_size=len(data),
-    )
-    MappingFactory(evidence=brief, criterion=criteria[1], note="The briefing.")
-    version = assessment.submit_portfolio(portfolio=portfolio, declaration_signed=True, actor=learner)
-    Notification.objects.all().delete()
-    return version, brief
-
-
 def test_the_assessor_pins_an_annotation_to_a_page_of_a_pdf(pdf_version, assessor, learner):
     version, brief = pdf_version
     assert previews.render_pdf(version.files.get(evidence_id=brief.pk).pk) == "ready"
@@ -230,7 +205,7 @@ def test_the_assessor_pins_an_annotation_to_a_page_of_a_pdf(pdf_version, assesso
     )
 
     assert (annotation.page, annotation.x, annotation.y) == (1, None, None)
-    assert Notification.objects.get().recipient == learner
+    assert Notification.objects.get(subject__contains="annotated").recipient == learner
     assert "(page 1)" in AuditEntry.objects.get(action=AuditEntry.Action.ANNOTATED).summary
 
 
