@@ -280,6 +280,45 @@ def test_the_panel_shows_the_text_the_notes_and_the_crosswalk(client, assessor, 
     assert _url(version, "criterion_thread", criteria[0].pk) in panel
 
 
+def test_the_panel_fetches_each_items_annotations_and_thread(client, assessor, version, criteria, filled):
+    client.force_login(assessor)
+    item, section_item = filled["file"].pk, filled["section"].pk
+    args = [version.portfolio_id, version.number]
+    thread = reverse("portfolio:evidence_thread", args=[*args, item])
+    annotate = reverse("portfolio:annotate_evidence", args=[*args, item])
+
+    panel = client.get(_url(version, "workspace_panel", criteria[1].pk), **HTMX).content.decode()
+    section = client.get(_url(version, "workspace_panel", criteria[0].pk), **HTMX).content.decode()
+    fragment = client.get(f"{thread}?with=annotations", **HTMX).content.decode()
+
+    # Fetched on load by htmx; without script, a link to the item's thread page.
+    assert f'hx-get="{thread}?with=annotations" hx-trigger="load"' in panel
+    assert f'href="{thread}">Annotations and discussion of Weekend response screenshot</a>' in panel
+    # A section of the portfolio is discussed through its criteria, as on the version page.
+    assert reverse("portfolio:evidence_thread", args=[*args, section_item]) not in section
+    assert "<html" not in fragment
+    assert f'<form method="post" action="{annotate}"' in fragment
+    assert 'name="x"' in fragment  # an image: a point can be pinned
+    assert f'<section class="thread" id="thread-evidence-{item}"' in fragment
+    assert f'hx-post="{thread}?heading=5"' in fragment
+
+
+def test_the_learner_reads_an_items_annotations_without_the_form(client, assessor, learner, version, filled):
+    item = filled["file"].pk
+    client.force_login(assessor)
+    client.post(
+        reverse("portfolio:annotate_evidence", args=[version.portfolio_id, version.number, item]),
+        {"body": "The time stamp is cut off."},
+    )
+    client.force_login(learner)
+    thread = reverse("portfolio:evidence_thread", args=[version.portfolio_id, version.number, item])
+
+    fragment = client.get(f"{thread}?with=annotations", **HTMX).content.decode()
+
+    assert "The time stamp is cut off." in fragment
+    assert "Annotate this item" not in fragment
+
+
 def test_a_plain_request_for_a_panel_gets_the_whole_workspace(client, assessor, marked):
     version, criteria = marked
     client.force_login(assessor)
