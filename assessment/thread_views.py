@@ -122,8 +122,8 @@ def _render_thread(
         # The marking workspace's panel: the item's annotations and its thread, as on the
         # version page, fetched apart so the panel's own queries do not grow with its items.
         annotations = found.annotation_panel(item, image_url=sel.image_url(panel.version, item))
-        context = {"e": {"thread_panel": panel, "annotation_panel": annotations}}
-        return render(request, ITEM_DISCUSSION, context, status=status)
+        both = {"thread_panel": panel, "annotation_panel": annotations}
+        return render(request, ITEM_DISCUSSION, {"e": both}, status=status)
     if request.htmx:
         return render(request, THREAD, {"panel": panel, "level": _heading(request)}, status=status)
     context = {
