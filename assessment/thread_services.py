@@ -18,7 +18,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.text import Truncator
+from django.utils.translation import ngettext
 
+from assessment import previews
 from assessment.models import ANNOTATION_MAX_LENGTH, MESSAGE_MAX_LENGTH, Annotation, Thread, ThreadMessage
 from assessment.services import AssessmentError, latest_version, record_entry
 from core.access import is_staff_user
@@ -157,6 +159,17 @@ def _thread_for(
         return Thread.objects.get(version=version, **about)
 
 
+def _page_count(item: dict[str, Any]) -> int | None:
+    """How many pages the item's PDF has, once its preview has been drawn (None before: the
+    page is then taken as given, since opening the PDF here would parse an untrusted file in
+    the request)."""
+    sha256 = (item.get("file") or {}).get("sha256")
+    manifest = previews.read_manifest(sha256) if sha256 else None
+    if not manifest or manifest.get("status") != "ready":
+        return None
+    return int(manifest["pages"])
+
+
 @transaction.atomic
 def annotate_evidence(
     *,
@@ -193,6 +206,17 @@ def annotate_evidence(
             raise AssessmentError("Only a PDF has pages to pin an annotation to.", field="page")
         if page < 1:
             raise AssessmentError("Pages are numbered from 1.", field="page")
+        pages = _page_count(item)
+        if pages is not None and page > pages:
+            raise AssessmentError(
+                ngettext(
+                    "The PDF has %(pages)d page: there is no page %(page)d.",
+                    "The PDF has %(pages)d pages: there is no page %(page)d.",
+                    pages,
+                )
+                % {"pages": pages, "page": page},
+                field="page",
+            )
     annotation = Annotation.objects.create(
         version=version, evidence_id=evidence_id, author=actor, body=text, x=x, y=y, page=page
     )

@@ -29,6 +29,7 @@ from core.selectors import criteria_for
 
 THREAD = "portfolio/assessment/_thread.html"
 ANNOTATIONS = "portfolio/assessment/_annotations.html"
+ITEM_DISCUSSION = "portfolio/assessment/_evidence_discussion.html"
 PAGE = "portfolio/assessment/thread.html"
 
 
@@ -68,7 +69,8 @@ def criterion_thread(
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def evidence_thread(request: ThreadRequest, portfolio_pk: int, number: int, evidence_id: int) -> HttpResponse:
-    """The thread about one evidence item of the version, with the item's annotations."""
+    """The thread about one evidence item of the version, with the item's annotations (both as
+    the fragment the marking workspace's panel fetches with ``?with=annotations``)."""
     version = _version(request, portfolio_pk, number)
     return _thread(request, sel.ThreadTarget(version, item=_item(version, evidence_id)))
 
@@ -115,9 +117,15 @@ def _thread(request: ThreadRequest, target: sel.ThreadTarget) -> HttpResponse:
 def _render_thread(
     request: ThreadRequest, found: sel.Discussion, panel: sel.ThreadPanel, *, status: int = 200
 ) -> HttpResponse:
+    item = panel.target.item
+    if request.htmx and item and request.GET.get("with") == "annotations":
+        # The marking workspace's panel: the item's annotations and its thread, as on the
+        # version page, fetched apart so the panel's own queries do not grow with its items.
+        annotations = found.annotation_panel(item, image_url=sel.image_url(panel.version, item))
+        both = {"thread_panel": panel, "annotation_panel": annotations}
+        return render(request, ITEM_DISCUSSION, {"e": both}, status=status)
     if request.htmx:
         return render(request, THREAD, {"panel": panel, "level": _heading(request)}, status=status)
-    item = panel.target.item
     context = {
         "portfolio": panel.version.portfolio,
         "version": panel.version,

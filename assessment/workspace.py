@@ -31,7 +31,20 @@ FILTERS = {
 
 # The fields of an evidence item that make up what the assessor reads: a change to any of them
 # (or to the note mapping it to a criterion) marks the criterion changed since the last version.
-_ITEM_FIELDS = ("kind", "title", "description", "body", "url", "occurred_on", "section_complete", "messages")
+# "witness" is who signed a testimony and the assessor's check of it; "record" is an
+# observation, discussion or questioning record with its confirmation and attachments.
+_ITEM_FIELDS = (
+    "kind",
+    "title",
+    "description",
+    "body",
+    "url",
+    "occurred_on",
+    "section_complete",
+    "messages",
+    "witness",
+    "record",
+)
 
 
 @dataclass
@@ -160,13 +173,22 @@ def _items(snapshot: dict) -> list[dict[str, Any]]:
 
 def _fingerprints(snapshot: dict) -> dict[int, str]:
     """criterion id → a digest of what the learner offers for it in this snapshot: the items
-    mapped to it (their content, their file's digest, the content of a section's step) and
+    mapped to it (their content, their file's digest, the content of a section's step, a
+    witness's signature and check, an assessor's record with its attachments' digests) and
     the notes."""
     parts = snapshot.get("parts", {})
     per_criterion: dict[int, list[str]] = {}
     for item in _items(snapshot):
         content: dict[str, Any] = {name: item.get(name) for name in _ITEM_FIELDS}
         content["file"] = (item.get("file") or {}).get("sha256")
+        if content["record"]:
+            # An attachment is its content: its stored name and id are not what the assessor reads.
+            content["record"] = content["record"] | {
+                "attachments": [
+                    (a.get("original_name"), a.get("sha256"))
+                    for a in content["record"].get("attachments", [])
+                ]
+            }
         if item.get("kind") == "section" and item.get("section_key"):
             app = str(item["section_key"]).partition(".")[0]
             content["step"] = parts.get(app)  # the content of its app's steps

@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from assessment import previews
@@ -335,7 +336,12 @@ def decide_group(request: AuthenticatedHttpRequest, portfolio_pk: int, number: i
     else:
         count = len(saved)
         notice = (
-            f"{count} criteri{'on' if count == 1 else 'a'} of {title} marked met."
+            ngettext(
+                "%(count)d criterion of %(title)s marked met.",
+                "%(count)d criteria of %(title)s marked met.",
+                count,
+            )
+            % {"count": count, "title": title}
             if count
             else f"Every criterion of {title} was met already."
         )

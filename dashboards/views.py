@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from core.access import get_cohort_for
 from core.charts import BRAND_COLOURS, chart_context
@@ -180,9 +181,9 @@ def cohort_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             distribution_figure(figures.distribution),
             element_id="coverage-distribution",
             title="Coverage across the cohort",
-            description=f"{figures.total} {'learner' if figures.total == 1 else 'learners'} by the share "
-            "of criteria evidenced or met; "
-            f"the average is {figures.average} %.",
+            description=ngettext("%(count)d learner", "%(count)d learners", figures.total)
+            % {"count": figures.total}
+            + f" by the share of criteria evidenced or met; the average is {figures.average} %.",
         )
         if figures.total
         else None,
@@ -330,8 +331,9 @@ def _export(request: HttpRequest, pk: int, kind: str) -> HttpResponseBase:
     if filters:
         count, total = shown.count(), cohort.portfolios.count()
         note = (
-            f"Filtered as on the cohort dashboard ({filters}): {count} of {total} "
-            f"learner{'' if total == 1 else 's'}, exported {uk_date(timezone.localdate())}."
+            f"Filtered as on the cohort dashboard ({filters}): {count} of "
+            + ngettext("%(total)d learner", "%(total)d learners", total) % {"total": total}
+            + f", exported {uk_date(timezone.localdate())}."
         )
     header = export_header(criteria)
     rows = export_rows(shown, cohort=cohort, criteria=criteria)

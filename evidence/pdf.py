@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils.html import linebreaks
 from django.utils.safestring import SafeString
+from django.utils.translation import ngettext
 
 from core.pdf.blocks import CriterionRef, uk_date, uk_datetime
 from evidence.files import ALLOWED_TYPES, human_size
@@ -133,7 +134,7 @@ def _privacy(entry: EvidenceEntry, item: dict[str, Any]) -> None:
     count = summary.get("unresolved", 0)
     if count:
         kinds = ", ".join(summary.get("unresolved_kinds", []))
-        items = "1 item" if count == 1 else f"{count} items"
+        items = ngettext("%(count)d item", "%(count)d items", count) % {"count": count}
         entry.privacy_warning = f"Possible personal data not resolved by the learner: {items} ({kinds})."
     elif summary and not summary.get("image_checked", True):
         entry.privacy_warning = "This image was not checked for personal data."
@@ -219,7 +220,7 @@ def _witness(entry: EvidenceEntry, item: dict[str, Any]) -> None:
 
 
 def _minutes(value: Any) -> str:
-    return f"{value} minute{'s' if value != 1 else ''}" if value else ""
+    return ngettext("%(count)s minute", "%(count)s minutes", value) % {"count": value} if value else ""
 
 
 def _record(entry: EvidenceEntry, item: dict[str, Any]) -> None:

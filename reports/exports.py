@@ -40,6 +40,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import ngettext
 
 from core import outbox
 from core.models import (
@@ -312,7 +313,9 @@ def perform_export(*, export_id: int, claimant: str, heartbeat: bool = False) ->
     except (SoftTimeLimitExceeded, ExportTimedOut):
         minutes = max(1, round(settings.EXPORT_SOFT_TIME_LIMIT / 60))
         message = (
-            f"Making the PDF took longer than {minutes} minute{'s' if minutes != 1 else ''}, "
+            "Making the PDF took longer than "
+            + ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+            + ", "
             "so it was stopped. Try again later; if it stops again, tell your tutor."
         )
     except ExportError as exc:
@@ -412,7 +415,9 @@ def _tell_requester(export: Export, *, ready: bool) -> None:
     learner = export.portfolio.learner.display_name
     if ready:
         subject = f"The PDF of {learner}'s portfolio ({export.subject}) is ready"
-        pages = f"{export.page_count} page{'s' if export.page_count != 1 else ''}"
+        pages = ngettext("%(count)s page", "%(count)s pages", export.page_count) % {
+            "count": export.page_count
+        }
         body = f"{pages}. Download it from the export page."
     else:
         subject = f"The PDF of {learner}'s portfolio ({export.subject}) could not be made"

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
+from django.utils.translation import ngettext
 
 from core.formatting import uk_date, uk_datetime  # noqa: F401 (the chapters import them from here)
 from core.pdf.charts import ChartSpec, DrawnChart
@@ -273,7 +274,7 @@ def minutes(value: Any) -> str:
     total = int(value)
     if total >= 60 * 24 and total % (60 * 24) == 0:
         days = total // (60 * 24)
-        return "1 day" if days == 1 else f"{days} days"
+        return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
     if total >= 60:
         hours, rest = divmod(total, 60)
         return f"{hours} h {rest} min" if rest else f"{hours} h"

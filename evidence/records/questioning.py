@@ -10,6 +10,7 @@ from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from core.models import Criterion, Portfolio, User
 from core.selectors import criteria_for
@@ -168,9 +169,8 @@ def answer_questions(
         if missing:
             raise EvidenceError(
                 "Answer every question before you submit: "
-                + ("question " if len(missing) == 1 else "questions ")
-                + ", ".join(missing)
-                + (" has" if len(missing) == 1 else " have")
+                + ngettext("question %(numbers)s has", "questions %(numbers)s have", len(missing))
+                % {"numbers": ", ".join(missing)}
                 + " no answer. You can save a draft meanwhile."
             )
     for question in questions:
@@ -193,7 +193,9 @@ def answer_questions(
             recipients=[evidence.portfolio.assessor],
             portfolio=evidence.portfolio,
             subject=f"{actor.display_name} answered your questions",
-            body=f"“{evidence.title}”: {len(questions)} answer{'s' if len(questions) != 1 else ''}, signed.",
+            body=f"“{evidence.title}”: "
+            + ngettext("%(count)d answer", "%(count)d answers", len(questions)) % {"count": len(questions)}
+            + ", signed.",
             url=evidence.get_absolute_url(),
         )
         log.info(

@@ -61,5 +61,6 @@ function openTarget() {
 placeMarkers(document);
 openTarget();
 window.addEventListener("hashchange", openTarget);
-document.body.addEventListener("htmx:afterSwap", (event) => placeMarkers(event.target));
+// An outerHTML swap (the workspace panel, its items' annotations) leaves the event on the old node.
+document.body.addEventListener("htmx:afterSwap", () => placeMarkers(document));
 })();

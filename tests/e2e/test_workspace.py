@@ -1,7 +1,8 @@
 """The marking workspace in a browser: an assessor opens a waiting version from the queue, looks
 at a photo and a PDF beside the criterion they prove, marks every criterion with the keyboard
-alone (one of them not yet met, with feedback), and returns the version; and on a phone the
-panel comes first with the list below it."""
+alone (one of them not yet met, with feedback), and returns the version; annotates an item and
+discusses it without leaving the panel; on a phone the panel comes first with the list below it,
+on a tablet the two sit side by side."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from django.core.files.base import ContentFile
 from playwright.sync_api import expect
 
 from assessment import services as assessment
+from assessment.models import Annotation, ThreadMessage
 from core.models import CriterionDecision, Framework, VersionOutcome
 from evidence.models import Evidence
 from tests.e2e.conftest import log_in
@@ -190,3 +192,60 @@ def test_on_a_phone_the_panel_comes_first_and_the_progress_stays_in_view(
         expect(page.get_by_text("0 of 10 decided")).to_be_in_viewport()
     finally:
         context.close()
+
+
+def test_on_a_tablet_the_list_and_the_panel_sit_side_by_side_and_the_progress_stays_in_view(
+    browser, live_server, assessor, waiting
+):
+    version, _criteria = waiting
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 768, "height": 1024})
+    page = context.new_page()
+    try:
+        log_in(page, assessor.username, TEST_PASSWORD)
+        page.goto(f"/portfolios/{version.portfolio_id}/versions/1/workspace/")
+        panel = page.locator("#ws-panel")
+        expect(panel.get_by_role("heading", name=titled("NOS P1"))).to_be_in_viewport()
+        # Bootstrap's md columns from 768 px: the list on the left, the panel beside it.
+        expect(panel.get_by_role("button", name="Enlarge page 1 of briefing.pdf")).to_be_visible()
+        listed, shown = page.locator("#ws-list").bounding_box(), panel.bounding_box()
+        assert listed["x"] + listed["width"] <= shown["x"]
+        assert abs(listed["y"] - shown["y"]) < 40
+        assert page.evaluate("document.documentElement.scrollWidth") <= 768
+        page.mouse.wheel(0, 2500)
+        expect(page.get_by_text("0 of 10 decided")).to_be_in_viewport()
+    finally:
+        context.close()
+
+
+def test_the_assessor_annotates_an_item_and_discusses_it_inside_the_panel(page, assessor, learner, waiting):
+    version, _criteria = waiting
+    log_in(page, assessor.username, TEST_PASSWORD)
+    page.goto(f"/portfolios/{version.portfolio_id}/versions/1/workspace/")
+    panel = page.locator("#ws-panel")
+    photo = panel.get_by_role("article", name="Weekend reply on X")
+
+    # Annotate: the form opens in the panel; letters typed are text, not shortcuts.
+    photo.get_by_text("Annotate this item").click()
+    photo.get_by_label("Annotation", exact=True).fill("")
+    photo.get_by_label("Annotation", exact=True).press_sequentially("jkmn: the reply time is cut off.")
+    photo.get_by_label("Across (% from the left)").fill("25")
+    photo.get_by_label("Down (% from the top)").fill("50")
+    photo.get_by_role("button", name="Add annotation").click()
+    expect(photo.get_by_text("jkmn: the reply time is cut off.")).to_be_visible()
+    expect(photo.get_by_role("button", name="Annotation 1: jkmn: the reply time is cut off.")).to_be_visible()
+
+    # Discuss: the item's thread, in the same panel.
+    photo.get_by_text("Discuss", exact=True).click()
+    message = photo.get_by_label("Your message about")
+    message.press_sequentially("Which day was this? j")
+    photo.get_by_role("button", name="Send message").click()
+    expect(photo.get_by_text("Which day was this? j")).to_be_visible()
+
+    # Still on P1, nothing decided, nobody left the workspace.
+    expect(panel.get_by_role("heading", name=titled("NOS P1"))).to_be_visible()
+    assert page.url.endswith("/workspace/")
+    expect(page.get_by_text("0 of 10 decided")).to_be_visible()
+    annotation = Annotation.objects.get()
+    assert (annotation.body, annotation.x, annotation.y) == ("jkmn: the reply time is cut off.", 0.25, 0.5)
+    assert ThreadMessage.objects.get().body == "Which day was this? j"
+    assert not CriterionDecision.objects.exists()

@@ -1,10 +1,19 @@
 from __future__ import annotations
 
+import hashlib
+
 import pytest
+from django.core.files.base import ContentFile
 
 from assessment import services as assessment
 from evidence.models import Evidence
-from tests.evidence.factories import FileEvidenceFactory, MappingFactory, MessageFactory, TranscriptFactory
+from tests.evidence.factories import (
+    FileEvidenceFactory,
+    MappingFactory,
+    MessageFactory,
+    TranscriptFactory,
+    pdf_bytes,
+)
 
 
 @pytest.fixture
@@ -41,6 +50,26 @@ def filled(portfolio, criteria):
 @pytest.fixture
 def version(filled, portfolio, learner):
     return assessment.submit_portfolio(portfolio=portfolio, declaration_signed=True, actor=learner)
+
+
+@pytest.fixture
+def pdf_version(version, portfolio, learner, assessor, criteria):
+    """Version 2, with a one-page PDF ("Team briefing") added after version 1 was returned."""
+    decide(version, criteria[0], assessor, status="not_yet_met", feedback="Add the briefing.")
+    assessment.return_version(version=version, comment="", actor=assessor)
+    data = pdf_bytes()
+    brief = FileEvidenceFactory(
+        portfolio=portfolio,
+        title="Team briefing",
+        original_name="briefing.pdf",
+        content_type="application/pdf",
+        file=ContentFile(data, name="briefing.pdf"),
+        sha256=hashlib.sha256(data).hexdigest(),
+        file_size=len(data),
+    )
+    MappingFactory(evidence=brief, criterion=criteria[1], note="The briefing.")
+    second = assessment.submit_portfolio(portfolio=portfolio, declaration_signed=True, actor=learner)
+    return second, brief
 
 
 def decide(version, criterion, actor, status="met", feedback="", based_on=None, evidence_ids=()):

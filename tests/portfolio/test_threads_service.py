@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from assessment import previews, thread_selectors
 from assessment import services as assessment
-from assessment import thread_selectors
 from assessment import thread_services as threads
 from assessment.models import Annotation, Thread, ThreadMessage
 from core.models import AuditEntry, Notification
@@ -193,6 +193,31 @@ def test_a_point_off_the_image_or_a_page_of_an_image_is_refused(version, assesso
         threads.annotate_evidence(
             version=version, evidence_id=filled["file"].pk, body="Here.", actor=assessor, **point
         )
+    assert not Annotation.objects.exists()
+
+
+def test_the_assessor_pins_an_annotation_to_a_page_of_a_pdf(pdf_version, assessor, learner):
+    version, brief = pdf_version
+    assert previews.render_pdf(version.files.get(evidence_id=brief.pk).pk) == "ready"
+
+    annotation = threads.annotate_evidence(
+        version=version, evidence_id=brief.pk, body="The rota is on this page.", actor=assessor, page=1
+    )
+
+    assert (annotation.page, annotation.x, annotation.y) == (1, None, None)
+    assert Notification.objects.get(subject__contains="annotated").recipient == learner
+    assert "(page 1)" in AuditEntry.objects.get(action=AuditEntry.Action.ANNOTATED).summary
+
+
+def test_a_page_beyond_the_pdfs_pages_is_refused(pdf_version, assessor):
+    version, brief = pdf_version
+    previews.render_pdf(version.files.get(evidence_id=brief.pk).pk)
+
+    for page, message in ((9999, r"The PDF has 1 page: there is no page 9999\."), (0, "numbered from 1")):
+        with pytest.raises(assessment.AssessmentError, match=message):
+            threads.annotate_evidence(
+                version=version, evidence_id=brief.pk, body="Here.", actor=assessor, page=page
+            )
     assert not Annotation.objects.exists()
 
 

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from assessment import previews
 from assessment import services as assessment
 from assessment import thread_services as threads
 from assessment.models import Annotation, Thread, ThreadMessage
@@ -218,6 +219,23 @@ def test_a_bad_annotation_is_refused_and_nothing_is_kept(client, version, assess
         assert reason in response.content.decode()
         assert "The annotation was not saved." in response.content.decode()
     assert not Annotation.objects.exists()
+
+
+def test_a_page_annotation_on_a_pdf_is_stored_and_shown(client, pdf_version, assessor):
+    version, brief = pdf_version
+    previews.render_pdf(version.files.get(evidence_id=brief.pk).pk)  # the worker counts its pages
+    client.force_login(assessor)
+
+    saved = client.post(_annotate_url(version, brief.pk), {"body": "The rota is here.", "page": "1"}, **HTMX)
+    beyond = client.post(_annotate_url(version, brief.pk), {"body": "And here.", "page": "9999"}, **HTMX)
+
+    assert Annotation.objects.get().page == 1
+    assert "The rota is here." in saved.content.decode()
+    assert "· page 1" in saved.content.decode()
+    refused = beyond.content.decode()
+    assert "The PDF has 1 page: there is no page 9999. The annotation was not saved." in refused
+    assert f'id="annotate-{brief.pk}-page" value="9999" aria-invalid="true"' in refused
+    assert "· page 1" in client.get(_version_url(version)).content.decode()
 
 
 def test_annotating_without_htmx_redirects_to_the_item_on_the_version_page(client, version, assessor, filled):

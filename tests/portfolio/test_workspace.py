@@ -4,13 +4,18 @@ and a number of queries that does not grow with criteria or evidence."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from assessment import services as assessment
 from assessment import workspace as ws
 from core.models import CriterionDecision, Framework, VersionOutcome
-from tests.evidence.factories import EvidenceFactory, MappingFactory
+from evidence import witness
+from evidence.records import update_observation
+from tests.evidence.factories import EvidenceFactory, MappingFactory, make_observation, observation_data
 from tests.factories import CriterionFactory, CriterionGroupFactory, FrameworkFactory
 from tests.portfolio.conftest import decide
 
@@ -181,6 +186,79 @@ def test_changed_since_the_last_version_marks_criteria_whose_evidence_changed(
     assert "Version 1:</strong> not yet met — Add the weekend data." in panel
 
 
+def _next_version(version, assessor, learner, change=lambda: None):
+    """The version returned (one criterion not yet met), ``change`` made, the next submitted."""
+    criterion = version.portfolio.cohort.frameworks.order_by("code").first().criteria.first()
+    decide(version, criterion, assessor, status="not_yet_met", feedback="More, please.")
+    assessment.return_version(version=version, comment="", actor=assessor)
+    change()
+    return assessment.submit_portfolio(portfolio=version.portfolio, declaration_signed=True, actor=learner)
+
+
+def _changed(version):
+    return [r.criterion.code for g in ws.build(version, wanted="changed").groups for r in g.shown]
+
+
+def test_a_version_with_nothing_changed_marks_no_criterion(assessor, learner, marked):
+    version, criteria = marked
+    make_observation(version.portfolio, criteria[2:3])
+    second = _next_version(version, assessor, learner)
+
+    assert _changed(second) == ["P3"]  # the record is new in version 2
+    assert _changed(_next_version(second, assessor, learner)) == []
+
+
+def test_a_changed_assessor_record_alone_marks_its_criteria(assessor, learner, marked):
+    version, criteria = marked
+    observation = make_observation(version.portfolio, criteria[2:3])
+    second = _next_version(version, assessor, learner)
+
+    def change():  # the title, date and notes stay: only the record's own content differs
+        data = observation_data(criteria[2:3], activity="Amira pitched the plan, then took questions.")
+        update_observation(evidence=observation, data=data, actor=assessor)
+
+    assert _changed(_next_version(second, assessor, learner, change)) == ["P3"]
+
+
+def test_a_changed_witness_testimony_alone_marks_its_criteria(assessor, learner, marked):
+    version, criteria = marked
+    request = witness.request_witness(
+        portfolio=version.portfolio,
+        actor=learner,
+        name="Jo Patel",
+        job_title="Contact Manager",
+        relationship="Line manager",
+        organisation="Fernleaf Home",
+        email="jo@fernleaf.example",
+        activity="The weekend rota pilot",
+        criteria=[criteria[3]],
+    )
+    witness.submit_testimony(
+        witness_request=request,
+        testimony="I watched Amira brief the advisers on the weekend rota.",
+        seen_from=timezone.localdate() - timedelta(days=10),
+        seen_to=None,
+        name="Jo Patel",
+        job_title="Contact Manager",
+        organisation="Fernleaf Home",
+        relationship="Line manager",
+        signature="Jo Patel",
+    )
+    second = _next_version(version, assessor, learner)
+
+    def change():  # the testimony's body and mapping stay; only its check is new
+        request.refresh_from_db()
+        witness.record_witness_check(
+            witness_request=request,
+            actor=assessor,
+            method="phone",
+            checked_on=timezone.localdate(),
+            note="Rang her on the switchboard.",
+        )
+
+    assert _changed(_next_version(second, assessor, learner, change)) == ["K1"]
+
+
 # --- The panel ------------------------------------------------------------------------------------
 
 
@@ -200,6 +278,45 @@ def test_the_panel_shows_the_text_the_notes_and_the_crosswalk(client, assessor, 
     assert "Claimed, no note" in claimed
     # The criterion's feedback thread comes with it (fetched on its own, assessment.thread_views).
     assert _url(version, "criterion_thread", criteria[0].pk) in panel
+
+
+def test_the_panel_fetches_each_items_annotations_and_thread(client, assessor, version, criteria, filled):
+    client.force_login(assessor)
+    item, section_item = filled["file"].pk, filled["section"].pk
+    args = [version.portfolio_id, version.number]
+    thread = reverse("portfolio:evidence_thread", args=[*args, item])
+    annotate = reverse("portfolio:annotate_evidence", args=[*args, item])
+
+    panel = client.get(_url(version, "workspace_panel", criteria[1].pk), **HTMX).content.decode()
+    section = client.get(_url(version, "workspace_panel", criteria[0].pk), **HTMX).content.decode()
+    fragment = client.get(f"{thread}?with=annotations", **HTMX).content.decode()
+
+    # Fetched on load by htmx; without script, a link to the item's thread page.
+    assert f'hx-get="{thread}?with=annotations" hx-trigger="load"' in panel
+    assert f'href="{thread}">Annotations and discussion of Weekend response screenshot</a>' in panel
+    # A section of the portfolio is discussed through its criteria, as on the version page.
+    assert reverse("portfolio:evidence_thread", args=[*args, section_item]) not in section
+    assert "<html" not in fragment
+    assert f'<form method="post" action="{annotate}"' in fragment
+    assert 'name="x"' in fragment  # an image: a point can be pinned
+    assert f'<section class="thread" id="thread-evidence-{item}"' in fragment
+    assert f'hx-post="{thread}?heading=5"' in fragment
+
+
+def test_the_learner_reads_an_items_annotations_without_the_form(client, assessor, learner, version, filled):
+    item = filled["file"].pk
+    client.force_login(assessor)
+    client.post(
+        reverse("portfolio:annotate_evidence", args=[version.portfolio_id, version.number, item]),
+        {"body": "The time stamp is cut off."},
+    )
+    client.force_login(learner)
+    thread = reverse("portfolio:evidence_thread", args=[version.portfolio_id, version.number, item])
+
+    fragment = client.get(f"{thread}?with=annotations", **HTMX).content.decode()
+
+    assert "The time stamp is cut off." in fragment
+    assert "Annotate this item" not in fragment
 
 
 def test_a_plain_request_for_a_panel_gets_the_whole_workspace(client, assessor, marked):

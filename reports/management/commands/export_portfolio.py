@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import ngettext
 
 from core.models import Export, Portfolio, PortfolioVersion, User
 from reports import exports
@@ -47,7 +48,9 @@ class Command(BaseCommand):
         if export.status != Export.Status.DONE:
             raise CommandError("The PDF is still being made elsewhere; run the command again later.")
         self._write(export, out)
-        pages = f"{export.page_count} page{'s' if export.page_count != 1 else ''}"
+        pages = ngettext("%(count)s page", "%(count)s pages", export.page_count) % {
+            "count": export.page_count
+        }
         what = f"{export.subject} of {portfolio.learner.display_name}"
         reused = "" if created else " (nothing had changed, so the stored file was reused)"
         self.stdout.write(
