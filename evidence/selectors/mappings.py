@@ -80,7 +80,7 @@ def evidenced_since() -> EpochSeconds:
     )
 
 
-def saved_steps(portfolio: OuterRef | Expression) -> QuerySet[Evidence]:
+def saved_steps(portfolio: OuterRef | Expression) -> QuerySet:
     """A subquery: the guided steps the portfolio (``OuterRef("pk")`` of an outer query of
     portfolios) has saved, as "section key:1" (complete) or ":0" (in progress), comma-separated,
     in the column ``pairs``."""
