@@ -14,11 +14,15 @@ from typing import Any
 
 import pandas as pd
 
-from audit import datasets, kpi_compute
+from audit import charts, datasets, kpi_compute
 from audit import selectors as audit_selectors
+from audit.kpis import KPI_CATALOGUE
 from audit.models import KpiSettings
+from core.charts import figure_json
+from core.formatting import signed_change
 from core.models import Portfolio, PortfolioVersion
-from core.pdf.blocks import first
+from core.pdf.blocks import Block, Chart, Facts, Heading, Table, first, number
+from core.pdf.charts import ChartSpec
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +52,11 @@ class KpiFigures:
     by_week: pd.DataFrame
     span: kpi_compute.Period
 
+    def blocks(self) -> list[Block]:
+        """The KPIs drawn for the PDF (``kpi_blocks``): a chapter given these figures by the
+        ``kpis`` provider draws them without importing the audit's charts."""
+        return kpi_blocks(self)
+
 
 def kpi_figures(
     portfolio: Portfolio, version: PortfolioVersion | None, snapshot: dict[str, Any]
@@ -71,3 +80,90 @@ def kpi_figures(
         by_week=tables.by_week,
         span=kpi_compute.data_span(frame),
     )
+
+
+def _kpi_value(value: Any, unit: str) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "—"
+    return f"{number(value, places=1)}{'%' if unit == '%' else ''}"
+
+
+def kpi_blocks(kpis: KpiFigures) -> list[Block]:
+    """The service KPIs as the strategy's monitoring chapter shows them: the table of every
+    measure over the whole period, baseline and follow-up, the KPI page's four charts, and
+    what each measure means."""
+    comparison = kpis.comparison
+    rows = []
+    for key, kpi in KPI_CATALOGUE.items():
+        row = comparison.loc[key]
+        change = row["change"]
+        improved = row["improved"]
+        verdict = "" if improved is None or pd.isna(improved) else (" better" if improved else " worse")
+        rows.append(
+            [
+                f"{kpi.label}{'' if kpi.unit in {'%', 'score'} else f' ({kpi.unit})'}",
+                _kpi_value(kpis.overall[key], kpi.unit),
+                _kpi_value(row["baseline"], kpi.unit),
+                _kpi_value(row["follow_up"], kpi.unit),
+                (signed_change(change, kpi.unit) + verdict)
+                if change is not None and not pd.isna(change)
+                else "—",
+            ]
+        )
+    sla = kpis.sla_minutes
+    return [
+        Heading("Service KPIs from the imported data"),
+        Facts(
+            [
+                ("Interactions", number(len(kpis.frame.index))),
+                ("Period", kpis.span.label()),
+                ("First response target", f"{sla} min"),
+                ("Baseline", kpis.baseline.label()),
+                ("Follow-up", kpis.follow_up.label()),
+            ]
+        ),
+        Table(["Measure", "Whole period", "Baseline", "Follow-up", "Change"], rows, numeric=(1, 2, 3, 4)),
+        *_kpi_charts(kpis),
+        Heading("How each measure is defined"),
+        Table(
+            ["Measure", "Definition"], [[k.label, k.definition] for k in KPI_CATALOGUE.values()], compact=True
+        ),
+    ]
+
+
+def _kpi_charts(kpis: KpiFigures) -> list[Block]:
+    """The KPI page's four figures, with the same titles (audit.views._charts)."""
+    sla = kpis.sla_minutes
+    figures = [
+        (
+            "kpi-volume",
+            charts.volume_by_week_figure(kpi_compute.weekly_volume_by_platform(kpis.frame)),
+            "Contacts per week by platform",
+            "Stacked bars, one colour per platform.",
+        ),
+        (
+            "kpi-first-response",
+            charts.first_response_figure(kpis.frame, sla_minutes=sla),
+            "How long customers waited for a first response",
+            f"Histogram in half hours, with the median, the 90th percentile and the {sla}-minute "
+            "target marked.",
+        ),
+        (
+            "kpi-comparison",
+            charts.baseline_follow_up_figure(
+                kpis.comparison, baseline_label=kpis.baseline.label(), follow_up_label=kpis.follow_up.label()
+            ),
+            "Baseline against follow-up",
+            "Pairs of bars per measure; the same figures are in the table above.",
+        ),
+        (
+            "kpi-satisfaction",
+            charts.satisfaction_figure(kpis.by_week),
+            "Satisfaction per week",
+            "CSAT on the left scale (per cent), NPS on the right (−100 to +100).",
+        ),
+    ]
+    return [
+        Chart(ChartSpec(key=key, title=title, description=description, figure=figure_json(figure)))
+        for key, figure, title, description in figures
+    ]

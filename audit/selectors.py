@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 from django.db.models import F, QuerySet
 
-from audit import datasets, kpi_compute
+from audit import charts, datasets, kpi_compute
 from audit.models import CustomerSegment, KpiSettings, PlatformPresence, ServiceDataImport, VersionDataset
+from core.charts import chart_context
 from core.models import Portfolio, PortfolioVersion
 
 log = logging.getLogger(__name__)
@@ -158,3 +160,28 @@ def audience_evidence(portfolio: Portfolio) -> AudienceEvidence:
     )
     segments = CustomerSegment.objects.filter(portfolio=portfolio).exclude(name="").order_by("position", "pk")
     return AudienceEvidence(presences=list(presences), segments=list(segments))
+
+
+def kpi_comparison_chart(portfolio: Portfolio, *, element_id: str) -> dict[str, Any] | None:
+    """The current service data's baseline against its follow-up, as a chart's context
+    (``core.charts.chart_context``), for a page beyond the audit's (the strategy's pitch);
+    None without a dataset, or one that cannot be read or has no two periods to compare."""
+    service_import = current_import(portfolio)
+    if service_import is None:
+        return None
+    try:
+        view = kpi_view(portfolio, service_import)
+    except datasets.DatasetUnavailable:
+        return None
+    if view.comparison is None or view.baseline is None or view.follow_up is None:
+        return None
+    return chart_context(
+        charts.baseline_follow_up_figure(
+            view.comparison,
+            baseline_label=view.baseline.label(),
+            follow_up_label=view.follow_up.label(),
+        ),
+        element_id=element_id,
+        title="Baseline against follow-up",
+        description=f"Pairs of bars per measure: {view.baseline.label()} against {view.follow_up.label()}.",
+    )

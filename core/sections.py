@@ -29,6 +29,11 @@ class Section:
         return reverse(self.url_name, kwargs={"portfolio_pk": portfolio_pk})
 
 
+# The kind of the evidence item a step records itself as (``evidence.models.Evidence.Kind.SECTION``),
+# as it stands in a snapshot's evidence items: how a reader of a snapshot on any floor tells a
+# section from the rest of the evidence without importing the evidence's models.
+SECTION_KIND = "section"
+
 _REGISTRY: dict[str, Section] = {}
 
 

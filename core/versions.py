@@ -22,6 +22,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from core.models import Portfolio, PortfolioVersion
+from core.sections import SECTION_KIND
 
 SnapshotFn = Callable[[Portfolio], Any]
 OnSubmitFn = Callable[[PortfolioVersion], None]
@@ -159,7 +160,7 @@ def diff_snapshots(before: dict[str, Any], after: dict[str, Any]) -> VersionDiff
     def split(snapshot: dict[str, Any]) -> tuple[dict, dict]:
         sections, others = {}, {}
         for item in _items(snapshot):
-            if item.get("kind") == "section":
+            if item.get("kind") == SECTION_KIND:
                 sections[item["section_key"]] = item
             else:
                 others[item["id"]] = item

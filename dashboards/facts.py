@@ -35,46 +35,19 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import Combinable
-from django.db.models.functions import Cast, Coalesce, Concat, Greatest, StrIndex, Substr
+from django.db.models.functions import Cast, Coalesce, Concat
 
 from core.models import CriterionDecision, Portfolio, PortfolioVersion
 from dashboards import figures as dashboards
-from evidence.models import CriterionMapping, Evidence
-from evidence.selectors import EVIDENCED_SQL, WHITESPACE, EpochSeconds, TrimWhitespace, coverage_tokens
+from evidence.selectors import (
+    coverage_tokens,
+    evidenced_since,
+    evidencing_mappings,
+    saved_steps,
+)
 
 MET = CriterionDecision.Status.MET
 NOT_YET_MET = CriterionDecision.Status.NOT_YET_MET
-
-
-def evidencing_mappings() -> QuerySet[CriterionMapping]:
-    """Mappings that evidence their criterion (``counts_as_evidenced``)."""
-    return CriterionMapping.objects.alias(note_text=TrimWhitespace("note")).filter(EVIDENCED_SQL)
-
-
-# What ``evidences`` reads of a mapping: where the note's first character is in the whitespace
-# list (0: nowhere, or an empty note), and the note trimmed.
-EVIDENCES_ALIASES = {
-    "first_blank": StrIndex(Value(WHITESPACE), Substr("note", 1, 1)),
-    "note_text": TrimWhitespace("note"),
-}
-
-
-def evidences() -> Case:
-    """1 for a mapping (with ``EVIDENCES_ALIASES``) that evidences its criterion, else 0:
-    ``EVIDENCED_SQL`` (a note that is more than whitespace, on an item that is not a section
-    in progress), with the note trimmed only when it starts with whitespace. Trimming every
-    note of every kind of whitespace was the dearest part of the masks' scan (on PostgreSQL
-    150 of 250 ms for 450,000 mappings); a note that starts with anything else is more than
-    whitespace without it. In a filter, the planner cannot tell how many rows it keeps:
-    there, ``EVIDENCED_SQL`` itself (``evidencing_mappings``) plans better."""
-    return Case(
-        When(Q(evidence__kind=Evidence.Kind.SECTION, evidence__section_complete=False), then=Value(0)),
-        When(note="", then=Value(0)),
-        When(Q(first_blank=0), then=Value(1)),
-        When(~Q(note_text=""), then=Value(1)),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
 
 
 def standing_decisions() -> QuerySet[CriterionDecision]:
@@ -101,7 +74,7 @@ def numbered(queryset: QuerySet) -> QuerySet:
     return queryset.alias(criterion_number=F("criterion_id") + 0)
 
 
-def mappings_for_decision(mappings: QuerySet[CriterionMapping]) -> QuerySet[CriterionMapping]:
+def mappings_for_decision(mappings: QuerySet) -> QuerySet:
     """The mappings of the outer decision's learner and criterion, found through the
     learner's evidence (a few rows) rather than the criterion's (every learner's)."""
     return numbered(mappings).filter(
@@ -308,24 +281,12 @@ def with_row_facts(portfolios: QuerySet[Portfolio], *, cells: bool = True) -> Qu
         )
         .values("pairs")
     )
-    complete = Case(
-        When(section_complete=True, then=Value("1")), default=Value("0"), output_field=CharField()
-    )
-    steps = (
-        Evidence.objects.filter(portfolio_id=OuterRef("pk"), kind=Evidence.Kind.SECTION)
-        .order_by()
-        .values("portfolio_id")
-        .annotate(
-            pairs=StringAgg(Concat("section_key", Value(":"), complete, output_field=CharField()), Value(","))
-        )
-        .values("pairs")
-    )
     if cells:
         portfolios = portfolios.annotate(
             tokens=coverage_tokens(OuterRef("pk")), decided=Subquery(decided, output_field=TextField())
         )
     return portfolios.annotate(
-        saved_steps=Subquery(steps, output_field=TextField()),
+        saved_steps=Subquery(saved_steps(OuterRef("pk")), output_field=TextField()),
         submission_state=F("submission"),
         returned=F("returned_count"),
     )
@@ -334,7 +295,7 @@ def with_row_facts(portfolios: QuerySet[Portfolio], *, cells: bool = True) -> Qu
 # --- Progress over time -------------------------------------------------------------------
 
 
-def _evidenced_in(cohort_id: int, criterion_ids: Sequence[int]) -> QuerySet[CriterionMapping]:
+def _evidenced_in(cohort_id: int, criterion_ids: Sequence[int]) -> QuerySet:
     """The mappings that evidence one of the cohort's criteria for one of its learners. The
     note's test is ``EVIDENCED_SQL``'s own (not ``evidences``): the planner knows how many
     mappings it keeps, and PostgreSQL can read them from ``mapping_evidencing_idx``."""
@@ -343,20 +304,9 @@ def _evidenced_in(cohort_id: int, criterion_ids: Sequence[int]) -> QuerySet[Crit
     )
 
 
-def _since() -> EpochSeconds:
-    """When a mapping began to count, in whole seconds: for a section, the later of the
-    mapping and the section's last save, since completion is not dated."""
-    return EpochSeconds(
-        Case(
-            When(evidence__kind=Evidence.Kind.SECTION, then=Greatest("created_at", "evidence__updated_at")),
-            default=F("created_at"),
-        )
-    )
-
-
 def earliest_evidenced(cohort_id: int, criterion_ids: Sequence[int]) -> datetime | None:
     """When the first of the cohort's criteria was first evidenced by anyone (one query)."""
-    seconds = _evidenced_in(cohort_id, criterion_ids).aggregate(first=Min(_since()))["first"]
+    seconds = _evidenced_in(cohort_id, criterion_ids).aggregate(first=Min(evidenced_since()))["first"]
     return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
 
 
@@ -374,7 +324,7 @@ def counts_before(
         _evidenced_in(cohort_id, criterion_ids)
         .order_by()
         .values("criterion_id", learner=F("evidence__portfolio_id"))
-        .annotate(first_at=Min(_since()))
+        .annotate(first_at=Min(evidenced_since()))
     )
     inner, params = cells.query.sql_with_params()
     point = " ".join(f"WHEN cells.first_at < %s THEN {n}" for n in range(len(cutoffs)))

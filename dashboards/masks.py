@@ -32,7 +32,7 @@ from django.db.models.functions import RowNumber
 from core.models import CriterionDecision, Portfolio
 from dashboards import facts as dashboard_facts
 from dashboards import figures as dashboards
-from evidence.models import CriterionMapping
+from evidence.selectors import EVIDENCES_ALIASES, evidences, mappings_of
 
 WORD_BITS = 62
 
@@ -94,13 +94,13 @@ def _mapping_masks(portfolios: QuerySet[Portfolio], layout: Layout) -> tuple[str
     """One row per learner with a mapping to one of their cohort's criteria: ``pid``, then
     ``e0``, ``m0``, ``e1``, ``m1``… (evidenced and mapped, per word)."""
     rows = (
-        CriterionMapping.objects.filter(evidence__portfolio__in=portfolios.order_by().values("pk"))
-        .alias(**dashboard_facts.EVIDENCES_ALIASES)
+        mappings_of(portfolios)
+        .alias(**EVIDENCES_ALIASES)
         .order_by()
         .values(
             m_portfolio=F("evidence__portfolio_id"),
             m_criterion=F("criterion_id"),
-            m_evidenced=dashboard_facts.evidences(),
+            m_evidenced=evidences(),
             **({"m_cohort": F("evidence__portfolio__cohort_id")} if layout.several else {}),
         )
     )

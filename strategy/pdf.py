@@ -10,13 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import pandas as pd
-
-from audit import charts as audit_charts
-from audit import kpi_compute
 from audit.kpis import KPI_CATALOGUE
-from audit.pdf_kpis import KpiFigures
-from core.charts import figure_json
 from core.formatting import signed_change
 from core.pdf.blocks import (
     Block,
@@ -266,90 +260,6 @@ def implementation(ctx: Context) -> list[Block]:
     return [block for block in blocks if not isinstance(block, Fields) or block.items]
 
 
-def _kpi_value(value: Any, unit: str) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "—"
-    return f"{number(value, places=1)}{'%' if unit == '%' else ''}"
-
-
-def _kpi_blocks(kpis: KpiFigures) -> list[Block]:
-    comparison = kpis.comparison
-    rows = []
-    for key, kpi in KPI_CATALOGUE.items():
-        row = comparison.loc[key]
-        change = row["change"]
-        improved = row["improved"]
-        verdict = "" if improved is None or pd.isna(improved) else (" better" if improved else " worse")
-        rows.append(
-            [
-                f"{kpi.label}{'' if kpi.unit in {'%', 'score'} else f' ({kpi.unit})'}",
-                _kpi_value(kpis.overall[key], kpi.unit),
-                _kpi_value(row["baseline"], kpi.unit),
-                _kpi_value(row["follow_up"], kpi.unit),
-                (signed_change(change, kpi.unit) + verdict)
-                if change is not None and not pd.isna(change)
-                else "—",
-            ]
-        )
-    sla = kpis.sla_minutes
-    return [
-        Heading("Service KPIs from the imported data"),
-        Facts(
-            [
-                ("Interactions", number(len(kpis.frame.index))),
-                ("Period", kpis.span.label()),
-                ("First response target", f"{sla} min"),
-                ("Baseline", kpis.baseline.label()),
-                ("Follow-up", kpis.follow_up.label()),
-            ]
-        ),
-        Table(["Measure", "Whole period", "Baseline", "Follow-up", "Change"], rows, numeric=(1, 2, 3, 4)),
-        *_kpi_charts(kpis),
-        Heading("How each measure is defined"),
-        Table(
-            ["Measure", "Definition"], [[k.label, k.definition] for k in KPI_CATALOGUE.values()], compact=True
-        ),
-    ]
-
-
-def _kpi_charts(kpis: KpiFigures) -> list[Block]:
-    """The KPI page's four figures, with the same titles (audit.views._charts)."""
-    sla = kpis.sla_minutes
-    figures = [
-        (
-            "kpi-volume",
-            audit_charts.volume_by_week_figure(kpi_compute.weekly_volume_by_platform(kpis.frame)),
-            "Contacts per week by platform",
-            "Stacked bars, one colour per platform.",
-        ),
-        (
-            "kpi-first-response",
-            audit_charts.first_response_figure(kpis.frame, sla_minutes=sla),
-            "How long customers waited for a first response",
-            f"Histogram in half hours, with the median, the 90th percentile and the {sla}-minute "
-            "target marked.",
-        ),
-        (
-            "kpi-comparison",
-            audit_charts.baseline_follow_up_figure(
-                kpis.comparison, baseline_label=kpis.baseline.label(), follow_up_label=kpis.follow_up.label()
-            ),
-            "Baseline against follow-up",
-            "Pairs of bars per measure; the same figures are in the table above.",
-        ),
-        (
-            "kpi-satisfaction",
-            audit_charts.satisfaction_figure(kpis.by_week),
-            "Satisfaction per week",
-            "CSAT on the left scale (per cent), NPS on the right (−100 to +100).",
-        ),
-    ]
-    return [
-        Chart(ChartSpec(key=key, title=title, description=description, figure=figure_json(figure)))
-        for key, figure, title, description in figures
-    ]
-
-
 def monitoring(ctx: Context) -> list[Block]:
     blocks: list[Block] = []
     for cycle in instances(ctx.snapshot, "strategy", "reviewcycle"):
@@ -378,7 +288,7 @@ def monitoring(ctx: Context) -> list[Block]:
             text_fields(cycle, ["plan_step", "do_step", "check_step", "act_step"]),
         ]
     if ctx.kpis is not None:
-        blocks += _kpi_blocks(ctx.kpis)
+        blocks += ctx.kpis.blocks()
     else:
         blocks.append(Note("No service data had been imported, so there are no measured KPIs."))
     return blocks

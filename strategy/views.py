@@ -9,11 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from audit import charts as audit_charts
 from audit import selectors as audit_selectors
-from audit.datasets import DatasetUnavailable
 from core.access import get_portfolio_for
-from core.charts import chart_context
 from core.formatting import signed_change
 from core.models import Portfolio
 from strategy import charts, pitch_deck, selectors
@@ -60,24 +57,9 @@ def _pitch_charts(portfolio: Portfolio) -> dict[str, dict[str, Any]]:
     risk_view, _status = selectors.risks(portfolio)
     if risk_view.risks:
         found["risks"] = charts.risk_heat_map(risk_view.matrix)
-    service_import = audit_selectors.current_import(portfolio)
-    if service_import is not None:
-        try:
-            view = audit_selectors.kpi_view(portfolio, service_import)
-        except DatasetUnavailable:
-            view = None
-        if view is not None and view.comparison is not None:
-            found["evidence"] = chart_context(
-                audit_charts.baseline_follow_up_figure(
-                    view.comparison,
-                    baseline_label=view.baseline.label(),
-                    follow_up_label=view.follow_up.label(),
-                ),
-                element_id="pitch-kpi-comparison",
-                title="Baseline against follow-up",
-                description=f"Pairs of bars per measure: {view.baseline.label()} against "
-                f"{view.follow_up.label()}.",
-            )
+    comparison = audit_selectors.kpi_comparison_chart(portfolio, element_id="pitch-kpi-comparison")
+    if comparison is not None:
+        found["evidence"] = comparison
     return found
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from core.models import Portfolio, PortfolioVersion
 from core.pdf.blocks import Block, Chapter, CriterionRef
-from core.sections import all_sections
+from core.sections import SECTION_KIND, all_sections
 
 NOT_STARTED = "not started"
 
@@ -89,7 +89,7 @@ def build_chapters(ctx: ChapterContext) -> list[Chapter]:
     items = {
         item["section_key"]: item
         for item in ctx.snapshot.get("parts", {}).get("evidence", {}).get("items", [])
-        if item.get("kind") == "section"  # evidence.models.Evidence.Kind.SECTION
+        if item.get("kind") == SECTION_KIND
     }
     chapters = []
     for number, section in enumerate(all_sections(), start=1):

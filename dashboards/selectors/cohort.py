@@ -21,7 +21,7 @@ from dashboards import figures as dashboards
 from dashboards import masks
 from dashboards.selectors.paging import _counted, _page, _with_facts
 from dashboards.selectors.rows import ROW_FIELDS, LearnerRow, RowBuilder
-from evidence.models import CriterionMapping
+from evidence.selectors import all_mappings, evidencing_mappings
 
 # As the cohort page lists them: surname, then first name, then username for a name shared,
 # compared as Python compares casefolded text.
@@ -229,8 +229,8 @@ def _summary(
         return []
     ids = [c.pk for c in criteria]
     by_mapping = {pk: {"mapped": mapping.get(pk, 0), "evidenced": evidencing.get(pk, 0)} for pk in ids}
-    any_mapping = dashboard_facts.mappings_for_decision(CriterionMapping.objects.all())
-    evidencing = dashboard_facts.mappings_for_decision(dashboard_facts.evidencing_mappings())
+    any_mapping = dashboard_facts.mappings_for_decision(all_mappings())
+    evidencing = dashboard_facts.mappings_for_decision(evidencing_mappings())
     decided = (
         dashboard_facts.standing_decisions()
         .filter(version__portfolio__cohort_id=cohort.pk, criterion_id__in=ids)

@@ -6,7 +6,11 @@ only counts for whole cohorts, read ``coverage_tallies``: the same rule
 (``counts_as_evidenced`` and its SQL twin ``EVIDENCED_SQL``), counted by the database.
 
 The reads live in the package's modules: ``workflow`` (the guided steps), ``lists`` (the
-evidence pages), ``coverage`` (``coverage_for``) and ``tallies`` (``coverage_tallies``).
+evidence pages), ``coverage`` (``coverage_for``), ``tallies`` (``coverage_tallies``) and
+``mappings`` (the querysets and SQL expressions the dashboards compose into their own).
+
+This package is the evidence's public reads: another app imports ``evidence.selectors``, not
+one of its modules, nor ``evidence.models`` (docs/architecture.md, "What each app shows").
 """
 
 from __future__ import annotations
@@ -32,6 +36,15 @@ from evidence.selectors.lists import (
     linked_criteria,
     portfolio_criteria,
 )
+from evidence.selectors.mappings import (
+    EVIDENCES_ALIASES,
+    all_mappings,
+    evidenced_since,
+    evidences,
+    evidencing_mappings,
+    mappings_of,
+    saved_steps,
+)
 from evidence.selectors.tallies import (
     EVIDENCED_SQL,
     NO_TALLY,
@@ -49,6 +62,7 @@ __all__ = [
     "CLAIMED",
     "EVIDENCED",
     "EVIDENCED_SQL",
+    "EVIDENCES_ALIASES",
     "NONE",
     "NO_TALLY",
     "STATUS_LABELS",
@@ -62,6 +76,7 @@ __all__ = [
     "PortfolioTally",
     "StepState",
     "TrimWhitespace",
+    "all_mappings",
     "counts_as_evidenced",
     "coverage_for",
     "coverage_for_portfolios",
@@ -70,8 +85,13 @@ __all__ = [
     "criteria_losing_only_evidence",
     "evidence_detail",
     "evidence_list",
+    "evidenced_since",
+    "evidences",
+    "evidencing_mappings",
     "linked_criteria",
+    "mappings_of",
     "portfolio_criteria",
+    "saved_steps",
     "tally_of",
     "workflow_steps",
 ]

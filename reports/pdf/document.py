@@ -29,8 +29,8 @@ from core.models import (
 )
 from core.pdf.blocks import Chapter, Chart, first, uk_date, uk_datetime
 from core.pdf.chapters import build_chapters, chapter_context
+from core.sections import SECTION_KIND
 from core.versions import build_snapshot
-from evidence.models import Evidence
 from evidence.pdf import EvidenceEntry, evidence_entries, evidence_rows
 from evidence.pdf_files import CarriedFile
 
@@ -204,7 +204,7 @@ def _matrix(
     chapter_numbers = {chapter.key: chapter.number for chapter in chapters}
     mapped: dict[int, list[MatrixEvidence]] = defaultdict(list)
     for item in snapshot.get("parts", {}).get("evidence", {}).get("items", []):
-        is_section = item.get("kind") == Evidence.Kind.SECTION
+        is_section = item.get("kind") == SECTION_KIND
         label = (
             f"Chapter {chapter_numbers.get(item.get('section_key'), '')}".strip()
             if is_section

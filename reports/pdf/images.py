@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from concurrent.futures import Executor, Future
 from typing import Any
 
-from evidence.models import Evidence
+from core.sections import SECTION_KIND
 from evidence.pdf import EvidenceEntry
 from evidence.pdf_images import PrintImage, cached_print_image, print_image
 
@@ -34,7 +34,7 @@ def _image_items(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
     items = [
         item
         for item in snapshot.get("parts", {}).get("evidence", {}).get("items", [])
-        if item.get("kind") != Evidence.Kind.SECTION
+        if item.get("kind") != SECTION_KIND
         and item.get("file")
         and item["file"].get("content_type", "").startswith("image/")
     ]
