@@ -23,7 +23,6 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
-    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -41,8 +40,8 @@ from core.models import CriterionDecision, Portfolio, PortfolioVersion
 from dashboards import figures as dashboards
 from evidence.selectors import (
     coverage_tokens,
-    evidenced_since,
     evidencing_mappings,
+    first_evidenced_cells,
     saved_steps,
 )
 
@@ -295,18 +294,12 @@ def with_row_facts(portfolios: QuerySet[Portfolio], *, cells: bool = True) -> Qu
 # --- Progress over time -------------------------------------------------------------------
 
 
-def _evidenced_in(cohort_id: int, criterion_ids: Sequence[int]) -> QuerySet:
-    """The mappings that evidence one of the cohort's criteria for one of its learners. The
-    note's test is ``EVIDENCED_SQL``'s own (not ``evidences``): the planner knows how many
-    mappings it keeps, and PostgreSQL can read them from ``mapping_evidencing_idx``."""
-    return numbered(evidencing_mappings()).filter(
-        among(criterion_ids), evidence__portfolio__cohort_id=cohort_id
-    )
-
-
 def earliest_evidenced(cohort_id: int, criterion_ids: Sequence[int]) -> datetime | None:
     """When the first of the cohort's criteria was first evidenced by anyone (one query)."""
-    seconds = _evidenced_in(cohort_id, criterion_ids).aggregate(first=Min(evidenced_since()))["first"]
+    cells, params = first_evidenced_cells(cohort_id, criterion_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MIN(cells.first_at) FROM ({cells}) cells", params)  # noqa: S608 (our own SQL)
+        seconds = cursor.fetchone()[0]
     return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
 
 
@@ -315,18 +308,14 @@ def counts_before(
 ) -> list[tuple[int, int, int]]:
     """(learner's portfolio, point, n): ``n`` of the learner's criteria were first evidenced
     before ``cutoffs[point]`` (seconds since 1970, ascending) but not before the point
-    ahead of it. One query: the first time of each learner's criterion, grouped again by
-    the point it first counts at. Criteria first evidenced after the last cutoff are left out.
+    ahead of it. One query: the first time of each learner's criterion
+    (``evidence.selectors.first_evidenced_cells``: on PostgreSQL a table the database keeps,
+    one row per learner and criterion), grouped by the point it first counts at. Criteria
+    first evidenced after the last cutoff are left out.
 
-    The second grouping runs over the first one's rows, which the ORM cannot say, so the
-    outer query is written here around the ORM's own SQL for the inner one."""
-    cells = (
-        _evidenced_in(cohort_id, criterion_ids)
-        .order_by()
-        .values("criterion_id", learner=F("evidence__portfolio_id"))
-        .annotate(first_at=Min(evidenced_since()))
-    )
-    inner, params = cells.query.sql_with_params()
+    The grouping runs over the cells' rows, which the ORM cannot say, so the outer query is
+    written here around the cells' own SQL."""
+    inner, params = first_evidenced_cells(cohort_id, criterion_ids)
     point = " ".join(f"WHEN cells.first_at < %s THEN {n}" for n in range(len(cutoffs)))
     # Only numbers are written into the text; the cutoffs and the inner query's values are parameters.
     sql = (

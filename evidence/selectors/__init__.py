@@ -42,6 +42,7 @@ from evidence.selectors.mappings import (
     evidenced_since,
     evidences,
     evidencing_mappings,
+    first_evidenced_cells,
     mappings_of,
     saved_steps,
 )
@@ -88,6 +89,7 @@ __all__ = [
     "evidenced_since",
     "evidences",
     "evidencing_mappings",
+    "first_evidenced_cells",
     "linked_criteria",
     "mappings_of",
     "portfolio_criteria",

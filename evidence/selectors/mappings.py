@@ -9,12 +9,17 @@ composes these pieces and never builds a query on the evidence's models itself.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
     Expression,
     F,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -96,3 +101,41 @@ def saved_steps(portfolio: OuterRef | Expression) -> QuerySet:
         )
         .values("pairs")
     )
+
+
+# --- When each learner first evidenced each criterion ---------------------------------------
+
+FIRST_EVIDENCED_TABLE = "evidence_first_evidenced"  # kept by triggers (migration 0009)
+
+
+def first_evidenced_kept() -> bool:
+    """Whether the database keeps ``evidence_first_evidenced`` (PostgreSQL does, from
+    migration 0009; SQLite works the times out from the mappings each time)."""
+    return connection.vendor == "postgresql"
+
+
+def first_evidenced_cells(cohort_id: int, criterion_ids: Sequence[int]) -> tuple[str, list[Any]]:
+    """SQL (and its parameters) of the rows (criterion_id, learner, first_at): when each of
+    the cohort's learners first evidenced each of these criteria, in whole seconds since
+    1970 (``evidencing_mappings`` dated by ``evidenced_since``, grouped by learner and
+    criterion). On PostgreSQL it reads the kept table, one row per learner and criterion,
+    instead of grouping every mapping of the cohort again."""
+    ids = [int(pk) for pk in criterion_ids]
+    if first_evidenced_kept():
+        sql = (
+            "SELECT f.criterion_id AS criterion_id, f.portfolio_id AS learner, f.first_at AS first_at "  # noqa: S608
+            f"FROM {FIRST_EVIDENCED_TABLE} f "
+            "JOIN portfolio_portfolio p ON p.id = f.portfolio_id "
+            "WHERE p.cohort_id = %s AND f.criterion_id = ANY(%s)"
+        )
+        return sql, [cohort_id, ids]
+    cells = (
+        evidencing_mappings()
+        .alias(criterion_number=F("criterion_id") + 0)
+        .filter(criterion_number__in=ids, evidence__portfolio__cohort_id=cohort_id)
+        .order_by()
+        .values("criterion_id", learner=F("evidence__portfolio_id"))
+        .annotate(first_at=Min(evidenced_since()))
+    )
+    sql, params = cells.query.sql_with_params()
+    return sql, list(params)
