@@ -130,7 +130,8 @@ def test_the_dashboards_read_the_same_cells(cohort_and_learners):
         cursor.execute(sql, params)
         read = {(learner, criterion, first) for criterion, learner, first in cursor.fetchall()}
     expected = {row for row in _from_mappings() if row[1] in ids}
-    assert read == expected and len(read) == 2 + 3 + 3
+    assert read == expected
+    assert len(read) == 2 + 3 + 3
 
 
 def test_a_flush_empties_it(cohort_and_learners, transactional_db):
