@@ -1,0 +1,31 @@
+"""Background work for credentials: a thin task that reloads by id and calls the service."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from core.models import PortfolioVersion
+from core.outbox import OutboxTask
+from credentials import keys
+from credentials.services import issue_credential
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(base=OutboxTask, skipped_result=False)
+def issue_version_credential(version_id: int) -> bool:
+    """Issue the version's credential if it is owed one. True once it has one.
+
+    Without a signing key (a production set-up not finished) nothing is issued and the error is
+    logged: the outbox sweep's recovery (``issue_owed``) issues it once a key is set.
+    """
+    version = PortfolioVersion.objects.filter(pk=version_id).first()
+    if version is None:
+        return False
+    try:
+        return issue_credential(version=version) is not None
+    except keys.CredentialKeyMissing:
+        log.error("credentials: version %s is owed a credential but no signing key is set", version_id)
+        return False
