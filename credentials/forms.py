@@ -33,7 +33,7 @@ class VerifyForm(forms.Form):
             raise forms.ValidationError("That file is not a credential: choose the .jwt file.") from None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not self.errors and not data.get("token") and not data.get("file"):
             raise forms.ValidationError("Paste a credential or upload its .jwt file.")
         return data

@@ -76,7 +76,6 @@ def public(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "facts": public_facts(_payload(credential)),
             "verification": verification,
             "revoked_at": credential.revoked_at,
-            "credential_url": request.build_absolute_uri(credential.get_absolute_url()),
         },
     )
 
