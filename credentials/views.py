@@ -69,7 +69,7 @@ def achievement_definition(request: HttpRequest, key: str) -> JsonResponse:
 def public(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     credential = selectors.public_credential(public_id)
     verification = _check(credential)
-    return render(
+    response = render(
         request,
         "credentials/public.html",
         {
@@ -78,6 +78,9 @@ def public(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "revoked_at": credential.revoked_at,
         },
     )
+    # The page names a person: shared by them, not found by a search engine.
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 @never_cache

@@ -9,12 +9,14 @@ import uuid
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
-from core.models import AuditEntry
+from core.models import AuditEntry, PortfolioVersion
 from credentials.models import CohortCredentialPolicy, Credential
 from credentials.verification import MAX_TOKEN_LENGTH
 from tests.conftest import finish
 from tests.credentials.conftest import sign_off
+from tests.factories import PortfolioFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -241,13 +243,39 @@ def test_a_revocation_needs_a_reason_and_happens_once(client, credential, staff)
     assert AuditEntry.objects.filter(action=AuditEntry.Action.CREDENTIAL_REVOKED).count() == 1
 
 
-def test_the_staff_list_costs_the_same_with_many_credentials(
-    client, staff, credential, django_assert_max_num_queries
+def _more_credentials(cohort, count):
+    """Signed-off versions with their credentials, made directly: only the list is under test."""
+    for _ in range(count):
+        portfolio = PortfolioFactory(cohort=cohort)
+        version = PortfolioVersion.objects.create(
+            portfolio=portfolio, number=1, submitted_by=portfolio.learner, snapshot={}, digest="0" * 64
+        )
+        Credential.objects.create(
+            version=version,
+            learner_name=portfolio.learner.display_name,
+            achievement_name="An achievement",
+            issued_at=timezone.now(),
+            key_id="k",
+            token="a.b.c",
+        )
+
+
+def test_the_staff_list_costs_the_same_with_1_and_20_credentials(
+    client, staff, credential, cohort, django_assert_num_queries
 ):
     client.force_login(staff)
-    # session, user, count of credentials, the page of credentials with learner, cohort and revoker
-    with django_assert_max_num_queries(4):
+    # the session, the user, the count for the pager, the page of credentials with their version,
+    # learner, cohort and who revoked them
+    with django_assert_num_queries(4):
         client.get(_url("staff_list"))
+    _more_credentials(cohort, 19)
+    with django_assert_num_queries(4):
+        page = client.get(_url("staff_list")).content.decode()
+    assert page.count("Revoke</button>") == 20
+
+
+def test_the_public_page_asks_search_engines_to_leave_it_alone(client, credential):
+    assert client.get(credential.get_absolute_url())["X-Robots-Tag"] == "noindex, nofollow"
 
 
 # --- The card on the portfolio's page ----------------------------------------------------------------
