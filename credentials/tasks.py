@@ -18,14 +18,16 @@ log = logging.getLogger(__name__)
 def issue_version_credential(version_id: int) -> bool:
     """Issue the version's credential if it is owed one. True once it has one.
 
-    Without a signing key (a production set-up not finished) nothing is issued and the error is
-    logged: the outbox sweep's recovery (``issue_owed``) issues it once a key is set.
+    Without a usable signing key (none set, or one that cannot be read) nothing is issued and the
+    error is logged, never raised: in-process (the embedded set-up) it would otherwise reach the
+    assessor's sign-off request after its commit. The outbox sweep's recovery (``issue_owed``)
+    issues it once the key is right.
     """
     version = PortfolioVersion.objects.filter(pk=version_id).first()
     if version is None:
         return False
     try:
         return issue_credential(version=version) is not None
-    except keys.CredentialKeyMissing:
-        log.error("credentials: version %s is owed a credential but no signing key is set", version_id)
+    except (keys.CredentialKeyMissing, ValueError) as error:
+        log.error("credentials: version %s is owed a credential but cannot be signed: %s", version_id, error)
         return False

@@ -89,6 +89,20 @@ def test_without_a_key_in_production_nothing_is_issued_until_one_is_set(
     assert services.issue_owed() == {"issued": 1}
 
 
+def test_an_unreadable_key_fails_neither_the_sign_off_nor_the_sweep(
+    settings, version, assessor, criteria, django_capture_on_commit_callbacks
+):
+    key = settings.CREDENTIAL_SIGNING_KEY
+    settings.CREDENTIAL_SIGNING_KEY = "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----"
+
+    sign_off(version, assessor, criteria, django_capture_on_commit_callbacks)
+
+    assert not Credential.objects.exists()
+    assert services.issue_owed() == {"issued": 0, "no_key": 1}
+    settings.CREDENTIAL_SIGNING_KEY = key
+    assert services.issue_owed() == {"issued": 1}
+
+
 def test_the_jwt_follows_the_open_badges_3_data_model(credential, signing_key, learner, criteria):
     header = json.loads(base64.urlsafe_b64decode(credential.token.split(".")[0] + "=="))
     claims = _claims(credential, signing_key)

@@ -142,6 +142,28 @@ def test_garbage_is_not_a_credential(db, garbage):
     assert _verify(garbage).verdict == Verdict.NOT_A_CREDENTIAL
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        '"ES256"',
+        "[1]",
+        "null",
+        '{"alg": "ES256"}',
+        '{"alg": "ES256", "kid": 7}',
+        '{"alg": "ES256", "kid": "KID", "crit": ["zzz"]}',
+        '{"alg": "ES256", "kid": "KID", "b64": false, "crit": ["b64"]}',
+        '{"alg": "ES256", "kid": "KID", "jku": "https://evil.example/jwks.json"}',
+    ],
+)
+def test_a_hostile_header_is_never_valid(credential, signing_key, header):
+    encoded = base64.urlsafe_b64encode(header.replace("KID", signing_key.thumbprint()).encode())
+    _, payload, signature = credential.token.split(".")
+
+    result = _verify(f"{encoded.rstrip(b'=').decode()}.{payload}.{signature}")
+
+    assert result.verdict in {Verdict.INVALID_SIGNATURE, Verdict.UNKNOWN_KEY}
+
+
 def test_a_header_that_is_not_json_is_invalid(credential):
     _, payload, signature = credential.token.split(".")
 
