@@ -17,6 +17,7 @@ run: setup
 	./scripts/ensure-debian-packages $(RUN_PACKAGES)
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py import_framework frameworks/*.yaml
+	$(RUN_ENV) $(PY) manage.py credential_key
 	$(RUN_ENV) $(PY) manage.py seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/ — log in as tutor, assessor, iqa or learner (see README)."
 	$(RUN_ENV) ./scripts/run-embedded $(HOST):$(PORT)

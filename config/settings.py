@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "assessment",
     "reports",
     "dashboards",
+    "credentials",
     "demo",
 ]
 
@@ -445,6 +446,20 @@ if not DEBUG and not TESTING:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-pass-2026")
+
+# Verifiable credentials at sign-off (docs/credentials.md). The centre's ES256 signing key, as a
+# JWK or PEM in CREDENTIAL_SIGNING_KEY, or in the file CREDENTIAL_SIGNING_KEY_FILE (`manage.py
+# credential_key` writes one; never commit it). CREDENTIAL_RETIRED_KEYS: a JWKS (inline or a file
+# path) of earlier public keys, still published so credentials signed with them verify.
+CREDENTIAL_SIGNING_KEY = os.environ.get("CREDENTIAL_SIGNING_KEY", "")
+CREDENTIAL_SIGNING_KEY_FILE = os.environ.get(
+    "CREDENTIAL_SIGNING_KEY_FILE", str(BASE_DIR / "var" / "credential-signing-key.jwk")
+)
+CREDENTIAL_RETIRED_KEYS = os.environ.get("CREDENTIAL_RETIRED_KEYS", "")
+CREDENTIAL_ISSUER_NAME = os.environ.get("CREDENTIAL_ISSUER_NAME", "Social Customer Service Portfolios")
+# Hold every credential until internal quality assurance accepts the version (a cohort's own
+# policy, in the admin, overrides this).
+CREDENTIALS_REQUIRE_IQA = env_bool("CREDENTIALS_REQUIRE_IQA", False)
 
 # Logs (docs/deployment.md, "Logs and metrics"): one line a record on standard error, with the
 # id of the request it belongs to (core.observability). LOG_FORMAT=json writes JSON lines for a

@@ -426,6 +426,9 @@ class AuditEntry(AppendOnlyModel):
         QA_RESPONSE = "qa_response", "Assessor answered quality assurance"
         DISCUSSED = "discussed", "Message in a feedback thread"
         ANNOTATED = "annotated", "Evidence annotated"
+        # The learner's verifiable credential (the credentials app).
+        CREDENTIAL_ISSUED = "vc_issued", "Credential issued"
+        CREDENTIAL_REVOKED = "vc_revoked", "Credential revoked"
 
     portfolio = models.ForeignKey(Portfolio, on_delete=models.PROTECT, related_name="audit_entries")
     version = models.ForeignKey(PortfolioVersion, on_delete=models.PROTECT, null=True, related_name="+")

@@ -38,6 +38,8 @@ MAY_IMPORT: dict[str, set[str]] = {
     "assessment": {"core", "evidence", "readiness"},
     "reports": {"core", "evidence", "assessment"},
     "dashboards": {"core", "evidence", "readiness", "assessment"},
+    # Listens for sign-offs and quality assurance on the core's rows; imports no other output.
+    "credentials": {"core"},
     "demo": {"core", "evidence", "audit", "strategy", "readiness", "assessment", "reports", "dashboards"},
     "config": {"core", "evidence", "audit", "strategy", "readiness", "assessment", "reports", "dashboards"},
 }
