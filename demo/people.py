@@ -35,6 +35,7 @@ DEMO_CONTENT_MODULES = [
     "demo.evidence",
     "demo.assessment",
     "demo.history",
+    "demo.progress",
 ]
 
 STAFF_PEOPLE = [
