@@ -4,8 +4,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Links in e-mails (invitations, password resets) point where the app is served, unless set.
-SITE_URL ?= http://$(HOST):$(PORT)
+# Links in e-mails (invitations, password resets) point where the app is served, unless set;
+# served on every interface (HOST=0.0.0.0), a link to 0.0.0.0 opens nothing: localhost then.
+LINK_HOST = $(if $(filter 0.0.0.0 ::,$(HOST)),localhost,$(HOST))
+SITE_URL ?= http://$(LINK_HOST):$(PORT)
 RUN_ENV = DEBUG=1 SITE_URL=$(SITE_URL)
 
 .PHONY: run test setup lint typecheck format check-migrations collectstatic worker beat clean cluster cluster-stop cluster-status cluster-check load faults backup

@@ -20,7 +20,6 @@ from audit.importing.dates import MONTH_FIRST
 from audit.kpis import KPI_CATALOGUE
 from audit.models import ChunkedUpload, ServiceDataImport
 from audit.services import imports as service_imports
-from audit.steps import STEPS
 from core import concurrency, drafts, outbox
 from core.access import can_edit, get_portfolio_for
 from core.charts import chart_context
@@ -40,7 +39,6 @@ def data_home(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
         "audit/data_home.html",
         {
             "portfolio": portfolio,
-            "audit_steps": STEPS,
             "imports": list(selectors.imports_for(portfolio)),
             "form": UploadForm(),
             "is_owner": can_edit(request.user, portfolio),
@@ -70,7 +68,6 @@ def data_upload(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
         "audit/data_home.html",
         {
             "portfolio": portfolio,
-            "audit_steps": STEPS,
             "imports": list(selectors.imports_for(portfolio)),
             "form": form,
             "is_owner": True,
@@ -238,7 +235,6 @@ def data_map(request: HttpRequest, portfolio_pk: int, import_pk: int) -> HttpRes
         "audit/data_map.html",
         {
             "portfolio": portfolio,
-            "audit_steps": STEPS,
             "service_import": service_import,
             "form": form,
             "presets": list(importing.PRESETS.values()),
@@ -278,7 +274,6 @@ def data_preview(request: HttpRequest, portfolio_pk: int, import_pk: int) -> Htt
         "audit/data_preview.html",
         {
             "portfolio": portfolio,
-            "audit_steps": STEPS,
             "service_import": service_import,
             "mapped": mapped,
             "preview_rows": preview_rows,
@@ -357,7 +352,6 @@ def data_status(request: HttpRequest, portfolio_pk: int, import_pk: int) -> Http
         template,
         {
             "portfolio": portfolio,
-            "audit_steps": STEPS,
             "service_import": service_import,
             "is_owner": is_owner,
         },
@@ -435,7 +429,6 @@ def kpis(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
         view = selectors.kpi_view(portfolio, None, kpi_settings)
     context = {
         "portfolio": portfolio,
-        "audit_steps": STEPS,
         "service_import": service_import,
         "view": view,
         "settings_form": settings_form,

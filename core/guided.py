@@ -188,3 +188,23 @@ def stage_steps(stage: str) -> list[GuidedStep]:
 
 def stage_links(stage: str) -> list[StageLink]:
     return sorted((link for link in _LINKS.values() if link.stage == stage), key=lambda link: link.order)
+
+
+def navigation(current_stage: str = "") -> list[dict[str, object]]:
+    """Every stage with its steps (and its other pages), in the order of the work: what the
+    guided navigation shows on each step's page and on the stage's other pages."""
+    stages: list[dict[str, object]] = []
+    for step in all_steps():
+        if not stages or stages[-1]["stage"] != step.stage:
+            stages.append({"stage": step.stage, "steps": [], "links": stage_links(step.stage)})
+        steps = stages[-1]["steps"]
+        assert isinstance(steps, list)
+        steps.append(step)
+    for stage in stages:
+        stage["current"] = stage["stage"] == current_stage
+    return stages
+
+
+def stage_link(url_name: str) -> StageLink:
+    """The registered stage page with this URL name."""
+    return next(link for link in _LINKS.values() if link.url_name == url_name)

@@ -86,11 +86,34 @@ TOURS: dict[str, tuple[TourStep, ...]] = {
         _NOTIFICATIONS,
         _ACCOUNT,
     ),
+    Role.EQA: (
+        TourStep(
+            "nav-1",
+            "What is shared with you",
+            "Each centre that gives you access is listed here: the learners and submitted versions it "
+            "chose, with their assessment decisions and internal quality assurance samples. You read "
+            "them and download their files; you change nothing.",
+        ),
+        TourStep(
+            "main",
+            "For a limited time",
+            "Each access shows the day it ends; after that it moves to “Ended” and its pages close. "
+            "The centre can end it sooner, and every page you open is recorded for the centre.",
+        ),
+        TourStep(
+            "main",
+            "Findings",
+            "Open an access to record a finding, about the cohort, a learner or one version. The "
+            "centre's tutors and internal quality assurers are told at once, and your findings stay "
+            "listed on that page.",
+        ),
+        _ACCOUNT,
+    ),
 }
 TOURS[Role.STAFF] = TOURS[Role.TUTOR]
 
 # The pages a person lands on after logging in (a learner with one portfolio lands on it).
-HOME_PAGES = {"learner_home", "portfolio_detail", "assessor_home", "tutor_home", "iqa_home"}
+HOME_PAGES = {"learner_home", "portfolio_detail", "assessor_home", "tutor_home", "iqa_home", "eqa_home"}
 
 
 def tour_for(user: object, url_name: str | None) -> tuple[TourStep, ...]:

@@ -50,9 +50,11 @@ def assessor_home(request: AuthenticatedHttpRequest) -> HttpResponse:
 def portfolio_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The portfolio at a glance: the steps by stage and the coverage of each framework."""
     portfolio = get_portfolio_for(request.user, pk)
+    steps = workflow_steps(portfolio)
     stages: dict[str, list[StepState]] = {}
-    for step in workflow_steps(portfolio):
+    for step in steps:
         stages.setdefault(step.section.stage or "Other", []).append(step)
+    is_owner = can_edit(request.user, portfolio)
     return render(
         request,
         "portfolio/portfolio_detail.html",
@@ -60,7 +62,9 @@ def portfolio_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "portfolio": portfolio,
             "stages": stages,
             "coverage": coverage_for(portfolio),
-            "is_owner": can_edit(request.user, portfolio),
+            "is_owner": is_owner,
+            # A learner who has not begun any step is pointed at the first one.
+            "start_step": steps[0] if is_owner and steps and all(s.state == "empty" for s in steps) else None,
             # Where the latest submission stands: returned (and what to do), signed off or waiting.
             "latest": assessment_selectors.latest_outcome(portfolio),
         },

@@ -19,7 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
-from core.models import Cohort, Framework, Invitation, Membership, Portfolio, Role, User
+from core import eqa
+from core.models import Cohort, EqaGrant, Framework, Invitation, Membership, Portfolio, Role, User
 
 DEMO_COHORT_CODE = "cs-l3-demo"
 NAME_SEED = 20261207  # names of the learners beyond LEARNER_NAMES (``seed_demo --learners N``)
@@ -34,6 +35,7 @@ DEMO_CONTENT_MODULES = [
     "demo.evidence",
     "demo.assessment",
     "demo.history",
+    "demo.progress",
 ]
 
 STAFF_PEOPLE = [
@@ -177,4 +179,27 @@ def _add_learners(*, cohort: Cohort, count: int, assessor: User, password_hash: 
             if user.pk not in enrolled
         ],
         batch_size=500,
+    )
+
+
+def add_demo_eqa(cohort: Cohort) -> EqaGrant:
+    """An external quality assurer (``eqa``, the demo password) with thirty days' access to the
+    signed-off learner (learner4) and the version waiting for review (learner2's): what the
+    screenshots and the page tests show of the EQA role. Kept once made."""
+    tutor = cohort.created_by
+    assurer = _person("eqa", "Priya", "Shah", Role.EQA, make_password(settings.DEMO_PASSWORD))
+    existing = eqa.grants_of_eqa(assurer).filter(cohort=cohort).first()
+    if existing is not None:
+        return existing
+    portfolios = {p.learner.username: p for p in cohort.portfolios.select_related("learner")}
+    shared = [portfolios[u] for u in ("learner4",) if u in portfolios]
+    versions = [v for u in ("learner2",) if u in portfolios for v in portfolios[u].versions.all()[:1]]
+    return eqa.grant_eqa_access(
+        cohort=cohort,
+        email=assurer.email,
+        ends_on=timezone.localdate() + timedelta(days=30),
+        portfolios=shared,
+        versions=versions,
+        purpose="Annual external quality assurance visit: a sample of signed-off and waiting work.",
+        actor=tutor,
     )

@@ -2,7 +2,9 @@
 test that no page shows template source.
 
 Four learners: rich, waiting for review, returned, signed off; an upload waiting for its
-columns, one whose preview shows problems, and a failed export, so the error states have a page.
+columns, one whose preview shows problems, and a failed export, so the error states have a page;
+an external quality assurer with access to the signed-off learner, a pending witness request, a
+pending EQA access and invitation (their links, valid and not), a learner in no cohort yet.
 """
 
 from __future__ import annotations
@@ -113,4 +115,142 @@ def demo_urls() -> dict[str, str]:
         "qa_sampling": "/quality/sampling/",
         "signed_off_version": f"/portfolios/{signed_off.pk}/versions/1/",
     }
+    urls |= _more_urls(cohort, amira=amira, signed_off=signed_off, evidence=evidence)
     return urls
+
+
+def _more_urls(cohort, *, amira, signed_off, evidence) -> dict[str, str]:
+    """The pages beyond the accessibility scan's first list: the external quality assurer's,
+    the links sent by e-mail (witness, invitation, EQA access; valid and not), threads,
+    records, personal data, previews and the account pages after a change."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from core import eqa, services
+    from core.models import Invitation, Role, User
+    from demo.people import add_demo_eqa
+    from evidence import witness
+    from evidence.models import Evidence
+
+    grant = add_demo_eqa(cohort)
+    tutor = cohort.created_by
+    pending_grant = eqa.grant_eqa_access(
+        cohort=cohort,
+        email="new.assurer@demo.example",
+        ends_on=grant.last_day,
+        portfolios=[signed_off],
+        versions=[],
+        purpose="",
+        actor=tutor,
+    )
+    invitation = Invitation.objects.filter(
+        cohort=cohort, accepted_at__isnull=True, revoked_at__isnull=True
+    ).first()
+    signed = amira.witness_requests.exclude(evidence=None).first()
+    pending_witness = witness.request_witness(
+        portfolio=amira,
+        actor=amira.learner,
+        name="Sam Patel",
+        job_title="Team leader",
+        relationship="Manager",
+        organisation="Fernleaf Home",
+        email="sam.patel@demo.example",
+        activity="The weekend rota's second month",
+        criteria=list(signed.criteria.all()[:1]),
+    )
+    User.objects.get_or_create(
+        username="newcomer", defaults={"role": Role.LEARNER, "first_name": "Noor", "last_name": "Hassan"}
+    )
+    version = signed_off.versions.get(number=1)
+    criterion = version.decisions.first().criterion
+    item = version.snapshot["parts"]["evidence"]["items"][0]["id"]
+    stored = version.files.first()
+    reflection = evidence[Evidence.Kind.REFLECTION]
+    admin = User.objects.get(username="admin")
+    d, e = f"/portfolios/{signed_off.pk}", f"/portfolios/{amira.pk}/evidence"
+    v = f"{d}/versions/1"
+    return {
+        "eqa_home": "/eqa/",
+        "eqa_grant": f"/eqa/access/{grant.pk}/",
+        "eqa_grants": f"/cohorts/{cohort.pk}/eqa/",
+        "eqa_grant_manage": f"/cohorts/{cohort.pk}/eqa/{grant.pk}/",
+        "eqa_accept": f"/eqa/join/{eqa.grant_token(pending_grant)}/",
+        "eqa_accept_invalid": "/eqa/join/not-a-token/",
+        "invitation": f"/invitations/{services.invitation_token(invitation)}/",
+        "invitation_invalid": "/invitations/not-a-token/",
+        "witness_list": f"{e}/witnesses/",
+        "witness_new": f"{e}/witnesses/new/",
+        "witness_check": f"{e}/witnesses/{signed.pk}/check/",
+        "witness_testify": f"/witness/{witness.witness_token(pending_witness)}/",
+        "witness_testify_invalid": "/witness/not-a-token/",
+        "versions": f"/portfolios/{amira.pk}/versions/",
+        "signed_off_versions": f"{d}/versions/",
+        "criterion_thread": f"{v}/criteria/{criterion.pk}/thread/",
+        "evidence_thread": f"{v}/evidence/{item}/thread/",
+        "workspace_panel": f"{v}/workspace/criteria/{criterion.pk}/",
+        "file_preview": f"{v}/files/{stored.pk}/preview/",
+        "observation_add": f"{e}/records/observation/",
+        "discussion_add": f"{e}/records/discussion/",
+        "evidence_reflection": f"{e}/{reflection.pk}/",
+        "evidence_edit": f"{e}/{reflection.pk}/edit/",
+        "evidence_delete": f"{e}/{reflection.pk}/delete/",
+        "personal_data": f"{e}/{evidence[Evidence.Kind.FILE].pk}/personal-data/",
+        "readiness_step": f"/portfolios/{amira.pk}/readiness/steps/audit.organisation/",
+        "cohort_progress": f"/cohorts/{cohort.pk}/dashboard/progress/",
+        "notifications_count": "/notifications/count/",
+        "pitch_presenter": f"/portfolios/{amira.pk}/strategy/pitch/presentation/?view=presenter",
+        "learner_home": "/learner/",
+        "password_change_done": "/accounts/password_change/done/",
+        "password_reset_done": "/accounts/password_reset/done/",
+        "password_reset_complete": "/accounts/reset/done/",
+        "password_reset_confirm": (
+            f"/accounts/reset/{urlsafe_base64_encode(force_bytes(admin.pk))}/"
+            f"{default_token_generator.make_token(admin)}/"
+        ),
+        "password_reset_confirm_invalid": "/accounts/reset/MQ/not-a-token/",
+    }
+
+
+def empty_urls() -> dict[str, str]:
+    """A cohort with nobody in it yet (its tutor is ``tutor``) and, in the demo cohort, a
+    portfolio nothing has been done in (``beginner``'s): the pages as the first hour finds them.
+    Call after ``demo_urls``."""
+    from audit.steps import STEPS
+    from core.models import Cohort, Portfolio, Role, User
+    from demo.people import DEMO_COHORT_CODE
+
+    demo = Cohort.objects.get(code=DEMO_COHORT_CODE)
+    tutor = demo.created_by
+    empty = Cohort.objects.create(
+        code="empty", name="Starts next month", organisation="Northfield College", created_by=tutor
+    )
+    empty.memberships.create(user=tutor, role=Role.TUTOR)
+    beginner = User.objects.create(username="beginner", role=Role.LEARNER, first_name="Ben", last_name="Ng")
+    portfolio = Portfolio.objects.create(
+        cohort=demo, learner=beginner, assessor=User.objects.get(username="assessor")
+    )
+    p, c = f"/portfolios/{portfolio.pk}", f"/cohorts/{empty.pk}"
+    return {
+        "empty_cohort": f"{c}/",
+        "empty_cohort_dashboard": f"{c}/dashboard/",
+        "empty_cohort_progress": f"{c}/dashboard/progress/",
+        "empty_cohort_criteria": f"{c}/criteria/",
+        "empty_cohort_edit": f"{c}/edit/",
+        "empty_cohort_eqa": f"{c}/eqa/",
+        "empty_portfolio": f"{p}/",
+        **{f"empty_audit_{step.slug}": f"{p}/audit/{step.slug}/" for step in STEPS},
+        **{f"empty_strategy_{step}": f"{p}/strategy/{step}/" for step in STRATEGY_STEPS},
+        "empty_pitch_presentation": f"{p}/strategy/pitch/presentation/",
+        "empty_pitch_presenter": f"{p}/strategy/pitch/presentation/?view=presenter",
+        "empty_evidence": f"{p}/evidence/",
+        "empty_coverage": f"{p}/evidence/coverage/",
+        "empty_witnesses": f"{p}/evidence/witnesses/",
+        "empty_readiness": f"{p}/readiness/",
+        "empty_submit": f"{p}/submit/",
+        "empty_versions": f"{p}/versions/",
+        "empty_exports": f"{p}/exports/",
+        "empty_data": f"{p}/audit/data/",
+        "empty_kpis": f"{p}/audit/kpis/",
+        "empty_trail": f"{p}/trail/",
+    }

@@ -1,5 +1,5 @@
 """The set-up the README's two commands run: the package installer waits for another apt, and
-``make run`` on another port mails links to that port."""
+``make run`` on another port mails links to that port (to localhost when served on every interface)."""
 
 from __future__ import annotations
 
@@ -49,3 +49,18 @@ def test_make_run_on_another_port_sends_links_to_that_port():
     serve = next(line for line in result.stdout.splitlines() if "run-embedded" in line)
     assert "SITE_URL=http://127.0.0.1:8101" in serve
     assert serve.rstrip().endswith("run-embedded 127.0.0.1:8101")
+
+
+def test_make_run_on_every_interface_sends_links_to_localhost():
+    result = subprocess.run(
+        ["make", "--dry-run", "--always-make", "run", "HOST=0.0.0.0", "PORT=8101"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+
+    serve = next(line for line in result.stdout.splitlines() if "run-embedded" in line)
+    assert "SITE_URL=http://localhost:8101" in serve
+    assert serve.rstrip().endswith("run-embedded 0.0.0.0:8101")

@@ -2,8 +2,10 @@
 or variable broken across lines, is printed as text by Django's template engine.
 
 Two checks: every template file, tokenised as the engine reads it, has no template syntax in its
-text; and every page of every role in the demo (the pages the accessibility scan visits, with
-the fragments htmx loads into them) comes back without any.
+text; and every page of every role in the demo (the pages the accessibility scan visits and the
+rest, with the fragments htmx loads into them), and again in an empty cohort and portfolio, comes
+back without any. A walk of the URL patterns keeps the list whole: every GET route is visited or
+exempt with its reason (POST only, a file, JSON).
 """
 
 from __future__ import annotations
@@ -12,15 +14,21 @@ import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
 from django.http import HttpResponse
 from django.template import engines
 from django.template.base import Lexer, TokenType
+from django.urls import Resolver404, URLResolver, get_resolver, resolve
 
-from tests.demo_pages import demo_urls
+from audit.steps import STEPS as AUDIT_STEPS
+from strategy.steps import STEP_NAMES as STRATEGY_STEPS
+from tests.demo_pages import demo_urls, empty_urls
 from tests.e2e.test_accessibility import ANONYMOUS, PAGES
+
+AUDIT_SLUGS = [step.slug for step in AUDIT_STEPS]
 
 SOURCE_MARKERS = ("{#", "#}", "{%", "%}", "{{", "}}")
 TEMPLATE_SUFFIXES = {".html", ".txt", ".xml", ".svg"}
@@ -126,34 +134,223 @@ def test_the_page_check_reads_text_and_not_scripts():
     ]
 
 
-def every_page(client, django_user_model, urls: dict[str, str]) -> Iterator[tuple[str, HttpResponse]]:
-    """Every page of every role in the demo (the accessibility scan's), each followed by the
-    fragments htmx loads into it: (who asked and where, the response)."""
+# Pages beyond the accessibility scan's list: (test id, username logged in, page name in demo_urls).
+MORE_PAGES = [
+    ("eqa-signed-off-workspace", "eqa", "signed_off_workspace"),
+    ("eqa-accept-existing", "eqa", "eqa_accept"),
+    ("anonymous-eqa-accept-invalid", ANONYMOUS, "eqa_accept_invalid"),
+    ("learner-invitation-existing-account", "learner", "invitation"),
+    ("assessor-witness-list", "assessor", "witness_list"),
+    ("anonymous-witness-invalid", ANONYMOUS, "witness_testify_invalid"),
+    ("signed-off-learner-versions", "learner4", "signed_off_versions"),
+    ("signed-off-learner-criterion-thread", "learner4", "criterion_thread"),
+    ("assessor-workspace-panel", "assessor", "workspace_panel"),
+    ("assessor-file-preview", "assessor", "file_preview"),
+    ("learner-evidence-reflection", "learner", "evidence_reflection"),
+    ("learner-personal-data", "learner", "personal_data"),
+    ("learner-readiness-step", "learner", "readiness_step"),
+    ("tutor-cohort-progress", "tutor", "cohort_progress"),
+    ("learner-notifications-count", "learner", "notifications_count"),
+    ("learner-home", "learner", "learner_home"),
+    ("learner-in-no-cohort-home", "newcomer", "learner_home"),
+    ("anonymous-password-reset-done", ANONYMOUS, "password_reset_done"),
+    ("anonymous-password-reset-complete", ANONYMOUS, "password_reset_complete"),
+    ("anonymous-password-reset-confirm", ANONYMOUS, "password_reset_confirm"),
+    ("anonymous-password-reset-confirm-invalid", ANONYMOUS, "password_reset_confirm_invalid"),
+    ("staff-cohorts", "admin", "tutor_home"),
+    ("staff-quality", "admin", "iqa_home"),
+    ("staff-cohort", "admin", "cohort"),
+    ("staff-cohort-dashboard", "admin", "cohort_dashboard"),
+    ("staff-portfolio", "admin", "portfolio"),
+    ("staff-signed-off-version", "admin", "signed_off_version"),
+]
+# The same as the first hour finds them: a cohort with nobody in it, a portfolio nothing is in.
+EMPTY_PAGES = [
+    *[
+        (f"tutor-{name}", "tutor", name)
+        for name in (
+            "empty_cohort",
+            "empty_cohort_dashboard",
+            "empty_cohort_progress",
+            "empty_cohort_criteria",
+            "empty_cohort_edit",
+            "empty_cohort_eqa",
+        )
+    ],
+    *[
+        (f"beginner-{name}", "beginner", name)
+        for name in (
+            "empty_portfolio",
+            *[f"empty_audit_{slug}" for slug in AUDIT_SLUGS],
+            *[f"empty_strategy_{step}" for step in STRATEGY_STEPS],
+            "empty_pitch_presentation",
+            "empty_pitch_presenter",
+            "empty_evidence",
+            "empty_coverage",
+            "empty_witnesses",
+            "empty_readiness",
+            "empty_submit",
+            "empty_versions",
+            "empty_exports",
+            "empty_data",
+            "empty_kpis",
+        )
+    ],
+    ("assessor-empty_portfolio", "assessor", "empty_portfolio"),
+    ("assessor-empty_trail", "assessor", "empty_trail"),
+]
+# Pages that answer with an error page on purpose (each page is checked all the same).
+ERROR_STATUS = {
+    "not-found": 404,
+    "learner-forbidden": 403,
+    "anonymous-eqa-accept-invalid": 400,
+    "invitation-invalid": 400,
+    "anonymous-witness-invalid": 400,
+}
+# Known faults left to the code that owns them (templates/portfolio/assessment/), each checked
+# to be still there so the entry goes once it is fixed: the marking workspace asks htmx for each
+# criterion's thread, which an external quality assurer may not read (404).
+KNOWN_FAULTS = {("eqa-signed-off-workspace (fragment)", "portfolio:criterion_thread"): 404}
+EVERY_PAGE = [(test_id, role, name) for test_id, role, name, _action in PAGES] + MORE_PAGES
+
+# Routes with no page of their own to read, and why; every other GET route must be in a list above.
+EXEMPT = {
+    "portfolio:home": "redirects to the person's home page (listed)",
+    "portfolio:plotly_css": "a stylesheet",
+    "portfolio:cohort_export_csv": "a file download (CSV)",
+    "portfolio:cohort_export_xlsx": "a file download (XLSX)",
+    "portfolio:version_file": "a file download",
+    "portfolio:version_file_page": "a PNG of one page of a PDF",
+    "portfolio:export_download": "a file download (PDF)",
+    "evidence:file": "a file download",
+    "evidence:record_attachment": "a file download",
+    "evidence:redaction_preview": "an image: the redacted copy",
+    "audit:data_upload_chunk": "PUT only: one piece of a chunked upload",
+    "logout": "POST only",
+    "healthz": "JSON for the load balancer",
+    "metrics": "Prometheus text",
+    "favicon.ico": "an image",
+    **dict.fromkeys(
+        [
+            "portfolio:draft_save",
+            "portfolio:draft_discard",
+            "portfolio:cohort_invite",
+            "portfolio:invitation_revoke",
+            "portfolio:assign_assessor",
+            "portfolio:eqa_grant_end",
+            "portfolio:eqa_finding",
+            "portfolio:notifications_read",
+            "portfolio:tour_done",
+            "portfolio:tour_again",
+            "portfolio:decide",
+            "portfolio:decide_group",
+            "portfolio:close_version",
+            "portfolio:annotate_evidence",
+            "portfolio:qa_answer",
+            "portfolio:qa_finding",
+            "portfolio:export_request",
+            "evidence:record_confirm",
+            "evidence:mapping_add",
+            "evidence:privacy_scan",
+            "evidence:privacy_not_personal",
+            "evidence:redaction_prepare",
+            "evidence:redaction_confirm",
+            "evidence:redaction_discard",
+            "evidence:witness_withdraw",
+            "audit:data_upload",
+            "audit:data_upload_start",
+            "audit:data_upload_finish",
+            "audit:data_import",
+            "audit:data_delete",
+        ],
+        "POST only: a form's target, which answers with a redirect or the form's page (listed)",
+    ),
+}
+EXEMPT_NAMESPACES = {"admin": "Django's own admin, with its own templates"}
+
+
+def _routes(patterns=None, namespace: str = "") -> Iterator[str]:
+    """The name of every URL pattern, with its namespace (``portfolio:cohort_detail``)."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace or namespace
+            if inner not in EXEMPT_NAMESPACES:
+                yield from _routes(pattern.url_patterns, inner)
+        else:
+            yield f"{namespace}:{pattern.name}" if namespace else (pattern.name or str(pattern.pattern))
+
+
+def _route_of(url: str) -> str:
+    try:
+        return resolve(urlsplit(url).path).view_name
+    except Resolver404:
+        return "(no route: the not-found page)"
+
+
+def every_page(
+    client, django_user_model, urls: dict[str, str], pages: list[tuple[str, str, str]]
+) -> Iterator[tuple[str, HttpResponse]]:
+    """Each page as the person named asks for it, each followed by the fragments htmx loads
+    into it: (who asked and where, the response)."""
     people = {
-        user.username: user for user in django_user_model.objects.filter(username__in=[p[1] for p in PAGES])
+        user.username: user
+        for user in django_user_model.objects.filter(username__in=[role for _id, role, _name in pages])
     }
-    for _test_id, role, name, _action in PAGES:
+    for test_id, role, name in pages:
         client.logout()
         if role != ANONYMOUS:
             client.force_login(people[role])
-        response = client.get(urls[name])
-        yield f"{role or 'anonymous'} {urls[name]}", response
+        response = client.get(urls[name], follow=True)
+        yield f"{test_id}: {role or 'anonymous'} {urls[name]}", response
         if response.status_code == 200 and "html" in response.get("Content-Type", ""):
             html = response.content.decode()
             for url in LOADED_FRAGMENT.findall(html):
                 fragment = client.get(url.replace("&amp;", "&"), headers={"HX-Request": "true"})
-                yield f"{role or 'anonymous'} {url}", fragment
+                yield f"{test_id} (fragment): {role or 'anonymous'} {url}", fragment
+
+
+def _check(client, django_user_model, urls, pages) -> tuple[dict[str, list[str]], dict[str, int]]:
+    leaks: dict[str, list[str]] = {}
+    failed: dict[str, int] = {}
+    for label, page in every_page(client, django_user_model, urls, pages):
+        test_id, url = label.split(":")[0], label.split()[-1]
+        expected = KNOWN_FAULTS.get((test_id, _route_of(url)), ERROR_STATUS.get(test_id, 200))
+        if page.status_code != expected:
+            failed[label] = page.status_code
+        if "html" in page.get("Content-Type", "") and (found := _leaks(page.content.decode())):
+            leaks[label] = found
+    return leaks, failed
 
 
 @pytest.mark.django_db
 def test_no_page_of_any_role_shows_template_source(client, django_user_model):
     urls = demo_urls()
-    leaks: dict[str, list[str]] = {}
-    visited = 0
-    for label, page in every_page(client, django_user_model, urls):
-        visited += 1
-        if "html" in page.get("Content-Type", "") and (found := _leaks(page.content.decode())):
-            leaks[label] = found
 
-    assert visited >= len(PAGES)
+    leaks, failed = _check(client, django_user_model, urls, EVERY_PAGE)
+
+    assert failed == {}
     assert leaks == {}
+
+
+@pytest.mark.django_db
+def test_no_page_shows_template_source_in_an_empty_cohort_or_portfolio(client, django_user_model):
+    urls = demo_urls()
+    urls |= empty_urls()
+
+    leaks, failed = _check(client, django_user_model, urls, EMPTY_PAGES)
+
+    assert failed == {}
+    assert leaks == {}
+
+
+@pytest.mark.django_db
+def test_every_page_of_every_role_is_visited_or_exempt_with_a_reason():
+    """A new page cannot be left out of the check above: each GET route of the site is one of
+    the pages visited, or is exempt here with the reason."""
+    urls = demo_urls()
+    visited = {_route_of(urls[name]) for _id, _role, name in EVERY_PAGE}
+
+    unlisted = sorted(route for route in _routes() if route not in visited and route not in EXEMPT)
+
+    assert unlisted == []
+    assert sorted(set(EXEMPT) & visited) == []  # an exemption that no longer holds

@@ -12,13 +12,12 @@ from django.urls import URLPattern, path
 from core import concurrency, drafts
 from core.access import AuthenticatedHttpRequest, can_edit, get_portfolio_for
 from core.guided import (
-    GuidedStep,
     Part,
     StepError,
     StepRequest,
     all_steps,
     get_step,
-    stage_links,
+    navigation,
     stage_steps,
 )
 
@@ -29,20 +28,6 @@ def read_only(parts: list[Part]) -> None:
         for form in part.forms if isinstance(part, BaseFormSet) else [part]:
             for field in form.fields.values():
                 field.disabled = True
-
-
-def navigation(step: GuidedStep) -> list[dict[str, object]]:
-    """Every stage with its steps (and its other pages), in the order of the work."""
-    stages: list[dict[str, object]] = []
-    for current in all_steps():
-        if not stages or stages[-1]["stage"] != current.stage:
-            stages.append({"stage": current.stage, "steps": [], "links": stage_links(current.stage)})
-        steps = stages[-1]["steps"]
-        assert isinstance(steps, list)
-        steps.append(current)
-    for stage in stages:
-        stage["current"] = stage["stage"] == step.stage
-    return stages
 
 
 @login_required
@@ -102,7 +87,7 @@ def step_view(request: AuthenticatedHttpRequest, portfolio_pk: int, key: str) ->
             "step_count": len(siblings),
             "previous": siblings[position - 1] if position else None,
             "next": siblings[position + 1] if position + 1 < len(siblings) else None,
-            "navigation": navigation(step),
+            "navigation": navigation(step.stage),
             **page.parts,
             **page.context,
         },

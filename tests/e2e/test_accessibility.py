@@ -38,7 +38,7 @@ AXE_OPTIONS = {
 }
 FAILING_IMPACTS = {"serious", "critical"}
 ANONYMOUS = ""
-ROLES = (ANONYMOUS, "learner", "assessor", "tutor", "iqa")
+ROLES = (ANONYMOUS, "learner", "assessor", "tutor", "iqa", "eqa")
 # A desktop window, and the 320 CSS pixels WCAG 1.4.10 (reflow) asks pages to work at, where
 # wide tables scroll in their box (which must then take keyboard focus).
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "320px": {"width": 320, "height": 800}}
@@ -108,8 +108,34 @@ PAGES = [
     ("iqa-sampling", "iqa", "qa_sampling", None),
     ("iqa-signed-off-version", "iqa", "signed_off_version", None),
     ("iqa-signed-off-workspace", "iqa", "signed_off_workspace", None),
+    ("eqa-home", "eqa", "eqa_home", None),
+    ("eqa-access", "eqa", "eqa_grant", None),
+    ("eqa-signed-off-version", "eqa", "signed_off_version", None),
+    ("eqa-waiting-version", "eqa", "marking", None),
+    ("tutor-eqa-grants", "tutor", "eqa_grants", None),
+    ("tutor-eqa-grant", "tutor", "eqa_grant_manage", None),
+    ("eqa-access-link", ANONYMOUS, "eqa_accept", None),
+    ("invitation", ANONYMOUS, "invitation", None),
+    ("invitation-invalid", ANONYMOUS, "invitation_invalid", None),
+    ("witness-testimony", ANONYMOUS, "witness_testify", None),
+    ("learner-witnesses", "learner", "witness_list", None),
+    ("learner-witness-new", "learner", "witness_new", None),
+    ("assessor-witness-check", "assessor", "witness_check", None),
+    ("learner-versions", "learner", "versions", None),
+    ("assessor-criterion-thread", "assessor", "criterion_thread", None),
+    ("assessor-evidence-thread", "assessor", "evidence_thread", None),
+    ("assessor-observation-new", "assessor", "observation_add", None),
+    ("assessor-discussion-new", "assessor", "discussion_add", None),
+    ("learner-evidence-edit", "learner", "evidence_edit", None),
+    ("learner-evidence-delete", "learner", "evidence_delete", None),
+    ("learner-pitch-presenter", "learner", "pitch_presenter", None),
+    ("learner-password-changed", "learner", "password_change_done", None),
 ]
-STATUS = {("learner", "assessor_home"): 403, (ANONYMOUS, "not_found"): 404}
+STATUS = {
+    ("learner", "assessor_home"): 403,
+    (ANONYMOUS, "not_found"): 404,
+    (ANONYMOUS, "invitation_invalid"): 400,
+}
 
 
 @dataclass

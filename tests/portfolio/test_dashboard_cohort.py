@@ -164,7 +164,21 @@ def test_an_empty_cohort_shows_an_empty_dashboard(client, tutor, cohort):
 
     assert response.status_code == 200
     assert response.context["total"] == 0
-    assert "No learners match these filters." in response.content.decode()
+    html = response.content.decode()
+    assert "There are no learners in this cohort yet." in html
+    assert f'href="{reverse("portfolio:cohort_detail", args=[cohort.pk])}#invite"' in html
+    assert "No learners match these filters." not in html
+
+
+def test_filters_that_match_nobody_say_so_and_offer_every_learner(client, tutor, cohort, assessor):
+    fill(cohort, assessor, 2)
+    client.force_login(tutor)
+
+    html = client.get(url(cohort, state="signed_off")).content.decode()
+
+    assert "No learners match these filters." in html
+    assert "There are no learners in this cohort yet." not in html
+    assert f'href="{url(cohort)}">Show every learner' in html
 
 
 def test_the_cohort_page_and_the_tutors_cards_link_to_the_dashboard(client, tutor, cohort):

@@ -153,3 +153,29 @@ def test_extra_learners_have_names_that_read_as_names():
         assert user.first_name.isalpha()
         assert not any(ch.isdigit() for ch in user.last_name)
     assert len({(u.first_name, u.last_name) for u in extra}) == len(extra)
+
+
+def test_extra_learners_have_begun_at_dates_of_their_own():
+    from demo.progress import STORY_LEARNERS
+
+    demo = build_demo(learners=12)
+    now = timezone.now()
+
+    extra = [
+        p
+        for p in demo.cohort.portfolios.select_related("learner")
+        if p.learner.username not in STORY_LEARNERS
+    ]
+    assert len(extra) == 7
+    organisations = dict(
+        OrganisationProfile.objects.filter(portfolio__in=extra).values_list("portfolio_id", "name")
+    )
+    assert len(set(organisations.values())) == len(extra), "an organisation of their own each"
+    for portfolio in extra:
+        assert portfolio.evidence.filter(kind=Evidence.Kind.SECTION).exists(), "a guided step begun"
+        assert portfolio.evidence.exclude(kind=Evidence.Kind.SECTION).filter(mappings__note__gt="").exists()
+        assert portfolio.learner.date_joined < portfolio.last_activity_at < now
+    # Active on different days, most within three weeks: not everyone at risk.
+    assert len({timezone.localtime(p.last_activity_at).date() for p in extra}) >= 5
+    quiet = [p for p in extra if now - p.last_activity_at > timedelta(days=21)]
+    assert 0 < len(quiet) < len(extra) / 2

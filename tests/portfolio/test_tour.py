@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.tour import TOURS
+from tests.factories import EqaFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +17,13 @@ HOMES = {
     "assessor": "portfolio:assessor_home",
     "tutor": "portfolio:tutor_home",
     "iqa": "portfolio:iqa_home",
+    "eqa": "portfolio:eqa_home",
 }
+
+
+@pytest.fixture
+def eqa(db):
+    return EqaFactory(username="eqa1")
 
 
 @pytest.mark.parametrize("persona", list(HOMES))
@@ -32,12 +39,14 @@ def test_a_new_person_is_shown_their_roles_tour_on_their_home_page(client, reque
     assert html.count("data-tour-step=") == len(TOURS[person.role])
 
 
-def test_every_step_points_at_a_place_the_layout_marks(client, learner):
-    client.force_login(learner)
+@pytest.mark.parametrize("persona", list(HOMES))
+def test_every_step_points_at_a_place_the_layout_marks(client, request, learner, persona):
+    person = request.getfixturevalue(persona)
+    client.force_login(person)
 
-    html = client.get(reverse("portfolio:learner_home"), follow=True).content.decode()
+    html = client.get(reverse(HOMES[persona]), follow=True).content.decode()
 
-    for step in TOURS["learner"]:
+    for step in TOURS[person.role]:
         assert f'data-tour="{step.target}"' in html
 
 
