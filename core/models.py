@@ -297,6 +297,11 @@ class PortfolioVersion(AppendOnlyModel):
     def __str__(self) -> str:
         return f"{self.portfolio} version {self.number}"
 
+    @property
+    def state(self) -> VersionState:
+        """Where the version stands, from its outcome (loaded with it, or read here once)."""
+        return VersionState.of(getattr(self, "outcome", None))
+
 
 class VersionState(models.TextChoices):
     """Where a submitted version stands. Not stored: it is read from the version's outcome
@@ -312,6 +317,11 @@ class VersionState(models.TextChoices):
         if outcome is None:
             return cls.AWAITING_REVIEW
         return cls.SIGNED_OFF if outcome.kind == VersionOutcome.Kind.SIGNED_OFF else cls.RETURNED
+
+    @property
+    def is_awaiting_review(self) -> bool:
+        """For templates, which cannot name a member: ``{% if state.is_awaiting_review %}``."""
+        return self is VersionState.AWAITING_REVIEW
 
 
 class VersionFile(AppendOnlyModel):

@@ -26,6 +26,7 @@ from core.models import (
     PortfolioVersion,
     QualitySample,
     VersionOutcome,
+    VersionState,
 )
 from core.pdf.blocks import Chapter, Chart, first, uk_date, uk_datetime
 from core.pdf.chapters import build_chapters, chapter_context
@@ -307,7 +308,7 @@ def _cover(
         version_label, state = "Working copy", "Not yet submitted"
     else:
         version_label = f"Version {version.number}"
-        state = outcome.get_kind_display() if outcome else "Awaiting review"
+        state = VersionState.of(outcome).label
     dates = " – ".join(uk_date(d) for d in (cohort.start_date, cohort.end_date) if d)
     assessor = outcome.assessor if outcome else portfolio.assessor
     return Cover(
