@@ -30,7 +30,6 @@ from evidence.selectors.lists import (
     evidence_detail,
     evidence_list,
     linked_criteria,
-    portfolio_criteria,
 )
 from evidence.selectors.tallies import (
     EVIDENCED_SQL,
@@ -71,7 +70,6 @@ __all__ = [
     "evidence_detail",
     "evidence_list",
     "linked_criteria",
-    "portfolio_criteria",
     "tally_of",
     "workflow_steps",
 ]
