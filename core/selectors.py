@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
@@ -44,7 +45,7 @@ def assessor_caseload(user: User) -> QuerySet[Portfolio]:
     )
 
 
-def _count(rows: QuerySet) -> Coalesce:
+def _count(rows: QuerySet[Any]) -> Coalesce:
     """The number of these rows that belong to the outer cohort, as a scalar subquery."""
     return Coalesce(Subquery(rows.order_by().values("cohort").annotate(n=Count("pk")).values("n")), 0)
 

@@ -16,7 +16,8 @@ from typing import Any
 from django.apps import apps
 from django.db import models
 
-from core.formatting import uk_date, uk_datetime  # noqa: F401 (the chapters import them from here)
+from core.formatting import uk_date as uk_date  # the chapters import it from here
+from core.formatting import uk_datetime as uk_datetime
 from core.pdf.charts import ChartSpec, DrawnChart
 
 
