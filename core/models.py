@@ -485,7 +485,7 @@ def new_export_token() -> str:
 class Export(models.Model):
     """One PDF of a portfolio (its working copy, or a submitted version), from request to file.
 
-    ``content_key`` names what the document shows (see ``reports.exports.content_key``), so
+    ``content_key`` names what the document shows (see ``reports.services.content_key``), so
     the same content is rendered once. ``token`` is random: it is the Celery task id and the
     stored file's name, so neither can be guessed from an id. ``claimed_by`` says which run
     (a task delivery or the command line) is rendering, so a duplicate run does nothing.
@@ -534,7 +534,7 @@ class Export(models.Model):
     queued_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     # Written by the running render every few seconds: a running job whose heartbeat stops was
-    # lost with its worker, and the outbox sweeper starts it again (reports.exports).
+    # lost with its worker, and the outbox sweeper starts it again (reports.services.recovery).
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

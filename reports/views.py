@@ -14,7 +14,7 @@ from core import outbox, selectors
 from core.access import can_edit, get_export_for, get_portfolio_for, is_eqa, versions_visible_to
 from core.file_responses import stored_file_response
 from core.models import Export, Portfolio, PortfolioVersion
-from reports import exports as export_service
+from reports import services as export_service
 
 
 @login_required

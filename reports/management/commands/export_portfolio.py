@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.template.defaultfilters import filesizeformat
 
 from core.models import Export, Portfolio, PortfolioVersion, User
-from reports import exports
+from reports import services as exports
 
 
 class Command(BaseCommand):
