@@ -17,7 +17,6 @@ from core.models import (
     CriterionDecision,
     CriterionGroup,
     CrosswalkLink,
-    Export,
     Framework,
     Invitation,
     Membership,
@@ -193,12 +192,6 @@ def frameworks_by_cohort(cohort_ids: Iterable[int]) -> dict[int, list[Framework]
     for link in links:
         result[link.cohort_id].append(frameworks[link.framework_id])
     return dict(result)
-
-
-def recent_exports(portfolio: Portfolio, *, limit: int = 20) -> list[Export]:
-    """The portfolio's latest PDF exports with what was exported and who asked (one query)."""
-    exports = portfolio.exports.select_related("version", "requested_by").order_by("-created_at", "-pk")
-    return list(exports[:limit])
 
 
 def latest_decision_statuses(portfolio_ids: list[int]) -> dict[tuple[int, int], str]:
