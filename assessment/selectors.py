@@ -23,9 +23,28 @@ from core.models import (
     QualitySample,
     Role,
     User,
+    VersionOutcome,
     VersionState,
 )
 from core.selectors import criteria_for
+
+
+def latest_version(portfolio: Portfolio) -> PortfolioVersion | None:
+    """The portfolio's newest version, or None before the first submission (one query)."""
+    return portfolio.versions.order_by("-number").first()
+
+
+def version_state(version: PortfolioVersion) -> VersionState:
+    """Where the version stands, from its outcome read afresh (one query)."""
+    return VersionState.of(VersionOutcome.objects.filter(version=version).first())
+
+
+def current_decisions(version: PortfolioVersion) -> dict[int, CriterionDecision]:
+    """criterion id → the decision nobody has superseded (one query)."""
+    return {
+        d.criterion_id: d
+        for d in version.decisions.filter(superseded_by__isnull=True).select_related("assessor")
+    }
 
 
 def versions_with_state(portfolio: Portfolio) -> list[PortfolioVersion]:

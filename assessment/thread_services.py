@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 from assessment import previews
 from assessment.models import ANNOTATION_MAX_LENGTH, MESSAGE_MAX_LENGTH, Annotation, Thread, ThreadMessage
 from assessment.services import AssessmentError, latest_version, record_entry
-from core.access import is_staff_user
+from core.access import is_learner_of, is_staff_user
 from core.models import AuditEntry, Criterion, Membership, Portfolio, PortfolioVersion, Role, User
 from core.selectors import criteria_for
 from core.services import notify
@@ -45,7 +45,7 @@ def may_post(user: User, portfolio: Portfolio, *, quality_assurer: bool | None =
 
 def may_annotate(user: User, portfolio: Portfolio, *, quality_assurer: bool | None = None) -> bool:
     """The assigned assessor and the cohort's quality assurers (one query at most)."""
-    if user.pk is None or user.pk == portfolio.learner_id:
+    if user.pk is None or is_learner_of(user, portfolio):
         return False
     if user.pk == portfolio.assessor_id:
         return True

@@ -97,8 +97,8 @@ def submit(request: HttpRequest, portfolio_pk: int) -> HttpResponse:
             else:
                 messages.success(request, f"Version {version.number} submitted. Your assessor has been told.")
             return redirect("portfolio:versions", portfolio_pk=portfolio.pk)
-    latest = assessment.latest_version(portfolio)
-    latest_state = assessment.version_state(latest) if latest else ""
+    latest = sel.latest_version(portfolio)
+    latest_state = sel.version_state(latest) if latest else ""
     can_submit = latest_state not in (VersionState.AWAITING_REVIEW, VersionState.SIGNED_OFF)
     # The form sits below the long readiness check, so the page opens on a summary of the
     # error that links down to the declaration; the checkbox keeps the message too.
@@ -192,7 +192,7 @@ def _render_version(request: HttpRequest, version: PortfolioVersion) -> HttpResp
     the way into the marking workspace."""
     portfolio = version.portfolio
     state = sel.state_of(version)
-    latest = assessment.latest_version(portfolio)
+    latest = sel.latest_version(portfolio)
     can_assess = (
         portfolio.assessor_id == request.user.pk
         and state == VersionState.AWAITING_REVIEW
@@ -269,7 +269,7 @@ def _assessable(request: HttpRequest, portfolio_pk: int, number: int) -> Portfol
         raise PermissionDenied("Only the learner's assigned assessor can assess this portfolio.")
     if sel.state_of(version) != VersionState.AWAITING_REVIEW:
         raise PermissionDenied("This version has been returned or signed off: it cannot change.")
-    if assessment.latest_version(version.portfolio).pk != version.pk:
+    if sel.latest_version(version.portfolio).pk != version.pk:
         raise PermissionDenied("A later version has been submitted.")
     return version
 

@@ -58,12 +58,12 @@ def load_facts(portfolios: list[Portfolio]) -> dict[int, AuditFacts]:
 register_loader("audit", load_facts, queries=len(_ROWS) + 2)
 
 
-def _complete_rows(data: PortfolioData, slug: str, rows: list) -> list:
+def _complete_rows(data: PortfolioData, slug: str, rows: list[Any]) -> list[Any]:
     step = STEPS_BY_SLUG[slug]
     return [row for row in rows if step.row_complete(row)]
 
 
-def _enough_rows(data: PortfolioData, slug: str, rows: list, what: str) -> list[str]:
+def _enough_rows(data: PortfolioData, slug: str, rows: list[Any], what: str) -> list[str]:
     step = STEPS_BY_SLUG[slug]
     complete = len(_complete_rows(data, slug, rows))
     if complete >= step.min_rows:

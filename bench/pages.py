@@ -90,8 +90,9 @@ def setup(args: argparse.Namespace) -> None:
 def seed() -> None:
     from django.core.management import call_command
 
+    from assessment import selectors
     from assessment import services as assessment
-    from core.models import Portfolio
+    from core.models import Portfolio, VersionState
 
     call_command("migrate", verbosity=0)
     if not (ROOT / "staticfiles" / "staticfiles.json").exists():  # production's hashed names
@@ -100,8 +101,8 @@ def seed() -> None:
     if portfolio is None:
         call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
         portfolio = Portfolio.objects.get(learner__username="learner")
-    version = assessment.latest_version(portfolio)
-    if version is None or assessment.version_state(version) != "awaiting review":
+    version = selectors.latest_version(portfolio)
+    if version is None or selectors.version_state(version) != VersionState.AWAITING_REVIEW:
         assessment.submit_portfolio(portfolio=portfolio, declaration_signed=True, actor=portfolio.learner)
 
 
@@ -109,7 +110,7 @@ def pages() -> list[tuple[str, str, str, dict[str, str]]]:
     """(name, username, url, headers) of every page the load test asks for."""
     from django.urls import reverse
 
-    from assessment import services as assessment
+    from assessment import selectors
     from core.models import Cohort, Portfolio
     from core.selectors import criteria_for
 
@@ -117,7 +118,7 @@ def pages() -> list[tuple[str, str, str, dict[str, str]]]:
         learner__username="learner"
     )
     rich = Portfolio.objects.get(learner__username="learner")
-    version = assessment.latest_version(rich)
+    version = selectors.latest_version(rich)
     cohort = Cohort.objects.get(pk=rich.cohort_id)
     criterion = criteria_for(rich)[0]
     p, learner_name = learner.pk, learner.learner.username

@@ -67,16 +67,17 @@ def seed():
     """The rich demo learner's version waiting for review (seeded and submitted once)."""
     from django.core.management import call_command
 
+    from assessment import selectors
     from assessment import services as assessment
-    from core.models import Portfolio
+    from core.models import Portfolio, VersionState
 
     call_command("migrate", verbosity=0)
     portfolio = Portfolio.objects.filter(learner__username="learner").first()
     if portfolio is None:
         call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
         portfolio = Portfolio.objects.get(learner__username="learner")
-    version = assessment.latest_version(portfolio)
-    if version is None or assessment.version_state(version) != "awaiting review":
+    version = selectors.latest_version(portfolio)
+    if version is None or selectors.version_state(version) != VersionState.AWAITING_REVIEW:
         version = assessment.submit_portfolio(
             portfolio=portfolio, declaration_signed=True, actor=portfolio.learner
         )

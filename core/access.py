@@ -40,11 +40,17 @@ def is_staff_user(user: User) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or user.role == Role.STAFF))
 
 
+def is_learner_of(user: User, portfolio: Portfolio) -> bool:
+    """Whether this person is the portfolio's learner: the one who confirms the records
+    about their work, answers questions on it, and takes no part in annotating it."""
+    return user.pk is not None and portfolio.learner_id == user.pk
+
+
 def can_edit(user: User, portfolio: Portfolio) -> bool:
     """Whether this person may change the portfolio's working copy. Only its learner edits
     their own portfolio; everyone else who may see it (assessor, tutors, quality assurers,
     staff) reads it."""
-    return user.pk is not None and portfolio.learner_id == user.pk
+    return is_learner_of(user, portfolio)
 
 
 def _cohort_ids_with_role(user: User, *roles: str) -> QuerySet[Membership, Any]:

@@ -115,7 +115,8 @@ def _open_stream(storage: Storage, name: str) -> _Stream:
     bucket = getattr(storage, "bucket", None)
     if bucket is not None:
         key = storage._normalize_name(name)  # type: ignore[attr-defined]  # the object's key, with the location prefix
-        return bucket.Object(key).get()["Body"]
+        body: _Stream = bucket.Object(key).get()["Body"]
+        return body
     return storage.open(name, "rb")
 
 

@@ -297,6 +297,11 @@ class PortfolioVersion(AppendOnlyModel):
     def __str__(self) -> str:
         return f"{self.portfolio} version {self.number}"
 
+    @property
+    def state(self) -> VersionState:
+        """Where the version stands, from its outcome (loaded with it, or read here once)."""
+        return VersionState.of(getattr(self, "outcome", None))
+
 
 class VersionState(models.TextChoices):
     """Where a submitted version stands. Not stored: it is read from the version's outcome
@@ -312,6 +317,11 @@ class VersionState(models.TextChoices):
         if outcome is None:
             return cls.AWAITING_REVIEW
         return cls.SIGNED_OFF if outcome.kind == VersionOutcome.Kind.SIGNED_OFF else cls.RETURNED
+
+    @property
+    def is_awaiting_review(self) -> bool:
+        """For templates, which cannot name a member: ``{% if state.is_awaiting_review %}``."""
+        return self is VersionState.AWAITING_REVIEW
 
 
 class VersionFile(AppendOnlyModel):
@@ -478,7 +488,7 @@ def new_export_token() -> str:
 class Export(models.Model):
     """One PDF of a portfolio (its working copy, or a submitted version), from request to file.
 
-    ``content_key`` names what the document shows (see ``reports.exports.content_key``), so
+    ``content_key`` names what the document shows (see ``reports.services.content_key``), so
     the same content is rendered once. ``token`` is random: it is the Celery task id and the
     stored file's name, so neither can be guessed from an id. ``claimed_by`` says which run
     (a task delivery or the command line) is rendering, so a duplicate run does nothing.
@@ -527,7 +537,7 @@ class Export(models.Model):
     queued_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     # Written by the running render every few seconds: a running job whose heartbeat stops was
-    # lost with its worker, and the outbox sweeper starts it again (reports.exports).
+    # lost with its worker, and the outbox sweeper starts it again (reports.services.recovery).
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

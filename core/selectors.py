@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -16,7 +17,6 @@ from core.models import (
     CriterionDecision,
     CriterionGroup,
     CrosswalkLink,
-    Export,
     Framework,
     Invitation,
     Membership,
@@ -44,7 +44,7 @@ def assessor_caseload(user: User) -> QuerySet[Portfolio]:
     )
 
 
-def _count(rows: QuerySet) -> Coalesce:
+def _count(rows: QuerySet[Any]) -> Coalesce:
     """The number of these rows that belong to the outer cohort, as a scalar subquery."""
     return Coalesce(Subquery(rows.order_by().values("cohort").annotate(n=Count("pk")).values("n")), 0)
 
@@ -154,22 +154,44 @@ def criteria_for_cohorts(cohort_ids: Iterable[int]) -> dict[int, list[Criterion]
     return dict(result)
 
 
-def frameworks_with_criteria(frameworks: QuerySet[Framework]) -> QuerySet[Framework]:
-    """Frameworks with their groups, criteria and crosswalk links in four queries."""
-    criteria = Criterion.objects.order_by("order").prefetch_related(
-        Prefetch("crosswalk_out", queryset=CrosswalkLink.objects.select_related("target__framework")),
-        Prefetch("crosswalk_in", queryset=CrosswalkLink.objects.select_related("source__framework")),
-    )
-    groups = CriterionGroup.objects.order_by("order").prefetch_related(
+def _groups_with_criteria(*, crosswalks: bool) -> Prefetch[str, QuerySet[CriterionGroup], str]:
+    """A framework's groups in order, each with its criteria in order (two queries), and with
+    each criterion's crosswalk links both ways when asked (two more)."""
+    criteria = Criterion.objects.order_by("order", "pk")
+    if crosswalks:
+        criteria = criteria.prefetch_related(
+            Prefetch("crosswalk_out", queryset=CrosswalkLink.objects.select_related("target__framework")),
+            Prefetch("crosswalk_in", queryset=CrosswalkLink.objects.select_related("source__framework")),
+        )
+    groups = CriterionGroup.objects.order_by("order", "pk").prefetch_related(
         Prefetch("criteria", queryset=criteria)
     )
-    return frameworks.order_by("kind", "code").prefetch_related(Prefetch("groups", queryset=groups))
+    return Prefetch("groups", queryset=groups)
 
 
-def recent_exports(portfolio: Portfolio, *, limit: int = 20) -> list[Export]:
-    """The portfolio's latest PDF exports with what was exported and who asked (one query)."""
-    exports = portfolio.exports.select_related("version", "requested_by").order_by("-created_at", "-pk")
-    return list(exports[:limit])
+def frameworks_with_criteria(
+    frameworks: QuerySet[Framework], *, crosswalks: bool = True
+) -> QuerySet[Framework]:
+    """Frameworks with their groups and criteria in three queries, and the criteria's crosswalk
+    links in two more unless ``crosswalks`` is False."""
+    return frameworks.order_by("kind", "code").prefetch_related(_groups_with_criteria(crosswalks=crosswalks))
+
+
+def frameworks_by_cohort(cohort_ids: Iterable[int]) -> dict[int, list[Framework]]:
+    """cohort id → its frameworks in kind and code order, each with its groups and their criteria
+    (``framework.groups.all()``, ``group.criteria.all()``), for many cohorts in three queries. A
+    framework shared by cohorts is read once and is the same object in each."""
+    links = list(
+        Cohort.frameworks.through.objects.filter(cohort_id__in=list(cohort_ids))
+        .select_related("framework")
+        .order_by("framework__kind", "framework__code")
+    )
+    frameworks = {link.framework_id: link.framework for link in links}
+    prefetch_related_objects(list(frameworks.values()), _groups_with_criteria(crosswalks=False))
+    result: dict[int, list[Framework]] = defaultdict(list)
+    for link in links:
+        result[link.cohort_id].append(frameworks[link.framework_id])
+    return dict(result)
 
 
 def latest_decision_statuses(portfolio_ids: list[int]) -> dict[tuple[int, int], str]:

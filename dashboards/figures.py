@@ -11,7 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from django.db import models
 from django.utils.translation import ngettext
+
+from core.models import VersionOutcome, VersionState
 
 # A learner × criterion cell of the heat map: the assessor's decision wins over evidence.
 CELL_NONE = "none"
@@ -44,17 +47,24 @@ CELL_CLASSES = {
 }
 COVERED = {CELL_EVIDENCED, CELL_MET}
 
-# Submission states of a portfolio, from its latest version.
-NOT_SUBMITTED = "not_submitted"
-AWAITING_REVIEW = "awaiting_review"
-RETURNED = "returned"
-SIGNED_OFF = "signed_off"
-SUBMISSION_LABELS = {
-    NOT_SUBMITTED: "Not submitted",
-    AWAITING_REVIEW: "Awaiting review",
-    RETURNED: "Returned",
-    SIGNED_OFF: "Signed off",
-}
+
+class SubmissionState(models.TextChoices):
+    """Where a portfolio stands, from its latest version: a version's state (``VersionState``,
+    whose labels these are), or nothing submitted yet. The values go in the cohort page's
+    ``?state=`` and in the facts query's annotation."""
+
+    NOT_SUBMITTED = "not_submitted", "Not submitted"
+    AWAITING_REVIEW = "awaiting_review", VersionState.AWAITING_REVIEW.label
+    RETURNED = "returned", VersionState.RETURNED.label
+    SIGNED_OFF = "signed_off", VersionState.SIGNED_OFF.label
+
+
+# The members by their old names, as the facts query, the views and the rules read them.
+NOT_SUBMITTED = SubmissionState.NOT_SUBMITTED
+AWAITING_REVIEW = SubmissionState.AWAITING_REVIEW
+RETURNED = SubmissionState.RETURNED
+SIGNED_OFF = SubmissionState.SIGNED_OFF
+SUBMISSION_LABELS: dict[str, str] = dict(SubmissionState.choices)
 
 
 def cell_state(evidence_status: str, decision: str | None) -> str:
@@ -76,12 +86,15 @@ def coverage_share(covered: int, criteria: int) -> int:
     return round(100 * covered / criteria)
 
 
-def submission_state(latest_outcome: str | None, has_version: bool) -> str:
+def submission_state(latest_outcome: str | None, has_version: bool) -> SubmissionState:
+    """From the kind of the latest version's outcome (None: no outcome yet)."""
     if not has_version:
-        return NOT_SUBMITTED
+        return SubmissionState.NOT_SUBMITTED
     if latest_outcome is None:
-        return AWAITING_REVIEW
-    return SIGNED_OFF if latest_outcome == SIGNED_OFF else RETURNED
+        return SubmissionState.AWAITING_REVIEW
+    if latest_outcome == VersionOutcome.Kind.SIGNED_OFF:
+        return SubmissionState.SIGNED_OFF
+    return SubmissionState.RETURNED
 
 
 def expected_coverage(start: date | None, end: date | None, today: date) -> int | None:

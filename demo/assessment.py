@@ -19,6 +19,7 @@ from django.db.models import Max, Model
 from django.utils import timezone
 
 from assessment import services as assessment
+from assessment.selectors import current_decisions
 from core.models import (
     AuditEntry,
     Cohort,
@@ -102,7 +103,7 @@ def _evidence_for(version: PortfolioVersion, criterion_id: int) -> list[int]:
 
 
 def _decide(version: PortfolioVersion, criterion, status: str, feedback: str, when: datetime) -> None:
-    current = assessment.current_decisions(version).get(criterion.pk)
+    current = current_decisions(version).get(criterion.pk)
     _dated(
         when,
         lambda: assessment.record_decision(

@@ -8,8 +8,10 @@ Idempotent: a step already saved, or a dataset already imported, is left alone.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -334,7 +336,7 @@ def _service_data(
     )
 
 
-def _save(portfolio: Portfolio, slug: str, header, rows: list) -> None:
+def _save(portfolio: Portfolio, slug: str, header: Model, rows: list[Any]) -> None:
     services.save_step(
         step=STEPS_BY_SLUG[slug],
         portfolio=portfolio,
@@ -345,7 +347,7 @@ def _save(portfolio: Portfolio, slug: str, header, rows: list) -> None:
     )
 
 
-def _amira_content() -> dict:
+def _amira_content() -> dict[str, Any]:
     return {
         "profile": {
             "name": "Fernleaf Home",
@@ -366,7 +368,7 @@ def _amira_content() -> dict:
     }
 
 
-def _parkway_content() -> dict:
+def _parkway_content() -> dict[str, Any]:
     return {
         "profile": parkway.PROFILE,
         "processes": parkway.PROCESSES,
@@ -379,7 +381,7 @@ def _parkway_content() -> dict:
     }
 
 
-def _fill_steps(portfolio: Portfolio, content: dict) -> None:
+def _fill_steps(portfolio: Portfolio, content: dict[str, Any]) -> None:
     notes = content["notes"]
     _save(
         portfolio,

@@ -9,7 +9,7 @@ from core.models import Portfolio
 from core.rules import ADVICE, MUST, SHOULD, PortfolioData, register_loader, rule, text
 from evidence.models import Evidence, ImageScan, NotPersonalMark, TranscriptMessage
 from evidence.privacy import item_privacy
-from evidence.selectors import CLAIMED, NONE, Coverage, coverage_for_portfolios
+from evidence.selectors import CLAIMED, NONE, Coverage, CriterionCoverage, coverage_for_portfolios
 
 
 @dataclass
@@ -161,7 +161,7 @@ def personal_data(data: PortfolioData) -> list[str]:
     return problems
 
 
-def _codes(items: list) -> str:
+def _codes(items: list[CriterionCoverage]) -> str:
     codes = [f"{c.criterion.framework.code} {c.criterion.code}" for c in items]
     return ", ".join(codes[:12]) + (f" and {len(codes) - 12} more" if len(codes) > 12 else "")
 

@@ -10,6 +10,6 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         # Every outbox sweep also takes back PDF exports whose worker died.
         from core import outbox
-        from reports import exports
+        from reports import services as exports
 
         outbox.register_recovery("exports", exports.recover_lost_exports)

@@ -1,4 +1,4 @@
-"""Background work of the outputs: rendering a PDF export (see ``reports.exports``)."""
+"""Background work of the outputs: rendering a PDF export (see ``reports.services``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils.translation import ngettext
 
 from core.outbox import OutboxTask
-from reports import exports
+from reports import services as exports
 
 log = logging.getLogger(__name__)
 
@@ -24,8 +24,8 @@ def _backoff(retries: int) -> int:
 @shared_task(
     bind=True,
     base=OutboxTask,
-    # The job row guards the render (see ``exports._claim``), and a delivery handed back after
-    # its worker died must be able to take its own job over.
+    # The job row guards the render (see ``reports.services.rendering._claim``), and a delivery
+    # handed back after its worker died must be able to take its own job over.
     exclusive=False,
     skipped_result="skipped",
     # A worker killed mid-render (out of memory, redeployed) leaves the message to be redone:

@@ -10,11 +10,12 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from core import outbox, selectors
+from core import outbox
 from core.access import can_edit, get_export_for, get_portfolio_for, is_eqa, versions_visible_to
 from core.file_responses import stored_file_response
 from core.models import Export, Portfolio, PortfolioVersion
-from reports import exports as export_service
+from reports import selectors
+from reports import services as export_service
 
 
 @login_required

@@ -78,7 +78,7 @@ RESPONSE_OR_SATISFACTION = {
 }
 
 
-def _blank_fields(obj, fields: list[tuple[str, str]]) -> list[str]:
+def _blank_fields(obj: object | None, fields: list[tuple[str, str]]) -> list[str]:
     return [label for name, label in fields if obj is None or not text(getattr(obj, name, ""))]
 
 

@@ -17,7 +17,8 @@ from django.apps import apps
 from django.db import models
 from django.utils.translation import ngettext
 
-from core.formatting import uk_date, uk_datetime  # noqa: F401 (the chapters import them from here)
+from core.formatting import uk_date as uk_date  # the chapters import it from here
+from core.formatting import uk_datetime as uk_datetime
 from core.pdf.charts import ChartSpec, DrawnChart
 
 

@@ -20,7 +20,7 @@ from core.access import (
     role_required,
 )
 from core.forms import AcceptInvitationForm, EqaFindingForm, EqaGrantForm
-from core.models import Portfolio, PortfolioVersion, Role
+from core.models import EqaGrant, Portfolio, PortfolioVersion, Role
 from core.services import InvitationError, PortfolioError
 
 LOG_PAGE_SIZE = 50
@@ -131,7 +131,7 @@ def eqa_grant(request: AuthenticatedHttpRequest, grant_pk: int) -> HttpResponse:
 
 def _render_grant(
     request: HttpRequest,
-    grant: eqa.EqaGrant,
+    grant: EqaGrant,
     learners: list[eqa.GrantedLearner],
     form: EqaFindingForm,
     status: int = 200,

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core.access import is_learner_of
 from core.models import Portfolio, User
 from core.selectors import criteria_for
 from core.services import notify
@@ -351,7 +352,7 @@ def confirm_record(
     """The learner read the record: they accept it, or comment on it (a comment is then
     required). Either way the confirmation is signed with the digest of what they read:
     ``read_digest``, the digest of the page they read, which must still be the record's."""
-    if evidence.portfolio.learner_id != actor.pk:
+    if not is_learner_of(actor, evidence.portfolio):
         raise EvidenceError("Only the learner confirms a record about their own work.")
     comment = (comment or "").strip()
     if not accept and not comment:

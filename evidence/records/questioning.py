@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from core.access import is_learner_of
 from core.models import Criterion, Portfolio, User
 from core.selectors import criteria_for
 from core.services import notify
@@ -150,7 +151,7 @@ def answer_questions(
     draft, or submitted, which needs every answer and signs the record with the digest of
     the questions and answers as submitted. ``read_digest`` is the record's digest when the
     page was drawn: if the assessor changed the questions since, nothing is saved."""
-    if evidence.portfolio.learner_id != actor.pk:
+    if not is_learner_of(actor, evidence.portfolio):
         raise EvidenceError("Only the learner answers the questions about their own work.")
     questioning = Questioning.objects.select_for_update().get(evidence=evidence)
     if questioning.mode != Questioning.Mode.ONLINE:

@@ -34,7 +34,6 @@ from evidence.selectors.lists import (
     evidence_detail,
     evidence_list,
     linked_criteria,
-    portfolio_criteria,
 )
 from evidence.selectors.mappings import (
     EVIDENCES_ALIASES,
@@ -92,7 +91,6 @@ __all__ = [
     "first_evidenced_cells",
     "linked_criteria",
     "mappings_of",
-    "portfolio_criteria",
     "saved_steps",
     "tally_of",
     "workflow_steps",

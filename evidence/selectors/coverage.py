@@ -7,8 +7,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from core.models import Cohort, Criterion, CriterionGroup, Framework, Portfolio
-from core.selectors import latest_decision_statuses
+from core.models import Criterion, CriterionGroup, Framework, Portfolio
+from core.selectors import frameworks_by_cohort, latest_decision_statuses
 from evidence.models import CriterionMapping, Evidence
 
 NONE = "none"
@@ -143,19 +143,7 @@ def coverage_for_portfolios(portfolios: Iterable[Portfolio]) -> dict[int, Covera
     portfolios = list(portfolios)
     if not portfolios:
         return {}
-    cohort_ids = {p.cohort_id for p in portfolios}
-    links = list(
-        Cohort.frameworks.through.objects.filter(cohort_id__in=cohort_ids)
-        .select_related("framework")
-        .order_by("framework__kind", "framework__code")
-    )
-    framework_ids = {link.framework_id for link in links}
-    groups_by_framework: dict[int, list[CriterionGroup]] = defaultdict(list)
-    for group in CriterionGroup.objects.filter(framework_id__in=framework_ids).order_by("order", "pk"):
-        groups_by_framework[group.framework_id].append(group)
-    criteria_by_group: dict[int, list[Criterion]] = defaultdict(list)
-    for criterion in Criterion.objects.filter(framework_id__in=framework_ids).order_by("order", "pk"):
-        criteria_by_group[criterion.group_id].append(criterion)
+    cohort_frameworks = frameworks_by_cohort({p.cohort_id for p in portfolios})
 
     mapped: dict[tuple[int, int], list[MappedEvidence]] = defaultdict(list)
     rows = (
@@ -179,16 +167,16 @@ def coverage_for_portfolios(portfolios: Iterable[Portfolio]) -> dict[int, Covera
     # The assessor's latest decision on each criterion.
     decisions = latest_decision_statuses([p.pk for p in portfolios])
 
-    frameworks_by_cohort: dict[int, list[Framework]] = defaultdict(list)
-    for link in links:
-        frameworks_by_cohort[link.cohort_id].append(link.framework)
     # Hand each criterion its framework and group so pages never fetch them one by one.
-    framework_by_id = {link.framework_id: link.framework for link in links}
-    for groups in groups_by_framework.values():
-        for group in groups:
-            group.framework = framework_by_id[group.framework_id]
+    groups_by_framework: dict[int, list[CriterionGroup]] = {}
+    criteria_by_group: dict[int, list[Criterion]] = {}
+    for framework in {f.pk: f for fs in cohort_frameworks.values() for f in fs}.values():
+        groups_by_framework[framework.pk] = list(framework.groups.all())
+        for group in groups_by_framework[framework.pk]:
+            group.framework = framework
+            criteria_by_group[group.pk] = list(group.criteria.all())
             for criterion in criteria_by_group[group.pk]:
-                criterion.framework = group.framework
+                criterion.framework = framework
                 criterion.group = group
     result = {}
     for portfolio in portfolios:
@@ -210,7 +198,7 @@ def coverage_for_portfolios(portfolios: Iterable[Portfolio]) -> dict[int, Covera
                     for group in groups_by_framework[framework.pk]
                 ],
             )
-            for framework in frameworks_by_cohort[portfolio.cohort_id]
+            for framework in cohort_frameworks.get(portfolio.cohort_id, [])
         ]
         result[portfolio.pk] = Coverage(portfolio_id=portfolio.pk, frameworks=frameworks)
     return result

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from core.models import Criterion, CriterionGroup, CrosswalkLink, Framework, Portfolio
+from core.models import Criterion, Portfolio
 from evidence.models import CriterionMapping, Evidence, TranscriptMessage
 
 # --- Evidence lists and pages ---------------------------------------------------------
@@ -50,20 +50,6 @@ def evidence_detail(portfolio: Portfolio, pk: int) -> Evidence:
             "questioning__assessor",
         )
         .get(pk=pk)
-    )
-
-
-def portfolio_criteria(portfolio: Portfolio) -> QuerySet[Framework]:
-    """The cohort's frameworks with groups, criteria and crosswalk links, in five queries."""
-    criteria = Criterion.objects.order_by("order").prefetch_related(
-        Prefetch("crosswalk_out", queryset=CrosswalkLink.objects.select_related("target__framework")),
-        Prefetch("crosswalk_in", queryset=CrosswalkLink.objects.select_related("source__framework")),
-    )
-    groups = CriterionGroup.objects.order_by("order").prefetch_related(
-        Prefetch("criteria", queryset=criteria)
-    )
-    return portfolio.cohort.frameworks.order_by("kind", "code").prefetch_related(
-        Prefetch("groups", queryset=groups)
     )
 
 

@@ -111,7 +111,7 @@ def _laid_out(
         return laid_out, missing
     placeholders = [placeholder(chart.spec) for chart in document.charts]
     _with_charts(document, placeholders)
-    images: dict = {}
+    images: dict[str, object] = {}
     laid_out = layout(document_html(document), fetcher, images)
     photos_right = settle_images(document.evidence, pending)
     drawn = charts.result()

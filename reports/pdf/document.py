@@ -13,23 +13,22 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from assessment import services as assessment
 from assessment.selectors import CriterionReview, criteria_review
 from core.models import (
-    Criterion,
-    CriterionGroup,
     Framework,
     Portfolio,
     PortfolioVersion,
     QualitySample,
     VersionOutcome,
+    VersionState,
 )
 from core.pdf.blocks import Chapter, Chart, first, uk_date, uk_datetime
 from core.pdf.chapters import build_chapters, chapter_context
 from core.sections import SECTION_KIND
+from core.selectors import frameworks_with_criteria
 from core.versions import build_snapshot
 from evidence.pdf import EvidenceEntry, evidence_entries, evidence_rows
 from evidence.pdf_files import CarriedFile
@@ -180,18 +179,6 @@ def _outcome(version: PortfolioVersion | None) -> VersionOutcome | None:
     return VersionOutcome.objects.filter(version=version).select_related("assessor").first()
 
 
-def _frameworks(portfolio: Portfolio) -> list[Framework]:
-    criteria = Criterion.objects.order_by("order", "pk")
-    groups = CriterionGroup.objects.order_by("order", "pk").prefetch_related(
-        Prefetch("criteria", queryset=criteria)
-    )
-    return list(
-        portfolio.cohort.frameworks.order_by("kind", "code").prefetch_related(
-            Prefetch("groups", queryset=groups)
-        )
-    )
-
-
 def _matrix(
     frameworks: list[Framework],
     snapshot: dict[str, Any],
@@ -307,7 +294,7 @@ def _cover(
         version_label, state = "Working copy", "Not yet submitted"
     else:
         version_label = f"Version {version.number}"
-        state = outcome.get_kind_display() if outcome else "Awaiting review"
+        state = VersionState.of(outcome).label
     dates = " – ".join(uk_date(d) for d in (cohort.start_date, cohort.end_date) if d)
     assessor = outcome.assessor if outcome else portfolio.assessor
     return Cover(
@@ -347,7 +334,7 @@ def build_document(
     ctx = chapter_context(portfolio=portfolio, version=version, snapshot=snapshot, today=today)
     chapters = build_chapters(ctx)
     entries = evidence_entries(snapshot)
-    frameworks = _frameworks(portfolio)
+    frameworks = list(frameworks_with_criteria(portfolio.cohort.frameworks.all(), crosswalks=False))
     assessed = None
     decisions: dict[int, str] = {}
     if version is not None and outcome is not None:

@@ -42,10 +42,10 @@ def _real(path: str | os.PathLike[str]) -> str:
     return os.path.realpath(os.fspath(path))
 
 
-class PortfolioURLFetcher(URLFetcher):
+class PortfolioURLFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint has no types
     """Allows ``data:`` and ``file:`` under ``allowed_roots`` (compared after realpath)."""
 
-    def __init__(self, *, allowed_roots: Iterable[str | os.PathLike[str]], **kwargs) -> None:
+    def __init__(self, *, allowed_roots: Iterable[str | os.PathLike[str]], **kwargs: Any) -> None:
         super().__init__(
             allowed_protocols={"file", "data"}, allow_redirects=False, fail_on_errors=False, **kwargs
         )
@@ -64,7 +64,7 @@ class PortfolioURLFetcher(URLFetcher):
         real = _real(path)
         return any(real == root or real.startswith(root + os.sep) for root in self.allowed_roots)
 
-    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         self.requested.append(url[:200])
         scheme = url.split(":", 1)[0].lower() if ":" in url else ""
         if scheme == "data":

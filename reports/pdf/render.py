@@ -40,7 +40,9 @@ def document_html(document: Document) -> str:
     )
 
 
-def layout(html: str, fetcher: PortfolioURLFetcher, images: dict | None = None) -> weasyprint.Document:
+def layout(
+    html: str, fetcher: PortfolioURLFetcher, images: dict[str, object] | None = None
+) -> weasyprint.Document:
     """Pages laid out; ``write_pdf`` on the result writes the file.
 
     No ``stylesheets=`` argument: the one stylesheet is linked from the HTML, which is ours.
@@ -57,7 +59,7 @@ def _size(svg: ElementTree.Element) -> tuple[str, str, str]:
     return svg.get("width", ""), svg.get("height", ""), svg.get("viewBox", "")
 
 
-def fill_placeholders(images: dict, svgs: dict[str, str], fetcher: PortfolioURLFetcher) -> bool:
+def fill_placeholders(images: dict[str, object], svgs: dict[str, str], fetcher: PortfolioURLFetcher) -> bool:
     """Put each chart's SVG in place of the empty one of the same size it was laid out with.
 
     ``svgs`` maps a placeholder's data: URI to the chart's SVG text. WeasyPrint draws an SVG

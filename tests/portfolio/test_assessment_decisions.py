@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from assessment import services as assessment
+from assessment.selectors import current_decisions
 from core.models import CriterionDecision, VersionOutcome
 from tests.evidence.factories import EvidenceFactory
 from tests.portfolio.conftest import decide
@@ -71,7 +72,7 @@ def test_a_changed_decision_is_a_new_row_superseding_the_old(version, assessor, 
     assert second.supersedes == first
     first.refresh_from_db()
     assert first.status == "not_yet_met"
-    assert assessment.current_decisions(version)[criteria[0].pk] == second
+    assert current_decisions(version)[criteria[0].pk] == second
 
 
 def test_a_decision_refuses_to_be_edited_or_deleted(version, assessor, criteria):
@@ -160,7 +161,7 @@ def test_nobody_can_alter_a_signed_off_version(client, version, assessor, learne
         decide(version, criterion, assessor)
     assessment.sign_off_version(version=version, comment="", actor=assessor)
     client.force_login(assessor)
-    standing = assessment.current_decisions(version)[criteria[0].pk]
+    standing = current_decisions(version)[criteria[0].pk]
 
     response = client.post(
         _decide_url(version, criteria[0]), {"status": "not_yet_met", "feedback": "x", "based_on": standing.pk}

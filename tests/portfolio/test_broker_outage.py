@@ -182,7 +182,7 @@ def test_it_answers_quickly_while_redis_is_down_and_does_everything_once_it_is_b
 def test_a_pdf_whose_worker_died_is_started_again_by_the_sweeper_and_finished(
     client, redis, learner, portfolio, settings
 ):
-    from reports import exports
+    from reports import services as exports
 
     redis.start()
     redis.stop()

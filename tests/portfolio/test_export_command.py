@@ -9,7 +9,8 @@ from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
 from core.models import Export, Notification
-from reports import exports, pdf
+from reports import pdf
+from reports import services as exports
 from tests.factories import CohortFactory, PortfolioFactory
 from tests.portfolio.factories import ExportFactory
 

@@ -18,7 +18,8 @@ from django.core.files.storage import default_storage
 
 from config.celery import app
 from core.models import Export, Notification
-from reports import exports, pdf, tasks
+from reports import pdf, tasks
+from reports import services as exports
 from reports.tasks import render_export
 from tests.celery_support import rebind
 

@@ -15,7 +15,9 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from core.models import STALE_EXPORT_MESSAGE, Export, Notification
-from reports import exports, pdf
+from reports import pdf
+from reports import services as exports
+from reports.services import requesting
 from reports.tasks import render_export
 from tests.evidence.factories import EvidenceFactory
 from tests.portfolio.conftest import decide
@@ -234,14 +236,14 @@ def test_two_requests_at_the_same_moment_share_one_job(portfolio, learner, monke
     monkeypatch.setattr(render_export, "apply_async", lambda **kwargs: None)
     key = exports.content_key(portfolio=portfolio, version=None)
     first = ExportFactory(portfolio=portfolio, content_key=key)
-    real = exports._reusable
+    real = requesting._reusable
     looks = []
 
     def raced(portfolio, key):
         looks.append(key)
         return None if len(looks) == 1 else real(portfolio, key)
 
-    monkeypatch.setattr(exports, "_reusable", raced)
+    monkeypatch.setattr(requesting, "_reusable", raced)
 
     export, created = exports.request_export(portfolio=portfolio, version=None, actor=learner)
 

@@ -28,7 +28,8 @@ from config.celery import app
 from core import observability, outbox
 from core.models import Export, OutboxMessage
 from core.observability import JSON_FIELDS, JsonFormatter, RequestIdFilter
-from reports import exports, pdf, tasks
+from reports import pdf, tasks
+from reports import services as exports
 from reports.tasks import render_export
 from tests.celery_support import rebind
 

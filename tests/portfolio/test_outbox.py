@@ -18,7 +18,8 @@ from config.celery import app
 from core import outbox
 from core.models import Export, Invitation, Notification, OutboxMessage
 from core.tasks import send_invitation_email, send_notification_email, sweep_outbox
-from reports import exports
+from reports import pdf
+from reports import services as exports
 from reports.tasks import render_export
 from tests.factories import InvitationFactory
 from tests.portfolio.factories import ExportFactory
@@ -439,7 +440,7 @@ def test_a_worker_renders_with_a_heartbeat_thread(portfolio, learner, settings, 
         return real_update(queryset, **fields)
 
     monkeypatch.setattr(QuerySet, "update", counting_update)
-    real = exports.pdf.render_portfolio_pdf
+    real = pdf.render_portfolio_pdf
 
     def slow(**kwargs):
         import time
@@ -447,7 +448,7 @@ def test_a_worker_renders_with_a_heartbeat_thread(portfolio, learner, settings, 
         time.sleep(0.3)
         return real(**kwargs)
 
-    monkeypatch.setattr(exports.pdf, "render_portfolio_pdf", slow)
+    monkeypatch.setattr(pdf, "render_portfolio_pdf", slow)
     export, _ = exports.request_export(portfolio=portfolio, version=None, actor=learner, queue=False)
 
     done = exports.perform_export(export_id=export.pk, claimant="worker-1", heartbeat=True)

@@ -21,7 +21,7 @@ from moto.server import ThreadedMotoServer
 from assessment.services import submit_portfolio
 from core.models import Export, VersionFile
 from evidence.models import Evidence
-from reports import exports as export_service
+from reports import services as export_service
 from tests.conftest import finish
 from tests.evidence.factories import png_bytes
 

@@ -12,7 +12,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import ngettext
 
 from core.models import Export, Portfolio, PortfolioVersion, User
-from reports import exports
+from reports import services as exports
 
 
 class Command(BaseCommand):
