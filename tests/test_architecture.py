@@ -64,6 +64,7 @@ PUBLIC: dict[str, set[str]] = {
     "assessment": {"assessment.selectors", "assessment.services"},
     "reports": set(),
     "dashboards": set(),
+    "credentials": set(),
     "demo": set(),
     "config": set(),
 }
