@@ -17,9 +17,12 @@ from django import forms, template
 from django.conf import settings
 from django.forms.boundfield import BoundField
 from django.forms.formsets import BaseFormSet
+from django.forms.renderers import DjangoTemplates
 from django.forms.widgets import Input
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.http import HttpRequest
+from django.utils.formats import localize
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import SafeData, SafeString, mark_safe
 
 register = template.Library()
 
@@ -66,6 +69,113 @@ def _add_classes(widget: forms.Widget, classes: str) -> None:
     widget.attrs["class"] = css_class
 
 
+class _WidgetRenderer:
+    """Django's own widget templates (``django/forms/widgets/``), written in Python.
+
+    Passed to ``widget.render`` in place of the form's renderer, so the widget's own
+    ``get_context`` still builds the context; a template not written here goes to the form's
+    renderer. Only used when the form has Django's default renderer, whose directory of
+    templates comes first and cannot be overridden, so these are the templates it would use.
+    """
+
+    INPUTS = frozenset(
+        f"django/forms/widgets/{name}.html"
+        for name in (
+            "text", "number", "email", "url", "password", "hidden", "date", "datetime", "time",
+            "checkbox", "search", "tel", "color", "input",
+        )
+    )  # fmt: skip
+    TEXTAREA = "django/forms/widgets/textarea.html"
+    SELECT = "django/forms/widgets/select.html"
+    OPTION = "django/forms/widgets/select_option.html"
+
+    def __init__(self, fallback: DjangoTemplates) -> None:
+        self.fallback = fallback
+
+    def render(self, template_name: str, context: dict, request: HttpRequest | None = None) -> str:
+        widget = context["widget"]
+        if template_name in self.INPUTS:
+            value = widget["value"]
+            return format_html(
+                '<input type="{}" name="{}"{}{}>',
+                widget["type"],
+                widget["name"],
+                format_html(' value="{}"', _stringformat(value)) if value is not None else "",
+                _attrs(widget["attrs"]),
+            )
+        if template_name == self.TEXTAREA:
+            return format_html(
+                '<textarea name="{}"{}>\n{}</textarea>',
+                widget["name"],
+                _attrs(widget["attrs"]),
+                widget["value"] or "",
+            )
+        if template_name == self.SELECT and all(
+            option["template_name"] == self.OPTION
+            for _, options, _ in widget["optgroups"]
+            for option in options
+        ):
+            return _select(widget)
+        return self.fallback.render(template_name, context, request)
+
+
+def _stringformat(value: object) -> str:
+    """``{{ value|stringformat:'s' }}``: a safe string as it is, anything else escaped."""
+    return value if isinstance(value, SafeData) else escape(value)  # type: ignore[return-value]
+
+
+def _attrs(attrs: dict) -> SafeString:
+    """``django/forms/widgets/attrs.html``."""
+    return mark_safe(  # noqa: S308 - each part is built by format_html
+        "".join(
+            format_html(" {}", name) if value is True else format_html(' {}="{}"', name, _stringformat(value))
+            for name, value in attrs.items()
+            if value is not False
+        )
+    )
+
+
+def _select(widget: dict) -> SafeString:
+    """``select.html`` and ``select_option.html``, newlines and all (the renderer strips the ends)."""
+    parts = [format_html('<select name="{}"{}>', widget["name"], _attrs(widget["attrs"]))]
+    for group_name, options, _ in widget["optgroups"]:
+        if group_name:
+            parts.append(format_html('\n  <optgroup label="{}">', localize(group_name)))
+        for option in options:
+            parts.append(
+                format_html(
+                    '\n  <option value="{}"{}>{}</option>\n',
+                    _stringformat(option["value"]),
+                    _attrs(option["attrs"]),
+                    localize(option["label"]),
+                )
+            )
+        if group_name:
+            parts.append(mark_safe("\n  </optgroup>"))
+    parts.append(mark_safe("\n</select>"))
+    return mark_safe("".join(parts).strip())  # noqa: S308 - each part is built by format_html
+
+
+def _widget(field: BoundField) -> SafeString:
+    """``str(field)``, through ``_WidgetRenderer`` when the form has Django's default renderer."""
+    renderer = field.form.renderer
+    if type(renderer) is not DjangoTemplates or field.field.show_hidden_initial:
+        return SafeString(str(field))
+    # BoundField.as_widget, with our renderer.
+    widget = field.field.widget
+    if field.field.localize:
+        widget.is_localized = True
+    attrs = field.build_widget_attrs({}, widget)
+    if field.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", field.auto_id)
+    return widget.render(
+        name=field.html_name,
+        value=field.value(),
+        attrs=attrs,
+        renderer=_WidgetRenderer(renderer),
+    )
+
+
 def _lines(parts: list[SafeString]) -> SafeString:
     return format_html_join("\n", "{}", ((part,) for part in parts))
 
@@ -106,7 +216,7 @@ def _label_text(field: BoundField) -> SafeString:
 
 def _render(field: BoundField) -> SafeString:
     if field.is_hidden:
-        return format_html("{}", field)
+        return _widget(field)
     widget = field.field.widget
     invalid = " is-invalid" if field.errors else ""
     required = " requiredField" if field.field.required else ""
@@ -119,7 +229,7 @@ def _render(field: BoundField) -> SafeString:
             '<label for="{}" class="form-check-label{}">\n{}\n</label>\n{}\n</div>\n</div>',
             field.auto_id,
             wrapper_class,
-            field,
+            _widget(field),
             field.id_for_label,
             required,
             _label_text(field),
@@ -139,7 +249,7 @@ def _render(field: BoundField) -> SafeString:
         field.auto_id,
         wrapper_class,
         label,
-        field,
+        _widget(field),
         _help_and_errors(field),
     )
 

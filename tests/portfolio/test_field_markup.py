@@ -7,15 +7,20 @@ between tags and the order of attributes do not count and everything else does.
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 import pytest
 from crispy_forms.helper import FormHelper
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_crispy_form
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.renderers import DjangoTemplates
 from django.test.html import parse_html
+from django.utils.safestring import mark_safe
 
 from core.forms import UKDateInput
-from core.templatetags.fields import _is_ours, as_field, as_fields
+from core.templatetags.fields import _is_ours, _widget, as_field, as_fields
 
 NASTY = '"quoted" & <script>alert(1)</script>'
 CHOICES = [("", "---------"), ("a", "Apple <b>"), ("b", NASTY)]
@@ -42,6 +47,14 @@ class EveryKindForm(forms.Form):
     fruit = forms.ChoiceField(choices=CHOICES)
     maybe = forms.NullBooleanField(required=False)
     fruits = forms.MultipleChoiceField(choices=CHOICES[1:], required=False)
+    grouped = forms.ChoiceField(
+        required=False, choices=[("", "None"), ("Fruit <x>", [("a", "Apple"), ("p", "Pear")]), (3, 1234)]
+    )
+    amount = forms.DecimalField(required=False, localize=True, initial=Decimal("1234.5"))
+    safe_value = forms.CharField(required=False, initial=mark_safe("<b>kept</b>"))
+    flagged = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"data-on": True, "data-off": False, "maxlength": 5})
+    )
     agree = forms.BooleanField(help_text="Tick to <em>agree</em>")
     subscribe = forms.BooleanField(required=False, initial=True)
     token = forms.CharField(widget=forms.HiddenInput, initial=NASTY)
@@ -60,7 +73,7 @@ class EveryKindForm(forms.Form):
             raise ValidationError(["First <problem>.", "Second & last."])
         return name
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any] | None:
         if self.data.get("nickname") == "whole":
             raise ValidationError("The <form> as a whole is wrong.")
         return super().clean()
@@ -84,6 +97,10 @@ OURS = [
     "fruit",
     "maybe",
     "fruits",
+    "grouped",
+    "amount",
+    "safe_value",
+    "flagged",
     "agree",
     "subscribe",
     "token",
@@ -128,6 +145,13 @@ def test_it_writes_crispys_markup_for_every_field_kind(kind: str, name: str) -> 
 
 
 @pytest.mark.parametrize("kind", FORMS)
+@pytest.mark.parametrize("name", OURS)
+def test_it_writes_djangos_own_widget_markup_to_the_character(kind: str, name: str) -> None:
+    make = FORMS[kind]
+    assert _widget(make()[name]) == str(make()[name])
+
+
+@pytest.mark.parametrize("kind", FORMS)
 def test_it_writes_crispys_markup_for_a_whole_form(kind: str) -> None:
     make = FORMS[kind]
     _same(as_fields(make()), as_crispy_form(make()))
@@ -138,15 +162,15 @@ def test_it_renders_the_common_kinds_itself_and_hands_the_rest_to_crispy() -> No
     assert [name for name in OURS + CRISPYS if _is_ours(form[name])] == OURS
 
 
+class HelpedForm(EveryKindForm):
+    helper = FormHelper()
+    helper.label_class = "col-2"
+
+
 def test_it_hands_a_form_with_a_helper_to_crispy() -> None:
-    form = EveryKindForm()
-    form.helper = FormHelper()
-    form.helper.label_class = "col-2"
-    assert not _is_ours(form["name"])
-    other = EveryKindForm()
-    other.helper = form.helper
-    _same(as_field(form["name"]), as_crispy_field(other["name"]))
-    _same(as_fields(form), as_crispy_form(other))
+    assert not _is_ours(HelpedForm()["name"])
+    _same(as_field(HelpedForm()["name"]), as_crispy_field(HelpedForm()["name"]))
+    _same(as_fields(HelpedForm()), as_crispy_form(HelpedForm()))
 
 
 def test_it_escapes_values_labels_and_errors() -> None:
@@ -165,3 +189,21 @@ def test_it_leaves_the_widget_classed_as_crispy_does() -> None:
         as_field(ours[name])  # twice: nothing is added again
         as_crispy_field(crispys[name])
         assert ours[name].field.widget.attrs == crispys[name].field.widget.attrs, name
+
+
+def test_it_writes_the_widgets_without_djangos_templates(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> str:
+        raise AssertionError("a widget template was rendered")
+
+    monkeypatch.setattr(DjangoTemplates, "render", refuse)
+    form = _validated(EveryKindForm(INVALID))
+    for name in OURS:
+        if name != "remembered":  # with its hidden initial value: Django's own str(field)
+            as_field(form[name])
+
+
+def test_it_localises_numbers_as_the_templates_do(settings: object) -> None:
+    settings.USE_THOUSAND_SEPARATOR = True  # type: ignore[attr-defined]
+    for name in ("grouped", "amount"):
+        assert _widget(EveryKindForm()[name]) == str(EveryKindForm()[name])
+        assert "1,234" in str(EveryKindForm()[name])
