@@ -1,11 +1,12 @@
 """``{{ form.field|as_field }}`` and ``{{ form|as_fields }}``: crispy-bootstrap5's markup, built in Python.
 
 crispy-forms' ``|as_crispy_field`` renders ``bootstrap5/field.html`` and its includes, a dozen
-template renders per field, most of a form page's CPU (issue #20). These filters write the same
-markup for the fields our forms have (text-like inputs, textareas, selects, checkboxes, hidden
-fields) straight from the bound field; anything else (radios, multiple checkboxes, files,
-multi-widgets, a form with a crispy ``helper``) goes to crispy's own filter, so its output there
-is crispy's by construction. tests/portfolio/test_field_markup.py renders every kind both ways.
+template renders per field, then Django's widget templates (one more per option of a select):
+most of a form page's CPU (issue #20). These filters write the same markup for the fields our
+forms have (text-like inputs, textareas, selects, checkboxes, hidden fields) straight from the
+bound field; anything else (radios, multiple checkboxes, files, multi-widgets, a form with a
+crispy ``helper``) goes to crispy's own filter, so its output there is crispy's by construction.
+tests/portfolio/test_field_markup.py renders every kind both ways.
 
 Every value passes ``format_html``'s escaping, except help text, which crispy marks safe too.
 """
@@ -26,8 +27,8 @@ from django.utils.safestring import SafeData, SafeString, mark_safe
 
 register = template.Library()
 
-# Widgets rendered here; a subclass of these renders its own template (``str(field)``) as under
-# crispy, only the markup around it is ours.
+# Widgets laid out here; a subclass with a template of its own still renders it (_WidgetRenderer
+# hands it to the form's renderer).
 _OURS = (Input, forms.Textarea, forms.Select, forms.CheckboxInput)
 # Widgets crispy lays out differently (file inputs, radio and checkbox lists) or in parts.
 _CRISPYS = (forms.FileInput, forms.RadioSelect, forms.MultiWidget)

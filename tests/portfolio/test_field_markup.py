@@ -40,6 +40,10 @@ class EveryKindForm(forms.Form):
     day = forms.DateField(required=False, widget=UKDateInput)
     native_day = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     moment = forms.DateTimeField(required=False)
+    at = forms.TimeField(required=False)
+    phone = forms.CharField(required=False, widget=forms.TelInput)
+    query = forms.CharField(required=False, widget=forms.SearchInput)
+    tint = forms.CharField(required=False, widget=forms.ColorInput, initial="#ff0000")
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), initial=NASTY)
     wide = forms.CharField(required=False, widget=forms.TextInput(attrs={"class": "wide textinput"}))
     styled = forms.CharField(required=False, widget=forms.TextInput(attrs={"class": "form-control big"}))
@@ -90,6 +94,10 @@ OURS = [
     "day",
     "native_day",
     "moment",
+    "at",
+    "phone",
+    "query",
+    "tint",
     "notes",
     "wide",
     "styled",
