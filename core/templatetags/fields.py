@@ -13,6 +13,8 @@ Every value passes ``format_html``'s escaping, except help text, which crispy ma
 
 from __future__ import annotations
 
+from html import escape as html_escape
+
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_crispy_form
 from django import forms, template
 from django.conf import settings
@@ -22,7 +24,7 @@ from django.forms.renderers import DjangoTemplates
 from django.forms.widgets import Input
 from django.http import HttpRequest
 from django.utils.formats import localize
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeData, SafeString, mark_safe
 
 register = template.Library()
@@ -94,22 +96,20 @@ class _WidgetRenderer:
         self.fallback = fallback
 
     def render(self, template_name: str, context: dict, request: HttpRequest | None = None) -> str:
+        # Escaped piece by piece with _escaped and _stringformat: format_html for each attribute
+        # and option cost as much as the templates did.
         widget = context["widget"]
         if template_name in self.INPUTS:
             value = widget["value"]
-            return format_html(
-                '<input type="{}" name="{}"{}{}>',
-                widget["type"],
-                widget["name"],
-                format_html(' value="{}"', _stringformat(value)) if value is not None else "",
-                _attrs(widget["attrs"]),
+            value_attr = f' value="{_stringformat(value)}"' if value is not None else ""
+            return mark_safe(  # noqa: S308 - every value is escaped
+                f'<input type="{_escaped(widget["type"])}" name="{_escaped(widget["name"])}"'
+                f"{value_attr}{_attrs(widget['attrs'])}>"
             )
         if template_name == self.TEXTAREA:
-            return format_html(
-                '<textarea name="{}"{}>\n{}</textarea>',
-                widget["name"],
-                _attrs(widget["attrs"]),
-                widget["value"] or "",
+            text = _escaped(widget["value"]) if widget["value"] else ""
+            return mark_safe(  # noqa: S308 - every value is escaped
+                f'<textarea name="{_escaped(widget["name"])}"{_attrs(widget["attrs"])}>\n{text}</textarea>'
             )
         if template_name == self.SELECT and all(
             option["template_name"] == self.OPTION
@@ -120,41 +120,42 @@ class _WidgetRenderer:
         return self.fallback.render(template_name, context, request)
 
 
+def _escaped(value: object) -> str:
+    """``{{ value }}`` (``conditional_escape`` after ``localize``) without their lazy wrappers."""
+    value = localize(value)
+    html = getattr(value, "__html__", None)
+    return html() if html is not None else html_escape(str(value))
+
+
 def _stringformat(value: object) -> str:
     """``{{ value|stringformat:'s' }}``: a safe string as it is, anything else escaped."""
-    return value if isinstance(value, SafeData) else escape(value)  # type: ignore[return-value]
+    return value if isinstance(value, SafeData) else html_escape(str(value))  # type: ignore[return-value]
 
 
-def _attrs(attrs: dict) -> SafeString:
-    """``django/forms/widgets/attrs.html``."""
-    return mark_safe(  # noqa: S308 - each part is built by format_html
-        "".join(
-            format_html(" {}", name) if value is True else format_html(' {}="{}"', name, _stringformat(value))
-            for name, value in attrs.items()
-            if value is not False
-        )
+def _attrs(attrs: dict) -> str:
+    """``django/forms/widgets/attrs.html``, escaped."""
+    return "".join(
+        f" {_escaped(name)}" if value is True else f' {_escaped(name)}="{_stringformat(value)}"'
+        for name, value in attrs.items()
+        if value is not False
     )
 
 
 def _select(widget: dict) -> SafeString:
     """``select.html`` and ``select_option.html``, newlines and all (the renderer strips the ends)."""
-    parts = [format_html('<select name="{}"{}>', widget["name"], _attrs(widget["attrs"]))]
+    parts = [f'<select name="{_escaped(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, options, _ in widget["optgroups"]:
         if group_name:
-            parts.append(format_html('\n  <optgroup label="{}">', localize(group_name)))
-        for option in options:
-            parts.append(
-                format_html(
-                    '\n  <option value="{}"{}>{}</option>\n',
-                    _stringformat(option["value"]),
-                    _attrs(option["attrs"]),
-                    localize(option["label"]),
-                )
-            )
+            parts.append(f'\n  <optgroup label="{_escaped(group_name)}">')
+        parts.extend(
+            f'\n  <option value="{_stringformat(option["value"])}"{_attrs(option["attrs"])}>'
+            f"{_escaped(option['label'])}</option>\n"
+            for option in options
+        )
         if group_name:
-            parts.append(mark_safe("\n  </optgroup>"))
-    parts.append(mark_safe("\n</select>"))
-    return mark_safe("".join(parts).strip())  # noqa: S308 - each part is built by format_html
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return mark_safe("".join(parts).strip())  # noqa: S308 - every value is escaped
 
 
 def _widget(field: BoundField) -> SafeString:
