@@ -178,81 +178,58 @@ def _widget(field: BoundField) -> SafeString:
     )
 
 
-def _lines(parts: list[SafeString]) -> SafeString:
-    return format_html_join("\n", "{}", ((part,) for part in parts))
-
-
-def _help_and_errors(field: BoundField) -> SafeString:
+def _help_and_errors(field: BoundField) -> str:
     """``layout/help_text_and_errors.html``: the errors block, then the help text."""
-    parts: list[SafeString] = []
+    parts = []
     errors = field.errors
     if errors:
-        paragraphs = format_html_join(
-            "\n",
-            '<p id="error_{}_{}"><strong>{}</strong></p>',
-            ((number, field.auto_id, error) for number, error in enumerate(errors, 1)),
+        auto_id = _escaped(field.auto_id)
+        paragraphs = "\n".join(
+            f'<p id="error_{number}_{auto_id}"><strong>{_escaped(error)}</strong></p>'
+            for number, error in enumerate(errors, 1)
         )
-        parts.append(
-            format_html(
-                '<div id="{}_error" class="invalid-feedback">\n{}\n</div>',
-                getattr(errors, "field_id", ""),
-                paragraphs,
-            )
-        )
+        field_id = _escaped(getattr(errors, "field_id", ""))
+        parts.append(f'<div id="{field_id}_error" class="invalid-feedback">\n{paragraphs}\n</div>')
     if field.help_text:
-        help_text = mark_safe(str(field.help_text))  # noqa: S308 - crispy's ``|safe``: our forms' text
+        help_text = str(field.help_text)  # not escaped, as crispy's ``|safe``: our forms' own text
         if field.auto_id:
-            parts.append(
-                format_html('<div id="{}_helptext" class="form-text">{}</div>', field.auto_id, help_text)
-            )
+            parts.append(f'<div id="{_escaped(field.auto_id)}_helptext" class="form-text">{help_text}</div>')
         else:
-            parts.append(format_html('<div class="form-text">{}</div>', help_text))
-    return _lines(parts)
+            parts.append(f'<div class="form-text">{help_text}</div>')
+    return "\n".join(parts)
 
 
-def _label_text(field: BoundField) -> SafeString:
-    if field.field.required:
-        return format_html('{}<span class="asteriskField">*</span>', field.label)
-    return format_html("{}", field.label)
+def _label_text(field: BoundField) -> str:
+    asterisk = '<span class="asteriskField">*</span>' if field.field.required else ""
+    return f"{_escaped(field.label)}{asterisk}"
 
 
 def _render(field: BoundField) -> SafeString:
+    """``bootstrap5/field.html`` with ``|as_crispy_field``'s context, every value escaped."""
     if field.is_hidden:
         return _widget(field)
     widget = field.field.widget
     invalid = " is-invalid" if field.errors else ""
     required = " requiredField" if field.field.required else ""
     css_classes = field.css_classes()
-    wrapper_class = f" {css_classes}" if css_classes else ""
+    wrapper_class = f" {_escaped(css_classes)}" if css_classes else ""
+    auto_id = _escaped(field.auto_id)
     if isinstance(widget, forms.CheckboxInput):
         _add_classes(widget, f"form-check-input{invalid}")
-        return format_html(
-            '<div class="mb-3">\n<div id="div_{}" class="form-check{}">\n{}\n'
-            '<label for="{}" class="form-check-label{}">\n{}\n</label>\n{}\n</div>\n</div>',
-            field.auto_id,
-            wrapper_class,
-            _widget(field),
-            field.id_for_label,
-            required,
-            _label_text(field),
-            _help_and_errors(field),
+        return mark_safe(  # noqa: S308 - every value is escaped
+            f'<div class="mb-3">\n<div id="div_{auto_id}" class="form-check{wrapper_class}">\n'
+            f"{_widget(field)}\n"
+            f'<label for="{_escaped(field.id_for_label)}" class="form-check-label{required}">\n'
+            f"{_label_text(field)}\n</label>\n{_help_and_errors(field)}\n</div>\n</div>"
         )
     _add_classes(widget, f"{'form-select' if isinstance(widget, forms.Select) else 'form-control'}{invalid}")
     label = ""
     if field.label:
-        label = format_html(
-            '<label{} class="form-label{}">\n{}\n</label>',
-            format_html(' for="{}"', field.id_for_label) if field.id_for_label else "",
-            required,
-            _label_text(field),
-        )
-    return format_html(
-        '<div id="div_{}" class="mb-3{}">\n{}\n{}\n{}\n</div>',
-        field.auto_id,
-        wrapper_class,
-        label,
-        _widget(field),
-        _help_and_errors(field),
+        label_for = f' for="{_escaped(field.id_for_label)}"' if field.id_for_label else ""
+        label = f'<label{label_for} class="form-label{required}">\n{_label_text(field)}\n</label>'
+    return mark_safe(  # noqa: S308 - every value is escaped
+        f'<div id="div_{auto_id}" class="mb-3{wrapper_class}">\n{label}\n{_widget(field)}\n'
+        f"{_help_and_errors(field)}\n</div>"
     )
 
 
@@ -279,4 +256,4 @@ def as_fields(form: forms.BaseForm) -> SafeString:
             )
         )
     parts.extend(as_field(field) for field in form)
-    return _lines(parts)
+    return mark_safe("\n".join(parts))  # noqa: S308 - each part is safe
