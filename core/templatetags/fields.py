@@ -8,7 +8,8 @@ bound field; anything else (radios, multiple checkboxes, files, multi-widgets, a
 crispy ``helper``) goes to crispy's own filter, so its output there is crispy's by construction.
 tests/portfolio/test_field_markup.py renders every kind both ways.
 
-Every value passes ``format_html``'s escaping, except help text, which crispy marks safe too.
+Every value is escaped as the templates escape it (``_escaped``, ``_stringformat``) before it is
+put into the markup, except help text, which crispy marks safe too.
 """
 
 from __future__ import annotations
