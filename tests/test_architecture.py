@@ -29,6 +29,8 @@ MAY_IMPORT: dict[str, set[str]] = {
     "assessment": {"core", "evidence", "readiness"},
     "reports": {"core", "evidence", "assessment"},
     "dashboards": {"core", "evidence", "readiness", "assessment"},
+    # Gathers every app's personal data through the core's registry (core.subject_data).
+    "privacy": {"core"},
     "demo": {"core", "evidence", "audit", "strategy", "readiness", "assessment", "reports", "dashboards"},
     "config": {"core", "evidence", "audit", "strategy", "readiness", "assessment", "reports", "dashboards"},
 }
