@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from assessment import services as assessment
 from assessment import thread_services
-from core.models import FormDraft, Notification
+from core.models import Cohort, FormDraft, Notification
 from evidence.models import WitnessRequest
 from tests.evidence.factories import make_observation
 from tests.portfolio.conftest import criteria, decide, filled, portfolio  # noqa: F401  (fixtures)
@@ -50,3 +50,10 @@ def assessed(portfolio, criteria, filled, learner, assessor, iqa):  # noqa: F811
     ExportFactory(portfolio=portfolio, version=version, done=True)
     Notification.objects.create(recipient=learner, portfolio=portfolio, subject="Signed off")
     return version
+
+
+def end_cohort(learner, day):
+    """Move the end date of the learner's cohorts (start dates too, where they would pass it)."""
+    Cohort.objects.filter(portfolios__learner=learner).update(
+        start_date=day - timedelta(days=200), end_date=day
+    )
