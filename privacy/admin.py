@@ -14,7 +14,7 @@ from privacy.models import PrivacyEntry, SubjectAccessArchive
 
 @admin.action(description="Erase the selected learner on request (preview first)")
 def erase_on_request(
-    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[User]
+    modeladmin: admin.ModelAdmin[User], request: HttpRequest, queryset: QuerySet[User]
 ) -> HttpResponse | None:
     if queryset.count() != 1:
         modeladmin.message_user(request, "Choose one learner to erase at a time.", messages.WARNING)

@@ -347,4 +347,4 @@ def write_archive(
 
 
 def open_archive(archive: SubjectAccessArchive) -> IO[bytes]:
-    return default_storage.open(archive.file.name, "rb")
+    return default_storage.open(archive.file.name or "", "rb")

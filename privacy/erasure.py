@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.core.files.storage import default_storage
@@ -83,7 +84,7 @@ def anonymous_username(learner_pk: int) -> str:
     return f"erased-{learner_pk}"
 
 
-def _pending(records: PersonalRecords, policy: Policy, learner_pk: int) -> models.QuerySet:
+def _pending(records: PersonalRecords, policy: Policy, learner_pk: int) -> models.QuerySet[Any]:
     rows = records.rows_about(learner_pk)
     if policy.action == Action.ANONYMISE:
         return rows.exclude(username=anonymous_username(learner_pk))
@@ -145,7 +146,9 @@ def _delete_rows(records: PersonalRecords, learner_pk: int) -> None:
     chains = [
         f
         for f in model._meta.concrete_fields
-        if f.is_relation and f.related_model is model and f.remote_field.on_delete is models.PROTECT
+        if f.is_relation
+        and f.related_model is model
+        and getattr(f.remote_field, "on_delete", None) is models.PROTECT
     ]
     rows = records.rows_about(learner_pk)
     for link in chains:

@@ -72,7 +72,8 @@ def archive_request(request: HttpRequest) -> HttpResponse:
 def archive_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The job's progress; htmx asks for the status partial every 2 s until it is done or failed."""
     archive = selectors.get_archive_for(_learner(request), pk)
-    template = "privacy/archive.html#status" if request.htmx else "privacy/archive.html"
+    htmx = bool(getattr(request, "htmx", False))  # django-htmx's middleware sets it
+    template = "privacy/archive.html#status" if htmx else "privacy/archive.html"
     return render(request, template, {"archive": archive})
 
 
@@ -83,7 +84,7 @@ def archive_download(request: HttpRequest, pk: int) -> FileResponse:
     if not archive.is_downloadable:
         raise Http404("This archive has no file (it is not ready, or it has expired).")
     try:
-        handle = archives.open_archive(archive)
+        handle = archives.open_archive(archive)  # a stored file: a binary stream
     except FileNotFoundError:
         raise Http404("The stored archive is missing.") from None
     PrivacyEntry.objects.create(
@@ -94,7 +95,7 @@ def archive_download(request: HttpRequest, pk: int) -> FileResponse:
     )
     made = archive.finished_at or archive.created_at
     return stored_file_response(
-        handle,
+        handle,  # type: ignore[arg-type]  # Storage.open gives IO[bytes]; FileResponse reads any
         content_type="application/zip",
         filename=f"my-portfolio-data-{made:%Y-%m-%d}.zip",
         inline=False,
