@@ -25,6 +25,7 @@ from datetime import timedelta
 from pathlib import PurePosixPath
 from typing import IO, Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -164,6 +165,14 @@ def perform_archive(*, archive_id: int, claimant: str) -> SubjectAccessArchive |
             name = default_storage.save(name, File(target, name=name))
     except TRANSIENT_ERRORS:
         raise
+    except SoftTimeLimitExceeded:
+        minutes = max(1, settings.PRIVACY_ARCHIVE_TIME_LIMIT // 60)
+        return fail_archive(
+            archive_id=archive_id,
+            claimant=claimant,
+            message=f"Preparing the archive took longer than {minutes} minutes, so it was stopped. "
+            "Ask again later; if it stops again, tell the centre's data protection lead.",
+        )
     except Exception:
         log.exception("archive %s failed", archive_id)
         return fail_archive(

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from config.celery import app
 from privacy.models import SubjectAccessArchive
 from tests.e2e.conftest import log_in
+from tests.e2e.test_accessibility import FAILING_IMPACTS, _describe, _scan
 from tests.factories import TEST_PASSWORD
 from tests.portfolio.test_embedded_worker import embedded_broker  # noqa: F401  (a fixture)
 
@@ -24,6 +25,7 @@ def test_the_learner_asks_for_their_archive_sees_it_prepared_and_downloads_it(pa
     page.get_by_role("button", name=learner.display_name).click()
     page.get_by_role("link", name="Your data").click()
     expect(page.get_by_role("heading", name="Your data", level=1)).to_be_visible()
+    _assert_accessible(page)
 
     page.get_by_role("button", name="Prepare my archive").click()
 
@@ -32,11 +34,13 @@ def test_the_learner_asks_for_their_archive_sees_it_prepared_and_downloads_it(pa
     expect(page.get_by_text("Your archive is being prepared")).to_be_visible()
     assert list((embedded_broker / "queue").iterdir())  # the job waits in the folder
     expect(page.get_by_role("link", name="Download the archive")).to_have_count(0)
+    _assert_accessible(page)
 
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         download_link = page.get_by_role("link", name="Download the archive")
         expect(download_link).to_be_visible(timeout=90_000)  # the page follows the job by itself
     assert SubjectAccessArchive.objects.get(learner=learner).status == SubjectAccessArchive.Status.DONE
+    _assert_accessible(page)
 
     with page.expect_download() as download:
         download_link.click()
@@ -44,3 +48,9 @@ def test_the_learner_asks_for_their_archive_sees_it_prepared_and_downloads_it(pa
         assert "data.json" in bundle.namelist()
         data = json.loads(bundle.read("data.json"))
     assert data["records"]["portfolio.user"]["rows"][0]["username"] == learner.username
+
+
+def _assert_accessible(page) -> None:
+    violations = _scan(page)
+    serious = [v for v in violations if v["impact"] in FAILING_IMPACTS]
+    assert not serious, f"accessibility violations on {page.url}:\n{_describe(violations)}"
