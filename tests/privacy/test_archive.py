@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import tracemalloc
 import zipfile
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from core.models import OutboxMessage
 from core.subject_data import registered_personal_records
+from evidence.models import Evidence
 from privacy import archive as archives
 from privacy.models import PrivacyEntry, SubjectAccessArchive
 
@@ -163,3 +167,35 @@ def test_a_job_lost_with_its_worker_does_not_block_a_new_request(learner, settin
     archives.request_archive(learner=learner, actor=learner)
     stuck.refresh_from_db()
     assert stuck.status == SubjectAccessArchive.Status.FAILED
+
+
+def test_files_are_streamed_into_the_zip_not_held_in_memory(learner, tmp_path):
+    """A 24 MB upload goes into the archive a megabyte at a time: the peak is a few chunks
+    (the read, the compressor's buffers), never the file."""
+    portfolio = learner.portfolios.get()
+    size = 24 * 1024 * 1024
+    name = default_storage.save(f"evidence/{portfolio.pk}/big.bin", ContentFile(os.urandom(size)))
+    Evidence.objects.create(
+        portfolio=portfolio,
+        kind="file",
+        title="A long recording",
+        file=name,
+        sha256="0" * 64,
+        original_name="big.bin",
+    )
+
+    with open(tmp_path / "archive.zip", "w+b") as target:
+        tracemalloc.start()
+        try:
+            archives.write_archive(learner=learner, target=target)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        target.seek(0)
+        assert (
+            zipfile.ZipFile(target)
+            .getinfo(f"files/evidence.evidence/{Evidence.objects.get().pk}-file-big.bin")
+            .file_size
+            == size
+        )
+    assert peak < size / 4
