@@ -204,6 +204,8 @@ def apply_plan(plan: Plan, *, actor: User | None, action: str, summary: str) -> 
 
 def erase_learner(*, learner: User, actor: User) -> PrivacyEntry:
     """Erase on request what the table lets go; refused while the learner is active."""
+    if not is_learner(learner):
+        raise ErasureRefused(["Only a learner's data is erased here: this account is a member of staff's."])
     plan = plan_for(learner, on_request=True)
     if plan.status.active:
         PrivacyEntry.objects.create(
@@ -216,6 +218,11 @@ def erase_learner(*, learner: User, actor: User) -> PrivacyEntry:
     kept = sorted({f"{line.policy.name} until {line.due_on:%d/%m/%Y}" for line in plan.kept if line.due_on})
     summary = "Erased on the learner's request." + (f" Kept: {'; '.join(kept)}." if kept else "")
     return apply_plan(plan, actor=actor, action=PrivacyEntry.Action.ERASED, summary=summary)
+
+
+def is_learner(user: User) -> bool:
+    """A learner now, or someone who once had a portfolio (the policy is about learners' data)."""
+    return user.role == Role.LEARNER or user.portfolios.exists()
 
 
 def _candidates() -> models.QuerySet[User]:

@@ -116,6 +116,8 @@ def erasure_preview(request: HttpRequest, user_pk: int) -> HttpResponse:
     """What erasing this learner would erase, what is kept and why; POST erases."""
     actor = _staff(request)
     learner = get_object_or_404(User, pk=user_pk)
+    if not erasure.is_learner(learner):
+        raise Http404("Only learners are erased on request here.")
     if request.method == "POST":
         if request.POST.get("confirm") != "yes":
             messages.error(request, "Tick the box to confirm the learner asked for erasure.")

@@ -126,3 +126,12 @@ def test_the_admin_action_opens_the_preview(admin_client, learner):
     assert response.status_code == 302
     assert response["Location"] == _url(learner)
     assert User.objects.get(pk=learner.pk).is_active
+
+
+def test_only_learners_are_erased_here(client, staff, tutor):
+    client.force_login(staff)
+    assert client.get(_url(tutor)).status_code == 404
+    with pytest.raises(erasure.ErasureRefused):
+        erasure.erase_learner(learner=tutor, actor=staff)
+    tutor.refresh_from_db()
+    assert tutor.is_active
