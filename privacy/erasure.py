@@ -16,8 +16,9 @@ version froze (``VersionFile``) is the same stored object, and stays with the ve
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
@@ -235,28 +236,45 @@ def _candidates() -> models.QuerySet[User]:
     )
 
 
+def _shortest_period() -> timedelta:
+    return min(rule.policy.keep_for for rule in RETENTION if rule.policy.action != Action.KEEP)
+
+
+def _due_plan(learner: User, *, today: date, shortest: timedelta) -> Plan | None:
+    """The plan of what is due for this learner now, or None if nothing is."""
+    status = learner_status(learner, today=today)
+    if status.active or status.end_date is None or status.end_date + shortest > today:
+        return None  # nothing can be due yet: spares the counting below
+    plan = plan_for(learner, on_request=False, today=today)
+    return plan if plan.erased else None
+
+
+def due_plans(*, today: date | None = None) -> Iterator[tuple[User, Plan]]:
+    """Each learner with something past its period, and the plan of what is due."""
+    today, shortest = today or timezone.localdate(), _shortest_period()
+    for learner in _candidates().iterator(chunk_size=200):
+        if (plan := _due_plan(learner, today=today, shortest=shortest)) is not None:
+            yield learner, plan
+
+
 def apply_retention(*, today: date | None = None) -> dict[str, int]:
     """The scheduled job: for every learner whose periods have passed, apply what is due.
 
     One learner's failure is logged and the rest go on; archives past their expiry lose their file.
     """
-    today = today or timezone.localdate()
-    shortest = min(rule.policy.keep_for for rule in RETENTION if rule.policy.action != Action.KEEP)
+    today, shortest = today or timezone.localdate(), _shortest_period()
     counts = {"learners": 0, "failed": 0, "archives_expired": archive.expire_archives()}
     for learner in _candidates().iterator(chunk_size=200):
         try:
-            status = learner_status(learner, today=today)
-            if status.active or status.end_date is None or status.end_date + shortest > today:
-                continue
-            plan = plan_for(learner, on_request=False, today=today)
-            if not plan.erased:
+            plan = _due_plan(learner, today=today, shortest=shortest)
+            if plan is None:
                 continue
             done = ", ".join(f"{line.title.lower()} {line.action.value}d" for line in plan.erased)
             apply_plan(
                 plan,
                 actor=None,
                 action=PrivacyEntry.Action.RETENTION,
-                summary=f"Retention period ended (end date {status.end_date:%d/%m/%Y}): {done}.",
+                summary=f"Retention period ended (end date {plan.status.end_date:%d/%m/%Y}): {done}.",
             )
             counts["learners"] += 1
         except Exception:

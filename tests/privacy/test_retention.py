@@ -13,7 +13,16 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from core import integrity
-from core.models import AuditEntry, CriterionDecision, Export, Portfolio, PortfolioVersion, User, VersionFile
+from core.models import (
+    AuditEntry,
+    CriterionDecision,
+    Export,
+    Portfolio,
+    PortfolioVersion,
+    User,
+    VersionFile,
+    VersionOutcome,
+)
 from evidence.models import Evidence, WitnessRequest
 from privacy import erasure
 from privacy.models import PrivacyEntry
@@ -158,3 +167,42 @@ def test_the_beat_schedule_runs_the_job_daily(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["privacy-retention"]
     assert entry["task"] == "privacy.tasks.apply_retention"
     assert entry["schedule"].hour == {settings.PRIVACY_RETENTION_HOUR}
+
+
+def test_the_command_says_what_is_due_and_changes_nothing_in_a_dry_run(ended, other_learner):
+    # Everything happened thirteen months ago.
+    long_ago = timezone.now() - timedelta(days=400)
+    end_cohort(ended, long_ago.date())
+    VersionOutcome.objects.update(decided_at=long_ago)
+    Portfolio.objects.update(last_activity_at=long_ago)
+
+    out = StringIO()
+    call_command("apply_retention", "--dry-run", stdout=out)
+    assert f"learner {ended.pk} (end date {long_ago:%d/%m/%Y}): " in out.getvalue()
+    assert "evidence (" in out.getvalue()
+    assert "2 learner(s) with something due; nothing was changed." in out.getvalue()
+    ended.refresh_from_db()
+    assert ended.is_active
+
+    out = StringIO()
+    call_command("apply_retention", stdout=out)
+    assert "2 learner(s) processed, 0 failed" in out.getvalue()
+    ended.refresh_from_db()
+    assert not ended.is_active
+
+
+def test_one_learner_failing_does_not_stop_the_rest(ended, other_learner, monkeypatch):
+    real = erasure.apply_plan
+
+    def fail_for_ours(plan, **kwargs):
+        if plan.learner.pk == ended.pk:
+            raise RuntimeError("storage down")
+        return real(plan, **kwargs)
+
+    monkeypatch.setattr(erasure, "apply_plan", fail_for_ours)
+    counts = erasure.apply_retention(today=timezone.localdate() + WORKING_COPY.keep_for + timedelta(days=1))
+
+    assert counts["failed"] == 1
+    assert counts["learners"] == 1  # the other learner of the same cohort
+    other_learner.refresh_from_db()
+    assert not other_learner.is_active
