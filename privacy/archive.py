@@ -270,12 +270,10 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
 def _member_name(records: PersonalRecords, obj: models.Model, field_name: str, stored: str) -> str:
-    """A readable, safe path in the zip: files/<kind>/<id>-<original name>."""
-    original = (
-        getattr(obj, "original_name", "") or getattr(obj, "file_name", "") or PurePosixPath(stored).name
-    )
-    if field_name != "file" and field_name != "name":
-        original = PurePosixPath(stored).name
+    """A readable, safe path in the zip: files/<kind>/<id>-<field>-<name as uploaded>."""
+    original = PurePosixPath(stored).name
+    if field_name in {"file", "name"}:  # the record's own file: it keeps the name it came with
+        original = getattr(obj, "original_name", "") or getattr(obj, "file_name", "") or original
     safe = _UNSAFE.sub("_", PurePosixPath(original).name).strip(" .") or "file"
     return f"files/{records.label}/{obj.pk}-{field_name}-{safe}"
 
