@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.models import OutboxMessage
@@ -199,3 +200,11 @@ def test_files_are_streamed_into_the_zip_not_held_in_memory(learner, tmp_path):
             == size
         )
     assert peak < size / 4
+
+
+def test_the_database_refuses_two_archives_in_preparation_for_one_learner(learner):
+    """Behind the service's check: two requests passing it at the same moment cannot both write."""
+    SubjectAccessArchive.objects.create(learner=learner)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SubjectAccessArchive.objects.create(learner=learner, status="running")
+    SubjectAccessArchive.objects.create(learner=learner, status="done")  # finished ones do not count
