@@ -32,11 +32,13 @@ from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from core import outbox
 from core.integrity import CHUNK_BYTES
 from core.models import OutboxMessage, User
+from core.services import notify
 from core.subject_data import PersonalRecords, registered_personal_records
 from privacy.models import PrivacyEntry, SubjectAccessArchive
 
@@ -196,19 +198,41 @@ def perform_archive(*, archive_id: int, claimant: str) -> SubjectAccessArchive |
         finished_at=now,
         expires_at=now + timedelta(days=settings.PRIVACY_ARCHIVE_DAYS),
     )
-    if not finished:
+    if not finished:  # given up as lost while this run wrote it: the file is not wanted
         default_storage.delete(name)
     archive.refresh_from_db()
+    if finished:
+        _tell_learner(archive, ready=True)
     return archive
 
 
+def _tell_learner(archive: SubjectAccessArchive, *, ready: bool) -> None:
+    """A notification (and its e-mail) that the archive is ready or could not be made."""
+    if ready and archive.expires_at is not None:
+        subject = "The archive of your data is ready"
+        deleted = timezone.localtime(archive.expires_at).strftime("%-d %B %Y, %H:%M")
+        body = f"Download it before {deleted}, when it is deleted."
+    else:
+        subject, body = "The archive of your data could not be prepared", archive.error
+    notify(
+        recipients=[archive.learner],
+        portfolio=None,
+        subject=subject,
+        body=body,
+        url=reverse("privacy:archive_status", args=[archive.pk]),
+    )
+
+
 def fail_archive(*, archive_id: int, claimant: str, message: str) -> SubjectAccessArchive:
-    SubjectAccessArchive.objects.filter(
+    failed = SubjectAccessArchive.objects.filter(
         pk=archive_id, status__in=SubjectAccessArchive.ACTIVE, claimed_by__in=[claimant, ""]
     ).update(
         status=SubjectAccessArchive.Status.FAILED, stage="Failed", error=message, finished_at=timezone.now()
     )
-    return SubjectAccessArchive.objects.get(pk=archive_id)
+    archive = SubjectAccessArchive.objects.select_related("learner").get(pk=archive_id)
+    if failed:
+        _tell_learner(archive, ready=False)
+    return archive
 
 
 def release_for_retry(*, archive_id: int, claimant: str) -> None:

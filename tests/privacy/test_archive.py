@@ -16,7 +16,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from core.models import OutboxMessage
+from core.models import Notification, OutboxMessage
 from core.subject_data import registered_personal_records
 from evidence.models import Evidence
 from privacy import archive as archives
@@ -208,3 +208,10 @@ def test_the_database_refuses_two_archives_in_preparation_for_one_learner(learne
     with pytest.raises(IntegrityError), transaction.atomic():
         SubjectAccessArchive.objects.create(learner=learner, status="running")
     SubjectAccessArchive.objects.create(learner=learner, status="done")  # finished ones do not count
+
+
+def test_the_learner_is_told_when_it_is_ready(learner, django_capture_on_commit_callbacks):
+    archive = _made(learner, django_capture_on_commit_callbacks)
+    note = Notification.objects.get(recipient=learner)
+    assert note.subject == "The archive of your data is ready"
+    assert note.url == f"/privacy/my-data/archives/{archive.pk}/"
