@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from core.models import AppendOnlyModel
+from core.models import AppendOnlyModel, OutboxMessage
 
 
 def new_archive_token() -> str:
@@ -68,6 +68,11 @@ class SubjectAccessArchive(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
+
+    @property
+    def waits_for_service(self) -> bool:
+        """Waiting because its outbox message could not be handed to the broker yet (it is down)."""
+        return self.status == self.Status.PENDING and OutboxMessage.is_undispatched(self.token)
 
     @property
     def is_downloadable(self) -> bool:

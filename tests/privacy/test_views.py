@@ -119,3 +119,10 @@ def test_the_pages_are_for_learners(client, request, who):
     client.force_login(request.getfixturevalue(who))
     assert client.get(reverse("privacy:my_data")).status_code == 404
     assert client.post(reverse("privacy:archive_request")).status_code == 404
+
+
+def test_the_page_says_so_while_the_broker_is_down(client, learner):
+    client.force_login(learner)
+    archive = archives.request_archive(learner=learner, actor=learner)  # never handed over here
+    page = client.get(reverse("privacy:archive_status", args=[archive.pk])).content.decode()
+    assert "is not answering just now" in page
