@@ -89,6 +89,32 @@ def test_the_archive_holds_every_kind_about_the_learner_and_nothing_of_anyone_el
     assert all("nonce" not in row for row in data["records"]["evidence.witnessrequest"]["rows"])
 
 
+# Kinds a learner has no row of: places of staff in a cohort.
+NEVER_A_LEARNERS = {"portfolio.membership"}
+
+
+def test_a_learner_with_every_kind_of_record_finds_each_in_the_archive(everything, learner):
+    bundle, data = _zip(learner)
+    registry = registered_personal_records()
+
+    empty = sorted(label for label in registry if not data["records"][label]["rows"])
+    assert empty == sorted(NEVER_A_LEARNERS)
+    for label, records in registry.items():
+        assert len(data["records"][label]["rows"]) == records.rows_about(learner.pk).count(), label
+    # Every file any of those records names is in the zip.
+    assert all(entry["path"] in bundle.namelist() for entry in data["files"])
+    named = {entry["record"] for entry in data["files"]}
+    assert {
+        "evidence.evidence",
+        "evidence.recordattachment",
+        "evidence.pendingredaction",
+        "portfolio.versionfile",
+        "portfolio.export",
+        "audit.servicedataimport",
+        "audit.versiondataset",
+    } <= named
+
+
 def test_the_files_are_in_the_zip_once_each_and_listed_with_their_records(assessed, learner, filled):
     bundle, data = _zip(learner)
     upload = filled["file"]

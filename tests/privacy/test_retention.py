@@ -23,10 +23,11 @@ from core.models import (
     VersionFile,
     VersionOutcome,
 )
+from core.subject_data import registered_personal_records
 from evidence.models import Evidence, WitnessRequest
 from privacy import erasure
 from privacy.models import PrivacyEntry
-from privacy.retention import ASSESSMENT_RECORD, WORKING_COPY
+from privacy.retention import ASSESSMENT_RECORD, TRAIL, WORKING_COPY, rule_for
 from privacy.selectors import learner_status
 from tests.factories import CohortFactory, LearnerFactory, PortfolioFactory
 from tests.privacy.conftest import end_cohort
@@ -206,3 +207,27 @@ def test_one_learner_failing_does_not_stop_the_rest(ended, other_learner, monkey
     assert counts["learners"] == 1  # the other learner of the same cohort
     other_learner.refresh_from_db()
     assert not other_learner.is_active
+
+
+def test_every_kind_of_record_goes_once_its_period_has_passed_and_what_is_left_verifies(
+    everything, learner, django_capture_on_commit_callbacks
+):
+    end_cohort(learner, timezone.localdate())
+    registry = registered_personal_records()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        erasure.apply_retention(today=timezone.localdate() + WORKING_COPY.keep_for + timedelta(days=1))
+    left = {label for label, records in registry.items() if records.rows_about(learner.pk).exists()}
+    kept = {label for label in left if rule_for(label).policy in (ASSESSMENT_RECORD, TRAIL)}
+    assert left - kept == {"portfolio.user"}  # anonymised
+    assert "audit.versiondataset" in kept
+    report = integrity.verify_integrity()
+    assert report.ok, report.differences
+
+    with django_capture_on_commit_callbacks(execute=True):
+        erasure.apply_retention(today=timezone.localdate() + ASSESSMENT_RECORD.keep_for + timedelta(days=1))
+    left = {label for label, records in registry.items() if records.rows_about(learner.pk).exists()}
+    assert left == {"portfolio.user", "privacy.privacyentry"}
+    report = integrity.verify_integrity()
+    assert report.ok, report.differences
+    assert report.file_records == 0  # nothing of theirs left in storage
