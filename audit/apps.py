@@ -10,4 +10,4 @@ class AuditConfig(AppConfig):
     def ready(self) -> None:
         # Register the audit's guided steps (core.guided), their part of a submitted version, their
         # readiness rules and their PDF chapters (docs/architecture.md).
-        from audit import pdf, readiness, snapshot, steps  # noqa: F401
+        from audit import pdf, readiness, snapshot, steps, subject_data  # noqa: F401

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import dj_database_url
 import plotly
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -79,6 +80,7 @@ INSTALLED_APPS = [
     "reports",
     "dashboards",
     "credentials",
+    "privacy",
     "demo",
 ]
 
@@ -346,6 +348,14 @@ if not 0 < EXPORT_HEARTBEAT_SECONDS < EXPORT_HEARTBEAT_TIMEOUT:
 # handed over but not run within OUTBOX_REDELIVER_AFTER seconds (the broker lost it) is handed
 # over again, at most OUTBOX_MAX_DELIVERIES times. A run holds its message for
 # OUTBOX_RUN_LEASE seconds (longer than any task may run), so a second delivery waits.
+# Data protection (docs/data-protection.md): a learner's archive of their data is deleted
+# PRIVACY_ARCHIVE_DAYS after it is made; preparing one may take PRIVACY_ARCHIVE_TIME_LIMIT
+# seconds; it is written to a temporary file in PRIVACY_ARCHIVE_TMP_DIR (the system's by
+# default) before it is stored. The retention job runs daily at PRIVACY_RETENTION_HOUR.
+PRIVACY_ARCHIVE_DAYS = env_int("PRIVACY_ARCHIVE_DAYS", 7)
+PRIVACY_ARCHIVE_TIME_LIMIT = env_int("PRIVACY_ARCHIVE_TIME_LIMIT", 600)
+PRIVACY_ARCHIVE_TMP_DIR = os.environ.get("PRIVACY_ARCHIVE_TMP_DIR", "")
+PRIVACY_RETENTION_HOUR = env_int("PRIVACY_RETENTION_HOUR", 3)
 OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 15)
 OUTBOX_REDELIVER_AFTER = env_int("OUTBOX_REDELIVER_AFTER", 600)
 OUTBOX_MAX_DELIVERIES = env_int("OUTBOX_MAX_DELIVERIES", 5)
@@ -355,7 +365,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.sweep_outbox",
         "schedule": OUTBOX_SWEEP_SECONDS,
         "options": {"expires": OUTBOX_SWEEP_SECONDS},
-    }
+    },
+    # The retention policy (privacy.retention, docs/data-protection.md), daily at night.
+    "privacy-retention": {
+        "task": "privacy.tasks.apply_retention",
+        "schedule": crontab(hour=PRIVACY_RETENTION_HOUR, minute=15),
+        "options": {"expires": 3600},
+    },
 }
 # A broker that is down must not hold up a request: handing a message over gives up within
 # about two seconds, connection refused or Redis hung (measured: 0.4 s and 2.0-2.4 s), without

@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("audit.urls")),
     path("", include("strategy.urls")),
     path("", include("credentials.urls")),
+    path("privacy/", include("privacy.urls")),
     # Before Django's own, which it replaces: throttled, and sent in the background.
     path("accounts/password_reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -15,5 +15,6 @@ class CoreConfig(AppConfig):
     verbose_name = "Portfolios, cohorts and criteria"
 
     def ready(self) -> None:
-        # Counts failed and successful log-ins for the throttle (signal receivers).
-        from core import throttling  # noqa: F401
+        # The throttle counts failed and successful log-ins (signal receivers); the core's own
+        # record kinds join the registry of personal data (core.subject_data).
+        from core import subject_data, throttling  # noqa: F401

@@ -10,4 +10,4 @@ class EvidenceConfig(AppConfig):
     def ready(self) -> None:
         # What the evidence contributes to the outputs: its part of a submitted version and
         # its readiness rules (docs/architecture.md).
-        from evidence import readiness, snapshot  # noqa: F401
+        from evidence import readiness, snapshot, subject_data  # noqa: F401

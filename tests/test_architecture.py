@@ -40,6 +40,8 @@ MAY_IMPORT: dict[str, set[str]] = {
     "dashboards": {"core", "evidence", "readiness", "assessment"},
     # Listens for sign-offs and quality assurance on the core's rows; imports no other output.
     "credentials": {"core"},
+    # Gathers every app's personal data through the core's registry (core.subject_data).
+    "privacy": {"core"},
     "demo": {"core", "evidence", "audit", "strategy", "readiness", "assessment", "reports", "dashboards"},
     "config": {"core", "evidence", "audit", "strategy", "readiness", "assessment", "reports", "dashboards"},
 }
@@ -65,6 +67,7 @@ PUBLIC: dict[str, set[str]] = {
     "reports": set(),
     "dashboards": set(),
     "credentials": set(),
+    "privacy": set(),
     "demo": set(),
     "config": set(),
 }

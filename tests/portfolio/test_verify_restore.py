@@ -46,6 +46,7 @@ def test_it_finds_every_stored_file_and_where_its_digest_is_kept():
         ("evidence.RecordAttachment.file", "sha256", "size"),
         ("portfolio.Export.file", None, "size"),  # a PDF made again on demand: its size is kept
         ("portfolio.VersionFile.name", "sha256", "size"),
+        ("privacy.SubjectAccessArchive.file", "sha256", "size"),  # a learner's archive, until it expires
     }
 
 
