@@ -163,8 +163,6 @@ MORE_PAGES = [
     ("staff-cohort-dashboard", "admin", "cohort_dashboard"),
     ("staff-portfolio", "admin", "portfolio"),
     ("staff-signed-off-version", "admin", "signed_off_version"),
-    ("anonymous-credential", ANONYMOUS, "credential_public"),
-    ("anonymous-credential-verify", ANONYMOUS, "credential_verify"),
     ("staff-credentials", "admin", "credentials_staff"),
     ("signed-off-learner-my-data", "learner4", "my_data"),
     ("signed-off-learner-archive", "learner4", "archive_status"),
