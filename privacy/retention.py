@@ -80,12 +80,11 @@ CREDENTIAL = Policy(
     action=Action.DELETE,
     on_request=True,
     on_request_action=Action.ANONYMISE,
-    why="The credential states the achievement the assessment record proves, so it is kept as "
-    "long as that record (3 years after certification) and deleted with it; after that the "
-    'verification page answers *not on record*. On request it is revoked ("Erased on the '
-    "learner's request\") and loses the learner's name and the signed token at once: its public "
-    "page then says only *revoked*, with the achievement and no name, and a copy shared before "
-    "is answered *revoked* rather than valid.",
+    why="The verifiable credential (the signed Open Badge issued at sign-off) states the "
+    "achievement the assessment record proves, so it is kept as long as that record, 3 years "
+    "after certification, and deleted with it. If the learner asks for erasure before then, it "
+    "is revoked and loses their name and the signed copy at once: its public page then says "
+    "only that it is revoked, without a name, and a copy shared earlier is answered as revoked.",
 )
 TRAIL = Policy(
     name="Data protection trail",
