@@ -13,6 +13,9 @@ the row is about (``about``: any of them matches); ``""`` means the row *is* the
 also names the fields holding stored files that go into the learner's archive (``files``), and
 fields left out of the archive (``withheld``: secrets that would let the holder act, such as a
 password hash or the nonce of a link, which are not information *about* the person).
+A kind the retention table anonymises rather than deletes (``privacy.retention``) names how
+(``anonymise``: called with the rows about the learner and who asked) and which of its rows are
+already anonymous (``anonymised``), so that the privacy app need not know the model.
 
 The outputs (the ``privacy`` app: the archive, the retention job, erasure) read only this
 registry, never a content app's models.
@@ -20,6 +23,7 @@ registry, never a content app's models.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +42,8 @@ class PersonalRecords:
     about: tuple[str, ...]
     files: tuple[str, ...] = ()
     withheld: tuple[str, ...] = ()
+    anonymise: Callable[[models.QuerySet[Any], Any], None] | None = None
+    anonymised: Q | None = None
 
     @property
     def label(self) -> str:
@@ -73,8 +79,12 @@ def register_personal_records(
     about: tuple[str, ...],
     files: tuple[str, ...] = (),
     withheld: tuple[str, ...] = (),
+    anonymise: Callable[[models.QuerySet[Any], Any], None] | None = None,
+    anonymised: Q | None = None,
 ) -> PersonalRecords:
-    records = PersonalRecords(model=model, about=about, files=files, withheld=withheld)
+    records = PersonalRecords(
+        model=model, about=about, files=files, withheld=withheld, anonymise=anonymise, anonymised=anonymised
+    )
     _RECORDS[records.label] = records
     return records
 

@@ -198,6 +198,21 @@ class PublicFacts:
     valid_from: datetime | None
 
 
+def erased_facts(credential: Any, issuer: Issuer) -> PublicFacts:
+    """What the public page of a credential erased on the learner's request still shows: the
+    achievement and the issuer, with no name (the signed token that carried it is gone)."""
+    return PublicFacts(
+        issuer_name=issuer.name,
+        issuer_id=issuer.id,
+        learner_name="",
+        achievement_name=credential.achievement_name,
+        achievement_description="",
+        criteria_opening="",
+        criteria=[],
+        valid_from=credential.issued_at,
+    )
+
+
 def public_facts(payload: dict[str, Any]) -> PublicFacts:
     issuer_claim = payload.get("issuer")
     issuer_facts = issuer_claim if isinstance(issuer_claim, dict) else {"id": issuer_claim}

@@ -57,6 +57,11 @@ class Credential(models.Model):
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
 
+    @property
+    def is_erased(self) -> bool:
+        """Erased on the learner's request: revoked, without the name or the signed token."""
+        return not self.token
+
 
 class CohortCredentialPolicy(models.Model):
     """A cohort's own rule on when a credential is issued; without one, the setting

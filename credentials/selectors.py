@@ -12,9 +12,10 @@ from credentials.models import Credential
 
 
 def credential_of_owner(user: User, public_id: uuid.UUID) -> Credential:
-    """The credential, if it is this learner's own (one query)."""
+    """The credential, if it is this learner's own and not erased (one query)."""
     credential = (
         Credential.objects.filter(public_id=public_id, version__portfolio__learner=user)
+        .exclude(token="")
         .select_related("version__portfolio")
         .first()
     )

@@ -14,6 +14,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from joserfc import jwt
@@ -249,3 +250,21 @@ def revoke_credential(*, credential: Credential, reason: str, actor: User) -> Cr
     )
     log.info("credential %s revoked by %s", credential.public_id, actor.username)
     return credential
+
+
+ERASED_REASON = "Erased on the learner's request."
+
+
+def anonymise_credentials(credentials: QuerySet[Credential], actor: User | None) -> None:
+    """Erasure on request (``privacy.erasure``, through ``credentials/subject_data.py``): each
+    credential is revoked, if it was not already, with the reason ``ERASED_REASON``, and loses the
+    learner's name and the signed token that carries it. The row stays, as long as the assessment
+    record it belongs to, so that the public page and the verification page answer *revoked* for
+    a copy shared before, and never *not on record*. No audit entry and no notification: the data
+    protection trail records the erasure, and the learner asked for it."""
+    now = timezone.now()
+    credentials.filter(revoked_at__isnull=True).update(
+        revoked_at=now, revoked_by=actor, revocation_reason=ERASED_REASON
+    )
+    credentials.update(learner_name="", token="")
+    log.info("credentials of %s erased on request", list(credentials.values_list("public_id", flat=True)))

@@ -18,11 +18,11 @@ from joserfc import jws
 from core.access import AuthenticatedHttpRequest, role_required
 from core.models import Role
 from credentials import keys, selectors, services
-from credentials.documents import achievement, issuer_profile, public_facts
+from credentials.documents import achievement, erased_facts, issuer_profile, public_facts
 from credentials.forms import RevokeForm, VerifyForm
 from credentials.models import Credential
 from credentials.services import CredentialError
-from credentials.verification import Verification, verify_token
+from credentials.verification import Verdict, Verification, verify_token
 
 JSON_INDENT = {"indent": 2, "ensure_ascii": False}
 
@@ -68,15 +68,16 @@ def achievement_definition(request: HttpRequest, key: str) -> JsonResponse:
 @require_GET
 def public(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     credential = selectors.public_credential(public_id)
-    verification = _check(credential)
+    if credential.is_erased:
+        # Erased on the learner's request: revoked, and nothing left to name them or to check.
+        verification = Verification(Verdict.REVOKED, credential=credential)
+        facts = erased_facts(credential, services.issuer())
+    else:
+        verification, facts = _check(credential), public_facts(_payload(credential))
     response = render(
         request,
         "credentials/public.html",
-        {
-            "facts": public_facts(_payload(credential)),
-            "verification": verification,
-            "revoked_at": credential.revoked_at,
-        },
+        {"facts": facts, "verification": verification, "revoked_at": credential.revoked_at},
     )
     # The page names a person: shared by them, not found by a search engine.
     response["X-Robots-Tag"] = "noindex, nofollow"

@@ -55,7 +55,8 @@ README = """Everything this portfolio service holds about you, made on {made}.
 data.json   every record about you, by kind: your account, your portfolio and each step's
             content, evidence items and their criteria, records and testimony about you,
             submitted versions with their snapshots and digests, decisions and feedback,
-            threads, notifications, PDF exports, the audit trail and the data protection trail.
+            threads, your verifiable credentials (the signed token and whether they are revoked),
+            notifications, PDF exports, the audit trail and the data protection trail.
             "files" lists every file below and the record that names it.
 files/      every file you uploaded, every file attached to a record about you, every PDF made.
 

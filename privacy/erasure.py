@@ -52,6 +52,7 @@ class PlanLine:
     count: int
     due_on: date | None
     applies: bool
+    action: Action  # the policy's, or what it does on request before the period ends
 
     @property
     def label(self) -> str:
@@ -60,10 +61,6 @@ class PlanLine:
     @property
     def title(self) -> str:
         return self.records.title
-
-    @property
-    def action(self) -> Action:
-        return self.policy.action
 
 
 @dataclass
@@ -85,9 +82,11 @@ def anonymous_username(learner_pk: int) -> str:
     return f"erased-{learner_pk}"
 
 
-def _pending(records: PersonalRecords, policy: Policy, learner_pk: int) -> models.QuerySet[Any]:
+def _pending(records: PersonalRecords, action: Action, learner_pk: int) -> models.QuerySet[Any]:
     rows = records.rows_about(learner_pk)
-    if policy.action == Action.ANONYMISE:
+    if action == Action.ANONYMISE:
+        if records.anonymised is not None:
+            return rows.exclude(records.anonymised)
         return rows.exclude(username=anonymous_username(learner_pk))
     return rows
 
@@ -102,19 +101,21 @@ def plan_for(learner: User, *, on_request: bool, today: date | None = None) -> P
         records, rule = registry[label], rule_for(label)
         assert rule is not None  # ordered_labels keeps only kinds the table names
         policy = rule.policy
-        count = _pending(records, policy, learner.pk).count()
-        if not count:
-            continue
         due_on = (
             status.end_date + policy.keep_for if policy.action != Action.KEEP and status.end_date else None
         )
+        due = due_on is not None and due_on <= today
+        action = policy.action_for(due=due or not on_request)
+        count = _pending(records, action, learner.pk).count()
+        if not count:
+            continue
         applies = (
-            not status.active
-            and policy.action != Action.KEEP
-            and ((on_request and policy.on_request) or (due_on is not None and due_on <= today))
+            not status.active and policy.action != Action.KEEP and ((on_request and policy.on_request) or due)
         )
         plan.lines.append(
-            PlanLine(records=records, policy=policy, count=count, due_on=due_on, applies=applies)
+            PlanLine(
+                records=records, policy=policy, count=count, due_on=due_on, applies=applies, action=action
+            )
         )
     return plan
 
@@ -184,7 +185,10 @@ def apply_plan(plan: Plan, *, actor: User | None, action: str, summary: str) -> 
         details = {}
         for line in lines:
             if line.action == Action.ANONYMISE:
-                _anonymise_account(learner_pk)
+                if line.records.anonymise is not None:
+                    line.records.anonymise(_pending(line.records, line.action, learner_pk), actor)
+                else:
+                    _anonymise_account(learner_pk)
                 details[line.label] = {"action": "anonymised", "count": line.count}
             else:
                 _delete_rows(line.records, learner_pk)

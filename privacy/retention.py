@@ -32,6 +32,12 @@ class Policy:
     action: Action
     on_request: bool  # erased at once when the learner asks, whatever is left of the period
     why: str
+    # What erasure on request does before the period ends, if not ``action`` (the period's end
+    # still does ``action``).
+    on_request_action: Action | None = None
+
+    def action_for(self, *, due: bool) -> Action:
+        return self.action if due or self.on_request_action is None else self.on_request_action
 
 
 YEAR = timedelta(days=365)
@@ -65,6 +71,20 @@ ACCOUNT = Policy(
     on_request=True,
     why="The account is anonymised (no name, e-mail, username or password) rather than "
     "deleted, so that the kept assessment record still has an author to point at.",
+)
+# The learner's verifiable credential (docs/credentials.md): the public statement of the same
+# achievement, which the learner relies on as long as the record behind it exists.
+CREDENTIAL = Policy(
+    name="Verifiable credential",
+    keep_for=3 * YEAR,
+    action=Action.DELETE,
+    on_request=True,
+    on_request_action=Action.ANONYMISE,
+    why="The verifiable credential (the signed Open Badge issued at sign-off) states the "
+    "achievement the assessment record proves, so it is kept as long as that record, 3 years "
+    "after certification, and deleted with it. If the learner asks for erasure before then, it "
+    "is revoked and loses their name and the signed copy at once: its public page then says "
+    "only that it is revoked, without a name, and a copy shared earlier is answered as revoked.",
 )
 TRAIL = Policy(
     name="Data protection trail",
@@ -107,6 +127,7 @@ RETENTION: tuple[Rule, ...] = (
     Rule("portfolio.versionoutcome", ASSESSMENT_RECORD),
     Rule("portfolio.criteriondecision", ASSESSMENT_RECORD),
     Rule("portfolio.auditentry", ASSESSMENT_RECORD),
+    Rule("credentials.credential", CREDENTIAL),  # refers to its version (protected)
     Rule("portfolio.portfolioversion", ASSESSMENT_RECORD),
     Rule("portfolio.portfolio", ASSESSMENT_RECORD),
     Rule("privacy.privacyentry", TRAIL),

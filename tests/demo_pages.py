@@ -122,16 +122,21 @@ def demo_urls() -> dict[str, str]:
 def _more_urls(cohort, *, amira, signed_off, evidence) -> dict[str, str]:
     """The pages beyond the accessibility scan's first list: the external quality assurer's,
     the links sent by e-mail (witness, invitation, EQA access; valid and not), threads,
-    records, personal data, previews and the account pages after a change."""
+    records, personal data, previews and the account pages after a change; the signed-off
+    learner's credential (its public page, verification, the staff's list) and their data
+    (the page, a finished archive, the staff's erasure preview)."""
     from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode
 
     from core import eqa, services
     from core.models import Invitation, Role, User
+    from credentials import services as credentials
     from demo.people import add_demo_eqa
     from evidence import witness
     from evidence.models import Evidence
+    from privacy import archive as archives
 
     grant = add_demo_eqa(cohort)
     tutor = cohort.created_by
@@ -168,6 +173,12 @@ def _more_urls(cohort, *, amira, signed_off, evidence) -> dict[str, str]:
     stored = version.files.first()
     reflection = evidence[Evidence.Kind.REFLECTION]
     admin = User.objects.get(username="admin")
+    # The credential the sign-off is owed (issued after the commit in the app; at once here,
+    # and the same one if a live server's commit already issued it), and an archive made.
+    credential = credentials.issue_credential(version=version)
+    assert credential is not None
+    requested = archives.request_archive(learner=signed_off.learner, actor=signed_off.learner)
+    archive = archives.perform_archive(archive_id=requested.pk, claimant="demo-pages") or requested
     d, e = f"/portfolios/{signed_off.pk}", f"/portfolios/{amira.pk}/evidence"
     v = f"{d}/versions/1"
     return {
@@ -209,6 +220,12 @@ def _more_urls(cohort, *, amira, signed_off, evidence) -> dict[str, str]:
             f"{default_token_generator.make_token(admin)}/"
         ),
         "password_reset_confirm_invalid": "/accounts/reset/MQ/not-a-token/",
+        "credential_public": credential.get_absolute_url(),
+        "credential_verify": reverse("credentials:verify"),
+        "credentials_staff": reverse("credentials:staff_list"),
+        "my_data": reverse("privacy:my_data"),
+        "archive_status": reverse("privacy:archive_status", args=[archive.pk]),
+        "erasure": reverse("privacy:erasure", args=[signed_off.learner.pk]),
     }
 
 

@@ -163,6 +163,10 @@ MORE_PAGES = [
     ("staff-cohort-dashboard", "admin", "cohort_dashboard"),
     ("staff-portfolio", "admin", "portfolio"),
     ("staff-signed-off-version", "admin", "signed_off_version"),
+    ("staff-credentials", "admin", "credentials_staff"),
+    ("signed-off-learner-my-data", "learner4", "my_data"),
+    ("signed-off-learner-archive", "learner4", "archive_status"),
+    ("staff-erasure-preview", "admin", "erasure"),
 ]
 # The same as the first hour finds them: a cohort with nobody in it, a portfolio nothing is in.
 EMPTY_PAGES = [
@@ -230,6 +234,12 @@ EXEMPT = {
     "healthz": "JSON for the load balancer",
     "metrics": "Prometheus text",
     "favicon.ico": "an image",
+    "credentials:issuer": "JSON: the issuer's Open Badges profile",
+    "credentials:jwks": "JSON: the issuer's public keys (a JWKS)",
+    "credentials:achievement": "JSON: the achievement's Open Badges definition",
+    "credentials:download_jwt": "a file download (the signed credential, .jwt)",
+    "credentials:download_json": "JSON: the signed credential's payload",
+    "privacy:archive_download": "a file download (the learner's archive, ZIP)",
     **dict.fromkeys(
         [
             "portfolio:draft_save",
@@ -262,6 +272,8 @@ EXEMPT = {
             "audit:data_upload_finish",
             "audit:data_import",
             "audit:data_delete",
+            "credentials:revoke",
+            "privacy:archive_request",
         ],
         "POST only: a form's target, which answers with a redirect or the form's page (listed)",
     ),

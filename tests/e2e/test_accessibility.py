@@ -130,6 +130,9 @@ PAGES = [
     ("learner-evidence-delete", "learner", "evidence_delete", None),
     ("learner-pitch-presenter", "learner", "pitch_presenter", None),
     ("learner-password-changed", "learner", "password_change_done", None),
+    ("credential-public", ANONYMOUS, "credential_public", None),
+    ("credential-verify", ANONYMOUS, "credential_verify", None),
+    ("learner-my-data", "learner", "my_data", None),
 ]
 STATUS = {
     ("learner", "assessor_home"): 403,

@@ -11,6 +11,7 @@ from assessment import services as assessment
 from assessment import thread_services
 from audit.models import ChunkedUpload
 from core.models import Cohort, Criterion, EqaAccessLog, EqaFinding, FormDraft, Invitation, Notification
+from credentials import services as credentials
 from demo import audit as demo_audit
 from demo import strategy as demo_strategy
 from evidence.models import ImageScan, NotPersonalMark, PendingRedaction, RecordAttachment, WitnessRequest
@@ -30,7 +31,8 @@ from tests.portfolio.factories import ExportFactory
 @pytest.fixture
 def assessed(portfolio, criteria, filled, learner, assessor, iqa):  # noqa: F811
     """A portfolio with a record and a witness request, submitted, discussed, annotated,
-    decided on every criterion, sampled by quality assurance and signed off; a PDF made."""
+    decided on every criterion, sampled by quality assurance and signed off, its credential
+    issued; a PDF made."""
     return assessed_version(portfolio, criteria, filled, learner, assessor, iqa)
 
 
@@ -64,6 +66,8 @@ def assessed_version(portfolio, criteria, filled, learner, assessor, iqa):  # no
     ]
     assessment.sample_decisions(decisions=decisions[:1], actor=iqa)
     assessment.sign_off_version(version=version, comment="Well done.", actor=assessor)
+    # The credential the sign-off is owed (after the commit, in the app; at once here).
+    assert credentials.issue_credential(version=version) is not None
     ExportFactory(portfolio=portfolio, version=version, done=True)
     Notification.objects.create(recipient=learner, portfolio=portfolio, subject="Signed off")
     return version

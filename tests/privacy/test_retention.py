@@ -27,7 +27,7 @@ from core.subject_data import registered_personal_records
 from evidence.models import Evidence, WitnessRequest
 from privacy import erasure
 from privacy.models import PrivacyEntry
-from privacy.retention import ASSESSMENT_RECORD, TRAIL, WORKING_COPY, rule_for
+from privacy.retention import ASSESSMENT_RECORD, CREDENTIAL, TRAIL, WORKING_COPY, rule_for
 from privacy.selectors import learner_status
 from tests.factories import CohortFactory, LearnerFactory, PortfolioFactory
 from tests.privacy.conftest import end_cohort
@@ -218,7 +218,7 @@ def test_every_kind_of_record_goes_once_its_period_has_passed_and_what_is_left_v
     with django_capture_on_commit_callbacks(execute=True):
         erasure.apply_retention(today=timezone.localdate() + WORKING_COPY.keep_for + timedelta(days=1))
     left = {label for label, records in registry.items() if records.rows_about(learner.pk).exists()}
-    kept = {label for label in left if rule_for(label).policy in (ASSESSMENT_RECORD, TRAIL)}
+    kept = {label for label in left if rule_for(label).policy in (ASSESSMENT_RECORD, CREDENTIAL, TRAIL)}
     assert left - kept == {"portfolio.user"}  # anonymised
     assert "audit.versiondataset" in kept
     report = integrity.verify_integrity()
