@@ -45,6 +45,12 @@ BEGIN
     IF portfolios IS NULL OR cardinality(portfolios) = 0 THEN
         RETURN;
     END IF;
+    -- One writer per learner at a time, in id order (no deadlock between two statements that
+    -- share learners): a second transaction waits for the first to commit, then its DELETE
+    -- (a new snapshot in READ COMMITTED) sees the rows the first wrote instead of colliding
+    -- with them on the primary key.
+    PERFORM pg_advisory_xact_lock(20260009, CAST(id AS integer))
+    FROM unnest(portfolios) AS id ORDER BY id;
     DELETE FROM evidence_first_evidenced WHERE portfolio_id = ANY (portfolios);
     INSERT INTO evidence_first_evidenced (portfolio_id, criterion_id, first_at)
     SELECT e.portfolio_id, m.criterion_id,

@@ -140,3 +140,40 @@ def test_a_flush_empties_it(cohort_and_learners, transactional_db):
     assert _kept()
     call_command("flush", interactive=False, verbosity=0)
     assert _kept() == set()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_learners_sessions_writing_at_once_both_land(cohort_and_learners):
+    """Two transactions changing the same learner's mappings at once: the second waits for the
+    first and works the rows out after it, instead of colliding on the table's primary key
+    (which answered the learner with a server error under the load test)."""
+    import threading
+
+    from django.db import close_old_connections, transaction
+
+    _cohort, criteria, (first, _second, _third) = cohort_and_learners
+    items = [EvidenceFactory(portfolio=first) for _ in range(2)]
+    inside, errors = threading.Event(), []
+
+    def write(item, criterion, hold: bool) -> None:
+        try:
+            with transaction.atomic():
+                CriterionMapping.objects.create(evidence=item, criterion=criterion, note="At once.")
+                if hold:
+                    inside.set()
+                    threading.Event().wait(1.0)  # the other writer arrives meanwhile
+        except Exception as error:
+            errors.append(error)
+        finally:
+            close_old_connections()
+
+    holder = threading.Thread(target=write, args=(items[0], criteria[0], True))
+    holder.start()
+    assert inside.wait(10)
+    other = threading.Thread(target=write, args=(items[1], criteria[0], False))
+    other.start()
+    holder.join(20)
+    other.join(20)
+    assert errors == []
+    _agree()
+    assert CriterionMapping.objects.filter(evidence__portfolio=first).count() == 2
