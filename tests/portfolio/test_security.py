@@ -54,7 +54,11 @@ def test_upload_limits_are_set():
     assert settings.MAX_UPLOAD_BYTES == settings.MAX_UPLOAD_MB * 1024 * 1024
 
 
-def test_check_deploy_is_clean_with_production_settings():
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    from credentials import keys
+
+    key_file = tmp_path / "credential-signing-key.jwk"  # production has the centre's own key
+    keys.write_key_file(key_file, keys.generate_key())
     env = {
         key: value
         for key, value in os.environ.items()
@@ -65,6 +69,7 @@ def test_check_deploy_is_clean_with_production_settings():
         SECRET_KEY="x" * 20 + "a-long-random-production-secret-key-0123456789",
         ALLOWED_HOSTS="portfolio.example.org",
         EMAIL_HOST="smtp.example.org",
+        CREDENTIAL_SIGNING_KEY_FILE=str(key_file),
     )
     result = subprocess.run(
         [sys.executable, "-W", "ignore", "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
