@@ -166,7 +166,9 @@ def read_rendition(*, sha256: str, scope: str) -> PrintImage | None:
         except FileNotFoundError:
             continue
         except UNREADABLE as error:
+            # Derived data: gone, it is made again from the original (by the caller).
             log.warning("PDF: rendition %s.%s unreadable, scaled again: %s", stem, extension, error)
+            default_storage.delete(f"{stem}.{extension}")
             return None
         return PrintImage(_data_uri(data, content_type), width, height)
     return None

@@ -224,3 +224,17 @@ def test_deleting_removes_the_rendition_once_no_item_of_the_portfolio_holds_the_
         delete_evidence(evidence=second, actor=learner)
     assert not default_storage.exists(mine)
     assert default_storage.exists(theirs)  # another learner's copy is theirs
+
+
+def test_an_unreadable_rendition_is_made_again_from_the_original(portfolio):
+    item = photo_item(portfolio)
+    name = rendition_name(portfolio, item.sha256)
+    default_storage.save(name, ContentFile(b"not an image"))
+
+    image = print_image(name=item.file.name, sha256=item.sha256, scope=portfolio_scope(portfolio.pk))
+
+    with item.file.open("rb") as handle:
+        expected = downscale(handle.read())[0]
+    assert image is not None
+    with default_storage.open(name, "rb") as handle:
+        assert handle.read() == expected
