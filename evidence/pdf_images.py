@@ -161,10 +161,14 @@ def read_rendition(*, sha256: str, scope: str) -> PrintImage | None:
         try:
             with default_storage.open(f"{stem}.{extension}", "rb") as handle:
                 data = handle.read()
-            with Image.open(io.BytesIO(data)) as header:
-                width, height = header.size
         except FileNotFoundError:
             continue
+        except Exception as error:  # the storage's trouble (S3's errors are no OSError): scale instead
+            log.warning("PDF: rendition %s.%s not read: %s", stem, extension, error)
+            return None
+        try:
+            with Image.open(io.BytesIO(data)) as header:
+                width, height = header.size
         except UNREADABLE as error:
             # Derived data: gone, it is made again from the original (by the caller).
             log.warning("PDF: rendition %s.%s unreadable, scaled again: %s", stem, extension, error)
@@ -174,20 +178,23 @@ def read_rendition(*, sha256: str, scope: str) -> PrintImage | None:
     return None
 
 
-def _store_rendition(*, sha256: str, scope: str, data: bytes, content_type: str) -> None:
+def _store_rendition(*, sha256: str, scope: str, data: bytes, content_type: str) -> bool:
+    """Keep the scaled copy for the next export; False when it could not be (logged)."""
     stem = _rendition_stem(sha256, scope)
     if not stem:
-        return
+        return False
     extension = "png" if content_type == "image/png" else "jpg"
     name = f"{stem}.{extension}"
     try:
         if default_storage.exists(name):
-            return
+            return True
         saved = default_storage.save(name, ContentFile(data))
         if saved != name:  # another run stored it meanwhile: the storage kept both
             default_storage.delete(saved)
-    except OSError as error:  # a later export scales it again; nothing is lost
+    except Exception as error:  # S3's errors are no OSError; a later export scales it again
         log.warning("PDF: rendition %s not stored: %s", name, error)
+        return False
+    return True
 
 
 def delete_renditions(*, sha256: str, scope: str) -> None:
@@ -254,8 +261,7 @@ def make_print_rendition(*, evidence_id: int) -> bool:
     except UNREADABLE as error:
         log.warning("evidence %s: no print rendition, the image cannot be scaled: %s", evidence_id, error)
         return False
-    _store_rendition(sha256=evidence.sha256, scope=scope, data=data, content_type=content_type)
-    return True
+    return _store_rendition(sha256=evidence.sha256, scope=scope, data=data, content_type=content_type)
 
 
 def cached_print_image(*, sha256: str, scope: str) -> PrintImage | None:

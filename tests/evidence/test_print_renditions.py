@@ -10,7 +10,7 @@ import logging
 import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
@@ -238,3 +238,17 @@ def test_an_unreadable_rendition_is_made_again_from_the_original(portfolio):
     assert image is not None
     with default_storage.open(name, "rb") as handle:
         assert handle.read() == expected
+
+
+def test_storage_trouble_with_renditions_never_costs_the_pdf_its_photo(portfolio, monkeypatch):
+    item = photo_item(portfolio)
+
+    def unreachable(*args, **kwargs):
+        raise RuntimeError("the bucket is unreachable")  # as boto3's errors, which are no OSError
+
+    monkeypatch.setattr(FileSystemStorage, "exists", unreachable)
+
+    image = print_image(name=item.file.name, sha256=item.sha256, scope=portfolio_scope(portfolio.pk))
+
+    assert image is not None
+    assert image.photo
