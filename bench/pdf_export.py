@@ -10,16 +10,29 @@ the larger document. ``--photos 31`` gives exactly 60 items. Every chart is in i
 ranking, risk heat map, timeline, four KPI charts). Each scale in ``--scales`` multiplies
 photos and items (10× is 400 photos and 600 items), so the growth rate is visible.
 
+The photos are uploaded as the app uploads them (``evidence.services.create_evidence``), so
+each gets its print-size rendition from the upload's task (``make_evidence_rendition``, run
+in-process as without a broker); the seed then runs that task over every image item, as the
+worker would have, for the demo's own images too.
+
 Each round is a fresh process, as a Celery worker process is: it starts the chart browser as
 the worker does at process start (``start_chart_browser``, timed on its own as start-up), then
 measures its first export with empty chart and image caches (``cold``: every chart drawn,
-every photo scaled, but the browser already running), a second export (``warm``: what another
+every photo read at print size from its stored rendition, as for a portfolio whose photos were
+uploaded earlier, but the browser already running), a second export (``warm``: what another
 export of the same portfolio costs) and WeasyPrint alone on the same final HTML with the same
 fetcher and the export's options (a tagged PDF); then WeasyPrint untagged, which is what this
 benchmark called "alone" before (issue 21's figures), for comparison. ``--rounds`` rounds at
 1×, ``--large-rounds`` at the larger scales; each round's ratios are taken within it, then the
-medians. Prints the figures and, as its last line, one
-JSON object.
+medians.
+
+Every round also runs a second fresh process **without renditions** (the renditions folder
+moved aside for it, and put back after), the measure before renditions: the cold export then
+scales every photo itself (and stores its rendition, as the app does on a miss). Its figures
+are printed beside the others, under ``<scale>x-no-renditions`` in the JSON. The two kinds of
+process alternate, so both see the same load. ``--no-renditions`` measures only that way.
+
+Prints the figures and, as its last line, one JSON object.
 """
 
 from __future__ import annotations
@@ -95,6 +108,7 @@ def seed(photos: int, total: int) -> dict:
     from evidence import services
     from evidence.files import check_upload
     from evidence.models import CriterionMapping, Evidence
+    from evidence.tasks import make_evidence_rendition
 
     call_command("migrate", verbosity=0)
     call_command(
@@ -126,12 +140,19 @@ def seed(photos: int, total: int) -> dict:
             body="What went well, what I would change, and what the data showed.\n\n" * 6,
         )
     evidence = Evidence.objects.filter(portfolio=portfolio).exclude(kind=Evidence.Kind.SECTION)
+    # The upload's background step, as the worker runs it (the uploads above already queued it,
+    # run in-process; it keeps an existing rendition): every image has its print-size copy.
+    renditions = sum(
+        make_evidence_rendition(pk)
+        for pk in evidence.filter(content_type__startswith="image/").values_list("pk", flat=True)
+    )
     if evidence.count() > total:
         print(f"note: {photos} photos on top of the demo make {evidence.count()} items, more than {total}")
     return {
         "evidence_items": evidence.count(),
         "photos": evidence.filter(content_type="image/jpeg").count(),
         "images": evidence.filter(content_type__startswith="image/").count(),
+        "renditions_stored": renditions,
     }
 
 
@@ -158,13 +179,32 @@ def _cpu_s() -> float:
     return time.process_time() + _browser_cpu_s()
 
 
-def measure() -> dict:
+def measure(*, renditions: bool) -> dict:
     """In a fresh child process, as a worker process: browser start-up, then the first export
     (cold), a second one (warm) and WeasyPrint alone.
 
+    Without ``renditions`` the stored print-size copies are moved aside for the round (and put
+    back after), so the cold export scales every photo, as every cold export did before them.
     The machine is shared, so one sample can be off by a fifth either way: the parent takes
     medians over rounds, and each ratio is taken within its round.
     """
+    from django.conf import settings
+
+    stored = Path(settings.MEDIA_ROOT) / "renditions"
+    aside = stored.with_name("renditions.aside")
+    if renditions:
+        return _measure()
+    if stored.exists():
+        stored.rename(aside)
+    try:
+        return _measure()
+    finally:
+        shutil.rmtree(stored, ignore_errors=True)  # those the cold export stored on its misses
+        if aside.exists():
+            aside.rename(stored)
+
+
+def _measure() -> dict:
     import weasyprint
     from django.core.cache import cache
 
@@ -283,11 +323,14 @@ MEDIAN_KEYS = (
     "weasyprint_untagged_cpu_s",
     "cold_main_thread_ratio",
     "warm_main_thread_ratio",
+    "cold_main_thread_cpu_s",
+    "weasyprint_alone_main_thread_cpu_s",
 )
 
 
-def run_scale(scale: int, photos: int, items: int, rounds: int) -> dict:
-    """Seed a fresh database at ``scale`` × the base size and measure ``rounds`` fresh processes."""
+def run_scale(scale: int, photos: int, items: int, rounds: int, modes: list[bool]) -> dict[bool, dict]:
+    """Seed a fresh database at ``scale`` × the base size and measure ``rounds`` fresh processes
+    for each of ``modes`` (with renditions or without), alternately; the figures by mode."""
     workdir = tempfile.mkdtemp(prefix="pdf-bench-")
     atexit.register(shutil.rmtree, workdir, ignore_errors=True)
     env = {
@@ -313,33 +356,58 @@ def run_scale(scale: int, photos: int, items: int, rounds: int) -> dict:
     )
     counts = json.loads(seeded.stdout.strip().splitlines()[-1])
     print(f"{scale}×: seeded in {time.perf_counter() - started:.1f} s: {counts}", flush=True)
-    samples = []
+    samples: dict[bool, list[dict]] = {mode: [] for mode in modes}
     for number in range(rounds):
-        # This same script: a fresh process, as a worker process, for each round.
-        child = subprocess.run(
-            [sys.executable, __file__, "--measure-in", workdir], capture_output=True, text=True, env=env
-        )
-        if child.returncode:
-            print(child.stderr[-3000:], file=sys.stderr)
-            child.check_returncode()
-        sample = json.loads(child.stdout.strip().splitlines()[-1])
-        samples.append(sample)
-        print(
-            f"{scale}× round {number + 1}: browser start-up {sample['browser_startup_s']} s; cold "
-            f"{sample['cold_wall_s']} s, warm {sample['warm_wall_s']} s, WeasyPrint alone "
-            f"{sample['weasyprint_alone_s']} s (ratio cold {sample['cold_ratio_to_weasyprint']}, warm "
-            f"{sample['warm_ratio_to_weasyprint']}; untagged alone {sample['weasyprint_untagged_s']} s, "
-            f"ratio cold {sample['cold_ratio_to_untagged']}, warm {sample['warm_ratio_to_untagged']}); "
-            f"{sample['pages']} pages, {sample['size_mb']} MB, "
-            f"peak {sample['peak_mb']} MB, browser {sample['browser_pss_mb']} MB; CPU cold "
-            f"{sample['cold_cpu_s']} s, alone {sample['weasyprint_alone_cpu_s']} s (ratio cold "
-            f"{sample['cold_cpu_ratio']}, warm {sample['warm_cpu_ratio']}; main thread cold "
-            f"{sample['cold_main_thread_ratio']}, warm {sample['warm_main_thread_ratio']})",
-            flush=True,
-        )
+        for mode in modes:
+            sample = _measure_round(workdir, env, renditions=mode)
+            samples[mode].append(sample)
+            _print_round(f"{scale}× round {number + 1}{'' if mode else ' without renditions'}", sample)
+    return {mode: _summary(scale, counts, samples[mode]) for mode in modes}
+
+
+def _measure_round(workdir: str, env: dict[str, str], *, renditions: bool) -> dict:
+    # This same script: a fresh process, as a worker process, for each round.
+    child = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--measure-in",
+            workdir,
+            *([] if renditions else ["--no-renditions"]),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    if child.returncode:
+        print(child.stderr[-3000:], file=sys.stderr)
+        child.check_returncode()
+    sample = json.loads(child.stdout.strip().splitlines()[-1])
+    sample["renditions"] = renditions
+    return sample
+
+
+def _print_round(label: str, sample: dict) -> None:
+    print(
+        f"{label}: browser start-up {sample['browser_startup_s']} s; cold "
+        f"{sample['cold_wall_s']} s, warm {sample['warm_wall_s']} s, WeasyPrint alone "
+        f"{sample['weasyprint_alone_s']} s (ratio cold {sample['cold_ratio_to_weasyprint']}, warm "
+        f"{sample['warm_ratio_to_weasyprint']}; untagged alone {sample['weasyprint_untagged_s']} s, "
+        f"ratio cold {sample['cold_ratio_to_untagged']}, warm {sample['warm_ratio_to_untagged']}); "
+        f"{sample['pages']} pages, {sample['size_mb']} MB, "
+        f"peak {sample['peak_mb']} MB, browser {sample['browser_pss_mb']} MB; CPU cold "
+        f"{sample['cold_cpu_s']} s, alone {sample['weasyprint_alone_cpu_s']} s (ratio cold "
+        f"{sample['cold_cpu_ratio']}, warm {sample['warm_cpu_ratio']}; main thread cold "
+        f"{sample['cold_main_thread_ratio']}, warm {sample['warm_main_thread_ratio']})",
+        flush=True,
+    )
+
+
+def _summary(scale: int, counts: dict, samples: list[dict]) -> dict:
     medians = {key: round(statistics.median(s[key] for s in samples), 2) for key in MEDIAN_KEYS}
     return {
         "scale": scale,
+        "renditions": samples[0]["renditions"],
         **counts,
         **medians,
         "slowest_cold_wall_s": max(s["cold_wall_s"] for s in samples),
@@ -361,6 +429,11 @@ def main() -> None:
     parser.add_argument(
         "--large-rounds", type=int, default=1, help="fresh processes measured at each larger scale"
     )
+    parser.add_argument(
+        "--no-renditions",
+        action="store_true",
+        help="measure only without the stored print-size photos (every cold export scales them)",
+    )
     parser.add_argument("--seed-in", help=argparse.SUPPRESS)  # a child process seeding a database
     parser.add_argument("--measure-in", help=argparse.SUPPRESS)  # a child process measuring one round
     args = parser.parse_args()
@@ -370,19 +443,23 @@ def main() -> None:
         return
     if args.measure_in:
         _django(args.measure_in)
-        print(json.dumps(measure()))
+        print(json.dumps(measure(renditions=not args.no_renditions)))
         return
     scales = [int(scale) for scale in args.scales.split(",")]
-    figures = {
-        f"{scale}x": run_scale(
-            scale, args.photos, args.items, args.rounds if scale == 1 else args.large_rounds
+    modes = [False] if args.no_renditions else [True, False]
+    figures = {}
+    for scale in scales:
+        by_mode = run_scale(
+            scale, args.photos, args.items, args.rounds if scale == 1 else args.large_rounds, modes
         )
-        for scale in scales
-    }
+        for mode, summary in by_mode.items():
+            figures[f"{scale}x" if mode or args.no_renditions else f"{scale}x-no-renditions"] = summary
     base = figures.get("1x")
     for key, scale in figures.items():
         print(
-            f"{key} (median of {len(scale['rounds'])}): {scale['evidence_items']} items, "
+            f"{key} (median of {len(scale['rounds'])}"
+            f"{'' if scale['renditions'] else ', photos scaled in the export'}): "
+            f"{scale['evidence_items']} items, "
             f"{scale['pages']} pages, "
             f"{scale['size_mb']} MB; browser start-up {scale['browser_startup_s']} s (at worker start, "
             f"not per export); cold export {scale['cold_wall_s']} s, warm {scale['warm_wall_s']} s, "
@@ -395,8 +472,9 @@ def main() -> None:
             f"{scale['warm_cpu_ratio']}; main-thread CPU ratio cold {scale['cold_main_thread_ratio']}, "
             f"warm {scale['warm_main_thread_ratio']}"
         )
-        if base is not None and scale is not base:
-            growth = scale["cold_wall_s"] / base["cold_wall_s"]
+        same = figures.get("1x-no-renditions" if key.endswith("-no-renditions") else "1x")
+        if same is not None and scale is not same:
+            growth = scale["cold_wall_s"] / same["cold_wall_s"]
             print(f"  {key} against 1×: cold export {growth:.1f} × for {scale['scale']} × the portfolio")
     result: dict = {"figures": figures, "targets": TARGETS}
     if base is not None:

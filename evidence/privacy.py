@@ -22,6 +22,7 @@ from core import outbox
 from core.models import User, VersionFile
 from evidence.image_scan import ImageScanError, check_regions, redact_image, scan_image
 from evidence.models import Evidence, ImageScan, NotPersonalMark, PendingRedaction, TranscriptMessage
+from evidence.pdf_images import release_rendition
 from evidence.personal_data import KINDS, find_personal_data, normalised
 
 log = logging.getLogger(__name__)
@@ -372,7 +373,7 @@ def confirm_redaction(*, evidence: Evidence, actor: User) -> Evidence:
     if pending is None:
         raise PrivacyError("There is no redaction waiting to be confirmed.")
     scan = _checked_scan(evidence)
-    storage, original = evidence.file.storage, evidence.file.name
+    storage, original, original_sha256 = evidence.file.storage, evidence.file.name, evidence.sha256
     evidence.file.name = pending.file.name
     evidence.sha256 = pending.sha256
     evidence.file_size = pending.size
@@ -391,6 +392,9 @@ def confirm_redaction(*, evidence: Evidence, actor: User) -> Evidence:
     # A submitted version that refers to the original keeps it, as deleting an item does.
     if not VersionFile.objects.filter(name=original).exists():
         transaction.on_commit(lambda: storage.delete(original))
+        # The original's print-size copy still shows what was redacted: it goes with it.
+        release_rendition(evidence=evidence, sha256=original_sha256)
+    outbox.enqueue("evidence.tasks.make_evidence_rendition", args=[evidence.pk])
     log.info("redaction of evidence %s confirmed by %s", evidence.pk, actor.username)
     return evidence
 

@@ -13,12 +13,13 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from core import concurrency
+from core import concurrency, outbox
 from core.models import Criterion, Portfolio, User, VersionFile
 from core.sections import get_section
 from core.selectors import criteria_for
 from evidence.files import CleanFile
 from evidence.models import RECORD_KINDS, CriterionMapping, Evidence, PendingRedaction, TranscriptMessage
+from evidence.pdf_images import release_rendition
 
 log = logging.getLogger(__name__)
 
@@ -198,6 +199,10 @@ def create_evidence(
         if upload is not None:
             evidence.file.storage.delete(evidence.file.name)  # nothing half-saved
         raise
+    if upload is not None and evidence.is_image:
+        # The print-size copy is made now, in the worker, so no PDF export has to scale it.
+        # By name, as the other evidence tasks are queued (the task module imports this app).
+        outbox.enqueue("evidence.tasks.make_evidence_rendition", args=[evidence.pk])
     _touch(portfolio)
     log.info("evidence %s (%s) added to portfolio %s by %s", evidence.pk, kind, portfolio.pk, actor.username)
     return evidence
@@ -248,6 +253,7 @@ def delete_evidence(*, evidence: Evidence, actor: User) -> None:
     if evidence.file and not VersionFile.objects.filter(name=evidence.file.name).exists():
         storage, name = evidence.file.storage, evidence.file.name
         transaction.on_commit(lambda: storage.delete(name))
+        release_rendition(evidence=evidence, sha256=evidence.sha256)
     if (pending := PendingRedaction.objects.filter(evidence=evidence).first()) is not None:
         pending_storage, pending_name = pending.file.storage, pending.file.name
         transaction.on_commit(lambda: pending_storage.delete(pending_name))  # an unconfirmed copy

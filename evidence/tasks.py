@@ -9,6 +9,7 @@ from celery import shared_task
 from core.emails import send_text_email
 from core.outbox import OutboxTask
 from evidence.models import WitnessRequest
+from evidence.pdf_images import make_print_rendition
 from evidence.privacy import fail_image_scan, run_image_scan
 from evidence.witness import WitnessLinkError, check_witness_request_usable, witness_url
 
@@ -26,6 +27,13 @@ def scan_evidence_image(scan_id: int) -> str:
         fail_image_scan(scan_id=scan_id)
         raise
     return scan.status if scan is not None else "skipped"
+
+
+@shared_task(base=OutboxTask, skipped_result=False, acks_late=True, time_limit=120, soft_time_limit=90)
+def make_evidence_rendition(evidence_id: int) -> bool:
+    """Scale an uploaded image to print size once, so no PDF export has to (evidence.pdf_images).
+    False when the item is gone or the image cannot be scaled; the export copes with both."""
+    return make_print_rendition(evidence_id=evidence_id)
 
 
 @shared_task(

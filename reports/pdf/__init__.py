@@ -20,7 +20,7 @@ import weasyprint
 from core.models import Portfolio, PortfolioVersion
 from core.pdf.charts import ChartJob, DrawnChart, placeholder
 from evidence.pdf_files import place_files, start_files
-from evidence.pdf_images import PrintImage
+from evidence.pdf_images import PrintImage, portfolio_scope
 from reports.pdf.document import Document, build_document, document_snapshot
 from reports.pdf.fetcher import PortfolioURLFetcher, fetcher_for
 from reports.pdf.images import photo_ids, place_images, settle_images, start_images
@@ -57,7 +57,7 @@ def _prepared(
     # Images scale in threads (Pillow releases the GIL) from now until the layout needs them;
     # the files to carry, which the HTML needs, in threads of their own so they do not queue
     # behind the photos.
-    jobs = start_images(snapshot, images, scope=f"portfolio-{portfolio.pk}")
+    jobs = start_images(snapshot, images, scope=portfolio_scope(portfolio.pk))
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="pdf-file") as files_pool:
         # Every stored file is read, hashed and (a PDF) cleaned, to be attached and merged.
         files = start_files(snapshot, version, files_pool)

@@ -1,7 +1,8 @@
 """Evidence photos scaled while WeasyPrint lays out the pages, rather than before.
 
 Scaling the forty photos of a large portfolio costs about a second of CPU on the first
-export (a cached photo costs nothing), and WeasyPrint asks for its first image only after
+export (a cached photo costs nothing; one whose rendition was stored at upload costs a read,
+``evidence.pdf_images``), and WeasyPrint asks for its first image only after
 parsing and styling the whole document and building the chapters' boxes (about a third of
 its layout time). So the HTML names each photo that is not scaled yet by a placeholder URI,
 and the document's URL fetcher (``fetcher.PortfolioURLFetcher``) waits for that photo's job

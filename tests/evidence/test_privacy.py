@@ -16,6 +16,8 @@ from core.models import VersionFile
 from evidence import image_scan, privacy, services
 from evidence.image_scan import ImageScanError, check_regions, redact_image, scan_image
 from evidence.models import ImageScan, NotPersonalMark, PendingRedaction
+from evidence.pdf_images import portfolio_scope, read_rendition
+from evidence.tasks import make_evidence_rendition
 from tests.evidence.factories import FileEvidenceFactory, MessageFactory, TranscriptFactory
 
 pytestmark = pytest.mark.django_db
@@ -250,6 +252,27 @@ def test_confirming_replaces_the_image_deletes_the_original_and_records_provenan
     assert [f.kind for f in review.unresolved] == []
     assert all(f.text == "" for f in review.findings if f.redacted)  # the values are gone here too
     assert not PendingRedaction.objects.exists()
+
+
+def test_confirming_replaces_the_print_rendition_of_the_original(
+    learner, image_item, django_capture_on_commit_callbacks
+):
+    # The original's print-size copy shows what was redacted: it must not outlive the original.
+    scope = portfolio_scope(image_item.portfolio_id)
+    make_evidence_rendition(image_item.pk)
+    original_sha256 = image_item.sha256
+    assert read_rendition(sha256=original_sha256, scope=scope) is not None
+    scanned(image_item, learner, django_capture_on_commit_callbacks)
+    privacy.prepare_redaction(
+        evidence=image_item, finding_ids=_ids(image_item, "name", "phone"), style="blur", actor=learner
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        privacy.confirm_redaction(evidence=image_item, actor=learner)
+
+    image_item.refresh_from_db()
+    assert read_rendition(sha256=original_sha256, scope=scope) is None
+    assert read_rendition(sha256=image_item.sha256, scope=scope) is not None
 
 
 def test_a_submitted_version_keeps_the_original_it_refers_to(

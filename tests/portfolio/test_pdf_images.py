@@ -11,7 +11,16 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image
 
-from evidence.pdf_images import MAX_HEIGHT, PHOTO_MAX_HEIGHT, PHOTO_MAX_WIDTH, downscale, print_image
+from evidence import pdf_images
+from evidence.pdf_images import (
+    MAX_HEIGHT,
+    PHOTO_MAX_HEIGHT,
+    PHOTO_MAX_WIDTH,
+    delete_portfolio_renditions,
+    downscale,
+    print_image,
+)
+from evidence.tasks import make_evidence_rendition
 from tests.evidence.factories import FileEvidenceFactory, MappingFactory
 from tests.portfolio.pdf_support import render
 
@@ -133,3 +142,28 @@ def test_photos_are_embedded_and_other_files_listed(settings, portfolio, criteri
     # The printed copy is downscaled; the original travels beside it as an attachment
     # (tests/portfolio/test_pdf_carried.py), so the file itself is no longer smaller.
     assert len(image.data) < upload.file_size / 4
+
+
+def test_the_pdf_prints_the_same_image_data_with_or_without_a_stored_rendition(
+    settings, portfolio, criteria, monkeypatch
+):
+    settings.BROWSER_PATH = ""
+    photos = [
+        mapped_photo(portfolio, criteria[0], title="Photo 1"),
+        mapped_photo(portfolio, criteria[1], size=(900, 1400), title="Photo 2"),
+    ]
+
+    def printed_images() -> list[bytes]:
+        cache.clear()
+        pdf = render(portfolio)
+        return sorted({image.name: image.data for page in pdf.reader.pages for image in page.images}.values())
+
+    scaled_in_the_export = printed_images()
+    delete_portfolio_renditions(portfolio_id=portfolio.pk)  # the export stored them: start again
+    for item in photos:
+        assert make_evidence_rendition(item.pk)
+    monkeypatch.setattr(pdf_images, "downscale", lambda content: pytest.fail("scaled in the export"))
+    from_renditions = printed_images()
+
+    assert len(from_renditions) == 2
+    assert from_renditions == scaled_in_the_export
