@@ -10,4 +10,5 @@ class EvidenceConfig(AppConfig):
     def ready(self) -> None:
         # What the evidence contributes to the outputs: its part of a submitted version and
         # its readiness rules (docs/architecture.md).
-        from evidence import readiness, snapshot, subject_data  # noqa: F401
+        # And what goes with an item however it is deleted (evidence/signals.py).
+        from evidence import readiness, signals, snapshot, subject_data  # noqa: F401

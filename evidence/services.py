@@ -19,7 +19,6 @@ from core.sections import get_section
 from core.selectors import criteria_for
 from evidence.files import CleanFile
 from evidence.models import RECORD_KINDS, CriterionMapping, Evidence, PendingRedaction, TranscriptMessage
-from evidence.pdf_images import release_rendition
 
 log = logging.getLogger(__name__)
 
@@ -252,8 +251,7 @@ def delete_evidence(*, evidence: Evidence, actor: User) -> None:
     # A submitted version may refer to the file: then it stays, served from that version.
     if evidence.file and not VersionFile.objects.filter(name=evidence.file.name).exists():
         storage, name = evidence.file.storage, evidence.file.name
-        transaction.on_commit(lambda: storage.delete(name))
-        release_rendition(evidence=evidence, sha256=evidence.sha256)
+        transaction.on_commit(lambda: storage.delete(name))  # its rendition: evidence/signals.py
     if (pending := PendingRedaction.objects.filter(evidence=evidence).first()) is not None:
         pending_storage, pending_name = pending.file.storage, pending.file.name
         transaction.on_commit(lambda: pending_storage.delete(pending_name))  # an unconfirmed copy

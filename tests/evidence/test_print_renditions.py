@@ -226,6 +226,28 @@ def test_deleting_removes_the_rendition_once_no_item_of_the_portfolio_holds_the_
     assert default_storage.exists(theirs)  # another learner's copy is theirs
 
 
+def test_items_deleted_by_a_queryset_or_with_their_portfolio_take_their_renditions(
+    portfolio, other_portfolio, django_capture_on_commit_callbacks
+):
+    """The retention job and an erasure delete rows through querysets, and a portfolio takes
+    its items with it: their renditions go too (evidence/signals.py), not only through
+    ``delete_evidence``."""
+    first, second = photo_item(portfolio, photo()), photo_item(other_portfolio, photo(colour=(20, 40, 160)))
+    for item in (first, second):
+        make_evidence_rendition(item.pk)
+    mine, theirs = rendition_name(portfolio, first.sha256), rendition_name(other_portfolio, second.sha256)
+    assert default_storage.exists(mine)
+    assert default_storage.exists(theirs)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Evidence.objects.filter(pk=first.pk).delete()
+    assert not default_storage.exists(mine)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        other_portfolio.delete()
+    assert not default_storage.exists(theirs)
+
+
 def test_an_unreadable_rendition_is_made_again_from_the_original(portfolio):
     item = photo_item(portfolio)
     name = rendition_name(portfolio, item.sha256)
