@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class LtiConfig(AppConfig):
+    name = "lti"
+    verbose_name = "LTI 1.3 (Moodle, Canvas)"
+
+    def ready(self) -> None:
+        # Listen for outcomes and decisions (a changed result goes to the course's gradebook);
+        # every outbox sweep sends again the results a platform outage held back.
+        from core import outbox
+        from lti import services, signals
+
+        del signals
+        outbox.register_recovery("lti", services.resend_failed)
