@@ -134,6 +134,15 @@ class StateCookies(DjangoCookieService):
         self.state = value
         super().set_cookie(name, value, exp)
 
+    def update_response(self, response: Any) -> None:
+        # Over HTTPS the library sends SameSite=None (needed inside the platform's iframe). Over
+        # plain HTTP (development) a browser would take the missing attribute as Lax, or not,
+        # depending on its age: say Lax, so a cross-site launch always meets the same answer.
+        super().update_response(response)
+        if not self._request.is_secure():
+            for key in self._cookie_data_to_set:
+                response.cookies[key]["samesite"] = "Lax"
+
 
 def begin_login(request: HttpRequest, *, launch_url: str) -> Any:
     """Answer a platform's OIDC login initiation: a redirect to its auth endpoint."""
