@@ -9,9 +9,10 @@ class LtiConfig(AppConfig):
 
     def ready(self) -> None:
         # Listen for outcomes and decisions (a changed result goes to the course's gradebook);
-        # every outbox sweep sends again the results a platform outage held back.
+        # every outbox sweep sends again the results a platform outage held back; its records in
+        # the registry of personal data (core.subject_data).
         from core import outbox
-        from lti import services, signals
+        from lti import services, signals, subject_data
 
-        del signals
+        del signals, subject_data
         outbox.register_recovery("lti", services.resend_failed)
