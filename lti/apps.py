@@ -16,3 +16,4 @@ class LtiConfig(AppConfig):
 
         del signals, subject_data
         outbox.register_recovery("lti", services.resend_failed)
+        outbox.register_recovery("lti_logins", services.forget_stale_logins)

@@ -130,8 +130,8 @@ class StateCookies(DjangoCookieService):
 
     state: str | None = None
 
-    def set_cookie(self, name: str, value: str, exp: int = 3600) -> None:
-        self.state = value
+    def set_cookie(self, name: str, value: str | int, exp: int | None = 3600) -> None:
+        self.state = str(value)
         super().set_cookie(name, value, exp)
 
     def update_response(self, response: Any) -> None:
@@ -139,8 +139,10 @@ class StateCookies(DjangoCookieService):
         # plain HTTP (development) a browser would take the missing attribute as Lax, or not,
         # depending on its age: say Lax, so a cross-site launch always meets the same answer.
         super().update_response(response)
-        if not self._request.is_secure():
-            for key in self._cookie_data_to_set:
+        request: DjangoRequest = self._request  # type: ignore[assignment]  # set in __init__
+        if not request.is_secure():
+            cookies: dict[str, Any] = self._cookie_data_to_set or {}
+            for key in cookies:
                 response.cookies[key]["samesite"] = "Lax"
 
 

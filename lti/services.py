@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -35,7 +36,7 @@ from core.models import (
     VersionOutcome,
 )
 from core.selectors import latest_decision_statuses
-from lti.models import CourseLink, GradeSync, LtiAccount, Registration
+from lti.models import CourseLink, GradeSync, LaunchTicket, LoginState, LtiAccount, Registration
 from lti.platform import library_registration
 
 log = logging.getLogger(__name__)
@@ -264,3 +265,12 @@ def resend_failed() -> dict[str, int]:
             record_send_error(portfolio=sync.portfolio, error=error)
             failed += 1
     return {"resent": sent, "still_failing": failed}
+
+
+def forget_stale_logins() -> dict[str, int]:
+    """Delete login states and launch tickets a day past their use (run by every outbox sweep):
+    anyone may start a login, so the rows must not pile up."""
+    since = timezone.now() - timedelta(days=1)
+    states, _ = LoginState.objects.filter(created_at__lt=since).delete()
+    tickets, _ = LaunchTicket.objects.filter(created_at__lt=since).delete()
+    return {"states_deleted": states, "tickets_deleted": tickets}

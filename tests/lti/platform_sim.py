@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, urlencode, urlparse
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from jwcrypto.jwk import JWK
+from jwt.algorithms import RSAAlgorithm
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 AGS_SCOPES = [
@@ -61,7 +61,7 @@ class Platform:
         return self.base
 
     def jwks(self) -> dict[str, Any]:
-        public = JWK.from_pem(self.private_pem.encode()).export_public(as_dict=True)
+        public = RSAAlgorithm.to_jwk(self.key.public_key(), as_dict=True)
         return {"keys": [{**public, "kid": self.kid, "alg": "RS256", "use": "sig"}]}
 
     def claims(self, *, sub: str, roles: list[str], nonce: str, **extra: Any) -> dict[str, Any]:

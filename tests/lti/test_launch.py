@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.utils import timezone
 
 from core.models import Cohort, Membership, Portfolio, Role
-from lti.models import CourseLink, LtiAccount
+from lti.models import CourseLink, LoginState, LtiAccount
+from lti.services import forget_stale_logins
 from tests.factories import LearnerFactory
 from tests.lti.conftest import launch, start_login
 from tests.lti.platform_sim import INSTRUCTOR, LEARNER
@@ -223,3 +226,13 @@ def test_the_jwks_publishes_the_tools_public_key(client):
     assert keys[0]["kty"] == "RSA"
     assert keys[0]["alg"] == "RS256"
     assert "d" not in keys[0]
+
+
+def test_stale_login_states_and_tickets_are_forgotten(client, platform, registration):
+    start_login(client, platform, sub="teacher-1")
+    start_login(client, platform, sub="teacher-2")
+    LoginState.objects.filter(pk=LoginState.objects.first().pk).update(
+        created_at=timezone.now() - timedelta(days=2)
+    )
+    assert forget_stale_logins() == {"states_deleted": 1, "tickets_deleted": 0}
+    assert LoginState.objects.count() == 1
