@@ -151,9 +151,10 @@ def test_a_framed_launch_is_not_signed_in_inside_the_iframe(client, platform, re
 # --- Refused: each with the refusal page, never a traceback ----------------------------------
 
 
-def _refused(response) -> None:
+def _refused(response, because: str = "") -> None:
     assert response.status_code in (400, 403)
     assert b"The launch from your course was refused" in response.content
+    assert because in response.content.decode().replace("&#x27;", "'"), response.content.decode()
     assert "_auth_user_id" not in response.wsgi_request.session
 
 
@@ -161,20 +162,29 @@ def test_a_replayed_launch_is_refused(client, platform, registration):
     first, auth, token = launch(client, platform, sub="teacher-1", roles=[INSTRUCTOR])
     assert first.status_code == 302
     client.logout()
-    _refused(client.post("/lti/launch/", {"id_token": token, "state": auth["state"]}))
+    _refused(client.post("/lti/launch/", {"id_token": token, "state": auth["state"]}), "State not found")
 
 
 def test_a_wrong_nonce_is_refused(client, platform, registration):
-    _refused(launch(client, platform, sub="teacher-1", roles=[INSTRUCTOR], nonce="not-the-one-we-sent")[0])
+    _refused(
+        launch(client, platform, sub="teacher-1", roles=[INSTRUCTOR], nonce="not-the-one-we-sent")[0],
+        "Invalid Nonce",
+    )
 
 
 def test_a_wrong_audience_is_refused(client, platform, registration):
-    _refused(launch(client, platform, sub="teacher-1", roles=[INSTRUCTOR], aud="someone-elses-tool")[0])
+    _refused(
+        launch(client, platform, sub="teacher-1", roles=[INSTRUCTOR], aud="someone-elses-tool")[0],
+        "Registration not found",
+    )
 
 
 def test_an_expired_token_is_refused(client, platform, registration):
     past = int(time.time()) - 3600
-    _refused(launch(client, platform, sub="teacher-1", roles=[INSTRUCTOR], iat=past - 300, exp=past)[0])
+    _refused(
+        launch(client, platform, sub="teacher-1", roles=[INSTRUCTOR], iat=past - 300, exp=past)[0],
+        "Signature has expired",
+    )
 
 
 def test_a_forged_signature_is_refused(client, platform, registration):
@@ -193,17 +203,26 @@ def test_a_forged_signature_is_refused(client, platform, registration):
 
 
 def test_an_unknown_issuer_is_refused(client, platform, registration):
-    _refused(launch(client, platform, sub="teacher-1", roles=[INSTRUCTOR], iss="https://evil.example")[0])
+    _refused(
+        launch(client, platform, sub="teacher-1", roles=[INSTRUCTOR], iss="https://evil.example")[0],
+        "Registration not found",
+    )
 
 
 def test_an_unknown_deployment_is_refused(client, platform, registration):
     claim = "https://purl.imsglobal.org/spec/lti/claim/deployment_id"
-    _refused(launch(client, platform, sub="teacher-1", roles=[INSTRUCTOR], **{claim: "not-deployed"})[0])
+    _refused(
+        launch(client, platform, sub="teacher-1", roles=[INSTRUCTOR], **{claim: "not-deployed"})[0],
+        "Unable to find deployment",
+    )
 
 
 def test_a_launch_without_a_login_is_refused(client, platform, registration):
     claims = platform.claims(sub="teacher-1", roles=[INSTRUCTOR], nonce="n")
-    _refused(client.post("/lti/launch/", {"id_token": platform.id_token(claims), "state": "state-made-up"}))
+    _refused(
+        client.post("/lti/launch/", {"id_token": platform.id_token(claims), "state": "state-made-up"}),
+        "State not found",
+    )
 
 
 def test_garbage_is_refused(client, platform, registration):
