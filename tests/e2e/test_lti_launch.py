@@ -38,8 +38,7 @@ def _open_from_course(browser, platform: Platform, tool: str, user: str):
     return context, page
 
 
-def test_a_learners_launch_lands_on_their_portfolio_and_the_roster_exists(browser, live_server, platform):
-    tool = live_server.url.replace("localhost", "127.0.0.1")
+def _register(platform: Platform) -> None:
     Registration.objects.create(
         name="Simulated Moodle",
         issuer=platform.issuer,
@@ -49,6 +48,11 @@ def test_a_learners_launch_lands_on_their_portfolio_and_the_roster_exists(browse
         auth_token_url=f"{platform.base}/token",
         key_set_url=f"{platform.base}/jwks",
     )
+
+
+def test_a_learners_launch_lands_on_their_portfolio_and_the_roster_exists(browser, live_server, platform):
+    tool = live_server.url.replace("localhost", "127.0.0.1")
+    _register(platform)
     platform.launch_claims = {"teacher-1": [INSTRUCTOR], "learner-1": [LEARNER]}
     platform.members = [
         {"user_id": "teacher-1", "roles": [INSTRUCTOR], "status": "Active", "name": "Tess Teach"},
@@ -80,4 +84,28 @@ def test_a_learners_launch_lands_on_their_portfolio_and_the_roster_exists(browse
     portfolio = Portfolio.objects.get(learner__lti_accounts__sub="learner-1")
     assert page.url == f"{tool}/portfolios/{portfolio.pk}/"
     expect(page.locator("h1").first).to_be_visible()
+    context.close()
+
+
+def test_a_cross_site_launch_without_its_cookie_opens_in_a_new_window(browser, live_server, platform):
+    """The tool on another site than the platform (localhost against 127.0.0.1): the state cookie
+    does not come back with the cross-site POST, as in an iframe that blocks third-party
+    cookies. The launch is checked all the same and offers a new window, which lands the learner."""
+    tool = live_server.url
+    _register(platform)
+    platform.launch_claims = {"teacher-1": [INSTRUCTOR], "learner-1": [LEARNER]}
+    platform.members = [{"user_id": "learner-1", "roles": [LEARNER], "status": "Active", "name": "Lee Learn"}]
+    context, page = _open_from_course(browser, platform, tool, "teacher-1")
+    expect(page.get_by_test_id("lti-open")).to_be_visible()
+    context.close()
+
+    context, page = _open_from_course(browser, platform, tool, "learner-1")
+    opener = page.get_by_test_id("lti-open")
+    expect(opener).to_be_visible()
+    with context.expect_page() as opened:
+        opener.click()
+    window = opened.value
+    window.wait_for_url(re.compile(r"/portfolios/\d+/$"))
+    portfolio = Portfolio.objects.get(learner__lti_accounts__sub="learner-1")
+    assert window.url == f"{tool}/portfolios/{portfolio.pk}/"
     context.close()

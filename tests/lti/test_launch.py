@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -56,10 +57,14 @@ def test_a_teachers_first_launch_creates_the_cohort_and_the_roster_fills_it(
     )
     assert learners == {"learner-1", "learner-2"}
     assert course.lineitem_url.endswith("/lineitems/1")
-    # The roster's service token was asked for with the tool's signed assertion.
-    assert platform.token_requests[0]["client_assertion_type"] == [
-        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-    ]
+    # The roster's service token was asked for with an assertion the tool's published key verifies.
+    request = platform.token_requests[0]
+    assert request["client_assertion_type"] == ["urn:ietf:params:oauth:client-assertion-type:jwt-bearer"]
+    published = jwt.PyJWKSet.from_dict(client.get("/lti/jwks.json").json()).keys[0]
+    assertion = jwt.decode(
+        request["client_assertion"][0], published.key, algorithms=["RS256"], audience=f"{platform.base}/token"
+    )
+    assert assertion["iss"] == assertion["sub"] == platform.client_id
     # The teacher is signed in and may open the cohort's page.
     assert client.get(response["Location"]).status_code == 200
 
