@@ -25,6 +25,7 @@ from pylti1p3.grade import Grade
 from pylti1p3.names_roles import NamesRolesProvisioningService
 from pylti1p3.service_connector import ServiceConnector
 
+from core import outbox
 from core.models import (
     Cohort,
     Criterion,
@@ -51,6 +52,13 @@ SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 TEACHING = ("Instructor", "TeachingAssistant", "ContentDeveloper", "Mentor", "Administrator")
 # Every criterion of the standard, when a cohort names no framework.
 DEFAULT_CRITERIA = 45
+
+
+@dataclass(frozen=True)
+class Landing:
+    user: User
+    course: CourseLink
+    url: str
 
 
 class LaunchRefused(Exception):
@@ -167,14 +175,18 @@ def place_member(*, course: CourseLink, person: Person, user: User) -> str:
 
 
 @transaction.atomic
-def accept_launch(*, registration: Registration, claims: dict[str, Any]) -> tuple[User, CourseLink, str]:
-    """A checked launch: the user, their course's cohort, where they land."""
+def accept_launch(*, registration: Registration, claims: dict[str, Any]) -> Landing:
+    """A checked launch: who it signs in, where they land. A teacher's launch also queues a read
+    of the course's roster, in the same transaction (``core.outbox``)."""
     person = Person.from_claims(claims, list(claims.get(ROLES_CLAIM) or []))
     if not person.sub:
         raise LaunchRefused("The platform sent an anonymous launch; sign-in needs a user.")
     user = ensure_account(registration=registration, person=person)
     course = link_course(registration=registration, claims=claims, person=person, user=user)
-    return user, course, place_member(course=course, person=person, user=user)
+    url = place_member(course=course, person=person, user=user)
+    if person.teaches and course.memberships_url:
+        outbox.enqueue("lti.tasks.sync_course_roster", args=[course.pk])
+    return Landing(user=user, course=course, url=url)
 
 
 def _connector(course: CourseLink) -> ServiceConnector:

@@ -21,7 +21,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import login
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -32,11 +31,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pylti1p3.exception import LtiException, OIDCException
 from pylti1p3.registration import Registration as LibRegistration
 
-from core import outbox
 from lti import keys, platform
 from lti.models import LaunchTicket
 from lti.services import LaunchRefused, accept_launch
-from lti.tasks import sync_course_roster
 
 log = logging.getLogger(__name__)
 BACKEND = "core.throttling.ThrottledModelBackend"
@@ -71,22 +68,17 @@ def launch(request: HttpRequest) -> HttpResponse:
             request, f"The launch could not be checked ({error}). Open the activity again from your course."
         )
     try:
-        with transaction.atomic():
-            user, course, target = accept_launch(
-                registration=login_state.registration, claims=dict(message.get_launch_data())
-            )
-            if course.memberships_url and target.startswith(
-                reverse("portfolio:cohort_detail", args=[course.cohort_id])
-            ):
-                outbox.enqueue(sync_course_roster, args=[course.pk])
+        landing = accept_launch(registration=login_state.registration, claims=dict(message.get_launch_data()))
     except LaunchRefused as error:
         return refused(request, str(error))
     framed = request.headers.get("Sec-Fetch-Dest") == "iframe"
     if framed or not platform.state_cookie_came_back(request):
-        ticket = LaunchTicket.objects.create(token=secrets.token_urlsafe(32), user=user, target=target)
+        ticket = LaunchTicket.objects.create(
+            token=secrets.token_urlsafe(32), user=landing.user, target=landing.url
+        )
         return render(request, "lti/open_window.html", {"ticket": ticket})
-    login(request, user, backend=BACKEND)
-    return HttpResponseRedirect(target)
+    login(request, landing.user, backend=BACKEND)
+    return HttpResponseRedirect(landing.url)
 
 
 @require_GET
