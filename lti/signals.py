@@ -17,8 +17,16 @@ from lti.models import CourseLink
 from lti.tasks import send_portfolio_result
 
 
-def _queue(portfolio_id: int, cohort_id: int) -> None:
-    if not CourseLink.objects.filter(cohort_id=cohort_id).exclude(lineitem_url="").exists():
+def _queue(version_id: int) -> None:
+    """Queue the result of the version's portfolio if its cohort is a course with a line item:
+    one query when it is not (most cohorts)."""
+    portfolio_id = (
+        CourseLink.objects.filter(cohort__portfolios__versions=version_id)
+        .exclude(lineitem_url="")
+        .values_list("cohort__portfolios__id", flat=True)
+        .first()
+    )
+    if portfolio_id is None:
         return
     # The task reads the result when it runs: one message not yet started is enough for a
     # portfolio, so an assessor deciding 45 criteria in a row sends once, not 45 times.
@@ -34,8 +42,7 @@ def queue_on_outcome(
     sender: type[VersionOutcome], instance: VersionOutcome, created: bool, **kwargs: Any
 ) -> None:
     if created and not kwargs.get("raw"):
-        portfolio = instance.version.portfolio
-        _queue(portfolio.pk, portfolio.cohort_id)
+        _queue(instance.version_id)
 
 
 @receiver(post_save, sender=CriterionDecision, dispatch_uid="lti_on_decision")
@@ -43,5 +50,4 @@ def queue_on_decision(
     sender: type[CriterionDecision], instance: CriterionDecision, created: bool, **kwargs: Any
 ) -> None:
     if created and not kwargs.get("raw"):
-        portfolio = instance.version.portfolio
-        _queue(portfolio.pk, portfolio.cohort_id)
+        _queue(instance.version_id)
