@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import requests
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
@@ -26,6 +27,17 @@ from pylti1p3.tool_config import ToolConfAbstract
 
 from lti import keys
 from lti.models import LoginState, Registration
+
+
+class PlatformSession(requests.Session):
+    """Every call to a platform (its JWKS, token, roster, gradebook) gives up after
+    ``TIMEOUT`` seconds: requests waits forever by default, and a launch or a worker must not."""
+
+    TIMEOUT = 10
+
+    def request(self, method: str, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", self.TIMEOUT)
+        return super().request(method, url, *args, **kwargs)
 
 
 def library_registration(registration: Registration) -> LibRegistration:
@@ -167,7 +179,9 @@ def check_launch(request: HttpRequest) -> tuple[DjangoMessageLaunch, LoginState]
     deployment, message); raise ``LtiException`` when anything is wrong."""
     lti_request = DjangoRequest(request, post_only=True)
     sessions = StateService(lti_request)
-    launch = DjangoMessageLaunch(lti_request, ToolConf(), session_service=sessions)
+    launch = DjangoMessageLaunch(
+        lti_request, ToolConf(), session_service=sessions, requests_session=PlatformSession()
+    )
     launch.validate()
     assert sessions.login_state is not None
     return launch, sessions.login_state

@@ -38,7 +38,7 @@ from core.models import (
 )
 from core.selectors import latest_decision_statuses
 from lti.models import CourseLink, GradeSync, LaunchTicket, LoginState, LtiAccount, Registration
-from lti.platform import library_registration
+from lti.platform import PlatformSession, library_registration
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +190,7 @@ def accept_launch(*, registration: Registration, claims: dict[str, Any]) -> Land
 
 
 def _connector(course: CourseLink) -> ServiceConnector:
-    return ServiceConnector(library_registration(course.registration))
+    return ServiceConnector(library_registration(course.registration), PlatformSession())
 
 
 def sync_roster(*, course: CourseLink) -> int:

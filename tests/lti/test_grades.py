@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+import requests
 
 from assessment import services as assessment
 from core import outbox
 from core.models import OutboxMessage, Portfolio
 from lti.models import CourseLink, GradeSync, LtiAccount
+from lti.platform import PlatformSession
 from tests.lti.platform_sim import AGS_SCOPES
 from tests.portfolio.conftest import decide
 
@@ -107,3 +109,17 @@ def test_a_cohort_with_no_course_sends_nothing(
     assert platform.scores == []
     assert not OutboxMessage.objects.filter(task="lti.tasks.send_portfolio_result").exists()
     assert Portfolio.objects.exists()
+
+
+def test_every_call_to_a_platform_has_a_timeout():
+    session = PlatformSession()
+    seen = {}
+
+    def adapter_send(request, **kwargs):
+        seen.update(kwargs)
+        raise requests.ConnectionError("stop here")
+
+    session.get_adapter("http://127.0.0.1/").send = adapter_send
+    with pytest.raises(requests.ConnectionError):
+        session.get("http://127.0.0.1:9/jwks")
+    assert seen["timeout"] == PlatformSession.TIMEOUT
