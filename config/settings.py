@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "reports",
     "dashboards",
     "credentials",
+    "lti",
     "privacy",
     "demo",
 ]
@@ -522,3 +523,11 @@ SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT", "production" if not DE
 SENTRY_TRACES_SAMPLE_RATE = float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0") or 0)
 if SENTRY_DSN and not TESTING:
     init_sentry(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT, traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE)
+
+# LTI 1.3 (docs/integrations.md, "Moodle" and "Canvas"). Platforms are registered in the admin;
+# the tool's RSA key as a PEM in LTI_PRIVATE_KEY or in the file LTI_PRIVATE_KEY_FILE (a DEBUG run
+# writes one there; never commit it). LTI_LOGIN_SECONDS: how long a login's state and a launch's
+# ticket are good for.
+LTI_PRIVATE_KEY = os.environ.get("LTI_PRIVATE_KEY", "")
+LTI_PRIVATE_KEY_FILE = os.environ.get("LTI_PRIVATE_KEY_FILE", str(BASE_DIR / "var" / "lti-private-key.pem"))
+LTI_LOGIN_SECONDS = int(os.environ.get("LTI_LOGIN_SECONDS", "300"))

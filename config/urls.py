@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("audit.urls")),
     path("", include("strategy.urls")),
     path("", include("credentials.urls")),
+    path("", include("lti.urls")),  # LTI 1.3: Moodle, Canvas
     path("privacy/", include("privacy.urls")),
     # Before Django's own, which it replaces: throttled, and sent in the background.
     path("accounts/password_reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),

@@ -114,6 +114,7 @@ RETENTION: tuple[Rule, ...] = (
     Rule("audit.*", WORKING_COPY),
     Rule("portfolio.invitation", WORKING_COPY),
     Rule("portfolio.membership", WORKING_COPY),
+    Rule("lti.*", WORKING_COPY),  # the platform account, the result sent, a launch's ticket
     Rule("portfolio.user", ACCOUNT),
     # The assessment record, leaves first; the portfolio row itself goes last.
     Rule("portfolio.qualitysample", ASSESSMENT_RECORD),

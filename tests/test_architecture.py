@@ -42,6 +42,8 @@ MAY_IMPORT: dict[str, set[str]] = {
     "credentials": {"core"},
     # Gathers every app's personal data through the core's registry (core.subject_data).
     "privacy": {"core"},
+    # LTI 1.3: launches into the core's cohorts and portfolios, listens for outcomes on its rows.
+    "lti": {"core"},
     "demo": {"core", "evidence", "audit", "strategy", "readiness", "assessment", "reports", "dashboards"},
     "config": {"core", "evidence", "audit", "strategy", "readiness", "assessment", "reports", "dashboards"},
 }
@@ -68,6 +70,7 @@ PUBLIC: dict[str, set[str]] = {
     "dashboards": set(),
     "credentials": set(),
     "privacy": set(),
+    "lti": set(),
     "demo": set(),
     "config": set(),
 }

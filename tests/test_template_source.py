@@ -240,6 +240,12 @@ EXEMPT = {
     "credentials:download_jwt": "a file download (the signed credential, .jwt)",
     "credentials:download_json": "JSON: the signed credential's payload",
     "privacy:archive_download": "a file download (the learner's archive, ZIP)",
+    # LTI: each answers a platform's request, not a person's; tests/lti/test_pages.py reads the
+    # two pages they show (the refusal, the "open in a new window") for template source.
+    "lti:login": "a redirect to the platform's auth endpoint (its refusal page: tests/lti)",
+    "lti:launch": "POST only: the platform's id_token (its pages: tests/lti)",
+    "lti:open": "a one-time ticket's redirect to the portfolio (its refusal page: tests/lti)",
+    "lti:jwks": "JSON: the tool's public keys (a JWKS)",
     **dict.fromkeys(
         [
             "portfolio:draft_save",

@@ -15,6 +15,7 @@ from credentials import services as credentials
 from demo import audit as demo_audit
 from demo import strategy as demo_strategy
 from evidence.models import ImageScan, NotPersonalMark, PendingRedaction, RecordAttachment, WitnessRequest
+from lti.models import GradeSync, LaunchTicket, LtiAccount, Registration
 from privacy.models import PrivacyEntry, SubjectAccessArchive
 from tests.evidence.factories import (
     knowledge_criterion,
@@ -126,4 +127,21 @@ def everything(portfolio, criteria, filled, learner, assessor, iqa, tutor, cohor
     PrivacyEntry.objects.create(
         subject_id=learner.pk, actor=learner, action="archive_requested", summary="Asked."
     )
+    lti_records(learner, portfolio)
     return version
+
+
+def lti_records(learner, learners_portfolio) -> None:
+    """The learner's launches from a course: their platform account, the result sent, a ticket."""
+    registration = Registration.objects.create(
+        name="Moodle",
+        issuer="https://moodle.example",
+        client_id="c",
+        deployment_ids="1",
+        auth_login_url="https://moodle.example/auth",
+        auth_token_url="https://moodle.example/token",
+        key_set_url="https://moodle.example/jwks",
+    )
+    LtiAccount.objects.create(registration=registration, sub="moodle-user-7", user=learner)
+    GradeSync.objects.create(portfolio=learners_portfolio, score=3, signed_off=True, sent_at=timezone.now())
+    LaunchTicket.objects.create(token="t" * 40, user=learner, target="/")

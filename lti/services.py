@@ -1,0 +1,288 @@
+"""What a launch does, the roster from Names and Role Provisioning, the result to the gradebook.
+
+Who someone is: the platform's ``sub`` for this registration, stored on first sight
+(``LtiAccount``). A first launch links to an existing account only when the registration says
+the platform verifies e-mail addresses (``trust_email``) and exactly one account has that
+address; otherwise it creates an account with no password, which only the platform can open.
+docs/integrations.md argues the choice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from pylti1p3.assignments_grades import AssignmentsGradesService
+from pylti1p3.grade import Grade
+from pylti1p3.names_roles import NamesRolesProvisioningService
+from pylti1p3.service_connector import ServiceConnector
+
+from core import outbox
+from core.models import (
+    Cohort,
+    Criterion,
+    CriterionDecision,
+    Membership,
+    Portfolio,
+    Role,
+    User,
+    VersionOutcome,
+)
+from core.selectors import latest_decision_statuses
+from lti.models import CourseLink, GradeSync, LaunchTicket, LoginState, LtiAccount, Registration
+from lti.platform import PlatformSession, library_registration
+
+log = logging.getLogger(__name__)
+
+CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+ROLES_CLAIM = CLAIM + "roles"
+CONTEXT_CLAIM = CLAIM + "context"
+NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+# Roles that make a course member staff of its cohort (LIS context roles, full or short form).
+TEACHING = ("Instructor", "TeachingAssistant", "ContentDeveloper", "Mentor", "Administrator")
+# Every criterion of the standard, when a cohort names no framework.
+DEFAULT_CRITERIA = 45
+
+
+@dataclass(frozen=True)
+class Landing:
+    user: User
+    course: CourseLink
+    url: str
+
+
+class LaunchRefused(Exception):
+    """A valid launch we cannot honour (no role we know, a course not yet set up)."""
+
+
+@dataclass(frozen=True)
+class Person:
+    sub: str
+    email: str
+    given_name: str
+    family_name: str
+    roles: tuple[str, ...]
+
+    @classmethod
+    def from_claims(cls, claims: dict[str, Any], roles: list[str]) -> Person:
+        return cls(
+            sub=str(claims.get("sub") or claims.get("user_id") or ""),
+            email=str(claims.get("email") or ""),
+            given_name=str(claims.get("given_name") or "")[:150],
+            family_name=str(claims.get("family_name") or "")[:150],
+            roles=tuple(roles),
+        )
+
+    @property
+    def teaches(self) -> bool:
+        return any(role.rsplit("#", 1)[-1] in TEACHING for role in self.roles)
+
+    @property
+    def learns(self) -> bool:
+        return any(role.rsplit("#", 1)[-1] == "Learner" for role in self.roles)
+
+
+def ensure_account(*, registration: Registration, person: Person) -> User:
+    """The user the platform's ``sub`` launches as, linked or created on first sight."""
+    account = (
+        LtiAccount.objects.select_related("user").filter(registration=registration, sub=person.sub).first()
+    )
+    if account is not None:
+        return account.user
+    users = get_user_model().objects
+    user = None
+    if registration.trust_email and person.email:
+        same = list(users.filter(email__iexact=person.email, is_active=True)[:2])
+        user = same[0] if len(same) == 1 else None
+    if user is None:
+        digest = hashlib.sha256(f"{registration.pk}:{person.sub}".encode()).hexdigest()[:16]
+        user = users.create(
+            username=f"lti-{digest}",
+            email=person.email,
+            first_name=person.given_name,
+            last_name=person.family_name,
+            role=registration.teacher_role if person.teaches else Role.LEARNER,
+        )
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    LtiAccount.objects.create(registration=registration, sub=person.sub, user=user)
+    return user
+
+
+def _cohort_code(registration: Registration, context_id: str, label: str) -> str:
+    digest = hashlib.sha256(f"{registration.pk}:{context_id}".encode()).hexdigest()[:8]
+    return f"lti-{slugify(label)[:30]}-{digest}".replace("--", "-")
+
+
+def link_course(
+    *, registration: Registration, claims: dict[str, Any], person: Person, user: User
+) -> CourseLink:
+    """The course's cohort: created by an instructor's first launch; endpoints kept up to date."""
+    context = claims.get(CONTEXT_CLAIM) or {}
+    context_id = str(context.get("id") or "")
+    if not context_id:
+        raise LaunchRefused("The platform sent no course with this launch.")
+    course = (
+        CourseLink.objects.select_related("cohort")
+        .filter(registration=registration, context_id=context_id)
+        .first()
+    )
+    if course is None:
+        if not person.teaches:
+            raise LaunchRefused("This course is not set up yet: your teacher opens it here first.")
+        title = str(context.get("title") or context.get("label") or context_id)[:200]
+        cohort = Cohort.objects.create(
+            name=title,
+            code=_cohort_code(registration, context_id, str(context.get("label") or title)),
+            organisation=registration.name,
+            created_by=user,
+        )
+        course = CourseLink.objects.create(
+            registration=registration, context_id=context_id, title=title, cohort=cohort
+        )
+    nrps = claims.get(NRPS_CLAIM) or {}
+    ags = claims.get(AGS_CLAIM) or {}
+    course.memberships_url = str(nrps.get("context_memberships_url") or course.memberships_url)
+    course.lineitem_url = str(ags.get("lineitem") or course.lineitem_url)
+    course.lineitems_url = str(ags.get("lineitems") or course.lineitems_url)
+    course.ags_scopes = list(ags.get("scope") or course.ags_scopes)
+    course.save()
+    return course
+
+
+def place_member(*, course: CourseLink, person: Person, user: User) -> str:
+    """Give a course member their place in the cohort; the URL they land on."""
+    cohort = course.cohort
+    if person.teaches:
+        Membership.objects.get_or_create(cohort=cohort, user=user, role=course.registration.teacher_role)
+        return reverse("portfolio:cohort_detail", args=[cohort.pk])
+    if person.learns:
+        portfolio, _ = Portfolio.objects.get_or_create(cohort=cohort, learner=user)
+        return reverse("portfolio:portfolio_detail", args=[portfolio.pk])
+    raise LaunchRefused(
+        "Your role in this course is neither teacher nor learner, so there is nothing to open."
+    )
+
+
+@transaction.atomic
+def accept_launch(*, registration: Registration, claims: dict[str, Any]) -> Landing:
+    """A checked launch: who it signs in, where they land. A teacher's launch also queues a read
+    of the course's roster, in the same transaction (``core.outbox``)."""
+    person = Person.from_claims(claims, list(claims.get(ROLES_CLAIM) or []))
+    if not person.sub:
+        raise LaunchRefused("The platform sent an anonymous launch; sign-in needs a user.")
+    user = ensure_account(registration=registration, person=person)
+    course = link_course(registration=registration, claims=claims, person=person, user=user)
+    url = place_member(course=course, person=person, user=user)
+    if person.teaches and course.memberships_url:
+        outbox.enqueue("lti.tasks.sync_course_roster", args=[course.pk])
+    return Landing(user=user, course=course, url=url)
+
+
+def _connector(course: CourseLink) -> ServiceConnector:
+    return ServiceConnector(library_registration(course.registration), PlatformSession())
+
+
+def sync_roster(*, course: CourseLink) -> int:
+    """Fill the cohort from the course's members (NRPS): learners get portfolios, teachers join as
+    the registration maps them. Members the platform marks inactive are left out. Returns how
+    many members were placed."""
+    if not course.memberships_url:
+        return 0
+    service = NamesRolesProvisioningService(
+        _connector(course), {"context_memberships_url": course.memberships_url}
+    )
+    placed = 0
+    for member in service.get_members():
+        if member.get("status", "Active") != "Active":
+            continue
+        person = Person.from_claims(dict(member), list(member.get("roles") or []))
+        if not person.sub or not (person.teaches or person.learns):
+            continue
+        with transaction.atomic():
+            user = ensure_account(registration=course.registration, person=person)
+            place_member(course=course, person=person, user=user)
+        placed += 1
+    CourseLink.objects.filter(pk=course.pk).update(roster_synced_at=timezone.now())
+    return placed
+
+
+def portfolio_result(portfolio: Portfolio) -> tuple[int, int, bool]:
+    """(criteria met, criteria in all, signed off) of the portfolio's standing decisions."""
+    statuses = latest_decision_statuses([portfolio.pk])
+    met = sum(1 for status in statuses.values() if status == CriterionDecision.Status.MET)
+    total = Criterion.objects.filter(framework__cohorts=portfolio.cohort_id).count() or DEFAULT_CRITERIA
+    latest = portfolio.versions.order_by("-number").first()
+    signed_off = VersionOutcome.objects.filter(version=latest, kind=VersionOutcome.Kind.SIGNED_OFF).exists()
+    return met, max(total, met), signed_off
+
+
+def send_result(*, portfolio: Portfolio) -> bool:
+    """Send the portfolio's result to its course's line item (AGS). False when there is nowhere
+    to send it; a platform error raises (the task retries through the outbox)."""
+    course = CourseLink.objects.select_related("registration").filter(cohort=portfolio.cohort_id).first()
+    if course is None or not course.lineitem_url or SCORE_SCOPE not in course.ags_scopes:
+        return False
+    account = LtiAccount.objects.filter(registration=course.registration, user=portfolio.learner_id).first()
+    if account is None:
+        return False
+    met, total, signed_off = portfolio_result(portfolio)
+    grade = (
+        Grade()
+        .set_score_given(met)
+        .set_score_maximum(total)
+        .set_timestamp(timezone.now().isoformat())
+        .set_activity_progress("Completed" if signed_off else "Submitted")
+        .set_grading_progress("FullyGraded" if signed_off else "Pending")
+        .set_user_id(account.sub)
+        .set_comment(
+            f"Signed off: {met} of {total} criteria met."
+            if signed_off
+            else f"{met} of {total} criteria met; not yet signed off."
+        )
+    )
+    service = AssignmentsGradesService(
+        _connector(course), {"scope": course.ags_scopes, "lineitem": course.lineitem_url}
+    )
+    service.put_grade(grade)
+    GradeSync.objects.update_or_create(
+        portfolio=portfolio,
+        defaults={"score": met, "signed_off": signed_off, "sent_at": timezone.now(), "last_error": ""},
+    )
+    return True
+
+
+def record_send_error(*, portfolio: Portfolio, error: Exception) -> None:
+    GradeSync.objects.update_or_create(portfolio=portfolio, defaults={"last_error": repr(error)[:2000]})
+
+
+def resend_failed() -> dict[str, int]:
+    """Send again every result whose last attempt failed (run by every outbox sweep)."""
+    sent = failed = 0
+    for sync in GradeSync.objects.exclude(last_error="").select_related("portfolio")[:200]:
+        try:
+            send_result(portfolio=sync.portfolio)
+            sent += 1
+        except Exception as error:
+            record_send_error(portfolio=sync.portfolio, error=error)
+            failed += 1
+    return {"resent": sent, "still_failing": failed}
+
+
+def forget_stale_logins() -> dict[str, int]:
+    """Delete login states and launch tickets a day past their use (run by every outbox sweep):
+    anyone may start a login, so the rows must not pile up."""
+    since = timezone.now() - timedelta(days=1)
+    states, _ = LoginState.objects.filter(created_at__lt=since).delete()
+    tickets, _ = LaunchTicket.objects.filter(created_at__lt=since).delete()
+    return {"states_deleted": states, "tickets_deleted": tickets}
