@@ -261,9 +261,8 @@ def _tell_requester(export: Export, *, ready: bool) -> None:
     learner = export.portfolio.learner.display_name
     if ready:
         subject = f"The PDF of {learner}'s portfolio ({export.subject}) is ready"
-        pages = ngettext("%(count)s page", "%(count)s pages", export.page_count) % {
-            "count": export.page_count
-        }
+        count = export.page_count or 0
+        pages = ngettext("%(count)s page", "%(count)s pages", count) % {"count": count}
         body = f"{pages}. Download it from the export page."
     else:
         subject = f"The PDF of {learner}'s portfolio ({export.subject}) could not be made"

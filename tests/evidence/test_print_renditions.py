@@ -36,7 +36,7 @@ def photo(size: tuple[int, int] = (1600, 1200), colour: tuple[int, int, int] = (
 
 def photo_item(portfolio, content: bytes | None = None) -> Evidence:
     content = content if content is not None else photo()
-    return FileEvidenceFactory(
+    return FileEvidenceFactory(  # type: ignore[return-value]  # factory_boy builds an Evidence
         portfolio=portfolio,
         original_name="visit.jpg",
         content_type="image/jpeg",

