@@ -88,6 +88,9 @@ class ServiceProcess(AuditRow):
     channels = models.CharField("channels used", max_length=200, blank=True)
     problems = models.TextField("problems seen", blank=True)
 
+    class Meta(AuditRow.Meta):
+        verbose_name_plural = "service processes"
+
     def __str__(self) -> str:
         return self.name
 
@@ -285,6 +288,10 @@ class KpiSettings(models.Model):
     baseline_end = models.DateField(null=True, blank=True)
     follow_up_start = models.DateField(null=True, blank=True)
     follow_up_end = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "KPI settings"
+        verbose_name_plural = "KPI settings"
 
     def __str__(self) -> str:
         return f"KPI settings for {self.portfolio}"

@@ -387,5 +387,8 @@ class ChampionPitch(models.Model):
     speaker_notes = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        verbose_name_plural = "champion pitches"
+
     def __str__(self) -> str:
         return f"Champion pitch of {self.portfolio_id}"

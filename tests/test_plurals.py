@@ -34,7 +34,7 @@ from core.models import Portfolio
 from strategy.completeness import monitoring_status, risks_status
 from tests.demo_pages import demo_urls
 from tests.strategy.factories import ReviewCycleFactory, RiskFactory
-from tests.test_template_source import VOID_ELEMENTS, every_page
+from tests.test_template_source import EVERY_PAGE, VOID_ELEMENTS, every_page
 
 # Elements inside a sentence; any other element starts or ends a separate piece of text.
 INLINE_ELEMENTS = {"a", "abbr", "b", "code", "em", "i", "kbd", "mark", "q", "s", "small", "span"} | {
@@ -163,7 +163,7 @@ def _more_pages(client) -> list[tuple[str, str]]:
 def test_no_page_of_any_role_makes_a_plural_by_hand(client, django_user_model):
     urls = demo_urls()
     wrong: dict[str, list[str]] = {}
-    for label, page in every_page(client, django_user_model, urls):
+    for label, page in every_page(client, django_user_model, urls, EVERY_PAGE):
         is_page = page.status_code == 200 and "html" in page.get("Content-Type", "")
         if is_page and (found := wrong_plurals(page.content.decode())):
             wrong[label] = found
