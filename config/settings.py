@@ -194,6 +194,9 @@ SSO_ONLY_DOMAINS = env_list("SSO_ONLY_DOMAINS")
 # Off in the test run unless a test sets it, so the suite's force_login personas need no TOTP.
 MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", "" if TESTING else "assessor,tutor,iqa,staff,eqa")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "sso.mfa.MfaAdapter"
+# Encrypts TOTP secrets at rest; keep it when SECRET_KEY is rotated, or enrolments are lost.
+MFA_ENCRYPTION_KEY = os.environ.get("MFA_ENCRYPTION_KEY", SECRET_KEY)
 MFA_TOTP_ISSUER = os.environ.get("MFA_TOTP_ISSUER", "CFACSD22 portfolio")
 LOGIN_REDIRECT_URL = "portfolio:home"
 LOGOUT_REDIRECT_URL = "login"

@@ -11,3 +11,7 @@ class SsoConfig(AppConfig):
 
     name = "sso"
     verbose_name = "Single sign-on and two-factor authentication"
+
+    def ready(self) -> None:
+        # Receivers that note, at log-in, whether the session must enrol a second factor.
+        from sso import middleware  # noqa: F401
