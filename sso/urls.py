@@ -7,6 +7,7 @@ names allauth reverses for its own flows point at our pages (``account_login`` i
 from __future__ import annotations
 
 from allauth.account import views as account_views
+from allauth.socialaccount import views as social_views
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
@@ -20,7 +21,10 @@ urlpatterns = [
     path("accounts/reauthenticate/", account_views.reauthenticate, name="account_reauthenticate"),
     path("accounts/inactive/", account_views.account_inactive, name="account_inactive"),
     path("accounts/signup/", account_views.signup, name="account_signup"),  # answers "closed"
-    path("accounts/", include("allauth.socialaccount.urls")),
+    # Not allauth's "connections" page: an identity links only as sso.adapters allows.
+    path("accounts/social/cancelled/", social_views.login_cancelled, name="socialaccount_login_cancelled"),
+    path("accounts/social/error/", social_views.login_error, name="socialaccount_login_error"),
+    path("accounts/social/signup/", social_views.signup, name="socialaccount_signup"),  # closed
     path("accounts/", include("allauth.socialaccount.providers.openid_connect.urls")),
     path("accounts/2fa/", include("allauth.mfa.urls")),
     path(

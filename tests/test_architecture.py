@@ -42,6 +42,8 @@ MAY_IMPORT: dict[str, set[str]] = {
     "credentials": {"core"},
     # Gathers every app's personal data through the core's registry (core.subject_data).
     "privacy": {"core"},
+    # Single sign-on and MFA: links SSO identities to the core's invited accounts.
+    "sso": {"core"},
     "demo": {"core", "evidence", "audit", "strategy", "readiness", "assessment", "reports", "dashboards"},
     "config": {"core", "evidence", "audit", "strategy", "readiness", "assessment", "reports", "dashboards"},
 }
@@ -68,6 +70,7 @@ PUBLIC: dict[str, set[str]] = {
     "dashboards": set(),
     "credentials": set(),
     "privacy": set(),
+    "sso": set(),
     "demo": set(),
     "config": set(),
 }
