@@ -115,6 +115,7 @@ MIDDLEWARE = [
     # allauth's log-in stages; then staff roles without a second factor go to enrol (sso/).
     "allauth.account.middleware.AccountMiddleware",
     "sso.middleware.RequireMfaMiddleware",
+    "sso.middleware.SsoFormActionMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -3,9 +3,13 @@ only through an address its provider verified, or through the invitation link it
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialLogin
@@ -19,6 +23,16 @@ from sso import services
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False  # accounts exist only by invitation (core.services.accept_invitation)
+
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """A log-in minutes ago (password or sign-on) counts as recent, as a fresh re-entry of
+        the password would: a staff role sent to enrol MFA straight after logging in is not
+        asked again. It lapses after ACCOUNT_REAUTHENTICATION_TIMEOUT, as allauth's own does."""
+        request = context.request
+        records = get_authentication_records(request, request.user) if request is not None else []
+        if any(time.time() - record["at"] < account_settings.REAUTHENTICATION_TIMEOUT for record in records):
+            return False
+        return super().is_reauthentication_required(app=app, **kwargs)
 
 
 def refuse(request: HttpRequest, reason: str, status: int = 403) -> ImmediateHttpResponse:

@@ -14,12 +14,15 @@ from typing import Any
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.mfa.models import Authenticator
 from allauth.mfa.signals import authenticator_added, authenticator_removed
+from allauth.socialaccount.adapter import get_adapter as get_social_adapter
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.csp import CSP
 
 from sso.rules import mfa_required
 
@@ -65,5 +68,42 @@ class RequireMfaMiddleware:
                 messages.info(request, "Log in here, with your authenticator code as well as your password.")
                 return redirect(reverse("login"))
             if state == "enrol" and not request.path.startswith(OPEN_PREFIXES):
+                if request.headers.get("HX-Request"):
+                    # A fragment the page loads (the navigation's counts): nothing, rather than
+                    # the enrolment page swapped into the page, each copy with a new secret.
+                    return HttpResponse(status=204)
                 return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
+
+
+# Pages with a form that leaves for a sign-on provider (through our redirect).
+SSO_FORM_PAGES = ("/accounts/login/", "/invitations/")
+
+
+def provider_origins(request: HttpRequest) -> list[str]:
+    """The origins of the configured OpenID Connect providers (their issuers' hosts, where
+    Entra ID and Google also serve the authorisation endpoint)."""
+    origins = []
+    for app in get_social_adapter().list_apps(request, provider="openid_connect"):
+        scheme, _, rest = str(app.settings.get("server_url", "")).partition("://")
+        if scheme in {"https", "http"} and rest:
+            origins.append(f"{scheme}://{rest.split('/')[0]}")
+    return origins
+
+
+class SsoFormActionMiddleware:
+    """The log-in and invitation pages may send their form on to a sign-on provider: browsers
+    apply the policy's form-action to the redirect too, so those pages name the providers."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path.startswith(SSO_FORM_PAGES) and "text/html" in response.get("Content-Type", ""):
+            origins = provider_origins(request)
+            if origins:
+                policy = dict(settings.SECURE_CSP)
+                policy["form-action"] = [*policy.get("form-action", [CSP.SELF]), *origins]
+                response._csp_config = policy  # type: ignore[attr-defined]
+        return response

@@ -21,12 +21,7 @@ class SsoLoginView(LoginView):
 
     def form_valid(self, form: SsoAwareAuthenticationForm) -> HttpResponse:
         user = form.get_user()
-        # The password was checked in this very request: it counts as a recent authentication
-        # for allauth's re-authentication checks (enrolling MFA just after log-in), which still
-        # lapse after ACCOUNT_REAUTHENTICATION_TIMEOUT.
-        record_authentication(
-            self.request, user, "password", username=user.get_username(), reauthenticated=True
-        )
+        record_authentication(self.request, user, "password", username=user.get_username())
         return perform_login(self.request, Login(user=user, redirect_url=self.get_success_url()))
 
 

@@ -36,6 +36,9 @@ def enrol_totp(client) -> pyotp.TOTP:
     totp = pyotp.TOTP(page.context["form"].secret)
     response = client.post(ENROL, {"code": totp.now()})
     assert response.status_code == 302, response.content
+    assert Authenticator.objects.filter(
+        type=Authenticator.Type.TOTP, user__pk=client.session[SESSION_KEY]
+    ).exists()
     return totp
 
 
@@ -52,6 +55,8 @@ def test_a_staff_role_without_a_second_factor_is_sent_to_enrol_before_anything_e
         response = client.get(page)
         assert response.status_code == 302
         assert response["Location"] == ENROL
+    # What the page loads into itself (the navigation's counts) is left empty, not redirected.
+    assert client.get("/notifications/count/", headers={"HX-Request": "true"}).status_code == 204
 
 
 def test_a_learner_is_not_asked_for_a_second_factor(client, learner):
