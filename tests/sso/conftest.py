@@ -5,6 +5,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -36,7 +37,7 @@ class OidcProvider:
     def next_person(self, *, email: str, email_verified: bool, sub: str = "", name: str = "Sam Ng") -> None:
         """Who the provider says signs in next."""
         given, _, family = name.partition(" ")
-        person = {
+        person: dict[str, Any] = {
             "sub": sub or f"sub-{email}",
             "email": email,
             "email_verified": email_verified,
