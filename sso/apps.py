@@ -13,5 +13,6 @@ class SsoConfig(AppConfig):
     verbose_name = "Single sign-on and two-factor authentication"
 
     def ready(self) -> None:
-        # Receivers that note, at log-in, whether the session must enrol a second factor.
-        from sso import middleware  # noqa: F401
+        # Receivers that note, at log-in, whether the session must enrol a second factor; the
+        # sign-on and MFA records join the registry of personal data.
+        from sso import middleware, subject_data  # noqa: F401

@@ -4,6 +4,9 @@ import hashlib
 from datetime import timedelta
 
 import pytest
+from allauth.account.models import EmailAddress, EmailConfirmation
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
@@ -126,4 +129,15 @@ def everything(portfolio, criteria, filled, learner, assessor, iqa, tutor, cohor
     PrivacyEntry.objects.create(
         subject_id=learner.pk, actor=learner, action="archive_requested", summary="Asked."
     )
+    sign_on_records(learner)
     return version
+
+
+def sign_on_records(learner) -> None:
+    """What single sign-on and MFA keep about the learner (sso/subject_data.py)."""
+    address = EmailAddress.objects.create(user=learner, email=learner.email, verified=True, primary=True)
+    EmailConfirmation.objects.create(email_address=address, key="k" * 64)
+    app = SocialApp.objects.create(provider="openid_connect", provider_id="college", name="College")
+    account = SocialAccount.objects.create(user=learner, provider="college", uid="sub-1", extra_data={})
+    SocialToken.objects.create(app=app, account=account, token="secret-token")
+    Authenticator.objects.create(user=learner, type=Authenticator.Type.TOTP, data={"secret": "x"})
