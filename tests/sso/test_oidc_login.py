@@ -159,3 +159,21 @@ def test_the_login_page_offers_each_configured_provider(client, sso):
 
     assert b"Sign in with Test IdP" in response.content
     assert b'action="/accounts/oidc/testidp/login/' in response.content
+
+
+def test_the_login_page_lets_its_form_go_on_to_the_provider_and_no_further(client, sso):
+    policy = client.get("/accounts/login/")["Content-Security-Policy"]
+
+    assert f"form-action 'self' {sso.url}" in policy
+    # Other pages keep the policy whole.
+    assert f"{sso.url}" not in client.get("/accounts/password_reset/")["Content-Security-Policy"]
+
+
+def test_the_invitation_page_offers_to_join_through_sso(client, sso, cohort):
+    invitation = InvitationFactory(cohort=cohort, email="jo@college.example")
+    token = invitation_token(invitation)
+
+    response = client.get(f"/invitations/{token}/")
+
+    assert b"Join with Test IdP" in response.content
+    assert f'action="/invitations/{token}/sso/testidp/"'.encode() in response.content
