@@ -20,6 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from config.sentry import init_sentry
+from config.sso import oidc_apps
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -83,6 +84,13 @@ INSTALLED_APPS = [
     "lti",
     "privacy",
     "demo",
+    # Single sign-on (OpenID Connect) and MFA through django-allauth: see the block below.
+    "sso",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
 ]
 
 MIDDLEWARE = [
@@ -105,6 +113,10 @@ MIDDLEWARE = [
     "core.throttling.LoginThrottleMiddleware",
     # Every page an external quality assurer opens is logged for the centre (core/eqa.py).
     "core.eqa.EqaAccessLogMiddleware",
+    # allauth's log-in stages; then staff roles without a second factor go to enrol (sso/).
+    "allauth.account.middleware.AccountMiddleware",
+    "sso.middleware.RequireMfaMiddleware",
+    "sso.middleware.SsoFormActionMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -163,6 +175,31 @@ if TESTING:
     # Fast hashing keeps the suite quick; production keeps Django's default (PBKDF2).
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGIN_URL = "login"
+
+# --- Single sign-on and MFA (django-allauth; docs/integrations.md) -----------------------------
+# OpenID Connect providers from OIDC_PROVIDERS and OIDC_<ID>_* (config/sso.py), or the admin.
+# Nobody signs up: an SSO identity links to an invited account through an address its provider
+# verified, or through the invitation link itself (sso/adapters.py).
+ACCOUNT_ADAPTER = "sso.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "sso.adapters.SocialAccountAdapter"
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGIN_METHODS = {"username"}
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": oidc_apps(os.environ), "OAUTH_PKCE_ENABLED": True}}
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("SSO_REQUESTS_TIMEOUT", 10)
+# Addresses in these domains sign in through SSO only: the password form refuses them.
+SSO_ONLY_DOMAINS = env_list("SSO_ONLY_DOMAINS")
+# Roles that must enrol a second factor before anything else ("staff" also covers superusers).
+# Off in the test run unless a test sets it, so the suite's force_login personas need no TOTP.
+MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", "" if TESTING else "assessor,tutor,iqa,staff,eqa")
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "sso.mfa.MfaAdapter"
+# Encrypts TOTP secrets at rest; keep it when SECRET_KEY is rotated, or enrolments are lost.
+MFA_ENCRYPTION_KEY = os.environ.get("MFA_ENCRYPTION_KEY", SECRET_KEY)
+MFA_TOTP_ISSUER = os.environ.get("MFA_TOTP_ISSUER", "CFACSD22 portfolio")
 LOGIN_REDIRECT_URL = "portfolio:home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day

@@ -38,6 +38,8 @@ urlpatterns = [
     path("privacy/", include("privacy.urls")),
     # Before Django's own, which it replaces: throttled, and sent in the background.
     path("accounts/password_reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),
+    # Our log-in (password, then allauth's MFA stage), SSO and MFA pages: before Django's own.
+    path("", include("sso.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", health.healthz, name="healthz"),
     # For Prometheus; closed unless METRICS_TOKEN or METRICS_ALLOWED_ADDRESSES is set.

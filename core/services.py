@@ -196,10 +196,11 @@ def revoke_invitation(*, invitation: Invitation, actor: User) -> Invitation:
 
 
 def create_invited_account(
-    *, email: str, username: str, password: str, first_name: str, last_name: str, role: str
+    *, email: str, username: str, password: str | None, first_name: str, last_name: str, role: str
 ) -> User:
     """The account of someone who followed an invitation link; refused (nothing created) when the
-    username or the address is already in use. Call inside the caller's transaction."""
+    username or the address is already in use. Call inside the caller's transaction. Without a
+    password the account has none that works: it logs in through single sign-on only."""
     if User.objects.filter(username__iexact=username).exists():
         raise PortfolioError("That username is taken: choose another.")
     if User.objects.filter(email__iexact=email).exists():
@@ -227,7 +228,7 @@ def _join_cohort(*, invitation: Invitation, user: User) -> None:
 
 @transaction.atomic
 def accept_invitation(
-    *, invitation: Invitation, username: str, password: str, first_name: str, last_name: str
+    *, invitation: Invitation, username: str, password: str | None, first_name: str, last_name: str
 ) -> User:
     """Create the invited person's account and their place in the cohort, or nothing."""
     locked = Invitation.objects.select_for_update().select_related("cohort").get(pk=invitation.pk)

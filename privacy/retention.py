@@ -115,6 +115,10 @@ RETENTION: tuple[Rule, ...] = (
     Rule("portfolio.invitation", WORKING_COPY),
     Rule("portfolio.membership", WORKING_COPY),
     Rule("lti.*", WORKING_COPY),  # the platform account, the result sent, a launch's ticket
+    # Sign-on identities, addresses, authenticators (sso/subject_data.py): go when the account is.
+    Rule("account.*", ACCOUNT),
+    Rule("socialaccount.*", ACCOUNT),
+    Rule("mfa.*", ACCOUNT),
     Rule("portfolio.user", ACCOUNT),
     # The assessment record, leaves first; the portfolio row itself goes last.
     Rule("portfolio.qualitysample", ASSESSMENT_RECORD),

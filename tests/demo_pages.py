@@ -63,6 +63,12 @@ def demo_urls() -> dict[str, str]:
     a, e = f"/portfolios/{amira.pk}/audit", f"/portfolios/{amira.pk}/evidence"
     urls = {
         "login": "/accounts/login/",
+        "mfa_index": "/accounts/2fa/",
+        "mfa_activate_totp": "/accounts/2fa/totp/activate/",
+        "signup_closed": "/accounts/signup/",
+        "sso_cancelled": "/accounts/social/cancelled/",
+        "sso_error": "/accounts/social/error/",
+        "account_inactive": "/accounts/inactive/",
         "password_reset": "/accounts/password_reset/",
         "not_found": "/no-such-page/",
         "portfolio": f"/portfolios/{amira.pk}/",

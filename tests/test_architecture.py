@@ -44,6 +44,8 @@ MAY_IMPORT: dict[str, set[str]] = {
     "privacy": {"core"},
     # LTI 1.3: launches into the core's cohorts and portfolios, listens for outcomes on its rows.
     "lti": {"core"},
+    # Single sign-on and MFA: links SSO identities to the core's invited accounts.
+    "sso": {"core"},
     "demo": {"core", "evidence", "audit", "strategy", "readiness", "assessment", "reports", "dashboards"},
     "config": {"core", "evidence", "audit", "strategy", "readiness", "assessment", "reports", "dashboards"},
 }
@@ -71,6 +73,7 @@ PUBLIC: dict[str, set[str]] = {
     "credentials": set(),
     "privacy": set(),
     "lti": set(),
+    "sso": set(),
     "demo": set(),
     "config": set(),
 }

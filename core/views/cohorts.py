@@ -274,7 +274,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 request, f"Welcome, {user.first_name}. You have joined {invitation.cohort.name}."
             )
             return redirect("portfolio:home")
-    return render(request, "portfolio/invitation_accept.html", {"invitation": invitation, "form": form})
+    return render(
+        request, "portfolio/invitation_accept.html", {"invitation": invitation, "form": form, "token": token}
+    )
 
 
 @require_GET

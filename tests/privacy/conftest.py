@@ -4,6 +4,9 @@ import hashlib
 from datetime import timedelta
 
 import pytest
+from allauth.account.models import EmailAddress, EmailConfirmation
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
@@ -128,6 +131,7 @@ def everything(portfolio, criteria, filled, learner, assessor, iqa, tutor, cohor
         subject_id=learner.pk, actor=learner, action="archive_requested", summary="Asked."
     )
     lti_records(learner, portfolio)
+    sign_on_records(learner)
     return version
 
 
@@ -145,3 +149,13 @@ def lti_records(learner, learners_portfolio) -> None:
     LtiAccount.objects.create(registration=registration, sub="moodle-user-7", user=learner)
     GradeSync.objects.create(portfolio=learners_portfolio, score=3, signed_off=True, sent_at=timezone.now())
     LaunchTicket.objects.create(token="t" * 40, user=learner, target="/")
+
+
+def sign_on_records(learner) -> None:
+    """What single sign-on and MFA keep about the learner (sso/subject_data.py)."""
+    address = EmailAddress.objects.create(user=learner, email=learner.email, verified=True, primary=True)
+    EmailConfirmation.objects.create(email_address=address, key="k" * 64)
+    app = SocialApp.objects.create(provider="openid_connect", provider_id="college", name="College")
+    account = SocialAccount.objects.create(user=learner, provider="college", uid="sub-1", extra_data={})
+    SocialToken.objects.create(app=app, account=account, token="secret-token")
+    Authenticator.objects.create(user=learner, type=Authenticator.Type.TOTP, data={"secret": "x"})

@@ -1,0 +1,109 @@
+"""The second factor, kept to: each session carries where its person stands (set at log-in).
+
+- ``enrol``: a staff role (``MFA_REQUIRED_ROLES``) without a second factor: every page but the
+  enrolment sends them to enrol.
+- ``bypassed``: the person has a second factor, but the session was opened without it (a log-in
+  form that is not ours, such as the admin's): it is logged out and sent to our log-in.
+- ``ok``: nothing to do. A session from before this check existed is looked at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.mfa.models import Authenticator
+from allauth.mfa.signals import authenticator_added, authenticator_removed
+from allauth.socialaccount.adapter import get_adapter as get_social_adapter
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout, user_logged_in
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.csp import CSP
+
+from sso.rules import mfa_required
+
+MFA_STATE_KEY = "sso_mfa_state"
+# What a person who must enrol may still open: the enrolment itself, log-out, and the files
+# every page needs.
+OPEN_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/accounts/reauthenticate/", "/static/", "/healthz")
+
+
+def mfa_state(request: HttpRequest, user: Any) -> str:
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        return "enrol" if mfa_required(user) else "ok"
+    records = get_authentication_records(request, user)
+    return "ok" if any(record.get("method") == "mfa" for record in records) else "bypassed"
+
+
+@receiver(user_logged_in, dispatch_uid="sso.mfa_state")
+def _note_mfa_state(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    if request is not None and hasattr(request, "session"):
+        request.session[MFA_STATE_KEY] = mfa_state(request, user)
+
+
+@receiver(authenticator_added, dispatch_uid="sso.mfa_added")
+@receiver(authenticator_removed, dispatch_uid="sso.mfa_removed")
+def _recheck_mfa_state(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    if request is not None:
+        has_totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        request.session[MFA_STATE_KEY] = "ok" if has_totp or not mfa_required(user) else "enrol"
+
+
+class RequireMfaMiddleware:
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated:
+            state = request.session.get(MFA_STATE_KEY)
+            if state is None:
+                state = request.session[MFA_STATE_KEY] = mfa_state(request, user)
+            if state == "bypassed":
+                logout(request)
+                messages.info(request, "Log in here, with your authenticator code as well as your password.")
+                return redirect(reverse("login"))
+            if state == "enrol" and not request.path.startswith(OPEN_PREFIXES):
+                if request.headers.get("HX-Request"):
+                    # A fragment the page loads (the navigation's counts): nothing, rather than
+                    # the enrolment page swapped into the page, each copy with a new secret.
+                    return HttpResponse(status=204)
+                return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)
+
+
+# Pages with a form that leaves for a sign-on provider (through our redirect).
+SSO_FORM_PAGES = ("/accounts/login/", "/invitations/")
+
+
+def provider_origins(request: HttpRequest) -> list[str]:
+    """The origins of the configured OpenID Connect providers (their issuers' hosts, where
+    Entra ID and Google also serve the authorisation endpoint)."""
+    origins = []
+    for app in get_social_adapter().list_apps(request, provider="openid_connect"):
+        scheme, _, rest = str(app.settings.get("server_url", "")).partition("://")
+        if scheme in {"https", "http"} and rest:
+            origins.append(f"{scheme}://{rest.split('/')[0]}")
+    return origins
+
+
+class SsoFormActionMiddleware:
+    """The log-in and invitation pages may send their form on to a sign-on provider: browsers
+    apply the policy's form-action to the redirect too, so those pages name the providers."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path.startswith(SSO_FORM_PAGES) and "text/html" in response.get("Content-Type", ""):
+            origins = provider_origins(request)
+            if origins:
+                policy = dict(settings.SECURE_CSP)
+                policy["form-action"] = [*policy.get("form-action", [CSP.SELF]), *origins]
+                response._csp_config = policy  # type: ignore[attr-defined]
+        return response
