@@ -72,6 +72,7 @@ def setup(args: argparse.Namespace) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ["MEDIA_ROOT"] = f"{workdir}/media"
     os.environ["DEBUG"] = "0"  # production's cached templates and settings
+    os.environ.setdefault("MFA_REQUIRED_ROLES", "")  # the demo's staff have no authenticator app
     os.environ.setdefault("ALLOWED_HOSTS", "localhost")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")

@@ -69,6 +69,7 @@ def _django(workdir: str) -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
     os.environ["MEDIA_ROOT"] = f"{workdir}/media"
     os.environ.setdefault("DEBUG", "1")
+    os.environ.setdefault("MFA_REQUIRED_ROLES", "")  # the demo's staff have no authenticator app
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 

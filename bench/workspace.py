@@ -50,6 +50,7 @@ def setup(args: argparse.Namespace) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ["MEDIA_ROOT"] = f"{workdir}/media"
     os.environ.setdefault("DEBUG", "1")
+    os.environ.setdefault("MFA_REQUIRED_ROLES", "")  # the demo's staff have no authenticator app
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
