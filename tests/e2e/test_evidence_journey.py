@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import expect
 
 from core.models import Criterion
 from demo.people import build_demo
@@ -61,7 +62,9 @@ def test_a_learner_adds_each_kind_maps_it_and_opens_it_from_the_matrix(page):
     page.get_by_role("button", name="Add evidence").click()
     page.locator("#personal-data").wait_for()  # an image lands on its page, checked for personal data
     page.get_by_role("link", name="Map to criteria").click()
-    assert page.get_by_role("heading", level=1).inner_text().startswith("Criteria proved by")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        re.compile("^" + re.escape("Criteria proved by"))
+    )
     map_from_item(page, p2, "The survey shows which platforms our customers use most.")
 
     # A reflection with a customer's e-mail: warned, redacted in one click, then saved.
@@ -113,7 +116,7 @@ def test_a_learner_adds_each_kind_maps_it_and_opens_it_from_the_matrix(page):
     assert "Claimed" in row(page, p6).inner_text()
     assert "Evidenced" in row(page, k4).inner_text()
     row(page, k4).get_by_role("link", name=re.compile("Asking Oakhurst")).click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Asking Oakhurst's customers on Facebook"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Asking Oakhurst's customers on Facebook")
     assert page.get_by_text("replied after 25 min").is_visible()
     page.go_back()
     row(page, p2).get_by_role("link", name=re.compile("Survey of where")).click()

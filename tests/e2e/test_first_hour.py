@@ -46,7 +46,7 @@ def test_a_new_learner_goes_from_the_invitation_to_a_first_mapped_piece_of_evide
     page.locator("#id_password1").fill("a-long-pass-phrase-77")
     page.get_by_label("Password again").fill("a-long-pass-phrase-77")
     page.get_by_role("button", name="Create my account and join").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "My portfolio"
+    expect(page.get_by_role("heading", level=1)).to_have_text("My portfolio")
 
     # The tour shows where things are, once.
     tour = page.locator("[data-tour-panel]")
@@ -76,7 +76,9 @@ def test_a_new_learner_goes_from_the_invitation_to_a_first_mapped_piece_of_evide
     )
     page.get_by_role("button", name="Add evidence").click()
     # Saved, it opens on the criteria it may prove.
-    assert page.get_by_role("heading", level=1).inner_text().startswith("Criteria proved by")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        re.compile("^" + re.escape("Criteria proved by"))
+    )
     p2 = Criterion.objects.get(framework__code="CFACSD22", code="P2")
     page.get_by_label("Search the criteria").fill("P2")
     page.locator(f"#c-{p2.pk}-on").check()

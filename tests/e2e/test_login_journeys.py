@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import expect
 
 from demo.people import build_demo
 from tests.e2e.conftest import log_in
@@ -26,7 +27,7 @@ def test_each_demo_role_reaches_its_home_page(page, username, heading, path):
     log_in(page, username, settings.DEMO_PASSWORD)
 
     page.wait_for_url(re.compile(path))
-    assert page.get_by_role("heading", level=1).inner_text() == heading
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     # Role-aware navigation shows the person and their role.
     assert page.locator("#account-menu").is_visible()
 
@@ -61,5 +62,5 @@ def test_a_tutor_invites_a_learner_who_joins_through_the_link(page, mailoutbox):
     page.get_by_label("Password again").fill("a-long-pass-phrase-77")
     page.get_by_role("button", name="Create my account and join").click()
 
-    assert page.get_by_role("heading", level=1).inner_text() == "My portfolio"
+    expect(page.get_by_role("heading", level=1)).to_have_text("My portfolio")
     assert page.get_by_text("You have joined").is_visible()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
+from playwright.sync_api import expect
 
 from audit.synthetic import interactions_csv
 from strategy import services
@@ -50,7 +51,7 @@ def test_the_audience_sees_one_slide_at_a_time_moved_by_keys_and_swipes(page, le
     visible = deck(page, pitched)
 
     assert visible.count() == 1
-    assert page.get_by_role("heading", level=1).inner_text() == "Answer within the hour."
+    expect(page.get_by_role("heading", level=1)).to_have_text("Answer within the hour.")
     page.keyboard.press("ArrowRight")
     assert visible.get_by_role("heading", level=2).inner_text() == "What it will change"
     page.keyboard.press("ArrowRight")

@@ -6,6 +6,7 @@ import re
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import AssessorFactory, CohortFactory
 from tests.sso.conftest import oidc_provider, sso  # noqa: F401  (fixtures)
@@ -32,5 +33,5 @@ def test_an_assessor_signs_in_through_sso_and_enrols_an_authenticator_app(page, 
 
     page.wait_for_url(lambda url: "/totp/activate/" not in url)
     page.goto("/assessor/")
-    assert page.get_by_role("heading", level=1).inner_text() == "My learners"
+    expect(page.get_by_role("heading", level=1)).to_have_text("My learners")
     assert cohort.pk

@@ -222,7 +222,7 @@ def test_a_learner_completes_the_last_four_strategy_steps(page, fresh_learner):
     save(page)
     assert page.locator("#step-state").inner_text().strip() == "Complete"
     page.get_by_role("link", name="Open the presentation view").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Answer within the hour and keep customers."
+    expect(page.get_by_role("heading", level=1)).to_have_text("Answer within the hour and keep customers.")
 
     assert_complete_on_portfolio_page(
         page,
