@@ -89,22 +89,15 @@ def setup(args: argparse.Namespace) -> None:
 
 
 def seed() -> None:
+    """The demo with the rich learner's version waiting (``bench.workspace.seed``), and
+    production's hashed static files."""
     from django.core.management import call_command
 
-    from assessment import selectors
-    from assessment import services as assessment
-    from core.models import Portfolio, VersionState
+    from bench.workspace import seed as seed_waiting_version
 
-    call_command("migrate", verbosity=0)
-    if not (ROOT / "staticfiles" / "staticfiles.json").exists():  # production's hashed names
+    seed_waiting_version()
+    if not (ROOT / "staticfiles" / "staticfiles.json").exists():
         call_command("collectstatic", interactive=False, verbosity=0)
-    portfolio = Portfolio.objects.filter(learner__username="learner").first()
-    if portfolio is None:
-        call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
-        portfolio = Portfolio.objects.get(learner__username="learner")
-    version = selectors.latest_version(portfolio)
-    if version is None or selectors.version_state(version) != VersionState.AWAITING_REVIEW:
-        assessment.submit_portfolio(portfolio=portfolio, declaration_signed=True, actor=portfolio.learner)
 
 
 def pages() -> list[tuple[str, str, str, dict[str, str]]]:
