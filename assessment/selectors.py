@@ -118,6 +118,7 @@ def criteria_review(version: PortfolioVersion) -> list[CriterionReview]:
     rows = (
         CriterionDecision.objects.filter(version__portfolio=portfolio, version__number__lte=version.number)
         .select_related("assessor", "version")
+        .defer("version__snapshot")  # every earlier version's whole record: not read here
         .annotate(is_superseded=Exists(CriterionDecision.objects.filter(supersedes=OuterRef("pk"))))
         .order_by("version__number", "decided_at", "pk")
     )
@@ -157,7 +158,7 @@ def last_reviewed_before(version: PortfolioVersion) -> PortfolioVersion | None:
 
 
 def trail(portfolio: Portfolio) -> QuerySet[AuditEntry]:
-    return portfolio.audit_entries.select_related("actor", "version").order_by("-at", "-pk")
+    return portfolio.audit_entries.select_related("actor", "version").defer("version__snapshot").order_by("-at", "-pk")
 
 
 # --- Quality assurance ---------------------------------------------------------------------

@@ -161,6 +161,7 @@ def discussion(version: PortfolioVersion, user: User) -> Discussion:
     threads = (
         Thread.objects.filter(version__portfolio=portfolio, version__number__lte=version.number)
         .select_related("version", "criterion__framework")
+        .defer("version__snapshot")
         .prefetch_related(
             Prefetch(
                 "messages",
