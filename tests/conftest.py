@@ -27,6 +27,15 @@ def _isolated_media(tmp_path, settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_kpi_memo():
+    # Each test has its own media folder: KPIs remembered from another test's file of the same
+    # content would hide a file this test lost.
+    from audit.selectors import _kpi_memo
+
+    _kpi_memo.clear()
+
+
+@pytest.fixture(autouse=True)
 def _eager_tasks(settings, request):
     # Unit tests run tasks in-process; tests marked ``worker`` use a real worker.
     if "worker" not in request.keywords:

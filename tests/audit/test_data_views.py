@@ -187,6 +187,26 @@ def test_kpi_snapshot_gives_every_kpi_of_the_current_dataset(portfolio, learner)
     assert all(isinstance(value, float) for value in snapshot.values())
 
 
+def test_kpi_snapshot_reads_a_dataset_once_per_content_and_service_level(portfolio, learner, monkeypatch):
+    _import(portfolio, learner, rows=120)
+    first = selectors.kpi_snapshot(portfolio)
+    reads = []
+    real_read = selectors.datasets.read
+    monkeypatch.setattr(selectors.datasets, "read", lambda *a, **k: reads.append(a) or real_read(*a, **k))
+
+    assert selectors.kpi_snapshot(portfolio) == first
+    assert reads == []  # remembered: the file is not read back again
+
+    KpiSettings.objects.update_or_create(portfolio=portfolio, defaults={"sla_minutes": 5})
+    changed = selectors.kpi_snapshot(portfolio)
+    assert len(reads) == 1  # another service level is another figure
+    assert changed["volume"] == first["volume"]
+
+    _import(portfolio, learner, rows=60)  # another file, another digest
+    assert selectors.kpi_snapshot(portfolio)["volume"] == 60.0
+    assert len(reads) == 2
+
+
 def test_kpi_snapshot_is_empty_when_the_dataset_file_is_lost(portfolio, learner):
     service_import = _import(portfolio, learner, rows=50)
     default_storage.delete(service_import.dataset.name)
