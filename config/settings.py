@@ -449,6 +449,13 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Each process's own copy of reference data read on many pages (the frameworks' criteria trees:
+# core.selectors.cohort_framework_trees). Never Redis: a page must not fail while Redis is away.
+CACHES["local"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "reference-data",
+    "OPTIONS": {"MAX_ENTRIES": 500},
+}
 
 # The PDF export. Charts go into the PDF as SVG drawn by Kaleido in a headless Chromium
 # (Debian's, by default); an empty BROWSER_PATH, or a path where nothing runs, leaves a

@@ -20,7 +20,7 @@ from core.access import can_edit, get_portfolio_for
 from core.file_responses import stored_file_response
 from core.models import Criterion, Portfolio
 from core.sections import get_section
-from core.selectors import criteria_for, frameworks_with_criteria
+from core.selectors import cohort_framework_trees, criteria_for
 from evidence import selectors, services
 from evidence.forms import EvidenceForm, FileEvidenceForm, MessageFormSet, message_initial
 from evidence.models import RECORD_KINDS, Evidence, Questioning
@@ -473,7 +473,7 @@ def evidence_mappings(request: HttpRequest, portfolio_pk: int, pk: int) -> HttpR
     """The picker from an item: every criterion, grouped, searchable, each with its note."""
     portfolio = get_portfolio_for(request.user, portfolio_pk, write=request.method == "POST")
     evidence = get_object_or_404(learner_items(portfolio), pk=pk)
-    frameworks = list(frameworks_with_criteria(portfolio.cohort.frameworks.all()))
+    frameworks = cohort_framework_trees(portfolio.cohort)
     all_criteria = []
     for framework in frameworks:
         for group in framework.groups.all():

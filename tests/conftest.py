@@ -27,12 +27,15 @@ def _isolated_media(tmp_path, settings):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_kpi_memo():
+def _fresh_process_memos():
     # Each test has its own media folder: KPIs remembered from another test's file of the same
     # content would hide a file this test lost.
+    from django.core.cache import caches
+
     from audit.selectors import _kpi_memo
 
     _kpi_memo.clear()
+    caches["local"].clear()  # and the criteria trees (core.selectors.cohort_framework_trees)
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from evidence import services
@@ -129,3 +131,32 @@ def test_saving_one_mapping_says_one_criterion(client, learner, portfolio, crite
     )
 
     assert "saved: 1 criterion." in response.content.decode()
+
+
+def test_the_picker_reads_the_criteria_trees_once_a_minute_and_sees_a_change_at_once(
+    client, learner, portfolio, criteria, django_assert_max_num_queries
+):
+    evidence = EvidenceFactory(portfolio=portfolio)
+    client.force_login(learner)
+    url = reverse("evidence:mappings", args=[portfolio.pk, evidence.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as second:
+        page = client.get(url)
+    assert not [q for q in second.captured_queries if '"portfolio_criterion"' in q["sql"].split("WHERE")[0]]
+    assert page.context["frameworks"][0].groups.all()  # the trees came whole from the cache
+
+    unit = criteria["unit"][0]
+    unit.text = "Reworded by a new release of the unit."
+    unit.save()  # saved in this process: the kept trees go
+    assert "Reworded by a new release of the unit." in client.get(url).content.decode()
+
+
+def test_each_view_of_the_criteria_trees_gets_its_own_objects(portfolio, criteria):
+    from core.selectors import cohort_framework_trees
+
+    first, again = cohort_framework_trees(portfolio.cohort), cohort_framework_trees(portfolio.cohort)
+
+    assert [f.pk for f in first] == [f.pk for f in again]
+    assert first[0] is not again[0]
+    first[0].groups.all()[0].criteria.all()[0].framework = None  # a page's annotation stays its own
+    assert again[0].groups.all()[0].criteria.all()[0].framework is not None
