@@ -158,7 +158,11 @@ def last_reviewed_before(version: PortfolioVersion) -> PortfolioVersion | None:
 
 
 def trail(portfolio: Portfolio) -> QuerySet[AuditEntry]:
-    return portfolio.audit_entries.select_related("actor", "version").defer("version__snapshot").order_by("-at", "-pk")
+    return (
+        portfolio.audit_entries.select_related("actor", "version")
+        .defer("version__snapshot")
+        .order_by("-at", "-pk")
+    )
 
 
 # --- Quality assurance ---------------------------------------------------------------------
