@@ -193,7 +193,7 @@ def cohort_framework_trees(cohort: Cohort, *, crosswalks: bool = True) -> list[F
     stamps = list(cohort.frameworks.order_by("pk").values_list("pk", "imported_at"))
     key = "framework-trees:" + hashlib.sha256(repr((crosswalks, stamps)).encode()).hexdigest()
     cache = caches["local"]
-    trees = cache.get(key)
+    trees: list[Framework] | None = cache.get(key)
     if trees is None:
         trees = list(
             frameworks_with_criteria(

@@ -115,8 +115,12 @@ def review_queue(user: User, *, now: datetime | None = None, limit: int = QUEUE_
 
 
 def open_qa_actions(user: User) -> QuerySet[QualitySample]:
-    return QualitySample.objects.filter(
-        decision__assessor=user, finding=QualitySample.Finding.ACTION, responded_at__isnull=True
-    ).select_related(
-        "decision__criterion__framework", "decision__version__portfolio__learner", "sampled_by"
-    ).defer("decision__version__snapshot")
+    return (
+        QualitySample.objects.filter(
+            decision__assessor=user, finding=QualitySample.Finding.ACTION, responded_at__isnull=True
+        )
+        .select_related(
+            "decision__criterion__framework", "decision__version__portfolio__learner", "sampled_by"
+        )
+        .defer("decision__version__snapshot")
+    )
