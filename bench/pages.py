@@ -60,6 +60,9 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=10, help="requests per page")
     parser.add_argument("--database-url", default="", help="a database to seed once and reuse")
     parser.add_argument("--profile", default="", help="profile this page (its name as printed)")
+    parser.add_argument(
+        "--callers", default="", help="with --profile: who calls the functions matching this (e.g. where.py:217)"
+    )
     return parser.parse_args(argv)
 
 
@@ -194,6 +197,8 @@ def main(args: argparse.Namespace) -> dict:
             stats = pstats.Stats(profiler)
             stats.sort_stats("cumulative").print_stats(r"^(?!.*site-packages)(?!.*/lib/python)", 40)
             stats.sort_stats("tottime").print_stats(25)
+            if args.callers:
+                stats.sort_stats("cumulative").print_callers(args.callers)
         rows[name] = measure(client, url, args.repeat, headers)
         row = rows[name]
         print(f"{name:>18}: {row['cpu_ms']:>7} ms CPU {row['ms']:>7} ms {row['queries']:>4} queries")

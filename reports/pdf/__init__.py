@@ -121,7 +121,11 @@ def _laid_out(
         for empty, result in zip(placeholders, drawn, strict=True)
         if not result.missing
     }
-    if missing or not photos_right or not fill_placeholders(images, svgs, fetcher):
+    swapped = not missing and photos_right and fill_placeholders(images, svgs, fetcher)
+    if not swapped:
+        log.info(
+            "PDF: laid out again (charts missing: %d, photos as laid out: %s)", len(missing), photos_right
+        )
         laid_out = layout(document_html(document), fetcher)
     return laid_out, missing
 
