@@ -14,7 +14,7 @@ from cryptography.fernet import Fernet
 from django import forms
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.validators import MaxLengthValidator
+from django.core.exceptions import ValidationError
 
 from sso.rules import KEEP_A_FACTOR, may_remove_factor
 
@@ -28,6 +28,14 @@ class MfaAdapter(DefaultMFAAdapter):
     error_messages = {
         **DefaultMFAAdapter.error_messages,
         "cannot_delete_authenticator": KEEP_A_FACTOR,
+        # allauth says "Incorrect code." of a key too.
+        "key_not_verified": (
+            "Your security key’s answer could not be checked, so it was not accepted. Try the key "
+            "again (one you added to this account), or use a code instead."
+        ),
+        "key_not_added": (
+            "The key was not added: its answer could not be checked. Open this page again and retry."
+        ),
     }
 
     def encrypt(self, text: str) -> str:
@@ -53,34 +61,57 @@ class MfaAdapter(DefaultMFAAdapter):
 MALFORMED_ANSWER = (KeyError, TypeError, ValueError, AttributeError, IndexError, struct.error)
 
 
+def _is_wrong_answer(error: ValidationError) -> bool:
+    """allauth's "Incorrect code." said of a key (any other refusal, too many tries, stays)."""
+    return getattr(error, "code", None) == "incorrect_code"
+
+
+def _refuse_unreadable(form: forms.Form, code: str) -> None:
+    """An answer that is not JSON, or none, is refused in the same words as a wrong one."""
+    message = get_adapter().error_messages[code]
+    form.fields["credential"].error_messages.update(required=message, invalid=message)
+
+
 class AddSecurityKeyForm(AddWebAuthnForm):
     """allauth's form for a new key, with a bounded name that says what it is for."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        name = self.fields["name"]
-        assert isinstance(name, forms.CharField)
-        name.label = "Name of the key"
-        name.max_length = 64
-        name.validators.append(MaxLengthValidator(64))
-        name.widget.attrs["maxlength"] = "64"
-        name.help_text = "So you can tell your keys apart: “Blue YubiKey”, “Work laptop”, “My phone”."
+        self.fields["name"] = forms.CharField(
+            required=False,  # allauth names a key left unnamed
+            max_length=64,
+            label="Name of the key",
+            help_text="So you can tell your keys apart: “Blue YubiKey”, “Work laptop”, “My phone”.",
+        )
+        _refuse_unreadable(self, "key_not_added")
 
     def clean(self) -> dict[str, Any]:
         try:
             return super().clean()
+        except ValidationError as error:
+            if not _is_wrong_answer(error):
+                raise
+            raise get_adapter().validation_error("key_not_added") from error
         except MALFORMED_ANSWER as error:
-            raise get_adapter().validation_error("incorrect_code") from error
+            raise get_adapter().validation_error("key_not_added") from error
 
 
 class AuthenticateSecurityKeyForm(AuthenticateWebAuthnForm):
     """The key at the log-in's second stage: a garbled answer is refused, never a server error."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _refuse_unreadable(self, "key_not_verified")
+
     def clean_credential(self) -> Authenticator:
         try:
             return super().clean_credential()
+        except ValidationError as error:
+            if not _is_wrong_answer(error):
+                raise
+            raise get_adapter().validation_error("key_not_verified") from error
         except MALFORMED_ANSWER as error:
-            raise get_adapter().validation_error("incorrect_code") from error
+            raise get_adapter().validation_error("key_not_verified") from error
 
 
 class ReauthenticateSecurityKeyForm(AuthenticateSecurityKeyForm):
