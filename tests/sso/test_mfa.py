@@ -359,7 +359,7 @@ def test_a_garbled_key_response_is_refused_with_a_clear_message(client, assessor
 
     assert response.status_code == 200
     assert SESSION_KEY not in client.session
-    assert b"could not be checked" in response.content
+    assert "Your security key’s answer could not be checked" in response.content.decode()
 
 
 @pytest.mark.parametrize("credential", GARBLED_ANSWERS)
@@ -388,7 +388,7 @@ def test_a_forged_key_response_is_refused(client, assessor):
 
     assert response.status_code == 200
     assert SESSION_KEY not in client.session
-    assert b"could not be checked" in response.content
+    assert "Your security key’s answer could not be checked" in response.content.decode()
     # And a replayed answer from the real key, to a challenge it was not given, fails too.
     page = client.get(CHALLENGE)
     answer = key.sign_in(page.context["js_data"]["request_options"])
@@ -505,3 +505,35 @@ def test_a_key_name_is_bounded(client, learner):
 
     assert response.status_code == 200
     assert not Authenticator.objects.filter(user=learner, type=Authenticator.Type.WEBAUTHN).exists()
+
+
+def test_after_a_while_a_key_confirms_it_is_still_you_before_a_change(client, assessor):
+    key = SoftwareKey()
+    password_login(client, assessor)
+    add_key(client, key)
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=30)):
+        response = client.get(ADD_KEY)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/reauthenticate/")
+        reauthenticate = "/accounts/2fa/webauthn/reauthenticate/?next=" + ADD_KEY
+        page = client.get(reauthenticate)
+        assert b"Use a security key" in page.content
+        answer = key.sign_in(page.context["js_data"]["request_options"])
+        response = client.post(reauthenticate, {"credential": json.dumps(answer)})
+        assert response.status_code == 302
+        assert response["Location"] == ADD_KEY
+        assert client.get(ADD_KEY).status_code == 200
+
+
+def test_a_garbled_key_answer_to_confirm_a_change_is_refused(client, assessor):
+    password_login(client, assessor)
+    add_key(client, SoftwareKey())
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=30)):
+        reauthenticate = "/accounts/2fa/webauthn/reauthenticate/?next=" + ADD_KEY
+        client.get(reauthenticate)
+        response = client.post(reauthenticate, {"credential": _answer(clientDataJSON="AAAA")}, follow=True)
+        assert response.status_code == 200
+        assert "Your security key’s answer could not be checked" in response.content.decode()
+        assert client.get(ADD_KEY).status_code == 302  # still to be confirmed
