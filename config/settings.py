@@ -195,8 +195,22 @@ SSO_ONLY_DOMAINS = env_list("SSO_ONLY_DOMAINS")
 # Roles that must enrol a second factor before anything else ("staff" also covers superusers).
 # Off in the test run unless a test sets it, so the suite's force_login personas need no TOTP.
 MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", "" if TESTING else "assessor,tutor,iqa,staff,eqa")
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# A second factor is an authenticator app (TOTP) or a security key / passkey (WebAuthn, with
+# fido2); recovery codes stand in for either. Keys are a second factor only: no passwordless
+# log-in or sign-up (MFA_PASSKEY_LOGIN_ENABLED, MFA_PASSKEY_SIGNUP_ENABLED stay off).
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+# The key's relying party is the host the page was served from (ALLOWED_HOSTS guards it); fido2
+# accepts https origins and http://localhost, which browsers count as secure, so neither the
+# test server nor `make run` opened at http://localhost:8000 needs
+# MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN, which would accept any origin at all: never set it.
+# (Browsers refuse keys on a bare IP address such as 127.0.0.1.)
 MFA_ADAPTER = "sso.mfa.MfaAdapter"
+# allauth's key forms, refusing a garbled answer as a wrong key (sso/mfa.py).
+MFA_FORMS = {
+    "add_webauthn": "sso.mfa.AddSecurityKeyForm",
+    "authenticate_webauthn": "sso.mfa.AuthenticateSecurityKeyForm",
+    "reauthenticate_webauthn": "sso.mfa.ReauthenticateSecurityKeyForm",
+}
 # Encrypts TOTP secrets at rest; keep it when SECRET_KEY is rotated, or enrolments are lost.
 MFA_ENCRYPTION_KEY = os.environ.get("MFA_ENCRYPTION_KEY", SECRET_KEY)
 MFA_TOTP_ISSUER = os.environ.get("MFA_TOTP_ISSUER", "CFACSD22 portfolio")

@@ -1,7 +1,7 @@
 """The second factor, kept to: each session carries where its person stands (set at log-in).
 
-- ``enrol``: a staff role (``MFA_REQUIRED_ROLES``) without a second factor: every page but the
-  enrolment sends them to enrol.
+- ``enrol``: a staff role (``MFA_REQUIRED_ROLES``) without a second factor (an authenticator
+  app or a security key): every page but the enrolment sends them to enrol.
 - ``bypassed``: the person has a second factor, but the session was opened without it (a log-in
   form that is not ours, such as the admin's): it is logged out and sent to our log-in.
 - ``ok``: nothing to do. A session from before this check existed is looked at once.
@@ -14,6 +14,7 @@ from typing import Any
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.mfa.models import Authenticator
 from allauth.mfa.signals import authenticator_added, authenticator_removed
+from allauth.mfa.webauthn.views import remove_webauthn
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from django.conf import settings
 from django.contrib import messages
@@ -24,7 +25,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.csp import CSP
 
-from sso.rules import mfa_required
+from sso.rules import KEEP_A_FACTOR, has_second_factor, may_remove_factor, mfa_required
 
 MFA_STATE_KEY = "sso_mfa_state"
 # What a person who must enrol may still open: the enrolment itself, log-out, and the files
@@ -33,7 +34,7 @@ OPEN_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/accounts/reauthenticat
 
 
 def mfa_state(request: HttpRequest, user: Any) -> str:
-    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+    if not has_second_factor(user):
         return "enrol" if mfa_required(user) else "ok"
     records = get_authentication_records(request, user)
     return "ok" if any(record.get("method") == "mfa" for record in records) else "bypassed"
@@ -49,8 +50,8 @@ def _note_mfa_state(sender: Any, request: HttpRequest | None, user: Any, **kwarg
 @receiver(authenticator_removed, dispatch_uid="sso.mfa_removed")
 def _recheck_mfa_state(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     if request is not None:
-        has_totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
-        request.session[MFA_STATE_KEY] = "ok" if has_totp or not mfa_required(user) else "enrol"
+        enrolled = has_second_factor(user)
+        request.session[MFA_STATE_KEY] = "ok" if enrolled or not mfa_required(user) else "enrol"
 
 
 class RequireMfaMiddleware:
@@ -74,6 +75,20 @@ class RequireMfaMiddleware:
                     return HttpResponse(status=204)
                 return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: dict[str, Any]
+    ) -> HttpResponse | None:
+        # allauth removes a security key without asking the adapter (it asks only before an
+        # authenticator app goes): a staff role's last factor stays, its page or its POST.
+        if view_func is remove_webauthn and request.user.is_authenticated:
+            key = Authenticator.objects.filter(
+                user=request.user, type=Authenticator.Type.WEBAUTHN, pk=view_kwargs.get("pk")
+            ).first()
+            if key is not None and not may_remove_factor(key):
+                messages.error(request, KEEP_A_FACTOR)
+                return redirect(reverse("mfa_list_webauthn"))
+        return None
 
 
 # Pages with a form that leaves for a sign-on provider (through our redirect).

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
+
+# What counts as a second factor: an authenticator app or a security key. Recovery codes only
+# stand in for one (allauth deletes them with the last factor).
+SECOND_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+KEEP_A_FACTOR = (
+    "Staff accounts must keep a second factor. Add another security key or an authenticator app "
+    "first, then remove this one."
+)
 
 
 def mfa_required(user: Any) -> bool:
@@ -13,6 +22,22 @@ def mfa_required(user: Any) -> bool:
         return False
     roles = set(settings.MFA_REQUIRED_ROLES)
     return bool(roles) and (user.role in roles or (user.is_superuser and "staff" in roles))
+
+
+def has_second_factor(user: Any, *, besides: Authenticator | None = None) -> bool:
+    """Whether the person has an authenticator app or a security key (other than ``besides``,
+    the one about to be removed)."""
+    factors = Authenticator.objects.filter(user_id=user.pk, type__in=SECOND_FACTORS)
+    if besides is not None:
+        factors = factors.exclude(pk=besides.pk)
+    return factors.exists()
+
+
+def may_remove_factor(authenticator: Authenticator) -> bool:
+    """A staff role keeps at least one second factor: it may replace one, not go without."""
+    if authenticator.type not in SECOND_FACTORS or not mfa_required(authenticator.user):
+        return True
+    return has_second_factor(authenticator.user, besides=authenticator)
 
 
 def email_domain(address: str) -> str:

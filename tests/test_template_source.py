@@ -267,6 +267,13 @@ EXEMPT = {
     "mfa_view_recovery_codes": "within a flow: once an authenticator app is enrolled (tests/sso)",
     "mfa_generate_recovery_codes": "within a flow: once an authenticator app is enrolled",
     "mfa_download_recovery_codes": "a file download (the recovery codes, text)",
+    # Security keys: each page is read for template source in tests/sso/test_mfa.py
+    # (test_the_key_pages_show_no_template_source), with a key a software authenticator added.
+    "mfa_list_webauthn": "within a flow: the keys once one is added (tests/sso)",
+    "mfa_add_webauthn": "within a flow: adds a key, which only a browser's authenticator answers (tests/sso)",
+    "mfa_edit_webauthn": "within a flow: renames a key once one is added (tests/sso)",
+    "mfa_remove_webauthn": "within a flow: removes a key once one is added (tests/sso)",
+    "mfa_reauthenticate_webauthn": "within a flow: the key again before an MFA change",
     "invitation_sso": "POST only: follows an invitation into single sign-on",
     **dict.fromkeys(
         [
