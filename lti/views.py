@@ -10,7 +10,8 @@ and only writes a ``LoginState``; it signs no one in.
 Framing: the product refuses to be framed (``X_FRAME_OPTIONS``). A launch shown in the platform's
 iframe (``Sec-Fetch-Dest: iframe``), or whose state cookie was blocked as a third-party cookie,
 is checked all the same, then answered with a framable page whose button opens the product in a
-new window through a one-time ticket; a launch in a window of its own signs in at once.
+new window through a one-time ticket; a launch in a window of its own signs in at once (someone
+with a second factor gives it first, as after a password).
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ import logging
 import secrets
 from datetime import timedelta
 
+from allauth.account.internal.flows.login import perform_login
+from allauth.account.models import Login
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -31,6 +35,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pylti1p3.exception import LtiException, OIDCException
 from pylti1p3.registration import Registration as LibRegistration
 
+from core.models import User
 from lti import keys, platform
 from lti.models import LaunchTicket
 from lti.services import LaunchRefused, accept_launch
@@ -77,8 +82,7 @@ def launch(request: HttpRequest) -> HttpResponse:
             token=secrets.token_urlsafe(32), user=landing.user, target=landing.url
         )
         return render(request, "lti/open_window.html", {"ticket": ticket})
-    login(request, landing.user, backend=BACKEND)
-    return HttpResponseRedirect(landing.url)
+    return _sign_in(request, landing.user, landing.url)
 
 
 @require_GET
@@ -93,8 +97,19 @@ def open_ticket(request: HttpRequest, token: str) -> HttpResponse:
         return refused(
             request, "This link has been used or has expired. Open the activity again from your course."
         )
-    login(request, ticket.user, backend=BACKEND)
-    return HttpResponseRedirect(ticket.target)
+    return _sign_in(request, ticket.user, ticket.target)
+
+
+def _sign_in(request: HttpRequest, user: User, target: str) -> HttpResponse:
+    """Sign the person in and send them on. Someone with a second factor (staff must enrol one)
+    is asked for it first, through allauth's log-in stages as after a password: a session
+    opened without it would be taken for a bypass and closed (sso.middleware), and they could
+    never open the tool from their course again."""
+    if Authenticator.objects.filter(user=user).exists():
+        user.backend = BACKEND
+        return perform_login(request, Login(user=user, redirect_url=target))
+    login(request, user, backend=BACKEND)
+    return HttpResponseRedirect(target)
 
 
 @require_GET

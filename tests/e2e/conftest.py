@@ -5,6 +5,8 @@ import shutil
 
 import pytest
 
+from tests.lti.conftest import platform  # noqa: F401  (a fixture: the simulated LTI platform)
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
@@ -47,16 +49,21 @@ def page(browser, live_server):
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
-    # Anything the Content Security Policy refuses (an inline style or script, say) shows up
-    # in the console; a journey that met one fails, whatever it was testing.
-    refused = []
+    refused = csp_refusals(page)
+    yield page
+    context.close()
+    assert refused == [], f"The Content Security Policy refused something: {refused}"
+
+
+def csp_refusals(page) -> list[str]:
+    """What the Content Security Policy refuses on the page (an inline style or script, say),
+    as its console shows it: a journey that met one fails, whatever it was testing."""
+    refused: list[str] = []
     page.on(
         "console",
         lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None,
     )
-    yield page
-    context.close()
-    assert refused == [], f"The Content Security Policy refused something: {refused}"
+    return refused
 
 
 def log_in(page, username: str, password: str) -> None:

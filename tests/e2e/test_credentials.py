@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from assessment import services as assessment
 from tests.e2e.conftest import log_in
+from tests.e2e.journeys import altered
 from tests.e2e.test_accessibility import FAILING_IMPACTS, _describe, _scan
 from tests.evidence.factories import EvidenceFactory, MappingFactory
 from tests.factories import TEST_PASSWORD
@@ -34,13 +35,6 @@ def _assert_accessible(page) -> None:
     """No serious or critical WCAG 2.2 AA violation (axe-core, as tests/e2e/test_accessibility.py)."""
     failing = [v for v in _scan(page) if v["impact"] in FAILING_IMPACTS]
     assert failing == [], _describe(failing)
-
-
-def _altered(token: str) -> str:
-    header, payload, signature = token.split(".")
-    middle = len(payload) // 2
-    changed = "B" if payload[middle] != "B" else "C"
-    return f"{header}.{payload[:middle]}{changed}{payload[middle + 1 :]}.{signature}"
 
 
 def test_the_learner_downloads_the_credential_and_anyone_can_verify_it(page, learner, assessor, tmp_path):
@@ -74,7 +68,7 @@ def test_the_learner_downloads_the_credential_and_anyone_can_verify_it(page, lea
     expect(page.get_by_test_id("learner-name")).to_have_text(learner.display_name)
     _assert_accessible(page)
 
-    page.get_by_label("Paste the credential").fill(_altered(token))
+    page.get_by_label("Paste the credential").fill(altered(token))
     page.get_by_role("button", name="Verify").click()
     expect(page.get_by_test_id("verdict")).to_have_attribute("data-verdict", "invalid_signature")
     expect(page.get_by_test_id("verdict")).to_contain_text("Invalid signature")

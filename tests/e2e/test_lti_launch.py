@@ -8,51 +8,21 @@ platform's page and a tool in a window of their own behave: the state cookie com
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import expect
 
 from core.models import Portfolio
-from lti.models import CourseLink, Registration
-from tests.lti.platform_sim import INSTRUCTOR, LEARNER, Platform, serve
+from lti.models import CourseLink
+from tests.e2e.journeys import new_person, open_from_course, register_platform
+from tests.lti.platform_sim import INSTRUCTOR, LEARNER
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def platform():
-    simulated = Platform()
-    server = serve(simulated)
-    yield simulated
-    server.shutdown()
-    server.server_close()
-
-
-def _open_from_course(browser, platform: Platform, tool: str, user: str):
-    context = browser.new_context(locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{platform.base}/course?user={user}&login={quote(tool + '/lti/login/')}")
-    page.click("#go")
-    return context, page
-
-
-def _register(platform: Platform) -> None:
-    Registration.objects.create(
-        name="Simulated Moodle",
-        issuer=platform.issuer,
-        client_id=platform.client_id,
-        deployment_ids=platform.deployment_id,
-        auth_login_url=f"{platform.base}/auth",
-        auth_token_url=f"{platform.base}/token",
-        key_set_url=f"{platform.base}/jwks",
-    )
-
-
 def test_a_learners_launch_lands_on_their_portfolio_and_the_roster_exists(browser, live_server, platform):
     tool = live_server.url.replace("localhost", "127.0.0.1")
-    _register(platform)
+    register_platform(platform)
     platform.launch_claims = {"teacher-1": [INSTRUCTOR], "learner-1": [LEARNER]}
     platform.members = [
         {"user_id": "teacher-1", "roles": [INSTRUCTOR], "status": "Active", "name": "Tess Teach"},
@@ -72,14 +42,16 @@ def test_a_learners_launch_lands_on_their_portfolio_and_the_roster_exists(browse
         },
     ]
 
-    context, page = _open_from_course(browser, platform, tool, "teacher-1")
+    context, page = new_person(browser)
+    open_from_course(page, platform, tool, "teacher-1")
     page.wait_for_url(re.compile(r"/cohorts/\d+/$"))
     course = CourseLink.objects.get()
     assert page.url == f"{tool}/cohorts/{course.cohort_id}/"
     context.close()
     assert Portfolio.objects.filter(cohort=course.cohort).count() == 2  # the roster, from NRPS
 
-    context, page = _open_from_course(browser, platform, tool, "learner-1")
+    context, page = new_person(browser)
+    open_from_course(page, platform, tool, "learner-1")
     page.wait_for_url(re.compile(r"/portfolios/\d+/$"))
     portfolio = Portfolio.objects.get(learner__lti_accounts__sub="learner-1")
     assert page.url == f"{tool}/portfolios/{portfolio.pk}/"
@@ -92,14 +64,16 @@ def test_a_cross_site_launch_without_its_cookie_opens_in_a_new_window(browser, l
     does not come back with the cross-site POST, as in an iframe that blocks third-party
     cookies. The launch is checked all the same and offers a new window, which lands the learner."""
     tool = live_server.url
-    _register(platform)
+    register_platform(platform)
     platform.launch_claims = {"teacher-1": [INSTRUCTOR], "learner-1": [LEARNER]}
     platform.members = [{"user_id": "learner-1", "roles": [LEARNER], "status": "Active", "name": "Lee Learn"}]
-    context, page = _open_from_course(browser, platform, tool, "teacher-1")
+    context, page = new_person(browser)
+    open_from_course(page, platform, tool, "teacher-1")
     expect(page.get_by_test_id("lti-open")).to_be_visible()
     context.close()
 
-    context, page = _open_from_course(browser, platform, tool, "learner-1")
+    context, page = new_person(browser)
+    open_from_course(page, platform, tool, "learner-1")
     opener = page.get_by_test_id("lti-open")
     expect(opener).to_be_visible()
     with context.expect_page() as opened:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
-import pyotp
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.journeys import ACTIVATE_TOTP, enrol_totp
 from tests.factories import AssessorFactory, CohortFactory
 from tests.sso.conftest import oidc_provider, sso  # noqa: F401  (fixtures)
 
@@ -24,14 +22,9 @@ def test_an_assessor_signs_in_through_sso_and_enrols_an_authenticator_app(page, 
     page.get_by_role("button", name="Sign in with Test IdP").click()
 
     # Back from the provider, logged in, and sent to enrol before anything else.
-    page.wait_for_url(re.compile(r"/accounts/2fa/totp/activate/$"))
+    page.wait_for_url(ACTIVATE_TOTP)
     page.goto("/assessor/")
-    page.wait_for_url(re.compile(r"/accounts/2fa/totp/activate/$"))
-    secret = page.locator("#authenticator_secret").input_value()
-    page.get_by_label("Authenticator code").fill(pyotp.TOTP(secret).now())
-    page.get_by_role("button", name="Activate").click()
-
-    page.wait_for_url(lambda url: "/totp/activate/" not in url)
+    enrol_totp(page)
     page.goto("/assessor/")
     expect(page.get_by_role("heading", level=1)).to_have_text("My learners")
     assert cohort.pk

@@ -7,8 +7,10 @@ from datetime import timedelta
 
 import jwt
 import pytest
+import time_machine
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.contrib.auth import SESSION_KEY
 from django.utils import timezone
 
 from core.models import Cohort, Membership, Portfolio, Role
@@ -17,6 +19,7 @@ from lti.services import forget_stale_logins
 from tests.factories import LearnerFactory
 from tests.lti.conftest import launch, start_login
 from tests.lti.platform_sim import INSTRUCTOR, LEARNER
+from tests.sso.test_mfa import CHALLENGE, enrol_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -151,6 +154,59 @@ def test_a_framed_launch_is_not_signed_in_inside_the_iframe(client, platform, re
     assert response.status_code == 200
     assert b"new window" in response.content
     assert "_auth_user_id" not in client.session
+
+
+# --- Staff with a second factor -------------------------------------------------------------
+
+
+@pytest.fixture
+def staff_must_enrol(settings):
+    settings.MFA_REQUIRED_ROLES = ["assessor", "tutor", "iqa", "staff", "eqa"]
+
+
+def test_a_teacher_with_an_authenticator_app_gives_its_code_after_the_launch_and_lands(
+    client, platform, registration, staff_must_enrol
+):
+    launch(client, platform, sub="teacher-1", roles=[INSTRUCTOR])
+    totp = enrol_totp(client)  # a tutor must, before anything else
+    client.logout()
+
+    # The next launch: not logged out as a bypass of the second factor, but asked for it.
+    response, _, _ = launch(client, platform, sub="teacher-1", roles=[INSTRUCTOR])
+    assert response.status_code == 302
+    assert response["Location"] == CHALLENGE
+    assert SESSION_KEY not in client.session  # the launch alone opens nothing
+
+    with time_machine.travel(timezone.now() + timedelta(seconds=60)):  # a code not used before
+        answered = client.post(CHALLENGE, {"code": totp.now()})
+    course = CourseLink.objects.get()
+    assert answered["Location"] == f"/cohorts/{course.cohort_id}/"
+    assert client.get(answered["Location"]).status_code == 200
+
+
+def test_a_ticket_of_a_teacher_with_an_authenticator_app_asks_for_its_code(
+    client, platform, registration, staff_must_enrol
+):
+    launch(client, platform, sub="teacher-1", roles=[INSTRUCTOR])
+    enrol_totp(client)
+    client.logout()
+    auth = start_login(client, platform, sub="teacher-1")
+    client.cookies.clear()  # the browser kept no third-party cookie
+    claims = platform.claims(sub="teacher-1", roles=[INSTRUCTOR], nonce=auth["nonce"])
+    response = client.post("/lti/launch/", {"id_token": platform.id_token(claims), "state": auth["state"]})
+
+    opened = client.get(f"/lti/open/{response.context['ticket'].token}/")
+    assert opened["Location"] == CHALLENGE
+    assert SESSION_KEY not in client.session
+
+
+def test_a_learner_is_signed_in_by_the_launch_alone(client, platform, registration, staff_must_enrol):
+    launch(client, platform, sub="teacher-1", roles=[INSTRUCTOR])
+    client.logout()
+    response, _, _ = launch(client, platform, sub="learner-1", roles=[LEARNER])
+    portfolio = Portfolio.objects.get(learner__lti_accounts__sub="learner-1")
+    assert response["Location"] == f"/portfolios/{portfolio.pk}/"
+    assert client.get(response["Location"]).status_code == 200
 
 
 # --- Refused: each with the refusal page, never a traceback ----------------------------------
