@@ -83,7 +83,8 @@ def saml_apps(environ: Mapping[str, str]) -> list[dict[str, Any]]:
     ``SAML_ID_UID_ATTRIBUTES`` (and ``_EMAIL_``, ``_FIRST_NAME_``, ``_LAST_NAME_``) to read other
     attributes; ``SAML_ID_SP_ENTITY_ID`` if the site was registered under another entity ID
     than its metadata URL. ``SAML_SP_CERT`` and ``SAML_SP_PRIVATE_KEY`` (or their ``_FILE``) are the site's
-    own key pair: its requests are signed and encrypted assertions can be read.
+    own key pair: its requests are signed, and with ``SAML_ID_ENCRYPTED=1`` that IdP's
+    assertions must come encrypted to it.
     """
     sp_cert, sp_key = _pem_or_file(environ, "SAML_SP_CERT"), _pem_or_file(environ, "SAML_SP_PRIVATE_KEY")
     apps = []
@@ -106,6 +107,13 @@ def saml_apps(environ: Mapping[str, str]) -> list[dict[str, Any]]:
         }
         if sp_cert and sp_key:
             advanced.update(x509cert=sp_cert, private_key=sp_key, authn_request_signed=True)
+            # Published in the metadata as an encryption key only when assertions must come
+            # encrypted (python3-saml's rule): a federation's Shibboleth IdP then encrypts.
+            advanced["want_assertion_encrypted"] = environ.get(prefix + "ENCRYPTED", "") in {
+                "1",
+                "true",
+                "yes",
+            }
         settings: dict[str, Any] = {}
         if environ.get(prefix + "SP_ENTITY_ID"):  # else the metadata URL, as allauth does
             settings["sp"] = {"entity_id": environ[prefix + "SP_ENTITY_ID"]}
