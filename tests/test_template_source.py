@@ -268,6 +268,11 @@ EXEMPT = {
     "mfa_generate_recovery_codes": "within a flow: once an authenticator app is enrolled",
     "mfa_download_recovery_codes": "a file download (the recovery codes, text)",
     "invitation_sso": "POST only: follows an invitation into single sign-on",
+    "saml_login": "POST only: starts a SAML sign-on (an IdP must be configured)",
+    "saml_acs": "POST only: the IdP's Response, handed on to saml_finish_acs",
+    "saml_finish_acs": "within a flow: after the IdP's Response (tests/sso/test_saml_login.py)",
+    "saml_sls": "the IdP's single log-out (an IdP must be configured)",
+    "saml_metadata": "XML: the site's SAML metadata (tests/sso/test_saml_login.py)",
     **dict.fromkeys(
         [
             "portfolio:draft_save",

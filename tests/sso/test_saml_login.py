@@ -232,3 +232,12 @@ def test_the_login_page_offers_the_idp_and_lets_its_form_go_there(client, saml):
     assert b"Sign in with Test College" in response.content
     assert f'action="/accounts/saml/{SAML_SLUG}/login/'.encode() in response.content
     assert f"form-action 'self' {saml.url}" in response["Content-Security-Policy"]
+
+
+def test_the_invitation_page_offers_to_join_through_the_idp(client, saml, cohort):
+    token = invitation_token(InvitationFactory(cohort=cohort, email="ivo@college.example"))
+
+    response = client.get(f"/invitations/{token}/")
+
+    assert b"Join with Test College" in response.content
+    assert f'action="/invitations/{token}/sso/saml-{SAML_SLUG}/"'.encode() in response.content
