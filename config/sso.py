@@ -93,6 +93,7 @@ def saml_apps(environ: Mapping[str, str]) -> list[dict[str, Any]]:
         idp: dict[str, Any] = {"entity_id": environ.get(prefix + "ENTITY_ID", "")}
         if environ.get(prefix + "METADATA_URL"):
             idp["metadata_url"] = environ[prefix + "METADATA_URL"]
+            idp["metadata_request_timeout"] = int(environ.get("SSO_REQUESTS_TIMEOUT", "10"))
         else:
             idp["sso_url"] = environ.get(prefix + "SSO_URL", "")
             idp["x509cert"] = _pem_or_file(environ, prefix + "X509CERT")
