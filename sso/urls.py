@@ -30,7 +30,7 @@ urlpatterns = [
     # SAML: allauth's views under its names, the end of the assertion's journey through ours.
     path("accounts/saml/<str:organization_slug>/acs/", saml_views.acs, name="saml_acs"),
     path("accounts/saml/<str:organization_slug>/acs/finish/", views.saml_finish_acs, name="saml_finish_acs"),
-    path("accounts/saml/<str:organization_slug>/sls/", saml_views.sls, name="saml_sls"),
+    path("accounts/saml/<str:organization_slug>/sls/", views.saml_single_logout, name="saml_sls"),
     path("accounts/saml/<str:organization_slug>/metadata/", saml_views.metadata, name="saml_metadata"),
     path("accounts/saml/<str:organization_slug>/login/", saml_views.login, name="saml_login"),
     path("accounts/2fa/", include("allauth.mfa.urls")),

@@ -51,3 +51,10 @@ def saml_finish_acs(request: HttpRequest, organization_slug: str) -> HttpRespons
         return saml_views.finish_acs(request, organization_slug=organization_slug)
     except PermissionDenied:
         return render(request, "socialaccount/authentication_error.html", status=401)
+
+
+def saml_single_logout(request: HttpRequest, organization_slug: str) -> HttpResponse:
+    """Single log-out is not offered (no IdP log-out URL is configured, docs/integrations.md).
+    allauth's view would act on a LogoutRequest the IdP did not sign, so any page could log a
+    person out here; the address stays, as the metadata names it."""
+    raise Http404("Single log-out is not offered.")

@@ -241,3 +241,13 @@ def test_the_invitation_page_offers_to_join_through_the_idp(client, saml, cohort
 
     assert b"Join with Test College" in response.content
     assert f'action="/invitations/{token}/sso/saml-{SAML_SLUG}/"'.encode() in response.content
+
+
+def test_single_log_out_is_not_offered(client, saml, learner):
+    # allauth's view would act on a LogoutRequest nobody signed: any page could log people out.
+    client.force_login(learner)
+
+    response = client.get(f"/accounts/saml/{SAML_SLUG}/sls/?SAMLRequest=anything")
+
+    assert response.status_code == 404
+    assert logged_in_as(client) == learner
