@@ -7,12 +7,13 @@ signed Response posted back to the assertion consumer service (HTTP-POST), allau
 
 from __future__ import annotations
 
+from xml.etree import ElementTree as etree
+
 import pyotp
 import pytest
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
-from lxml import etree
 
 from core.models import Portfolio, Role, User
 from core.services import invitation_token
