@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
+
 
 def oidc_apps(environ: Mapping[str, str]) -> list[dict[str, Any]]:
     apps = []
@@ -72,6 +74,24 @@ def _pem_or_file(environ: Mapping[str, str], name: str) -> str:
     return environ.get(name, "")
 
 
+def _saml_idp(environ: Mapping[str, str], slug: str, prefix: str) -> dict[str, Any]:
+    """Where the IdP is and the certificate it signs with (or its metadata, which says both)."""
+    idp: dict[str, Any] = {"entity_id": environ.get(prefix + "ENTITY_ID", "")}
+    if environ.get(prefix + "METADATA_URL"):
+        idp["metadata_url"] = environ[prefix + "METADATA_URL"]
+        idp["metadata_request_timeout"] = int(environ.get("SSO_REQUESTS_TIMEOUT", "10"))
+    else:
+        idp["sso_url"] = environ.get(prefix + "SSO_URL", "")
+        idp["x509cert"] = _pem_or_file(environ, prefix + "X509CERT")
+    # A half-configured IdP would show its button and fail only when pressed: refuse to start.
+    if not idp["entity_id"] or not (idp.get("metadata_url") or (idp["sso_url"] and idp["x509cert"])):
+        raise ImproperlyConfigured(
+            f"SAML IdP {slug!r}: set {prefix}ENTITY_ID, and {prefix}METADATA_URL or both "
+            f"{prefix}SSO_URL and {prefix}X509CERT (docs/integrations.md)."
+        )
+    return idp
+
+
 def saml_apps(environ: Mapping[str, str]) -> list[dict[str, Any]]:
     """SAML 2.0 identity providers from the environment (docs/integrations.md).
 
@@ -82,21 +102,17 @@ def saml_apps(environ: Mapping[str, str]) -> list[dict[str, Any]]:
     ``SAML_ID_TRUST_EMAIL=1`` when the address it releases is the person's, and
     ``SAML_ID_UID_ATTRIBUTES`` (and ``_EMAIL_``, ``_FIRST_NAME_``, ``_LAST_NAME_``) to read other
     attributes; ``SAML_ID_SP_ENTITY_ID`` if the site was registered under another entity ID
-    than its metadata URL. ``SAML_SP_CERT`` and ``SAML_SP_PRIVATE_KEY`` (or their ``_FILE``) are the site's
-    own key pair: its requests are signed, and with ``SAML_ID_ENCRYPTED=1`` that IdP's
-    assertions must come encrypted to it.
+    than its metadata URL. ``SAML_SP_CERT`` and ``SAML_SP_PRIVATE_KEY`` (or their ``_FILE``)
+    are the site's own key pair: its requests are signed, and with ``SAML_ID_ENCRYPTED=1``
+    that IdP's assertions must come encrypted to it.
     """
     sp_cert, sp_key = _pem_or_file(environ, "SAML_SP_CERT"), _pem_or_file(environ, "SAML_SP_PRIVATE_KEY")
+    if bool(sp_cert) != bool(sp_key):
+        raise ImproperlyConfigured("SAML_SP_CERT and SAML_SP_PRIVATE_KEY go together: set both or neither.")
     apps = []
     for slug in _listed(environ.get("SAML_IDPS", "")):
         prefix = f"SAML_{slug.upper().replace('-', '_')}_"
-        idp: dict[str, Any] = {"entity_id": environ.get(prefix + "ENTITY_ID", "")}
-        if environ.get(prefix + "METADATA_URL"):
-            idp["metadata_url"] = environ[prefix + "METADATA_URL"]
-            idp["metadata_request_timeout"] = int(environ.get("SSO_REQUESTS_TIMEOUT", "10"))
-        else:
-            idp["sso_url"] = environ.get(prefix + "SSO_URL", "")
-            idp["x509cert"] = _pem_or_file(environ, prefix + "X509CERT")
+        idp = _saml_idp(environ, slug, prefix)
         mapping = {
             field: _listed(environ.get(f"{prefix}{field.upper()}_ATTRIBUTES", "")) or names
             for field, names in SAML_ATTRIBUTES.items()
@@ -106,15 +122,16 @@ def saml_apps(environ: Mapping[str, str]) -> list[dict[str, Any]]:
             "reject_idp_initiated_sso": True,  # only answers to a sign-on this browser started
             "want_attribute_statement": True,
         }
+        encrypted = environ.get(prefix + "ENCRYPTED", "") in {"1", "true", "yes"}
         if sp_cert and sp_key:
             advanced.update(x509cert=sp_cert, private_key=sp_key, authn_request_signed=True)
             # Published in the metadata as an encryption key only when assertions must come
             # encrypted (python3-saml's rule): a federation's Shibboleth IdP then encrypts.
-            advanced["want_assertion_encrypted"] = environ.get(prefix + "ENCRYPTED", "") in {
-                "1",
-                "true",
-                "yes",
-            }
+            advanced["want_assertion_encrypted"] = encrypted
+        elif encrypted:
+            raise ImproperlyConfigured(
+                f"{prefix}ENCRYPTED needs the site's key pair (SAML_SP_CERT, SAML_SP_PRIVATE_KEY)."
+            )
         settings: dict[str, Any] = {}
         if environ.get(prefix + "SP_ENTITY_ID"):  # else the metadata URL, as allauth does
             settings["sp"] = {"entity_id": environ[prefix + "SP_ENTITY_ID"]}
