@@ -16,7 +16,8 @@ RUN_ENV = DEBUG=1 SITE_URL=$(SITE_URL) MFA_REQUIRED_ROLES=$(MFA_REQUIRED_ROLES)
 .PHONY: run test setup lint typecheck format check-migrations collectstatic worker beat clean cluster cluster-stop cluster-status cluster-check load faults backup
 
 RUN_PACKAGES := libmagic1 fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 chromium tesseract-ocr tesseract-ocr-eng
-TEST_PACKAGES := $(RUN_PACKAGES)
+# xmlsec1: the tests' SAML identity provider (pysaml2) signs with it (tests/sso/saml_idp.py).
+TEST_PACKAGES := $(RUN_PACKAGES) xmlsec1
 
 run: setup
 	./scripts/ensure-debian-packages $(RUN_PACKAGES)

@@ -20,7 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from config.sentry import init_sentry
-from config.sso import oidc_apps
+from config.sso import oidc_apps, saml_apps
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -84,12 +84,13 @@ INSTALLED_APPS = [
     "lti",
     "privacy",
     "demo",
-    # Single sign-on (OpenID Connect) and MFA through django-allauth: see the block below.
+    # Single sign-on (OpenID Connect, SAML) and MFA through django-allauth: see the block below.
     "sso",
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "allauth.mfa",
 ]
 
@@ -177,7 +178,8 @@ if TESTING:
 LOGIN_URL = "login"
 
 # --- Single sign-on and MFA (django-allauth; docs/integrations.md) -----------------------------
-# OpenID Connect providers from OIDC_PROVIDERS and OIDC_<ID>_* (config/sso.py), or the admin.
+# OpenID Connect providers from OIDC_PROVIDERS and OIDC_<ID>_*, SAML identity providers from
+# SAML_IDPS and SAML_<ID>_* (config/sso.py), or the admin.
 # Nobody signs up: an SSO identity links to an invited account through an address its provider
 # verified, or through the invitation link itself (sso/adapters.py).
 ACCOUNT_ADAPTER = "sso.adapters.AccountAdapter"
@@ -188,7 +190,10 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 SOCIALACCOUNT_AUTO_SIGNUP = False
 SOCIALACCOUNT_STORE_TOKENS = False
-SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": oidc_apps(os.environ), "OAUTH_PKCE_ENABLED": True}}
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {"APPS": oidc_apps(os.environ), "OAUTH_PKCE_ENABLED": True},
+    "saml": {"APPS": saml_apps(os.environ)},
+}
 SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("SSO_REQUESTS_TIMEOUT", 10)
 # Addresses in these domains sign in through SSO only: the password form refuses them.
 SSO_ONLY_DOMAINS = env_list("SSO_ONLY_DOMAINS")

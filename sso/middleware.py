@@ -95,15 +95,21 @@ class RequireMfaMiddleware:
 SSO_FORM_PAGES = ("/accounts/login/", "/invitations/")
 
 
+def _origin(url: object) -> str | None:
+    scheme, _, rest = str(url or "").partition("://")
+    return f"{scheme}://{rest.split('/')[0]}" if scheme in {"https", "http"} and rest else None
+
+
 def provider_origins(request: HttpRequest) -> list[str]:
-    """The origins of the configured OpenID Connect providers (their issuers' hosts, where
-    Entra ID and Google also serve the authorisation endpoint)."""
-    origins = []
-    for app in get_social_adapter().list_apps(request, provider="openid_connect"):
-        scheme, _, rest = str(app.settings.get("server_url", "")).partition("://")
-        if scheme in {"https", "http"} and rest:
-            origins.append(f"{scheme}://{rest.split('/')[0]}")
-    return origins
+    """The origins of the configured providers' sign-in pages: an OpenID Connect issuer's host
+    (where Entra ID and Google also serve the authorisation endpoint), a SAML IdP's single
+    sign-on URL (or, when it is read from metadata, the metadata's host)."""
+    adapter = get_social_adapter()
+    urls = [app.settings.get("server_url") for app in adapter.list_apps(request, provider="openid_connect")]
+    for app in adapter.list_apps(request, provider="saml"):
+        idp = app.settings.get("idp") or {}
+        urls.append(idp.get("sso_url") or idp.get("metadata_url"))
+    return [origin for origin in map(_origin, urls) if origin]
 
 
 class SsoFormActionMiddleware:

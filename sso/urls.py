@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from allauth.account import views as account_views
 from allauth.socialaccount import views as social_views
+from allauth.socialaccount.providers.saml import views as saml_views
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
@@ -26,6 +27,12 @@ urlpatterns = [
     path("accounts/social/error/", social_views.login_error, name="socialaccount_login_error"),
     path("accounts/social/signup/", social_views.signup, name="socialaccount_signup"),  # closed
     path("accounts/", include("allauth.socialaccount.providers.openid_connect.urls")),
+    # SAML: allauth's views under its names, the end of the assertion's journey through ours.
+    path("accounts/saml/<str:organization_slug>/acs/", saml_views.acs, name="saml_acs"),
+    path("accounts/saml/<str:organization_slug>/acs/finish/", views.saml_finish_acs, name="saml_finish_acs"),
+    path("accounts/saml/<str:organization_slug>/sls/", views.saml_single_logout, name="saml_sls"),
+    path("accounts/saml/<str:organization_slug>/metadata/", saml_views.metadata, name="saml_metadata"),
+    path("accounts/saml/<str:organization_slug>/login/", saml_views.login, name="saml_login"),
     path("accounts/2fa/", include("allauth.mfa.urls")),
     path(
         "invitations/<str:token>/sso/<str:provider_id>/",

@@ -4,7 +4,9 @@ from allauth.account.internal.flows.login import perform_login, record_authentic
 from allauth.account.models import Login
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from allauth.socialaccount.providers.base.constants import AuthProcess
+from allauth.socialaccount.providers.saml import views as saml_views
 from django.contrib.auth.views import LoginView
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
@@ -39,3 +41,20 @@ def invitation_sso(request: HttpRequest, token: str, provider_id: str) -> HttpRe
     except Exception:  # allauth raises SocialApp.DoesNotExist or ImproperlyConfigured
         raise Http404("No such sign-on provider.") from None
     return provider.redirect(request, AuthProcess.LOGIN, next_url="/", data={"invitation": token})
+
+
+def saml_finish_acs(request: HttpRequest, organization_slug: str) -> HttpResponse:
+    """allauth's end of a SAML sign-on, whose signature, audience, times and destination it has
+    checked. An assertion that answers no sign-on this browser has under way (one replayed, or
+    finished already) makes allauth deny it bare: that is the same failure as any other here."""
+    try:
+        return saml_views.finish_acs(request, organization_slug=organization_slug)
+    except PermissionDenied:
+        return render(request, "socialaccount/authentication_error.html", status=401)
+
+
+def saml_single_logout(request: HttpRequest, organization_slug: str) -> HttpResponse:
+    """Single log-out is not offered (no IdP log-out URL is configured, docs/integrations.md).
+    allauth's view would act on a LogoutRequest the IdP did not sign, so any page could log a
+    person out here; the address stays, as the metadata names it."""
+    raise Http404("Single log-out is not offered.")

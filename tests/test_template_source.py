@@ -275,6 +275,11 @@ EXEMPT = {
     "mfa_remove_webauthn": "within a flow: removes a key once one is added (tests/sso)",
     "mfa_reauthenticate_webauthn": "within a flow: the key again before an MFA change",
     "invitation_sso": "POST only: follows an invitation into single sign-on",
+    "saml_login": "POST only: starts a SAML sign-on (an IdP must be configured)",
+    "saml_acs": "POST only: the IdP's Response, handed on to saml_finish_acs",
+    "saml_finish_acs": "within a flow: after the IdP's Response (tests/sso/test_saml_login.py)",
+    "saml_sls": "single log-out is not offered: it answers 404",
+    "saml_metadata": "XML: the site's SAML metadata (tests/sso/test_saml_login.py)",
     **dict.fromkeys(
         [
             "portfolio:draft_save",
