@@ -3,6 +3,8 @@ learner signing in through the loopback SAML identity provider."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import requests
 from playwright.sync_api import expect
