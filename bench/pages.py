@@ -61,7 +61,7 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--database-url", default="", help="a database to seed once and reuse")
     parser.add_argument("--profile", default="", help="profile this page (its name as printed)")
     parser.add_argument(
-        "--callers", default="", help="with --profile: who calls the functions matching this (e.g. where.py:217)"
+        "--callers", default="", help="with --profile: who calls the functions matching this (where.py:217)"
     )
     return parser.parse_args(argv)
 
