@@ -16,7 +16,8 @@ in-process as without a broker); the seed then runs that task over every image i
 worker would have, for the demo's own images too.
 
 Each round is a fresh process, as a Celery worker process is: it starts the chart browser as
-the worker does at process start (``start_chart_browser``, timed on its own as start-up), then
+the worker does at process start (``reports.pdf.warmup.warm_up_exports``: the browser started and a
+small document rendered, timed on its own as start-up), then
 measures its first export with empty chart and image caches (``cold``: every chart drawn,
 every photo read at print size from its stored rendition, as for a portfolio whose photos were
 uploaded earlier, but the browser already running), a second export (``warm``: what another
@@ -211,16 +212,16 @@ def _measure() -> dict:
 
     from core.models import Portfolio
     from core.pdf import chart_browser
-    from core.pdf.charts import start_chart_browser
     from reports.pdf import render_portfolio_html, render_portfolio_pdf
     from reports.pdf.fetcher import fetcher_for
     from reports.pdf.render import assets_dir
+    from reports.pdf.warmup import warm_up_exports
 
     portfolio = Portfolio.objects.select_related("learner", "cohort").get(learner__username="learner")
     base_url = assets_dir().resolve().as_uri() + "/"
     cpu = time.process_time()
     started = time.perf_counter()
-    browser_started = start_chart_browser()  # what worker_process_init does
+    browser_started = warm_up_exports()  # what worker_process_init does
     startup_s = time.perf_counter() - started
     # The browser's processes are counted from their start: all of their CPU so far is start-up.
     startup_cpu = time.process_time() - cpu + _browser_cpu_s()

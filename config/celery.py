@@ -50,14 +50,15 @@ def _sweep_the_outbox_at_start(**kwargs: object) -> None:
 
 @worker_process_init.connect
 def _start_chart_browser(**kwargs: object) -> None:
-    """Each worker process starts its chart browser as it starts, so no export pays for that.
+    """Each worker process starts its chart browser and renders a small document as it starts
+    (``reports.pdf.warmup``), so no export pays for that.
 
     In a thread: a process must report ready within a few seconds, and Chromium may take
-    longer on a busy machine; an export that comes first waits for it (or starts it).
+    longer on a busy machine; an export that comes first waits for it.
     """
-    from core.pdf.charts import start_chart_browser
+    from reports.pdf.warmup import warm_up_exports
 
-    threading.Thread(target=start_chart_browser, daemon=True, name="chart-browser-start").start()
+    threading.Thread(target=warm_up_exports, daemon=True, name="chart-browser-start").start()
 
 
 @worker_process_shutdown.connect

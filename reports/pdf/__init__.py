@@ -26,6 +26,7 @@ from reports.pdf.fetcher import PortfolioURLFetcher, fetcher_for
 from reports.pdf.images import photo_ids, place_images, settle_images, start_images
 from reports.pdf.merge import carry_files
 from reports.pdf.render import document_html, fill_placeholders, layout
+from reports.pdf.warmup import wait_for_warm_up
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +149,7 @@ def render_portfolio_pdf(
 ) -> RenderedPdf:
     """The portfolio's working copy (``version=None``) or a frozen version as a PDF."""
     report = progress or (lambda _percent, _stage: None)
+    wait_for_warm_up()
     with _image_pool() as images:
         document, charts, pending = _prepared(
             portfolio=portfolio, version=version, progress=report, images=images, lazy_images=True
