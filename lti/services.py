@@ -353,8 +353,17 @@ def create_lineitem(*, course: CourseLink) -> str:
     url = str(lineitem.get_id() or "")
     if not url:
         raise LineItemRefused("The platform answered with a line item that has no id.")
-    CourseLink.objects.filter(pk=course.pk).update(lineitem_url=url, lineitem_error="")
-    course.lineitem_url = url
+    with transaction.atomic():
+        CourseLink.objects.filter(pk=course.pk).update(lineitem_url=url, lineitem_error="")
+        course.lineitem_url = url
+        # Results decided while the course had no column (the platform refused one) go now.
+        decided = Portfolio.objects.filter(
+            cohort=course.cohort_id,
+            learner__lti_accounts__registration=course.registration_id,
+            versions__decisions__isnull=False,
+        )
+        for portfolio_id in decided.order_by("pk").values_list("pk", flat=True).distinct():
+            outbox.enqueue("lti.tasks.send_portfolio_result", args=[portfolio_id])
     log.info("lti: course %s sends its results to the line item %s", course.pk, url)
     return url
 

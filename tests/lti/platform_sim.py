@@ -48,6 +48,7 @@ class Platform:
     context_id: str = "course-101"
     members: list[dict[str, Any]] = field(default_factory=list)
     scores: list[dict[str, Any]] = field(default_factory=list)
+    score_paths: list[str] = field(default_factory=list)
     token_requests: list[dict[str, list[str]]] = field(default_factory=list)
     fail_scores: bool = False
     fail_roster: bool = False
@@ -163,6 +164,7 @@ class Platform:
             if self.fail_scores:
                 return 503, "text/plain", "down for maintenance"
             self.scores.append(json.loads(body))
+            self.score_paths.append(path)
             return 200, "application/json", "{}"
         if path == "/auth":
             # The OIDC authorisation answer: a form that posts the id_token to the tool.
