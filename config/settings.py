@@ -183,6 +183,8 @@ LOGIN_URL = "login"
 # Nobody signs up: an SSO identity links to an invited account through an address its provider
 # verified, or through the invitation link itself (sso/adapters.py).
 ACCOUNT_ADAPTER = "sso.adapters.AccountAdapter"
+# allauth's messages name a person by their name, never a generated username (lti-…).
+ACCOUNT_USER_DISPLAY = "sso.adapters.user_display"
 SOCIALACCOUNT_ADAPTER = "sso.adapters.SocialAccountAdapter"
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGIN_METHODS = {"username"}
