@@ -14,6 +14,7 @@ from lti.tasks import read_every_roster, sync_course_roster
 from tests.factories import CohortFactory
 from tests.lti.conftest import launch
 from tests.lti.platform_sim import INSTRUCTOR, LEARNER, Platform, serve
+from tests.test_template_source import _leaks
 
 pytestmark = pytest.mark.django_db
 
@@ -209,6 +210,7 @@ def test_the_cohort_page_shows_the_course_its_last_read_and_who_left(client, cou
     assert "Left the course in Northfield Moodle" in page
     assert "Lee Left" in page
     assert "Re-read the roster now" in page
+    assert _leaks(page) == []
 
 
 def test_a_cohort_with_no_course_shows_no_course_panel(client, cohort, tutor):
