@@ -183,6 +183,8 @@ LOGIN_URL = "login"
 # Nobody signs up: an SSO identity links to an invited account through an address its provider
 # verified, or through the invitation link itself (sso/adapters.py).
 ACCOUNT_ADAPTER = "sso.adapters.AccountAdapter"
+# allauth's messages name a person by their name, never a generated username (lti-…).
+ACCOUNT_USER_DISPLAY = "sso.adapters.user_display"
 SOCIALACCOUNT_ADAPTER = "sso.adapters.SocialAccountAdapter"
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGIN_METHODS = {"username"}
@@ -413,6 +415,8 @@ PRIVACY_ARCHIVE_DAYS = env_int("PRIVACY_ARCHIVE_DAYS", 7)
 PRIVACY_ARCHIVE_TIME_LIMIT = env_int("PRIVACY_ARCHIVE_TIME_LIMIT", 600)
 PRIVACY_ARCHIVE_TMP_DIR = os.environ.get("PRIVACY_ARCHIVE_TMP_DIR", "")
 PRIVACY_RETENTION_HOUR = env_int("PRIVACY_RETENTION_HOUR", 3)
+# LTI (docs/integrations.md): every course's roster is read again nightly at LTI_ROSTER_SYNC_HOUR.
+LTI_ROSTER_SYNC_HOUR = env_int("LTI_ROSTER_SYNC_HOUR", 2)
 OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 15)
 OUTBOX_REDELIVER_AFTER = env_int("OUTBOX_REDELIVER_AFTER", 600)
 OUTBOX_MAX_DELIVERIES = env_int("OUTBOX_MAX_DELIVERIES", 5)
@@ -427,6 +431,13 @@ CELERY_BEAT_SCHEDULE = {
     "privacy-retention": {
         "task": "privacy.tasks.apply_retention",
         "schedule": crontab(hour=PRIVACY_RETENTION_HOUR, minute=15),
+        "options": {"expires": 3600},
+    },
+    # LTI courses' rosters (lti.tasks.read_every_roster, docs/integrations.md), daily at night:
+    # it queues one read a course, each its own task.
+    "lti-roster-sync": {
+        "task": "lti.tasks.read_every_roster",
+        "schedule": crontab(hour=LTI_ROSTER_SYNC_HOUR, minute=45),
         "options": {"expires": 3600},
     },
 }

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from assessment import selectors as assessment_selectors
-from core import concurrency, selectors
+from core import cohort_panels, concurrency, selectors
 from core.access import (
     AuthenticatedHttpRequest,
     can_edit,
@@ -97,6 +97,8 @@ def cohort_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "invitations": selectors.cohort_invitations(cohort) if can_manage else [],
         "invite_form": InvitationForm(),
         "frameworks": cohort.frameworks.all(),
+        # What apps above this one say about the cohort (the LTI course link).
+        "panels": cohort_panels.panels_for(cohort, request.user, can_manage=can_manage),
     }
     return render(request, "portfolio/cohort_detail.html", context)
 

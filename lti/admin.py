@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from lti.models import CourseLink, GradeSync, LtiAccount, Registration
+from lti.models import CourseDeparture, CourseLink, GradeSync, LtiAccount, Registration
 
 
 @admin.register(Registration)
@@ -11,10 +11,20 @@ class RegistrationAdmin(admin.ModelAdmin):
     list_filter = ["active", "teacher_role"]
 
 
+class DepartureInline(admin.TabularInline):
+    model = CourseDeparture
+    extra = 0
+    raw_id_fields = ["account"]
+    verbose_name_plural = "members who left the course (the roster no longer lists them as active)"
+
+
 @admin.register(CourseLink)
 class CourseLinkAdmin(admin.ModelAdmin):
-    list_display = ["title", "context_id", "registration", "cohort", "roster_synced_at"]
+    list_display = ["title", "context_id", "registration", "cohort", "roster_synced_at", "roster_failed_at"]
+    list_filter = ["registration"]
     raw_id_fields = ["cohort"]
+    readonly_fields = ["roster_synced_at", "roster_failed_at", "roster_error", "lineitem_error"]
+    inlines = [DepartureInline]
 
 
 @admin.register(LtiAccount)

@@ -86,6 +86,11 @@ class CourseLink(models.Model):
     lineitems_url = models.URLField(max_length=500, blank=True)
     ags_scopes = models.JSONField(default=list, blank=True)
     roster_synced_at = models.DateTimeField(null=True, blank=True)
+    # The last failed read of the roster, kept until a read succeeds (shown to the cohort's staff).
+    roster_failed_at = models.DateTimeField(null=True, blank=True)
+    roster_error = models.TextField(blank=True)
+    # Why the tool could not create its own gradebook column, until it can.
+    lineitem_error = models.TextField(blank=True)
 
     class Meta:
         constraints = [
@@ -94,6 +99,23 @@ class CourseLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title or self.context_id} → {self.cohort}"
+
+
+class CourseDeparture(models.Model):
+    """A member placed in the course's cohort whom the platform's roster no longer lists as
+    active: they left the course (or were suspended). Their portfolio and account stay; the
+    cohort's staff see who left. Gone again once they are back in the roster or launch."""
+
+    course = models.ForeignKey(CourseLink, on_delete=models.CASCADE, related_name="departures")
+    account = models.ForeignKey(LtiAccount, on_delete=models.CASCADE, related_name="departures")
+    left_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["left_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["course", "account"], name="lti_unique_departure")]
+
+    def __str__(self) -> str:
+        return f"{self.account} left {self.course}"
 
 
 class GradeSync(models.Model):

@@ -17,11 +17,13 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from pylti1p3.assignments_grades import AssignmentsGradesService
 from pylti1p3.grade import Grade
+from pylti1p3.lineitem import LineItem
 from pylti1p3.names_roles import NamesRolesProvisioningService
 from pylti1p3.service_connector import ServiceConnector
 
@@ -31,13 +33,22 @@ from core.models import (
     Criterion,
     CriterionDecision,
     Membership,
+    OutboxMessage,
     Portfolio,
     Role,
     User,
     VersionOutcome,
 )
 from core.selectors import latest_decision_statuses
-from lti.models import CourseLink, GradeSync, LaunchTicket, LoginState, LtiAccount, Registration
+from lti.models import (
+    CourseDeparture,
+    CourseLink,
+    GradeSync,
+    LaunchTicket,
+    LoginState,
+    LtiAccount,
+    Registration,
+)
 from lti.platform import PlatformSession, library_registration
 
 log = logging.getLogger(__name__)
@@ -48,6 +59,13 @@ CONTEXT_CLAIM = CLAIM + "context"
 NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+LINEITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
+# The gradebook column the tool makes when the link is not a graded activity (no ``lineitem`` in
+# the launch): found again by its tag (or resourceId) before one is created.
+LINEITEM_TAG = "eportfolio-criteria-met"
+LINEITEM_RESOURCE_ID = "eportfolio-criteria-met"
+ROSTER_TASK = "lti.tasks.sync_course_roster"
+LINEITEM_TASK = "lti.tasks.create_course_lineitem"
 # Roles that make a course member staff of its cohort (LIS context roles, full or short form).
 TEACHING = ("Instructor", "TeachingAssistant", "ContentDeveloper", "Mentor", "Administrator")
 # Every criterion of the standard, when a cohort names no framework.
@@ -184,9 +202,60 @@ def accept_launch(*, registration: Registration, claims: dict[str, Any]) -> Land
     user = ensure_account(registration=registration, person=person)
     course = link_course(registration=registration, claims=claims, person=person, user=user)
     url = place_member(course=course, person=person, user=user)
+    # Whoever launches is in the course, whatever the last roster read said.
+    CourseDeparture.objects.filter(course=course, account__user=user).delete()
     if person.teaches and course.memberships_url:
-        outbox.enqueue("lti.tasks.sync_course_roster", args=[course.pk])
+        queue_roster_read(course=course, actor=user)
+    if needs_lineitem(course):
+        _enqueue_once(LINEITEM_TASK, course)
     return Landing(user=user, course=course, url=url)
+
+
+def _enqueue_once(task: str, course: CourseLink) -> bool:
+    """Queue ``task`` for the course unless a message for it is still waiting or running."""
+    if _pending(task, course).exists():
+        return False
+    outbox.enqueue(task, args=[course.pk])
+    return True
+
+
+def _pending(task: str, course: CourseLink) -> QuerySet[OutboxMessage]:
+    return OutboxMessage.objects.filter(
+        task=task, args=[course.pk], done_at__isnull=True, gave_up_at__isnull=True
+    )
+
+
+def roster_read_pending(course: CourseLink) -> bool:
+    """Whether a read of the course's roster is queued or under way."""
+    return _pending(ROSTER_TASK, course).exists()
+
+
+def queue_roster_read(*, course: CourseLink, actor: User | None) -> bool:
+    """Queue a read of the course's roster (a teacher's launch, the tutor's button, the nightly
+    job: ``actor`` None). False when one is already queued or running, or the platform gave the
+    course no roster service."""
+    if not course.memberships_url:
+        return False
+    with transaction.atomic():
+        # Two clicks at once: the second waits for the first's message (where rows lock).
+        CourseLink.objects.select_for_update().filter(pk=course.pk).first()
+        queued = _enqueue_once(ROSTER_TASK, course)
+    if queued:
+        log.info("lti: roster read of course %s queued by %s", course.pk, actor.pk if actor else "schedule")
+    return queued
+
+
+def queue_every_roster_read() -> dict[str, int]:
+    """One roster read a course with a roster service, each its own task, so one platform that
+    fails or hangs holds up no other course (run nightly by Celery beat)."""
+    queued = skipped = 0
+    courses = CourseLink.objects.filter(registration__active=True).exclude(memberships_url="")
+    for course in courses.order_by("pk"):
+        if queue_roster_read(course=course, actor=None):
+            queued += 1
+        else:
+            skipped += 1
+    return {"queued": queued, "already_queued": skipped}
 
 
 def _connector(course: CourseLink) -> ServiceConnector:
@@ -195,14 +264,15 @@ def _connector(course: CourseLink) -> ServiceConnector:
 
 def sync_roster(*, course: CourseLink) -> int:
     """Fill the cohort from the course's members (NRPS): learners get portfolios, teachers join as
-    the registration maps them. Members the platform marks inactive are left out. Returns how
-    many members were placed."""
+    the registration maps them. Members the platform marks inactive are left out, and those
+    placed before whom the roster no longer lists as active are recorded as departed
+    (``record_departures``). Returns how many members were placed."""
     if not course.memberships_url:
         return 0
     service = NamesRolesProvisioningService(
         _connector(course), {"context_memberships_url": course.memberships_url}
     )
-    placed = 0
+    placed: set[str] = set()
     for member in service.get_members():
         if member.get("status", "Active") != "Active":
             continue
@@ -212,9 +282,94 @@ def sync_roster(*, course: CourseLink) -> int:
         with transaction.atomic():
             user = ensure_account(registration=course.registration, person=person)
             place_member(course=course, person=person, user=user)
-        placed += 1
-    CourseLink.objects.filter(pk=course.pk).update(roster_synced_at=timezone.now())
-    return placed
+        placed.add(person.sub)
+    record_departures(course=course, present=placed)
+    CourseLink.objects.filter(pk=course.pk).update(
+        roster_synced_at=timezone.now(), roster_failed_at=None, roster_error=""
+    )
+    return len(placed)
+
+
+@transaction.atomic
+def record_departures(*, course: CourseLink, present: set[str]) -> int:
+    """Mark who left the course: platform accounts placed in its cohort (a portfolio, a staff
+    place) whose ``sub`` the roster no longer lists as active. Nothing is deleted: a portfolio
+    is an assessment record (the retention policy decides when it goes), and a staff place is
+    for the cohort's tutor to withdraw; the cohort page lists the departed for them. Someone
+    back in the roster is no longer departed. An empty roster marks no one (a platform that
+    answers with no members is more likely misconfigured than emptied). Returns how many
+    departed now."""
+    CourseDeparture.objects.filter(course=course, account__sub__in=present).delete()
+    if not present:
+        log.warning("lti: the roster of course %s listed no active member; no one marked as left", course.pk)
+        return 0
+    placed = LtiAccount.objects.filter(registration=course.registration_id).filter(
+        Q(user__portfolios__cohort=course.cohort_id) | Q(user__memberships__cohort=course.cohort_id)
+    )
+    gone = placed.exclude(sub__in=present).exclude(departures__course=course).distinct()
+    departed = [CourseDeparture(course=course, account=account) for account in gone]
+    CourseDeparture.objects.bulk_create(departed, ignore_conflicts=True)
+    return len(departed)
+
+
+def record_roster_error(*, course: CourseLink, error: Exception) -> None:
+    CourseLink.objects.filter(pk=course.pk).update(
+        roster_failed_at=timezone.now(), roster_error=repr(error)[:2000]
+    )
+
+
+def needs_lineitem(course: CourseLink) -> bool:
+    """A course whose launches name no gradebook column but let the tool make one."""
+    return not course.lineitem_url and bool(course.lineitems_url) and LINEITEM_SCOPE in course.ags_scopes
+
+
+def lineitem_label(course: CourseLink) -> str:
+    codes = ", ".join(course.cohort.frameworks.order_by("code").values_list("code", flat=True))
+    return f"{codes or 'CFACSD22'} portfolio: criteria met"
+
+
+class LineItemRefused(Exception):
+    """The platform's answer to a line item request gave us nothing to send results to."""
+
+
+def create_lineitem(*, course: CourseLink) -> str:
+    """Find the course's gradebook column that the tool made before (by its tag), or create it
+    (AGS line items service), and keep its URL: the results go there. Returns the URL, or ""
+    when the course needs none; a platform's refusal raises (the task records it)."""
+    if not needs_lineitem(course):
+        return course.lineitem_url
+    total = Criterion.objects.filter(framework__cohorts=course.cohort_id).count() or DEFAULT_CRITERIA
+    wanted = (
+        LineItem()
+        .set_label(lineitem_label(course))
+        .set_score_maximum(total)
+        .set_tag(LINEITEM_TAG)
+        .set_resource_id(LINEITEM_RESOURCE_ID)
+    )
+    service = AssignmentsGradesService(
+        _connector(course), {"scope": course.ags_scopes, "lineitems": course.lineitems_url}
+    )
+    lineitem = service.find_or_create_lineitem(wanted, find_by="tag")
+    url = str(lineitem.get_id() or "")
+    if not url:
+        raise LineItemRefused("The platform answered with a line item that has no id.")
+    with transaction.atomic():
+        CourseLink.objects.filter(pk=course.pk).update(lineitem_url=url, lineitem_error="")
+        course.lineitem_url = url
+        # Results decided while the course had no column (the platform refused one) go now.
+        decided = Portfolio.objects.filter(
+            cohort=course.cohort_id,
+            learner__lti_accounts__registration=course.registration_id,
+            versions__decisions__isnull=False,
+        )
+        for portfolio_id in decided.order_by("pk").values_list("pk", flat=True).distinct():
+            outbox.enqueue("lti.tasks.send_portfolio_result", args=[portfolio_id])
+    log.info("lti: course %s sends its results to the line item %s", course.pk, url)
+    return url
+
+
+def record_lineitem_error(*, course: CourseLink, error: Exception) -> None:
+    CourseLink.objects.filter(pk=course.pk).update(lineitem_error=repr(error)[:2000])
 
 
 def portfolio_result(portfolio: Portfolio) -> tuple[int, int, bool]:

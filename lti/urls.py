@@ -11,4 +11,5 @@ urlpatterns = [
     path("lti/launch/", views.launch, name="launch"),
     path("lti/open/<str:token>/", views.open_ticket, name="open"),
     path("lti/jwks.json", views.jwks, name="jwks"),
+    path("lti/cohorts/<int:pk>/roster/", views.reread_roster, name="reread_roster"),
 ]

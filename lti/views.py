@@ -24,9 +24,11 @@ from allauth.account.internal.flows.login import perform_login
 from allauth.account.models import Login
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -35,10 +37,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pylti1p3.exception import LtiException, OIDCException
 from pylti1p3.registration import Registration as LibRegistration
 
+from core import outbox
+from core.access import AuthenticatedHttpRequest, get_cohort_for
 from core.models import User
 from lti import keys, platform
-from lti.models import LaunchTicket
-from lti.services import LaunchRefused, accept_launch
+from lti.models import CourseLink, LaunchTicket
+from lti.services import LaunchRefused, accept_launch, queue_roster_read
 
 log = logging.getLogger(__name__)
 BACKEND = "core.throttling.ThrottledModelBackend"
@@ -120,3 +124,41 @@ def jwks(request: HttpRequest) -> JsonResponse:
     except keys.ToolKeyMissing:
         return JsonResponse({"keys": []})
     return JsonResponse({"keys": [LibRegistration.get_jwk(pem)]})
+
+
+@require_POST
+@login_required
+def reread_roster(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The cohort's tutor asks for the course's roster now, rather than at the next launch or the
+    nightly read. One read at a time: a second click while one is queued or running queues none."""
+    cohort = get_cohort_for(request.user, pk, manage=True)
+    course = CourseLink.objects.select_related("registration").filter(cohort=cohort).first()
+    if course is None:
+        raise Http404("This cohort is not linked to a course.")
+    platform_name = course.registration.name
+    if not course.memberships_url:
+        messages.error(
+            request,
+            f"{platform_name} has not given this course its roster service, so it cannot be read from "
+            "here. Turn on Names and Role Provisioning for the tool, then open it from the course.",
+        )
+        return redirect(cohort)
+    with outbox.watch() as queued:
+        started = queue_roster_read(course=course, actor=request.user)
+    if not started:
+        messages.info(
+            request, f"The roster is already being read from {platform_name}; there is no need to ask again."
+        )
+    elif queued.delayed:
+        messages.success(
+            request,
+            f"The roster will be read from {platform_name} as soon as the background service is back; "
+            "you do not need to ask again.",
+        )
+    else:
+        messages.success(
+            request,
+            f"The roster is being read again from {platform_name}. Learners who joined get a portfolio; "
+            "those who left are listed below. Reload the page in a minute to see the result.",
+        )
+    return redirect(cohort)

@@ -14,10 +14,20 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialLogin
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 from django.shortcuts import render
 
 from sso import services
+
+
+def user_display(user: AbstractBaseUser) -> str:
+    """How allauth names a person ("Successfully signed in as …", ACCOUNT_USER_DISPLAY): their
+    name, else their e-mail address, and their username only when there is neither. allauth's
+    default is the username, which for an account a platform made is generated (``lti-…``)
+    and means nothing to anyone."""
+    full_name = getattr(user, "get_full_name", lambda: "")()
+    return str(full_name or getattr(user, "email", "") or user.get_username())
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -253,6 +253,7 @@ EXEMPT = {
     "lti:launch": "POST only: the platform's id_token (its pages: tests/lti)",
     "lti:open": "a one-time ticket's redirect to the portfolio (its refusal page: tests/lti)",
     "lti:jwks": "JSON: the tool's public keys (a JWKS)",
+    "lti:reread_roster": "POST only: the tutor's button on the cohort page (tests/lti/test_roster.py)",
     # Single sign-on and MFA (sso/, allauth): pages that exist only inside a flow, each drawn
     # in tests/sso with the loopback provider; the rest of allauth's are visited above.
     "account_login": "the log-in page under allauth's name (listed as login)",

@@ -1,10 +1,11 @@
 """A simulated LTI 1.3 platform (a Moodle or Canvas stand-in) served on loopback.
 
 It has its own RSA key and serves, on 127.0.0.1 at a free port: its JWKS, an OAuth2 token
-endpoint, a course's NRPS membership container, an AGS line item's ``scores`` endpoint (recording
-what it receives), and an OIDC auth endpoint that answers with the auto-posting form a real
-platform sends the browser. The tool under test validates its launches with the library's real
-checks, fetching this JWKS over HTTP.
+endpoint (each token good for the scopes asked for), a course's NRPS membership container, the
+course's AGS line items container (GET lists, POST creates; both need a token with the line item
+scope), a line item's ``scores`` endpoint (recording what it receives), and an OIDC auth endpoint
+that answers with the auto-posting form a real platform sends the browser. The tool under test
+validates its launches with the library's real checks, fetching this JWKS over HTTP.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ AGS_SCOPES = [
     "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
     "https://purl.imsglobal.org/spec/lti-ags/scope/score",
 ]
+NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 
@@ -46,8 +48,17 @@ class Platform:
     context_id: str = "course-101"
     members: list[dict[str, Any]] = field(default_factory=list)
     scores: list[dict[str, Any]] = field(default_factory=list)
+    score_paths: list[str] = field(default_factory=list)
     token_requests: list[dict[str, list[str]]] = field(default_factory=list)
     fail_scores: bool = False
+    fail_roster: bool = False
+    # The course's gradebook columns (line items), as the platform lists them; what was posted to
+    # create one; whether it refuses (403: the tool may not create columns).
+    lineitems: list[dict[str, Any]] = field(default_factory=list)
+    lineitem_posts: list[dict[str, Any]] = field(default_factory=list)
+    refuse_lineitems: bool = False
+    # access token → the scopes it was issued for
+    tokens: dict[str, set[str]] = field(default_factory=dict)
     base: str = ""
     launch_claims: dict[str, Any] = field(default_factory=dict)
 
@@ -102,21 +113,58 @@ class Platform:
 
     # --- the HTTP side ------------------------------------------------------------------------
 
+    def _allowed(self, headers: dict[str, str], scope: str) -> bool:
+        """Whether the request carries a token this platform issued for ``scope``."""
+        auth = headers.get("authorization", "")
+        token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else ""
+        return scope in self.tokens.get(token, set())
+
+    def _lineitems(self, method: str, headers: dict[str, str], body: bytes) -> tuple[int, str, str]:
+        if not self._allowed(headers, AGS_SCOPES[0]):
+            return 401, "application/json", json.dumps({"error": "invalid_token"})
+        if method == "GET":
+            return 200, "application/vnd.ims.lis.v2.lineitemcontainer+json", json.dumps(self.lineitems)
+        wanted = json.loads(body)
+        self.lineitem_posts.append(wanted)
+        if self.refuse_lineitems:
+            return 403, "application/json", json.dumps({"error": "the tool may not create line items"})
+        created = {**wanted, "id": f"{self.base}/ags/{self.context_id}/lineitems/{100 + len(self.lineitems)}"}
+        self.lineitems.append(created)
+        return 201, "application/vnd.ims.lis.v2.lineitem+json", json.dumps(created)
+
     def handle(
-        self, method: str, path: str, query: dict[str, list[str]], body: bytes
+        self,
+        method: str,
+        path: str,
+        query: dict[str, list[str]],
+        body: bytes,
+        headers: dict[str, str] | None = None,
     ) -> tuple[int, str, str]:
+        headers = headers or {}
         if path == "/jwks":
             return 200, "application/json", json.dumps(self.jwks())
         if path == "/token" and method == "POST":
-            self.token_requests.append(parse_qs(body.decode()))
-            return 200, "application/json", json.dumps({"access_token": "platform-token", "expires_in": 3600})
+            request = parse_qs(body.decode())
+            self.token_requests.append(request)
+            token = f"platform-token-{len(self.token_requests)}"
+            self.tokens[token] = set(request.get("scope", [""])[0].split())
+            return 200, "application/json", json.dumps({"access_token": token, "expires_in": 3600})
         if path == f"/nrps/{self.context_id}":
+            if not self._allowed(headers, NRPS_SCOPE):
+                return 401, "application/json", json.dumps({"error": "invalid_token"})
+            if self.fail_roster:
+                return 503, "text/plain", "down for maintenance"
             container = {"id": path, "context": {"id": self.context_id}, "members": self.members}
             return 200, "application/vnd.ims.lti-nrps.v2.membershipcontainer+json", json.dumps(container)
+        if path == f"/ags/{self.context_id}/lineitems" and method in ("GET", "POST"):
+            return self._lineitems(method, headers, body)
         if path.endswith("/scores") and method == "POST":
+            if not self._allowed(headers, AGS_SCOPES[1]):
+                return 401, "application/json", json.dumps({"error": "invalid_token"})
             if self.fail_scores:
                 return 503, "text/plain", "down for maintenance"
             self.scores.append(json.loads(body))
+            self.score_paths.append(path)
             return 200, "application/json", "{}"
         if path == "/auth":
             # The OIDC authorisation answer: a form that posts the id_token to the tool.
@@ -154,7 +202,10 @@ def serve(platform: Platform) -> ThreadingHTTPServer:
             parsed = urlparse(self.path)
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
-            status, content_type, text = platform.handle(method, parsed.path, parse_qs(parsed.query), body)
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            status, content_type, text = platform.handle(
+                method, parsed.path, parse_qs(parsed.query), body, headers
+            )
             payload = text.encode()
             self.send_response(status)
             self.send_header("Content-Type", content_type)

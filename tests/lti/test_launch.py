@@ -181,7 +181,12 @@ def test_a_teacher_with_an_authenticator_app_gives_its_code_after_the_launch_and
         answered = client.post(CHALLENGE, {"code": totp.now()})
     course = CourseLink.objects.get()
     assert answered["Location"] == f"/cohorts/{course.cohort_id}/"
-    assert client.get(answered["Location"]).status_code == 200
+    landed = client.get(answered["Location"])
+    assert landed.status_code == 200
+    # Named as the platform named them, not by the username the launch generated (lti-…).
+    page = landed.content.decode()
+    assert "Successfully signed in as Ada Lovelace." in page
+    assert "signed in as lti-" not in page
 
 
 def test_a_ticket_of_a_teacher_with_an_authenticator_app_asks_for_its_code(

@@ -18,7 +18,7 @@ from credentials import services as credentials
 from demo import audit as demo_audit
 from demo import strategy as demo_strategy
 from evidence.models import ImageScan, NotPersonalMark, PendingRedaction, RecordAttachment, WitnessRequest
-from lti.models import GradeSync, LaunchTicket, LtiAccount, Registration
+from lti.models import CourseDeparture, CourseLink, GradeSync, LaunchTicket, LtiAccount, Registration
 from privacy.models import PrivacyEntry, SubjectAccessArchive
 from tests.evidence.factories import (
     knowledge_criterion,
@@ -136,7 +136,8 @@ def everything(portfolio, criteria, filled, learner, assessor, iqa, tutor, cohor
 
 
 def lti_records(learner, learners_portfolio) -> None:
-    """The learner's launches from a course: their platform account, the result sent, a ticket."""
+    """The learner's launches from a course: their platform account, the result sent, a ticket,
+    and the roster's note that they left the course."""
     registration = Registration.objects.create(
         name="Moodle",
         issuer="https://moodle.example",
@@ -146,7 +147,11 @@ def lti_records(learner, learners_portfolio) -> None:
         auth_token_url="https://moodle.example/token",
         key_set_url="https://moodle.example/jwks",
     )
-    LtiAccount.objects.create(registration=registration, sub="moodle-user-7", user=learner)
+    account = LtiAccount.objects.create(registration=registration, sub="moodle-user-7", user=learner)
+    course = CourseLink.objects.create(
+        registration=registration, context_id="course-7", cohort=learners_portfolio.cohort
+    )
+    CourseDeparture.objects.create(course=course, account=account)
     GradeSync.objects.create(portfolio=learners_portfolio, score=3, signed_off=True, sent_at=timezone.now())
     LaunchTicket.objects.create(token="t" * 40, user=learner, target="/")
 
