@@ -15,6 +15,9 @@ the frame ``audit.kpi_compute`` works on (``kpi_compute.COLUMNS``).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -87,11 +90,68 @@ def write(table: pa.Table, *, name: str, storage: Storage = default_storage) -> 
 
 
 def read(name: str, expected_sha256: str, *, storage: Storage = default_storage) -> pd.DataFrame:
-    """The frame stored under ``name``, after checking it is the file that was recorded."""
+    """The frame stored under ``name``, after checking it is the file that was recorded.
+
+    A frame of at most ``FRAMES.entry_bytes`` is kept by this process (``FRAMES``) once read and
+    checked, so the pages that show a learner's KPIs do not fetch the file from object storage
+    on every view. The key holds the digest the caller expects, so a new import is read afresh;
+    each caller gets its own copy (pandas' copy-on-write makes that free until it writes)."""
+    key = (type(storage).__name__, name, expected_sha256)
+    kept = FRAMES.get(key)
+    if kept is not None:
+        return kept.copy(deep=False)
     try:
         data = arrowfiles.load_buffer(name, storage=storage)
     except FileNotFoundError:
         raise DatasetUnavailable(f"The dataset file {name} is missing from the storage.") from None
     if sha256(data) != expected_sha256:
         raise DatasetUnavailable(f"The dataset file {name} is not the file that was imported.")
-    return to_frame(decode(data))
+    frame = to_frame(decode(data))
+    FRAMES.put(key, frame)
+    return frame.copy(deep=False)
+
+
+class FrameMemo:
+    """The datasets this process read last, by storage, name and digest, within a byte budget.
+
+    A file is immutable under its digest (checked when it is read), so a kept frame is the file's
+    content for as long as it is kept. Large imports (a big organisation's year of service data,
+    hundreds of megabytes as a frame) are never kept: only frames up to ``entry_bytes``, and
+    ``total_bytes`` in all, least recently used first out.
+    """
+
+    def __init__(self, *, entry_bytes: int = 16 * 1024 * 1024, total_bytes: int = 96 * 1024 * 1024) -> None:
+        self.entry_bytes = entry_bytes
+        self.total_bytes = total_bytes
+        self._frames: OrderedDict[tuple[str, str, str], tuple[pd.DataFrame, int]] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str, str]) -> pd.DataFrame | None:
+        with self._lock:
+            kept = self._frames.get(key)
+            if kept is None:
+                return None
+            self._frames.move_to_end(key)
+            return kept[0]
+
+    def put(self, key: tuple[str, str, str], frame: pd.DataFrame) -> None:
+        size = int(frame.memory_usage(deep=True).sum())
+        if size > self.entry_bytes:
+            return
+        with self._lock:
+            if key in self._frames:
+                return
+            self._frames[key] = (frame, size)
+            self._size += size
+            while self._size > self.total_bytes and self._frames:
+                _, (_, dropped) = self._frames.popitem(last=False)
+                self._size -= dropped
+
+    def clear(self) -> None:
+        with self._lock:
+            self._frames.clear()
+            self._size = 0
+
+
+FRAMES = FrameMemo()

@@ -32,9 +32,11 @@ def _fresh_process_memos():
     # content would hide a file this test lost.
     from django.core.cache import caches
 
+    from audit.datasets import FRAMES
     from audit.selectors import _kpi_memo
 
     _kpi_memo.clear()
+    FRAMES.clear()
     caches["local"].clear()  # and the criteria trees (core.selectors.cohort_framework_trees)
 
 

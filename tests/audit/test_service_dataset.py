@@ -301,3 +301,55 @@ def test_the_journey_works_on_a_remote_storage(portfolio, learner, settings):
     frame = selectors.service_data_frame(portfolio=portfolio)
     assert len(frame) == 50
     assert frame["platform"].tolist() == generate_interactions(50)["platform"].tolist()
+
+
+def test_a_dataset_read_once_is_kept_by_the_process_and_each_reader_gets_its_own_copy(
+    portfolio, learner, monkeypatch
+):
+    from audit import arrowfiles
+
+    service_import = import_service_data(portfolio, learner, interactions_csv(80), name="d.csv")
+    first = selectors.interactions_frame(service_import)
+    loads = []
+    real = arrowfiles.load_buffer
+    monkeypatch.setattr(arrowfiles, "load_buffer", lambda *a, **k: loads.append(a) or real(*a, **k))
+
+    again = selectors.interactions_frame(service_import)
+    again["platform"] = "changed by one reader"
+
+    assert loads == []  # not fetched from storage again
+    assert (selectors.interactions_frame(service_import)["platform"] == first["platform"]).all()
+    other = import_service_data(portfolio, learner, interactions_csv(40), name="e.csv")
+    assert len(selectors.interactions_frame(other)) == 40  # another file is read afresh
+    assert [name for (name, *_) in loads if name == other.dataset.name] == [other.dataset.name]
+    assert not [name for (name, *_) in loads if name == service_import.dataset.name]
+
+
+def test_a_large_dataset_is_never_kept(portfolio, learner, monkeypatch):
+    from audit import arrowfiles
+
+    monkeypatch.setattr(datasets.FRAMES, "entry_bytes", 1024)
+    service_import = import_service_data(portfolio, learner, interactions_csv(80), name="d.csv")
+    selectors.interactions_frame(service_import)
+    loads = []
+    real = arrowfiles.load_buffer
+    monkeypatch.setattr(arrowfiles, "load_buffer", lambda *a, **k: loads.append(a) or real(*a, **k))
+
+    selectors.interactions_frame(service_import)
+
+    assert len(loads) == 1
+
+
+def test_the_kept_datasets_stay_within_their_byte_budget():
+    memo = datasets.FrameMemo(entry_bytes=10_000, total_bytes=20_000)
+    frames = {i: pd.DataFrame({"x": range(500)}) for i in range(4)}  # about 4 KB each
+    for i, frame in frames.items():
+        memo.put(("s", str(i), "d"), frame)
+    for i in range(4):
+        memo.get(("s", "0", "d"))  # the first is read often: kept
+
+    memo.put(("s", "big", "d"), pd.DataFrame({"x": range(5_000)}))  # 40 KB: over one entry's limit
+
+    assert memo.get(("s", "big", "d")) is None
+    assert memo._size <= 20_000
+    assert memo.get(("s", "0", "d")) is not None
