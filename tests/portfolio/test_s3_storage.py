@@ -172,3 +172,19 @@ def test_the_portfolio_pdf_is_exported_into_the_bucket_and_downloaded(
     assert content == bucket["read"](export.file.name)
     with pikepdf.open(io.BytesIO(content)) as pdf:
         assert any(name.endswith(" rota.csv") for name in pdf.attachments)
+
+
+def test_a_dataset_is_read_from_the_bucket_in_one_request_and_a_missing_one_says_so(bucket, monkeypatch):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage, storages
+
+    from audit import arrowfiles
+
+    name = default_storage.save("service-data/1/dataset.arrow", ContentFile(b"ARROW1 bytes of a dataset"))
+    opened = []
+    monkeypatch.setattr(type(storages["default"]), "_open", lambda *a, **k: opened.append(a))
+
+    assert bytes(arrowfiles.load_buffer(name)) == b"ARROW1 bytes of a dataset"
+    assert opened == []  # no file object (HEAD, GET and a boto3 resource): one GET
+    with pytest.raises(FileNotFoundError):
+        arrowfiles.load_buffer("service-data/1/gone.arrow")
