@@ -10,7 +10,7 @@ import pyotp
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from lti.models import Registration
-from tests.lti.platform_sim import Platform
+from tests.lti.platform_sim import INSTRUCTOR, LEARNER, Platform
 
 ACTIVATE_TOTP = re.compile(r"/accounts/2fa/totp/activate/$")
 
@@ -37,6 +37,28 @@ def register_platform(platform: Platform) -> Registration:
         auth_token_url=f"{platform.base}/token",
         key_set_url=f"{platform.base}/jwks",
     )
+
+
+def a_course(platform: Platform) -> None:
+    """The platform's course: a teacher and two learners, the first of whom launches."""
+    platform.launch_claims = {"teacher-1": [INSTRUCTOR], "learner-1": [LEARNER]}
+    platform.members = [
+        {"user_id": "teacher-1", "roles": [INSTRUCTOR], "status": "Active", "name": "Tess Teach"},
+        {
+            "user_id": "learner-1",
+            "roles": [LEARNER],
+            "status": "Active",
+            "given_name": "Lee",
+            "family_name": "Learn",
+        },
+        {
+            "user_id": "learner-2",
+            "roles": [LEARNER],
+            "status": "Active",
+            "given_name": "Mo",
+            "family_name": "Ahmed",
+        },
+    ]
 
 
 def new_person(browser: Browser, base_url: str | None = None) -> tuple[BrowserContext, Page]:

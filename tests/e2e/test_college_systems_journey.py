@@ -30,6 +30,7 @@ from lti.models import CourseLink
 from tests.e2e.conftest import csp_refusals
 from tests.e2e.journeys import (
     ACTIVATE_TOTP,
+    a_course,
     altered,
     enrol_totp,
     new_person,
@@ -38,7 +39,7 @@ from tests.e2e.journeys import (
 )
 from tests.evidence.factories import EvidenceFactory, MappingFactory
 from tests.factories import AssessorFactory
-from tests.lti.platform_sim import INSTRUCTOR, LEARNER, Platform
+from tests.lti.platform_sim import Platform
 from tests.sso.conftest import oidc_provider, sso  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -48,27 +49,6 @@ ALL_CRITERIA = 45  # the standard's 28 and the unit's 17
 # Background work (the archive, the credential, the grade) is waited for generously: the
 # machine running the suite may be busy.
 SLOW = 90_000
-
-
-def _course(platform: Platform) -> None:
-    platform.launch_claims = {"teacher-1": [INSTRUCTOR], "learner-1": [LEARNER]}
-    platform.members = [
-        {"user_id": "teacher-1", "roles": [INSTRUCTOR], "status": "Active", "name": "Tess Teach"},
-        {
-            "user_id": "learner-1",
-            "roles": [LEARNER],
-            "status": "Active",
-            "given_name": "Lee",
-            "family_name": "Learn",
-        },
-        {
-            "user_id": "learner-2",
-            "roles": [LEARNER],
-            "status": "Active",
-            "given_name": "Mo",
-            "family_name": "Ahmed",
-        },
-    ]
 
 
 def _fill_the_portfolio(portfolio: Portfolio) -> None:
@@ -127,7 +107,7 @@ def test_sso_and_mfa_lti_roster_sign_off_grade_archive_and_credential(
         verbosity=0,
     )
     register_platform(platform)
-    _course(platform)
+    a_course(platform)
     # The platform's page and the tool on one site (127.0.0.1), so the launch's state cookie
     # comes back (tests/e2e/test_lti_launch.py).
     tool = live_server.url.replace("localhost", "127.0.0.1")

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from core.models import Portfolio
 from lti.models import CourseLink
-from tests.e2e.journeys import new_person, open_from_course, register_platform
+from tests.e2e.journeys import a_course, new_person, open_from_course, register_platform
 from tests.lti.platform_sim import INSTRUCTOR, LEARNER
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -23,24 +23,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_a_learners_launch_lands_on_their_portfolio_and_the_roster_exists(browser, live_server, platform):
     tool = live_server.url.replace("localhost", "127.0.0.1")
     register_platform(platform)
-    platform.launch_claims = {"teacher-1": [INSTRUCTOR], "learner-1": [LEARNER]}
-    platform.members = [
-        {"user_id": "teacher-1", "roles": [INSTRUCTOR], "status": "Active", "name": "Tess Teach"},
-        {
-            "user_id": "learner-1",
-            "roles": [LEARNER],
-            "status": "Active",
-            "given_name": "Lee",
-            "family_name": "Learn",
-        },
-        {
-            "user_id": "learner-2",
-            "roles": [LEARNER],
-            "status": "Active",
-            "given_name": "Mo",
-            "family_name": "Ahmed",
-        },
-    ]
+    a_course(platform)
 
     context, page = new_person(browser)
     open_from_course(page, platform, tool, "teacher-1")
