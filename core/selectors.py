@@ -188,19 +188,18 @@ FRAMEWORK_TREES_SECONDS = 60
 
 def cohort_framework_trees(cohort: Cohort, *, crosswalks: bool = True) -> list[Framework]:
     """``frameworks_with_criteria(cohort.frameworks.all())``, read once a minute per process:
-    one query (the frameworks' import stamps) instead of five and their objects. Each call
-    gets its own objects (the cache keeps them pickled), so a page may annotate them."""
-    stamps = list(cohort.frameworks.order_by("pk").values_list("pk", "imported_at"))
+    one query (the frameworks, whose import stamps are the key) instead of five and their
+    objects; on a miss the same five as ``frameworks_with_criteria``. Each call gets its own
+    objects (the cache keeps them pickled), so a page may annotate them."""
+    frameworks = list(cohort.frameworks.order_by("kind", "code"))
+    stamps = [(f.pk, f.imported_at) for f in frameworks]
     key = "framework-trees:" + hashlib.sha256(repr((crosswalks, stamps)).encode()).hexdigest()
     cache = caches["local"]
     trees: list[Framework] | None = cache.get(key)
     if trees is None:
-        trees = list(
-            frameworks_with_criteria(
-                Framework.objects.filter(pk__in=[pk for pk, _ in stamps]), crosswalks=crosswalks
-            )
-        )
-        cache.set(key, trees, FRAMEWORK_TREES_SECONDS)
+        prefetch_related_objects(frameworks, _groups_with_criteria(crosswalks=crosswalks))
+        cache.set(key, frameworks, FRAMEWORK_TREES_SECONDS)
+        trees = frameworks
     return trees
 
 
