@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -11,16 +13,19 @@ from tests.factories import TEST_PASSWORD
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
+TOUR_TARGET = re.compile(r"\btour-target\b")
+
+
 def test_the_tour_points_at_each_place_and_once_skipped_stays_away(page, learner):
     log_in(page, learner.username, TEST_PASSWORD)
     tour = page.locator("[data-tour-panel]")
 
     expect(tour.get_by_text("Step 1 of 4")).to_be_visible()  # waits for the tour's script
-    assert page.locator('[data-tour="nav-1"]').evaluate("e => e.classList.contains('tour-target')")
+    expect(page.locator('[data-tour="nav-1"]')).to_have_class(TOUR_TARGET)
     tour.get_by_role("button", name="Next").click()
     assert tour.get_by_text("Where to start").is_visible()
     tour.get_by_role("button", name="Next").click()
-    assert page.locator('[data-tour="notifications"]').evaluate("e => e.classList.contains('tour-target')")
+    expect(page.locator('[data-tour="notifications"]')).to_have_class(TOUR_TARGET)
     tour.get_by_role("button", name="Back").click()
     assert tour.get_by_text("Step 2 of 4").is_visible()
     tour.get_by_role("button", name="Skip the tour").click()
@@ -35,7 +40,7 @@ def test_on_a_phone_the_tour_points_at_the_menu_button(browser, live_server, lea
     page = context.new_page()
     log_in(page, learner.username, TEST_PASSWORD)
 
-    assert page.locator('[data-tour="menu"]').evaluate("e => e.classList.contains('tour-target')")
+    expect(page.locator('[data-tour="menu"]')).to_have_class(TOUR_TARGET)  # once the tour script has run
     for _ in range(3):
         page.get_by_role("button", name="Next").click()
     page.get_by_role("button", name="Got it").click()
