@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+from django.core.cache import caches
 from django.db.models import F, QuerySet
 
 from audit import charts, datasets, kpi_compute
@@ -127,14 +126,16 @@ def kpi_snapshot(portfolio: Portfolio) -> dict[str, float]:
     when the dataset cannot be read (logged; the KPI page tells the learner).
     The strategy app reads baselines for objectives from here. Two queries; the dataset is
     read and the KPIs computed once per process for a given file content and service level
-    (``_KpiMemo``), since both are fixed once recorded.
+    (the ``local`` cache: never Redis, so the page works while Redis is away), since both are
+    fixed once recorded: a dataset file never changes under its digest (``datasets.read``
+    checks it); a new import has a new digest, new settings a new service level.
     """
     service_import = current_import(portfolio)
     if service_import is None:
         return {}
     sla_minutes = kpi_settings_for(portfolio).sla_minutes
-    key = (service_import.dataset_sha256, sla_minutes)
-    if service_import.dataset_sha256 and (known := _kpi_memo.get(key)) is not None:
+    memo_key = f"kpi-snapshot:{service_import.dataset_sha256}:{sla_minutes}"
+    if service_import.dataset_sha256 and (known := caches["local"].get(memo_key)) is not None:
         return dict(known)
     try:
         frame = interactions_frame(service_import)
@@ -146,44 +147,8 @@ def kpi_snapshot(portfolio: Portfolio) -> dict[str, float]:
     values = kpi_compute.compute_kpis(frame, sla_minutes=sla_minutes)
     snapshot = {key: float(value) for key, value in values.items() if value is not None}
     if service_import.dataset_sha256:
-        _kpi_memo.put(key, snapshot)
+        caches["local"].set(memo_key, snapshot, None)
     return dict(snapshot)
-
-
-class _KpiMemo:
-    """The last few hundred KPI snapshots of this process, by (dataset SHA-256, service level).
-
-    A dataset file never changes under its digest (``datasets.read`` checks it), so an entry
-    never goes stale: a new import has a new digest, new settings a new service level. The
-    strategy pages show the baselines on every view, and reading the file back from object
-    storage and recomputing cost more than the rest of those pages together.
-    """
-
-    def __init__(self, size: int = 512) -> None:
-        self._size = size
-        self._entries: OrderedDict[tuple[str, int], dict[str, float]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[str, int]) -> dict[str, float] | None:
-        with self._lock:
-            value = self._entries.get(key)
-            if value is not None:
-                self._entries.move_to_end(key)
-            return value
-
-    def put(self, key: tuple[str, int], value: dict[str, float]) -> None:
-        with self._lock:
-            self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._size:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-
-_kpi_memo = _KpiMemo()
 
 
 @dataclass(frozen=True)

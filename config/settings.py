@@ -479,8 +479,9 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Each process's own copy of reference data read on many pages (the frameworks' criteria trees:
-# core.selectors.cohort_framework_trees). Never Redis: a page must not fail while Redis is away.
+# Each process's own copy of what many pages read and rarely changes (the frameworks' criteria
+# trees, core.selectors.cohort_framework_trees; each dataset's KPIs, audit.selectors.kpi_snapshot).
+# Never Redis: a page must not fail while Redis is away.
 CACHES["local"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "reference-data",

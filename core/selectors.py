@@ -204,7 +204,8 @@ def cohort_framework_trees(cohort: Cohort, *, crosswalks: bool = True) -> list[F
 
 
 def forget_framework_trees(**_: Any) -> None:
-    """Drops this process's criteria trees (on a change to a framework, group, criterion or link)."""
+    """Empties this process's local cache (on a change to a framework, group, criterion or link):
+    its criteria trees, and the KPI snapshots with them, which are cheap to make again."""
     caches["local"].clear()
 
 

@@ -33,11 +33,9 @@ def _fresh_process_memos():
     from django.core.cache import caches
 
     from audit.datasets import FRAMES
-    from audit.selectors import _kpi_memo
 
-    _kpi_memo.clear()
     FRAMES.clear()
-    caches["local"].clear()  # and the criteria trees (core.selectors.cohort_framework_trees)
+    caches["local"].clear()  # KPI snapshots and criteria trees (audit.selectors, core.selectors)
 
 
 @pytest.fixture(autouse=True)
